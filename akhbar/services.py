@@ -1,0 +1,95 @@
+"""`akhbar services up|status|down`: the embedded Redis and OpenSearch node, no Docker needed.
+
+State (URLs, pids, ports) lives in `$AKHBAR_HOME/services.json`; data in `$AKHBAR_HOME/redis` and
+`$AKHBAR_HOME/opensearch`, so a restart keeps the archive and the queues. A restart reuses the
+ports it had, so URLs other tools saved stay valid.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from akhbar import redis_server
+from akhbar.config import Settings
+from index import embedded
+
+
+@dataclass
+class ServiceStatus:
+    name: str
+    running: bool
+    url: str | None
+    pid: int | None
+    detail: str = ""
+
+
+def _save(settings: Settings, state: dict) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    tmp = settings.services_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(settings.services_file)
+
+
+def _port(url: str | None) -> int | None:
+    return urlparse(url).port if url else None
+
+
+def up(settings: Settings, *, redis_port: int | None = None, http_port: int | None = None,
+       log=print) -> dict:
+    """Start whatever is not already running; idempotent."""
+    state = settings.services_state()
+    red = state.get("redis", {})
+    if redis_server.alive(red.get("pid"), red.get("url")):
+        log(f"redis      already running at {red['url']} (pid {red['pid']})")
+    else:
+        began = time.monotonic()
+        handle = redis_server.start(settings.home / "redis", port=redis_port or _port(red.get("url")))
+        red = {"url": handle.url, "pid": handle.pid}
+        state["redis"] = red
+        _save(settings, state)
+        log(f"redis      started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+
+    node = state.get("opensearch", {})
+    if embedded.alive(node.get("pid"), node.get("url")):
+        log(f"opensearch already running at {node['url']} (pid {node['pid']})")
+    else:
+        if not embedded.is_built():
+            log("opensearch building the node from Maven Central jars (first run only)...")
+            embedded.build()
+        began = time.monotonic()
+        handle = embedded.start(
+            settings.home / "opensearch",
+            http_port=http_port or _port(node.get("url")),
+            transport_port=node.get("transport_port"),
+            heap=settings.opensearch_heap,
+        )
+        state["opensearch"] = {"url": handle.url, "pid": handle.pid, "started_in": time.monotonic() - began}
+        _save(settings, state)
+        log(f"opensearch started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+    return state
+
+
+def status(settings: Settings) -> list[ServiceStatus]:
+    state = settings.services_state()
+    red = state.get("redis", {})
+    node = state.get("opensearch", {})
+    return [
+        ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), red.get("url"), red.get("pid")),
+        ServiceStatus(
+            "opensearch", embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
+            detail="" if embedded.is_built() else "not built yet",
+        ),
+    ]
+
+
+def down(settings: Settings, log=print) -> None:
+    state = settings.services_state()
+    for name, stopper in (("opensearch", embedded.stop), ("redis", redis_server.stop)):
+        pid = state.get(name, {}).get("pid")
+        if stopper(pid):
+            log(f"{name:<10} stopped (pid {pid})")
+        else:
+            log(f"{name:<10} was not running")

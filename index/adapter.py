@@ -1,0 +1,141 @@
+"""One thin adapter over the two clients: `elasticsearch` for Elasticsearch, `opensearch-py` for OpenSearch.
+
+Mappings, settings and queries are plain dicts shared by both engines; only the transport differs.
+The engine is taken from config (`AKHBAR_SEARCH_ENGINE`) or detected from `GET /`.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+
+ENGINES = ("opensearch", "elasticsearch")
+
+
+class SearchUnavailable(RuntimeError):
+    """The search engine could not be reached or answered with a server error."""
+
+
+class SearchRequestError(ValueError):
+    """The engine rejected a request (bad query, mapping conflict...). `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 400, info: Any = None):
+        super().__init__(message)
+        self.status = status
+        self.info = info
+
+
+def detect_engine(url: str, timeout: float = 5.0) -> str:
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
+            info = json.load(response)
+    except (OSError, ValueError) as exc:
+        raise SearchUnavailable(f"Search engine at {url} is not reachable: {exc}") from exc
+    distribution = info.get("version", {}).get("distribution", "elasticsearch")
+    return "opensearch" if distribution == "opensearch" else "elasticsearch"
+
+
+class SearchAdapter:
+    """`request()` is the only engine-specific method; everything else is built on it."""
+
+    def __init__(self, url: str, engine: str = "auto", timeout: float = 30.0):
+        self.url = url.rstrip("/")
+        self.engine = detect_engine(self.url) if engine == "auto" else engine
+        if self.engine not in ENGINES:
+            raise ValueError(f"Unknown search engine {engine!r}: use one of {ENGINES} or 'auto'")
+        if self.engine == "opensearch":
+            from opensearchpy import OpenSearch
+
+            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0)
+        else:
+            from elasticsearch import Elasticsearch
+
+            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0)
+
+    # -- transport ---------------------------------------------------------------------------
+    def request(self, method: str, path: str, body: Any = None, params: dict | None = None) -> Any:
+        """Send one request. Raises SearchUnavailable (connection, 5xx) or SearchRequestError (4xx)."""
+        try:
+            if self.engine == "opensearch":
+                return self._client.transport.perform_request(method, path, params=params, body=body)
+            headers = {"accept": "application/json"}
+            if body is not None:
+                headers["content-type"] = (
+                    "application/x-ndjson" if isinstance(body, str) else "application/json"
+                )
+            response = self._client.perform_request(method, path, params=params, headers=headers, body=body)
+            return response.body
+        except Exception as exc:  # both clients raise their own hierarchies; map them to ours
+            raise _translate(exc) from exc
+
+    # -- conveniences ------------------------------------------------------------------------
+    def info(self) -> dict:
+        return self.request("GET", "/")
+
+    def exists(self, index_or_alias: str) -> bool:
+        try:
+            # opensearch-py answers HEAD with a bool; elasticsearch raises NotFound on 404.
+            return self.request("HEAD", f"/{index_or_alias}") is not False
+        except SearchRequestError as exc:
+            if exc.status == 404:
+                return False
+            raise
+
+    def alias_targets(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.request("GET", f"/_alias/{alias}").keys())
+        except SearchRequestError as exc:
+            if exc.status == 404:
+                return []
+            raise
+
+    def bulk(self, lines: Iterable[dict], refresh: bool | str = False) -> dict:
+        body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        params = {"refresh": "true" if refresh is True else refresh} if refresh else None
+        return self.request("POST", "/_bulk", body=body, params=params)
+
+    def search(self, index: str, body: dict, params: dict | None = None) -> dict:
+        return self.request("POST", f"/{index}/_search", body=body, params=params)
+
+    def refresh(self, index: str) -> None:
+        self.request("POST", f"/{index}/_refresh")
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _translate(exc: Exception) -> Exception:
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
+    if isinstance(status, str):  # opensearch-py uses "N/A" for connection errors
+        status = None
+    info = getattr(exc, "info", None) or getattr(exc, "body", None)
+    if status is None or status >= 500 or status == 429:
+        message = f"Search engine unavailable: {exc}"
+        error = SearchUnavailable(message)
+        error.status = status or 503  # type: ignore[attr-defined]
+        return error
+    reason = _reason(info) or str(exc)
+    return SearchRequestError(reason, status=status, info=info)
+
+
+def _reason(info: Any) -> str | None:
+    if isinstance(info, dict):
+        error = info.get("error")
+        if isinstance(error, dict):
+            root = (error.get("root_cause") or [error])[0]
+            return f"{root.get('type')}: {root.get('reason')}"
+        if isinstance(error, str):
+            return error
+    return None
+
+
+def connect(settings=None) -> SearchAdapter:
+    from akhbar.config import load_settings
+
+    settings = settings or load_settings()
+    return SearchAdapter(settings.require_search_url(), settings.search_engine)
+
+
+__all__ = ["SearchAdapter", "SearchRequestError", "SearchUnavailable", "connect", "detect_engine"]

@@ -1,0 +1,120 @@
+"""Bulk indexing: batches, retries with backoff on 429/5xx, per-document failures reported, never lost.
+
+Each document is retried on its own status: a bulk response may accept 499 documents and reject one
+with 429; only that one is sent again. Documents that fail for good (mapping errors, 4xx) come back
+in `BulkResult.failed` with the engine's reason, so the caller can dead-letter them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from index.adapter import SearchAdapter, SearchUnavailable
+
+log = logging.getLogger("akhbar.index.bulk")
+
+RETRYABLE = {429, 502, 503, 504}
+
+
+@dataclass
+class BulkAction:
+    op: str  # index | update | delete
+    doc_id: str
+    doc: dict | None = None
+
+    def lines(self, index: str) -> list[dict]:
+        head = {self.op: {"_index": index, "_id": self.doc_id}}
+        if self.op == "delete":
+            return [head]
+        if self.op == "update":
+            return [head, {"doc": self.doc}]
+        return [head, self.doc or {}]
+
+
+@dataclass
+class BulkResult:
+    succeeded: list[str] = field(default_factory=list)
+    failed: list[tuple[str, int, str]] = field(default_factory=list)  # (doc_id, status, reason)
+    retries: int = 0
+
+    def merge(self, other: BulkResult) -> None:
+        self.succeeded += other.succeeded
+        self.failed += other.failed
+        self.retries += other.retries
+
+
+def _chunks(actions: Iterable[BulkAction], size: int, max_bytes: int) -> Iterator[list[BulkAction]]:
+    batch: list[BulkAction] = []
+    weight = 0
+    for action in actions:
+        cost = len(str(action.doc)) if action.doc else 64
+        if batch and (len(batch) >= size or weight + cost > max_bytes):
+            yield batch
+            batch, weight = [], 0
+        batch.append(action)
+        weight += cost
+    if batch:
+        yield batch
+
+
+class BulkIndexer:
+    def __init__(self, adapter: SearchAdapter, index: str, *, batch_size: int = 500,
+                 max_bytes: int = 10_000_000, max_retries: int = 6, backoff: float = 0.5,
+                 max_backoff: float = 30.0):
+        self.adapter = adapter
+        self.index = index
+        self.batch_size = batch_size
+        self.max_bytes = max_bytes
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+
+    def run(self, actions: Iterable[BulkAction], refresh: bool = False) -> BulkResult:
+        total = BulkResult()
+        for batch in _chunks(actions, self.batch_size, self.max_bytes):
+            total.merge(self._send_with_retries(batch))
+        if refresh:
+            self.adapter.refresh(self.index)
+        return total
+
+    def _sleep(self, attempt: int) -> None:
+        delay = min(self.max_backoff, self.backoff * 2**attempt)
+        time.sleep(delay * (0.5 + random.random() / 2))  # jitter spreads workers apart
+
+    def _send_with_retries(self, batch: list[BulkAction]) -> BulkResult:
+        result = BulkResult()
+        pending = batch
+        for attempt in range(self.max_retries + 1):
+            lines = [line for action in pending for line in action.lines(self.index)]
+            try:
+                response = self.adapter.bulk(lines)
+            except SearchUnavailable as exc:
+                if attempt == self.max_retries:
+                    raise
+                log.warning("bulk request failed (%s); retry %d of %d", exc, attempt + 1, self.max_retries)
+                result.retries += 1
+                self._sleep(attempt)
+                continue
+            retry: list[BulkAction] = []
+            for action, item in zip(pending, response["items"], strict=True):
+                outcome = next(iter(item.values()))
+                status = outcome.get("status", 500)
+                if status < 300 or (action.op == "delete" and status == 404):
+                    result.succeeded.append(action.doc_id)
+                elif status in RETRYABLE and attempt < self.max_retries:
+                    retry.append(action)
+                else:
+                    error = outcome.get("error", {})
+                    reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
+                    result.failed.append((action.doc_id, status, reason))
+            if not retry:
+                return result
+            result.retries += 1
+            log.warning("%d of %d documents rejected with a retryable status; retrying", len(retry), len(pending))
+            pending = retry
+            self._sleep(attempt)
+        return result

@@ -1,0 +1,137 @@
+"""The embedded OpenSearch node: built by Maven from Maven Central jars, run on Java 17.
+
+`index/node/` is a tiny Maven project (pom.xml + EmbeddedNode.java). Building copies every jar to
+`index/node/target/lib`; running starts `ly.akhbar.node.EmbeddedNode` with the data under a directory
+of ours, bound to 127.0.0.1. The node writes its bound address to `<home>/node.json` once it serves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from akhbar.procs import ServiceStartError, free_port, pid_alive, spawn, terminate, wait_until
+
+NODE_PROJECT = Path(__file__).resolve().parent / "node"
+TARGET = NODE_PROJECT / "target"
+MAIN_CLASS = "ly.akhbar.node.EmbeddedNode"
+MIN_JAVA = 17
+
+
+class MissingToolError(ServiceStartError):
+    """Java or Maven is missing or too old."""
+
+
+def java_major_version(java: str) -> int:
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not match:
+        raise MissingToolError(f"Could not read the Java version from `{java} -version`: {out.strip()}")
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 else major  # "1.8" style
+
+
+def find_java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise MissingToolError(
+            "Java 17 or newer is needed to run the embedded OpenSearch node, and `java` was not found. "
+            "Install it (Debian: `apt-get install -y openjdk-17-jdk-headless maven`) or set JAVA_HOME, "
+            "or point AKHBAR_SEARCH_URL at a running Elasticsearch/OpenSearch."
+        )
+    if java_major_version(java) < MIN_JAVA:
+        raise MissingToolError(f"{java} is older than Java {MIN_JAVA}; set JAVA_HOME to a Java 17 JDK.")
+    return java
+
+
+def is_built() -> bool:
+    return (TARGET / "classes" / "ly" / "akhbar" / "node" / "EmbeddedNode.class").exists() and any(
+        (TARGET / "lib").glob("opensearch-2.*.jar")
+    )
+
+
+def build(force: bool = False, quiet: bool = True) -> Path:
+    """Run Maven once: resolves OpenSearch and its plugins from Maven Central, compiles the launcher."""
+    if is_built() and not force:
+        return TARGET
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise MissingToolError(
+            "Maven is needed once, to build the embedded OpenSearch node from Maven Central jars, and "
+            "`mvn` was not found. Install it (Debian: `apt-get install -y maven`)."
+        )
+    find_java()
+    cmd = [mvn, "-B", "package", "-DskipTests"] + (["-q"] if quiet else [])
+    result = subprocess.run(cmd, cwd=NODE_PROJECT, capture_output=quiet, text=True, check=False)
+    if result.returncode != 0:
+        output = (result.stdout or "") + (result.stderr or "")
+        raise ServiceStartError(f"Building the OpenSearch node failed (`{' '.join(cmd)}`):\n{output[-3000:]}")
+    return TARGET
+
+
+@dataclass
+class NodeHandle:
+    url: str
+    pid: int
+    home: Path
+
+
+def start(home: Path, *, http_port: int | None = None, transport_port: int | None = None,
+          heap: str = "1g", timeout: float = 120.0) -> NodeHandle:
+    """Start the node with its data under `home` (kept across restarts) and wait until it serves."""
+    java = find_java()
+    build()
+    home.mkdir(parents=True, exist_ok=True)
+    address_file = home / "node.json"
+    address_file.unlink(missing_ok=True)
+    log_file = home / "logs" / "node.out"
+    settings = {
+        "path.home": home,
+        "path.data": home / "data",
+        "path.logs": home / "logs",
+        "http.port": http_port or free_port(),
+        "transport.port": transport_port or free_port(),
+        "cluster.name": "akhbar",
+    }
+    cmd = [
+        java,
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        "-Dfile.encoding=UTF-8",
+        "-Dlog4j2.disable.jmx=true",
+        "-Dlog4j.shutdownHookEnabled=false",
+        "-cp",
+        f"{TARGET / 'classes'}{os.pathsep}{TARGET / 'lib' / '*'}",
+        MAIN_CLASS,
+        *(f"{key}={value}" for key, value in settings.items()),
+    ]
+    pid = spawn(cmd, log_file)
+    wait_until(address_file.exists, timeout, "The OpenSearch node", pid=pid, log_file=log_file)
+    url = json.loads(address_file.read_text())["http"]
+    wait_until(lambda: ping(url), 30, "The OpenSearch node's HTTP port", pid=pid, log_file=log_file)
+    return NodeHandle(url=url, pid=pid, home=home)
+
+
+def ping(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_cluster/health", timeout=timeout) as response:
+            return json.load(response).get("status") in ("green", "yellow")
+    except (OSError, ValueError):
+        return False
+
+
+def stop(pid: int | None) -> bool:
+    return terminate(pid, timeout=60)
+
+
+def alive(pid: int | None, url: str | None) -> bool:
+    return pid_alive(pid) and bool(url) and ping(url or "")
