@@ -1,0 +1,762 @@
+"""The outlet registry: which sites Akhbar crawls, and how.
+
+The built-in registry is ``crawler/outlets.yaml``. Users extend or override it with their own
+YAML (or JSON) file, given as ``--outlets FILE`` or in the ``AKHBAR_OUTLETS`` environment variable.
+
+A user file holds ``outlets:`` as a list of entries (or a mapping of name -> entry)::
+
+    outlets:
+      - name: my-site                       # a new outlet needs only name and base_url
+        base_url: https://example.ly/
+      - name: alwasat                       # an existing name overrides field by field
+        feeds: [https://alwasat.ly/rss]     # lists are replaced as a whole
+        schedule: {feeds: 5m}               # selectors/schedule merge key by key
+
+URL lists (``feeds``, ``sitemaps``, ``listings``) take plain strings or mappings
+``{url: ..., verified: false, notes: "..."}``; relative URLs are resolved against ``base_url``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
+
+from workers.clean.normalize import normalize_arabic
+
+__all__ = [
+    "BUILTIN_FILE",
+    "DEFAULT_SCHEDULE",
+    "ENV_VAR",
+    "Outlet",
+    "Registry",
+    "RegistryError",
+    "Schedule",
+    "Selectors",
+    "SourceUrl",
+    "UnknownOutletError",
+    "load_registry",
+    "parse_duration",
+    "registry_from_entries",
+]
+
+BUILTIN_FILE = Path(__file__).with_name("outlets.yaml")
+ENV_VAR = "AKHBAR_OUTLETS"
+
+DEFAULT_LANGUAGE = "ar"
+DEFAULT_TIMEZONE = "Africa/Tripoli"
+KINDS = ("outlet", "agency", "aggregator")
+URL_LIST_KEYS = ("feeds", "sitemaps", "listings")
+_URL_KIND = {"feeds": "feed", "sitemaps": "sitemap", "listings": "listing"}
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
+_DURATION_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_FOUNDED_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+class RegistryError(ValueError):
+    """A registry file or entry is invalid. The message names the file and the entry."""
+
+
+class UnknownOutletError(KeyError):
+    """``Registry.get`` was asked for a name that is not in the registry."""
+
+    def __init__(self, name: str, suggestions: Sequence[str]) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        self.message = f"unknown outlet {name!r}{hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return self.message
+
+
+# --------------------------------------------------------------------------- value types
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """``"15m"``, ``"1h"``, ``"6h"``, ``"1d"``, ``"30s"``, ``"2w"`` or a number of seconds."""
+    if isinstance(value, timedelta):
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    elif isinstance(value, int | float):
+        result = timedelta(seconds=value)
+    elif isinstance(value, str) and (m := _DURATION_RE.match(value)):
+        unit = (m.group(2) or "s").lower()
+        result = timedelta(seconds=float(m.group(1)) * _DURATION_UNITS[unit])
+    else:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 15m, 1h, 6h, 1d)")
+    if result <= timedelta(0):
+        raise ValueError(f"duration must be positive: {value!r}")
+    return result
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How often each kind of entry point is revisited."""
+
+    feeds: timedelta = timedelta(minutes=15)
+    sitemaps: timedelta = timedelta(hours=1)
+    listings: timedelta = timedelta(hours=6)
+
+    def interval(self, kind: str) -> timedelta:
+        """Interval for ``"feeds"``/``"feed"``, ``"sitemaps"``/``"sitemap"``, ``"listings"``/``"listing"``."""
+        key = kind if kind in URL_LIST_KEYS else f"{kind}s"
+        if key not in URL_LIST_KEYS:
+            raise KeyError(kind)
+        return getattr(self, key)
+
+    def as_seconds(self) -> dict[str, int]:
+        return {k: int(getattr(self, k).total_seconds()) for k in URL_LIST_KEYS}
+
+
+DEFAULT_SCHEDULE = Schedule()
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Optional CSS selectors for article pages (the extractor falls back to heuristics)."""
+
+    title: str | None = None
+    body: str | None = None
+    date: str | None = None
+    author: str | None = None
+    section: str | None = None
+    remove: str | None = None  # boilerplate inside the body to drop (related links, share bars)
+    links: str | None = None  # article links on listing pages
+
+    def as_dict(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    def __bool__(self) -> bool:
+        return bool(self.as_dict())
+
+
+@dataclass(frozen=True)
+class SourceUrl:
+    """One entry point of an outlet: a feed, a sitemap or a section listing page."""
+
+    kind: str  # "feed" | "sitemap" | "listing"
+    url: str
+    verified: bool | None = None  # None: the file did not say (typical for user files)
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One news site. Everything but ``name`` and ``base_url`` is optional."""
+
+    name: str
+    base_url: str
+    name_ar: str | None = None
+    name_en: str | None = None
+    language: str = DEFAULT_LANGUAGE
+    timezone: str = DEFAULT_TIMEZONE
+    founded: date | None = None  # earliest plausible publication date (approximate lower bound)
+    kind: str = "outlet"  # "outlet" | "agency" | "aggregator"
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    sources: tuple[SourceUrl, ...] = ()  # the same URLs with kind/verified/notes
+    article_patterns: tuple[str, ...] = ()  # regexes (re.search) that article URLs match
+    alt_hosts: tuple[str, ...] = ()  # other host names the outlet publishes under
+    aliases: tuple[str, ...] = ()  # other names (Arabic/English) used to refer to the outlet
+    selectors: Selectors = field(default_factory=Selectors)
+    schedule: Schedule = DEFAULT_SCHEDULE
+    enabled: bool = True
+    verified: bool | None = None  # whether the outlet's identity/base URL was confirmed
+    notes: str | None = None
+    origin: str = field(default="<memory>", compare=False)  # file(s) the entry came from
+
+    @property
+    def host(self) -> str:
+        """Lower-case host name of ``base_url`` without ``www.`` and without port."""
+        return _bare_host(urlsplit(self.base_url).hostname or "")
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return (self.host, *(_bare_host(h) for h in self.alt_hosts))
+
+    @property
+    def is_aggregator(self) -> bool:
+        return self.kind == "aggregator"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def unverified(self) -> list[SourceUrl]:
+        """Entry points not confirmed to exist (``verified`` is false or unknown)."""
+        return [s for s in self.sources if not s.verified]
+
+    def is_article_url(self, url: str) -> bool | None:
+        """True/False when ``article_patterns`` are set, None when the outlet has none."""
+        if not self.article_patterns:
+            return None
+        return any(re.search(p, url) for p in self.article_patterns)
+
+    def schedule_seconds(self) -> dict[str, int]:
+        return self.schedule.as_seconds()
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _bare_host(host: str) -> str:
+    host = host.strip().lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _alias_key(text: str) -> str:
+    text = normalize_arabic(text).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+def _explicit_port(url: str) -> int | None:
+    try:
+        return urlsplit(url).port
+    except ValueError:
+        return None
+
+
+def _dir_path(path: str) -> str:
+    path = path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+class Registry:
+    """An immutable set of outlets with lookups by name, URL and alias."""
+
+    def __init__(self, outlets: Sequence[Outlet], files: Sequence[str] = ()) -> None:
+        self._outlets: dict[str, Outlet] = {}
+        for outlet in outlets:
+            if outlet.name in self._outlets:
+                raise RegistryError(f"{outlet.origin}: outlet {outlet.name!r} is defined twice")
+            self._outlets[outlet.name] = outlet
+        self.files: tuple[str, ...] = tuple(files)
+        self._by_host: dict[str, list[Outlet]] = {}
+        self._by_alias: dict[str, list[Outlet]] = {}
+        for outlet in self._outlets.values():
+            for host in dict.fromkeys(outlet.hosts):
+                self._by_host.setdefault(host, []).append(outlet)
+            for key in self._alias_keys(outlet):
+                bucket = self._by_alias.setdefault(key, [])
+                if outlet not in bucket:
+                    bucket.append(outlet)
+
+    # -- basic access -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._outlets)
+
+    def __iter__(self) -> Iterator[Outlet]:
+        return iter(self._outlets.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._outlets
+
+    def __repr__(self) -> str:
+        return f"Registry({len(self)} outlets from {', '.join(self.files) or '<memory>'})"
+
+    def names(self, *, include_disabled: bool = True) -> list[str]:
+        return [o.name for o in self.all(include_disabled=include_disabled)]
+
+    def all(self, *, include_disabled: bool = True) -> list[Outlet]:
+        """Outlets in file order (built-in first, then user additions)."""
+        return [o for o in self._outlets.values() if include_disabled or o.enabled]
+
+    def enabled(self) -> list[Outlet]:
+        return self.all(include_disabled=False)
+
+    def get(self, name: str) -> Outlet:
+        """The outlet called ``name``; ``UnknownOutletError`` (a KeyError) lists close matches."""
+        try:
+            return self._outlets[name]
+        except KeyError:
+            pass
+        lowered = name.strip().lower()
+        if lowered in self._outlets:
+            return self._outlets[lowered]
+        suggestions = difflib.get_close_matches(lowered, list(self._outlets), n=5, cutoff=0.5)
+        by_alias = self.find_by_alias(name)
+        if by_alias is not None and by_alias.name not in suggestions:
+            suggestions.insert(0, by_alias.name)
+        raise UnknownOutletError(name, suggestions)
+
+    # -- lookups ------------------------------------------------------------------------
+    def for_url(self, url: str) -> Outlet | None:
+        """The outlet that published ``url``: matched by host (``www.`` ignored, sub-domains fall
+        back to their parent domain), then by port when the outlet's base URL names one, then by
+        the longest base-URL path prefix (several outlets may share one host, e.g. 127.0.0.1)."""
+        try:
+            parts = urlsplit(url.strip())
+            host = parts.hostname
+        except ValueError:
+            return None
+        if not host:
+            return None
+        host = _bare_host(host)
+        port = _explicit_port(url)
+        if port is None:
+            port = 443 if parts.scheme == "https" else 80
+        matched_host = host
+        candidates = self._by_host.get(host)
+        if not candidates and not _is_ip(host):
+            labels = host.split(".")
+            for i in range(1, len(labels) - 1):
+                matched_host = ".".join(labels[i:])
+                candidates = self._by_host.get(matched_host)
+                if candidates:
+                    break
+        if not candidates:
+            return None
+        path = _dir_path(parts.path)
+        best: Outlet | None = None
+        best_len = -1
+        for outlet in candidates:
+            base = urlsplit(outlet.base_url)
+            outlet_port = _explicit_port(outlet.base_url)
+            if outlet_port is not None and outlet_port != port:
+                continue
+            if outlet_port is None and port not in (80, 443):
+                continue
+            # On an alternate host the base URL's path does not apply.
+            base_path = _dir_path(base.path) if matched_host == outlet.host else "/"
+            if path.startswith(base_path) and len(base_path) > best_len:
+                best, best_len = outlet, len(base_path)
+        return best
+
+    def find_by_alias(self, name: str) -> Outlet | None:
+        """Match a slug, Arabic or English name, alias or host name, after Arabic normalisation
+        (hamza/alef forms, ya/alef maqsura, ta marbuta, diacritics, tatweel), case folding and
+        punctuation folding. A leading Arabic article or "the" is also tried without it; a host
+        name or URL is looked up with ``for_url``."""
+        matches = self.find_all_by_alias(name)
+        return matches[0] if matches else None
+
+    def find_all_by_alias(self, name: str) -> list[Outlet]:
+        key = _alias_key(name)
+        if not key:
+            return []
+        for candidate in _alias_variants(key):
+            if candidate in self._by_alias:
+                return list(self._by_alias[candidate])
+        text = name.strip()
+        if "." in text and not any(c.isspace() for c in text):  # a host name or URL
+            outlet = self.for_url(text if "://" in text else f"http://{text}")
+            if outlet is not None:
+                return [outlet]
+        return []
+
+    @staticmethod
+    def _alias_keys(outlet: Outlet) -> set[str]:
+        raw = [outlet.name, outlet.name.replace("-", " ").replace("_", " "), *outlet.aliases]
+        raw += [n for n in (outlet.name_ar, outlet.name_en) if n]
+        for host in outlet.hosts:
+            raw += [host, host.split(".")[0]]
+        keys: set[str] = set()
+        for text in raw:
+            key = _alias_key(text)
+            if key:
+                keys.update(_alias_variants(key))
+        return keys
+
+
+def _alias_variants(key: str) -> list[str]:
+    variants = [key]
+    for prefix in ("ال", "the "):
+        if key.startswith(prefix) and len(key) > len(prefix) + 1:
+            variants.append(key[len(prefix) :])
+    squashed = key.replace(" ", "")
+    if squashed != key:
+        variants.append(squashed)
+    return variants
+
+
+def _is_ip(host: str) -> bool:
+    return bool(re.fullmatch(r"[\d.]+", host)) or ":" in host
+
+
+# --------------------------------------------------------------------------- loading
+
+_ENTRY_KEYS = {f.name for f in fields(Outlet)} - {"sources", "origin"}
+_SELECTOR_KEYS = {f.name for f in fields(Selectors)}
+_URL_ENTRY_KEYS = {"url", "verified", "notes"}
+_TOP_KEYS = {"outlets", "version"}
+
+
+def load_registry(
+    user_file: str | Path | None = None,
+    *,
+    include_builtin: bool = True,
+    builtin_file: str | Path | None = None,
+) -> Registry:
+    """The built-in registry merged with the user's file.
+
+    ``user_file`` defaults to ``$AKHBAR_OUTLETS`` (unset or empty: no user file). A user entry
+    whose name exists overrides it field by field; a new entry needs ``name`` and ``base_url``.
+    """
+    if user_file is None:
+        env = os.environ.get(ENV_VAR, "").strip()
+        user_file = env or None
+    layers: list[tuple[str, list[dict[str, Any]]]] = []
+    if include_builtin:
+        path = Path(builtin_file) if builtin_file is not None else BUILTIN_FILE
+        layers.append((str(path), _read_file(path)))
+    if user_file is not None:
+        path = Path(user_file).expanduser()
+        layers.append((str(path), _read_file(path)))
+    return _build(layers)
+
+
+def registry_from_entries(entries: Sequence[Mapping[str, Any]], origin: str = "<memory>") -> Registry:
+    """A registry from in-memory entries (tests, fixture sites); same validation as files."""
+    return _build([(origin, _check_entries(list(entries), origin))])
+
+
+def _build(layers: Sequence[tuple[str, list[dict[str, Any]]]]) -> Registry:
+    merged: dict[str, dict[str, Any]] = {}
+    origins: dict[str, list[str]] = {}
+    for origin, entries in layers:
+        for entry in entries:
+            name = entry["name"]
+            if name in merged:
+                merged[name] = _merge(merged[name], entry)
+                origins[name].append(origin)
+            else:
+                if "base_url" not in entry:
+                    raise RegistryError(
+                        f"{origin}: outlet {name!r}: 'base_url' is required for a new outlet "
+                        f"(no outlet called {name!r} exists to override)"
+                    )
+                merged[name] = dict(entry)
+                origins[name] = [origin]
+    outlets = [_make_outlet(merged[name], " + ".join(origins[name])) for name in merged]
+    return Registry(outlets, files=[origin for origin, _ in layers])
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if (
+            key in ("selectors", "schedule")
+            and isinstance(value, Mapping)
+            and isinstance(out.get(key), Mapping)
+        ):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
+
+
+def _read_file(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: outlet registry file not found") from None
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read outlet registry: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{path}: not valid YAML/JSON: {exc}") from None
+    origin = str(path)
+    if data is None:
+        return []
+    if isinstance(data, Mapping):
+        unknown = set(data) - _TOP_KEYS
+        if unknown:
+            raise RegistryError(
+                f"{origin}: unknown top-level key(s) {sorted(map(str, unknown))}; expected 'outlets'"
+            )
+        data = data.get("outlets") or []
+    if isinstance(data, Mapping):  # outlets: {slug: {...}}
+        entries = []
+        for name, body in data.items():
+            if body is None:
+                body = {}
+            if not isinstance(body, Mapping):
+                raise RegistryError(f"{origin}: outlet {name!r}: entry must be a mapping")
+            if "name" in body and body["name"] != name:
+                raise RegistryError(
+                    f"{origin}: outlet {name!r}: 'name' {body['name']!r} differs from its key"
+                )
+            entries.append({**body, "name": name})
+        data = entries
+    if not isinstance(data, list):
+        raise RegistryError(f"{origin}: 'outlets' must be a list of entries or a mapping of name -> entry")
+    return _check_entries(data, origin)
+
+
+def _check_entries(entries: list[Any], origin: str) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for index, entry in enumerate(entries, 1):
+        checked = _check_entry(entry, origin, index)
+        if checked["name"] in seen:
+            raise RegistryError(f"{origin}: outlet {checked['name']!r} appears twice in this file")
+        seen.add(checked["name"])
+        out.append(checked)
+    return out
+
+
+def _check_entry(entry: Any, origin: str, index: int) -> dict[str, Any]:
+    where = f"{origin}: entry #{index}"
+    if not isinstance(entry, Mapping):
+        raise RegistryError(f"{where}: must be a mapping with at least 'name' and 'base_url'")
+    name = entry.get("name")
+    if name is None:
+        raise RegistryError(f"{where}: 'name' is required")
+    if not isinstance(name, str | int) or not _NAME_RE.match(str(name)):
+        raise RegistryError(f"{where}: name {name!r} must be a slug: lower-case letters, digits, '-' or '_'")
+    name = str(name)
+    where = f"{origin}: outlet {name!r}"
+
+    def fail(message: str) -> RegistryError:
+        return RegistryError(f"{where}: {message}")
+
+    unknown = sorted(str(k) for k in entry if k not in _ENTRY_KEYS)
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, sorted(_ENTRY_KEYS), n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise fail(f"unknown key(s) {', '.join(hints)}; allowed: {', '.join(sorted(_ENTRY_KEYS))}")
+
+    out: dict[str, Any] = {"name": name}
+    for key, value in entry.items():
+        if key == "name":
+            continue
+        if key == "base_url":
+            out[key] = _check_url(value, None, fail, "base_url")
+        elif key in ("name_ar", "name_en", "notes"):
+            out[key] = _check_str(value, fail, key, optional=True)
+        elif key == "language":
+            lang = _check_str(value, fail, key)
+            if not _LANG_RE.match(lang):
+                raise fail(f"language {lang!r} is not a language code such as 'ar' or 'en'")
+            out[key] = lang
+        elif key == "timezone":
+            out[key] = _check_timezone(value, fail)
+        elif key == "founded":
+            out[key] = _check_founded(value, fail)
+        elif key == "kind":
+            kind = _check_str(value, fail, key)
+            if kind not in KINDS:
+                raise fail(f"kind {kind!r} must be one of {', '.join(KINDS)}")
+            out[key] = kind
+        elif key in URL_LIST_KEYS:
+            out[key] = _check_url_list(value, fail, key)
+        elif key in ("aliases", "alt_hosts", "article_patterns"):
+            items = _check_str_list(value, fail, key)
+            if key == "article_patterns":
+                for pattern in items:
+                    try:
+                        re.compile(pattern)
+                    except re.error as exc:
+                        raise fail(f"article_patterns: bad regular expression {pattern!r}: {exc}") from None
+            if key == "alt_hosts":
+                items = [_bare_host(h) for h in items]
+            out[key] = items
+        elif key == "selectors":
+            out[key] = _check_selectors(value, fail)
+        elif key == "schedule":
+            out[key] = _check_schedule(value, fail)
+        elif key in ("enabled", "verified"):
+            if value is not None and not isinstance(value, bool):
+                raise fail(f"{key} must be true or false, not {value!r}")
+            out[key] = value
+    return out
+
+
+def _check_str(value: Any, fail: Any, key: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"{key} must be a non-empty string, not {value!r}")
+    return value.strip()
+
+
+def _check_str_list(value: Any, fail: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise fail(f"{key} must be a list of strings")
+    return [v.strip() for v in value]
+
+
+def _check_url(value: Any, base: str | None, fail: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"{what} must be a URL string, not {value!r}")
+    url = value.strip()
+    if base is not None:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise fail(f"{what} {value!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        shown = f"{parts.scheme!r}" if parts.scheme else "none"
+        raise fail(f"{what} {value!r} must be an http:// or https:// URL (scheme: {shown})")
+    if not parts.hostname:
+        raise fail(f"{what} {value!r} has no host")
+    return url
+
+
+def _check_url_list(value: Any, fail: Any, key: str) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if isinstance(value, str | Mapping):
+        value = [value]
+    if not isinstance(value, list):
+        raise fail(f"{key} must be a list of URLs or of {{url, verified, notes}} mappings")
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, Mapping):
+            raise fail(f"{key}: {item!r} is neither a URL nor a {{url, verified, notes}} mapping")
+        unknown = sorted(str(k) for k in item if k not in _URL_ENTRY_KEYS)
+        if unknown:
+            raise fail(f"{key}: unknown key(s) {unknown} in {dict(item)!r}; allowed: url, verified, notes")
+        if "url" not in item:
+            raise fail(f"{key}: entry {dict(item)!r} has no 'url'")
+        url = item["url"]
+        if not isinstance(url, str) or not url.strip():
+            raise fail(f"{key}: url must be a string, not {url!r}")
+        if "://" in url or ":" in url.split("/", 1)[0]:
+            _check_url(url, None, fail, f"{key} URL")  # absolute: check now
+        verified = item.get("verified")
+        if verified is not None and not isinstance(verified, bool):
+            raise fail(f"{key}: verified must be true or false for {url!r}")
+        notes = _check_str(item.get("notes"), fail, f"{key} notes", optional=True)
+        out.append({"url": url.strip(), "verified": verified, "notes": notes})
+    return out
+
+
+def _check_timezone(value: Any, fail: Any) -> str:
+    tz = _check_str(value, fail, "timezone")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        if available_timezones():  # a tz database exists and does not know the name
+            raise fail(f"unknown timezone {tz!r} (use an IANA name such as 'Africa/Tripoli')") from None
+    return tz
+
+
+def _check_founded(value: Any, fail: Any) -> date | None:
+    if value is None:
+        return None
+    this_year = datetime.now().year
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        result = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not 1800 <= value <= this_year + 1:
+            raise fail(f"founded year {value} is out of range")
+        result = date(value, 1, 1)
+    elif isinstance(value, str) and (m := _FOUNDED_RE.match(value.strip())):
+        try:
+            result = date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        except ValueError as exc:
+            raise fail(f"founded {value!r} is not a valid date: {exc}") from None
+    else:
+        raise fail(f"founded must be a year (2011) or a date (2011-02-17), not {value!r}")
+    if not date(1800, 1, 1) <= result <= date(this_year + 1, 12, 31):
+        raise fail(f"founded {value!r} is out of range")
+    return result
+
+
+def _check_selectors(value: Any, fail: Any) -> dict[str, str | None]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail("selectors must be a mapping such as {title: 'h1', body: '.entry-content'}")
+    unknown = sorted(str(k) for k in value if k not in _SELECTOR_KEYS)
+    if unknown:
+        raise fail(f"selectors: unknown key(s) {unknown}; allowed: {', '.join(sorted(_SELECTOR_KEYS))}")
+    out: dict[str, str | None] = {}
+    for key, css in value.items():
+        out[key] = _check_str(css, fail, f"selectors.{key}", optional=True)
+    return out
+
+
+def _check_schedule(value: Any, fail: Any) -> dict[str, timedelta]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail("schedule must be a mapping such as {feeds: 15m, sitemaps: 1h, listings: 6h}")
+    unknown = sorted(str(k) for k in value if k not in URL_LIST_KEYS)
+    if unknown:
+        raise fail(f"schedule: unknown key(s) {unknown}; allowed: {', '.join(URL_LIST_KEYS)}")
+    out: dict[str, timedelta] = {}
+    for key, raw in value.items():
+        try:
+            out[key] = parse_duration(raw)
+        except ValueError as exc:
+            raise fail(f"schedule.{key}: {exc}") from None
+    return out
+
+
+def _make_outlet(data: Mapping[str, Any], origin: str) -> Outlet:
+    name = data["name"]
+
+    def fail(message: str) -> RegistryError:
+        return RegistryError(f"{origin}: outlet {name!r}: {message}")
+
+    base_url = data["base_url"]
+    if urlsplit(base_url).path == "":
+        base_url += "/"
+    lists: dict[str, tuple[str, ...]] = {}
+    sources: list[SourceUrl] = []
+    for key in URL_LIST_KEYS:
+        urls: list[str] = []
+        for item in data.get(key) or []:
+            url = _check_url(item["url"], base_url, fail, f"{key} URL")
+            if url in urls:
+                continue
+            urls.append(url)
+            sources.append(SourceUrl(_URL_KIND[key], url, item.get("verified"), item.get("notes")))
+        lists[key] = tuple(urls)
+    selectors = Selectors(**(data.get("selectors") or {}))
+    schedule = Schedule(**(data.get("schedule") or {}))
+    return Outlet(
+        name=name,
+        base_url=base_url,
+        name_ar=data.get("name_ar"),
+        name_en=data.get("name_en"),
+        language=data.get("language") or DEFAULT_LANGUAGE,
+        timezone=data.get("timezone") or DEFAULT_TIMEZONE,
+        founded=data.get("founded"),
+        kind=data.get("kind") or "outlet",
+        feeds=lists["feeds"],
+        sitemaps=lists["sitemaps"],
+        listings=lists["listings"],
+        sources=tuple(sources),
+        article_patterns=tuple(data.get("article_patterns") or ()),
+        alt_hosts=tuple(data.get("alt_hosts") or ()),
+        aliases=tuple(data.get("aliases") or ()),
+        selectors=selectors,
+        schedule=schedule,
+        enabled=True if data.get("enabled") is None else bool(data["enabled"]),
+        verified=data.get("verified"),
+        notes=data.get("notes"),
+        origin=origin,
+    )
