@@ -1,0 +1,441 @@
+"""Arabic news boilerplate: removed from the HTML before extraction and from paragraphs after.
+
+What goes: "اقرأ أيضاً" boxes and the links listed under them, share/follow/subscribe lines,
+outlet credits between paragraphs, photo captions (figcaption, "(صورة: ...)", "الصورة:"),
+reader comments, cookie banners, tag lines and the aggregators' "مصدر الخبر / ...",
+"يمكنك ايضا قراءة الخبر في المصدر من ..." and "عن مصدر الخبر" lines.
+
+Every phrase is matched on ``phrase_key`` (hamza/alef forms, ta marbuta, alef maqsura,
+diacritics and tatweel folded, punctuation dropped), so "إقرأ أيضاً", "اقرأ ايضا" and
+"اقرا أيضًا" are one phrase. Lines are only boilerplate when short: a real paragraph that starts
+with "شارك الوزير..." or merely mentions "المصدر" is kept.
+
+The two passes share one classifier (``classify``): the HTML pass finds short blocks whose text
+it flags and drops them (plus the link lists under "read also" headers and everything after a
+comments / "عن مصدر الخبر" header); the paragraph pass catches what sat inside one big text
+block. trafilatura already drops much generic boilerplate; these rules are the Arabic and
+Libyan-specific part it cannot know.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from lxml.html import HtmlElement
+
+from .dates import DATE_WORDS
+from .reposts import OUTLET_ALIASES
+from .textutil import clean_ws, element_text, norm, phrase_key
+
+
+def _keys(phrases: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({phrase_key(p) for p in phrases}, key=len, reverse=True))
+
+
+READ_ALSO = _keys(
+    (
+        "اقرأ أيضاً", "إقرأ أيضاً", "اقرأ ايضا", "اقرأ كذلك", "اقرأ أيضا في", "طالع أيضاً", "طالع كذلك",
+        "شاهد أيضاً", "شاهد كذلك", "انظر أيضاً", "اقرأ المزيد", "اقرأ في", "أخبار ذات صلة", "مواضيع ذات صلة",
+        "مقالات ذات صلة", "أخبار متعلقة", "مواضيع متعلقة", "مقالات متعلقة", "قد يهمك أيضاً", "قد يعجبك أيضاً",
+        "اخترنا لك", "المزيد من الأخبار", "أخبار أخرى", "ننصحك بقراءة", "ربما يعجبك", "المزيد حول",
+        "read also", "read more", "see also", "related articles", "related news", "related posts", "more news",
+        "you may also like",
+    )
+)  # fmt: skip
+READ_ALSO_HEADERS_ONLY = _keys(("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً"))
+AGGREGATOR_FOOTER = _keys(("عن مصدر الخبر",))
+READ_AT_SOURCE = _keys(("قراءة الخبر في المصدر", "قراءة الخبر من المصدر", "الخبر كاملا من المصدر"))
+AGGREGATOR = _keys(
+    (
+        "مصدر الخبر", "يمكنك ايضا قراءة الخبر في المصدر", "يمكنك قراءة الخبر في المصدر",
+        "يمكنك أيضا قراءة الخبر من المصدر", "اقرأ الخبر من المصدر", "لقراءة الخبر من المصدر",
+        "اقرأ الخبر في المصدر", "قراءة الخبر في المصدر", "الخبر من المصدر",
+    )
+)  # fmt: skip
+COMMENT_HEADERS = _keys(
+    (
+        "التعليقات", "تعليقات", "تعليقات القراء", "تعليقات الزوار", "أضف تعليق", "أضف تعليقاً", "إضافة تعليق",
+        "اترك تعليقاً", "اترك تعليق", "اترك رداً", "اترك رد", "لا توجد تعليقات", "لا يوجد تعليقات",
+        "كن أول من يعلق", "شاركنا رأيك", "أكتب تعليقك", "اكتب تعليقك", "comments", "leave a reply",
+        "leave a comment", "add a comment", "add comment", "no comments", "post a comment",
+    )
+)  # fmt: skip
+FOLLOW = _keys(
+    (
+        # only phrases that cannot open real prose ("اشترك في الهجوم", "انضم إلى الحكومة" can)
+        "تابعونا على", "تابعونا عبر", "تابعنا على", "تابعنا عبر", "تابعوا صفحتنا", "تابعوا قناتنا",
+        "تابعوا حساباتنا", "تابعونا", "للاشتراك في قناتنا", "للاشتراك في النشرة", "للاشتراك في خدمة",
+        "اشترك في قناتنا", "اشترك في النشرة", "اشترك الآن", "اشترك ليصلك", "انضم إلى قناتنا",
+        "انضموا إلى قناتنا", "انضم لقناتنا", "لمتابعة آخر الأخبار", "لمتابعة أخبارنا", "لمتابعة أهم الأخبار",
+        "للمزيد من الأخبار تابعونا", "حمل تطبيق", "حملوا تطبيق", "تحميل تطبيق", "follow us", "subscribe to",
+        "subscribe now", "join our", "download our app", "sign up for",
+    )
+)  # fmt: skip
+SHARE_EXACT = _keys(
+    ("شارك", "شاركها", "مشاركة", "انشر", "شارك الخبر", "شارك المقال", "share", "share this", "tweet")
+)
+_SHARE_NEXT = frozenset(phrase_key(w) for w in ("الخبر", "المقال", "المقالة", "هذا", "هذه", "على", "عبر", "الموضوع", "الصفحة", "مع", "via", "on"))  # fmt: skip
+_SHARE_HEADS = frozenset(
+    phrase_key(w) for w in ("شارك", "شاركها", "شاركوا", "مشاركة", "انشر", "share", "tweet")
+)
+SOCIAL = frozenset(
+    phrase_key(w)
+    for w in (
+        "فيسبوك", "فيس", "بوك", "الفيسبوك", "فيس بوك", "تويتر", "اكس", "واتساب", "واتس", "اب", "تيليجرام", "تلغرام",
+        "تليجرام", "يوتيوب", "انستغرام", "انستجرام", "لينكد", "ان", "تيك", "توك", "بريد", "البريد", "طباعة",
+        "الإلكتروني", "facebook", "twitter", "x", "whatsapp", "telegram", "youtube", "instagram", "linkedin",
+        "tiktok", "email", "print", "messenger", "pinterest", "reddit", "copy", "link", "نسخ", "الرابط", "و",
+    )
+)  # fmt: skip
+TAG_LINES = _keys(
+    ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags")
+)
+_CAPTION = re.compile(
+    r"^\s*[(\[]?\s*(?:ال)?صور[ةه](?:\s+[اأ]رشيفي[ةه])?\s*[:：\-–—)]|^\s*(?:photo|image|picture|credit)\s*[:(]",
+    re.I,
+)
+_CAPTION_EXACT = frozenset(phrase_key(w) for w in ("صورة أرشيفية", "أرشيفية", "صورة من الأرشيف", "صورة تعبيرية", "صورة توضيحية", "أرشيف"))  # fmt: skip
+_INLINE_CAPTION = re.compile(
+    r"\s*[(（\[]\s*(?:(?:ال)?صور[ةه]\s*[:：\-–]?[^()（）\[\]]{0,80}|[اأ]رشيفي[ةه]|photo\s*:[^()]{0,80})[)）\]]",
+    re.I,
+)
+_SOURCE_LINE = re.compile(r"^\s*[(\[]?\s*(?:ال)?مصدر\s*[:/|\\\-–—]")
+_NAQLAN_LINE = re.compile(r"^\s*[(\[]?\s*نقل[اًا]*\s+عن\s")
+_COPYRIGHT = re.compile(r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|copyright", re.I)
+_COOKIE = re.compile(r"ملفات\s+تعريف\s+الارتباط|الكوكيز|الكوكيز|كوكيز|cookies?\b", re.I)
+_NAV_SPLIT = re.compile(r"\s*[|»«•·/>]\s*")
+_NAV_WORDS = frozenset(
+    phrase_key(w)
+    for w in (
+        "الرئيسية",
+        "الصفحة الرئيسية",
+        "home",
+        "روابط",
+        "اتصل بنا",
+        "من نحن",
+        "خريطة الموقع",
+        "contact",
+        "about us",
+    )
+)
+_END_PUNCT = re.compile(r"[.!?؟…:»\"”]\s*$")
+_TAG_SEP = re.compile(r"^[^:：|\-–—]{1,30}[:：|\-–—]")
+
+# Kinds returned by classify()
+READ_ALSO_HEADER = "read-also-header"
+READ_ALSO_LINE = "read-also"
+AGGREGATOR_LINE = "aggregator"
+FOOTER = "footer"  # the rest of the article is boilerplate (comments, "عن مصدر الخبر")
+SHARE = "share"
+FOLLOW_LINE = "follow"
+COOKIE = "cookie"
+CAPTION = "caption"
+CREDIT = "credit"
+SOURCE = "source"
+TAGS = "tags"
+NAV = "nav"  # "الرئيسية | أخبار | اتصل بنا"
+DATE_LINE = "date"  # a line holding only a date ("الخميس 15 فبراير 2018 - 10:30")
+
+
+@lru_cache(maxsize=64)
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for phrase in phrases:  # already longest first
+        index.setdefault(phrase.split(" ", 1)[0], []).append(phrase)
+    return {word: tuple(group) for word, group in index.items()}
+
+
+def _starts(key: str, phrases: tuple[str, ...]) -> str | None:
+    """The phrase ``key`` starts with (whole words), if any."""
+    for phrase in _by_first_word(phrases).get(key.split(" ", 1)[0], ()):
+        if key == phrase or key.startswith(phrase + " "):
+            return phrase
+    return None
+
+
+@lru_cache(maxsize=32)
+def _credit_keys(credits: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(phrase_key(c) for c in credits)
+
+
+@lru_cache(maxsize=4096)
+def _token_key(token: str) -> str:
+    return phrase_key(token)
+
+
+def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
+    """The boilerplate kind of one line / paragraph, or None for article text."""
+    if len(text) > 700:  # every rule below wants a short line (<= 60 words)
+        return None
+    key = phrase_key(text)
+    if not key:
+        return None
+    words = key.split()
+    n = len(words)
+    if n > 60:
+        return None
+    if _starts(key, AGGREGATOR_FOOTER) and n <= 8:
+        return FOOTER
+    if (_starts(key, AGGREGATOR) and n <= 14) or (n <= 25 and any(p in key for p in READ_AT_SOURCE)):
+        return AGGREGATOR_LINE
+    if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
+        return READ_ALSO_HEADER
+    if _starts(key, READ_ALSO) and n <= 25:
+        return READ_ALSO_LINE
+    if (key in COMMENT_HEADERS) or (
+        _starts(key, COMMENT_HEADERS) and n <= 4 and any(w.isdigit() for w in words)
+    ):
+        return FOOTER
+    if key in SHARE_EXACT:
+        return SHARE
+    if (
+        words[0] in _SHARE_HEADS
+        and n <= 12
+        and (n == 1 or words[1] in _SHARE_NEXT or all(w in SOCIAL for w in words[1:]))
+    ):
+        return SHARE
+    if n <= 12 and all(w in SOCIAL for w in words) and (n >= 2 or len(key) >= 4):
+        return SHARE
+    if n <= 12 and any(w.isdigit() for w in words) and all(w.isdigit() or w in DATE_WORDS for w in words):
+        return DATE_LINE
+    if n <= 12:
+        parts = [phrase_key(p) for p in _NAV_SPLIT.split(text) if p.strip()]
+        if (
+            len(parts) >= 2
+            and all(len(p.split()) <= 3 for p in parts)
+            and any(p in _NAV_WORDS for p in parts)
+        ):
+            return NAV
+    if (_starts(key, FOLLOW) and n <= 25) or key in ("تابعونا", "subscribe"):
+        return FOLLOW_LINE
+    if _COOKIE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
+        return COOKIE
+    normed = norm(text)
+    if (_CAPTION.match(normed) and n <= 30) or key in _CAPTION_EXACT:
+        return CAPTION
+    if (_SOURCE_LINE.match(normed) or _NAQLAN_LINE.match(normed)) and n <= 10:
+        return SOURCE
+    if _starts(key, TAG_LINES) and n <= 40 and _TAG_SEP.match(normed):
+        return TAGS
+    if key in OUTLET_ALIASES or key in _credit_keys(tuple(credits)) or key == "وال":
+        return CREDIT
+    if _COPYRIGHT.search(text) and n <= 20:
+        return CREDIT
+    return None
+
+
+def strip_inline_captions(text: str) -> str:
+    """Drop "(صورة: ...)" / "(أرشيفية)" parentheticals from a paragraph."""
+    return clean_ws(_INLINE_CAPTION.sub("", text)) if "(" in text or "（" in text or "[" in text else text
+
+
+def _looks_like_headline(text: str) -> bool:
+    return len(text.split()) <= 20 and not _END_PUNCT.search(text)
+
+
+def clean_paragraphs(
+    paragraphs: list[str],
+    *,
+    title: str | None = None,
+    section: str | None = None,
+    credits: Iterable[str] = (),
+) -> tuple[list[str], list[str]]:
+    """Drop boilerplate paragraphs. Returns (kept, removed).
+
+    Also drops repeats of the title or the section name among the first paragraphs (templates
+    that print them above the text) and exact duplicate paragraphs. Source credit lines
+    ("المصدر: ...") are kept: they are part of the story."""
+    credits = tuple(credits)
+    heading_keys = {phrase_key(t) for t in (title, section) if t} - {""}
+    kept: list[str] = []
+    removed: list[str] = []
+    seen: set[str] = set()
+    skipping_titles = 0
+    for index, paragraph in enumerate(paragraphs):
+        text = strip_inline_captions(clean_ws(paragraph))
+        if not text:
+            continue
+        key = phrase_key(text)
+        kind = classify(text, credits=credits)
+        if kind is None and skipping_titles and _looks_like_headline(text):
+            skipping_titles -= 1
+            removed.append(paragraph)
+            continue
+        skipping_titles = 0
+        if kind == FOOTER and index > 0 and kept:
+            removed.extend(paragraphs[index:])
+            break
+        if kind == READ_ALSO_HEADER:
+            skipping_titles = 6
+        if kind is not None and kind != SOURCE:  # in-body credit lines ("المصدر: ...") stay
+            removed.append(paragraph)
+            continue
+        if not key or key in seen or (key in heading_keys and len(kept) < 3):
+            removed.append(paragraph)
+            continue
+        seen.add(key)
+        kept.append(text)
+    return kept, removed
+
+
+# --- HTML pass ---------------------------------------------------------------------------------
+_INLINE_TAGS = frozenset(
+    {"span", "strong", "b", "em", "i", "a", "font", "small", "label", "u", "time", "bdi", "mark", "big", "sup", "sub", "abbr", "cite"}
+)  # fmt: skip
+_PROTECTED = frozenset({"html", "body", "article", "main"})
+_CLASS_BLOCKS = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|shares|social|socials|addtoany|a2a|sharethis|sharedaddy|share-?buttons|"
+    r"jp-relatedposts|yarpp|related|read-?also|readalso|also-?read|more-?news|you-?may|recommend(?:ed|ations)?|"
+    r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
+    r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
+    r"post-?tags|tagcloud|print-?only|breadcrumbs?)(?:$|[\s_-])",
+    re.I,
+)
+_NAV_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])", re.I
+)
+_TRIGGER_HEADS = frozenset(
+    phrase_key(w)
+    for w in (
+        "اقرأ", "إقرأ", "طالع", "شاهد", "انظر", "أخبار", "مواضيع", "مقالات", "ذات", "قد", "اخترنا", "المزيد", "ننصحك",
+        "ربما", "مصدر", "يمكنك", "لقراءة", "قراءة", "الخبر", "عن", "التعليقات", "تعليقات", "أضف", "إضافة", "اترك",
+        "لا", "كن", "شاركنا", "اكتب", "أكتب", "شارك", "شاركها", "مشاركة", "انشر", "تابعونا", "تابعنا", "تابعوا",
+        "للاشتراك", "اشترك", "انضم", "انضموا", "لمتابعة", "للمزيد", "حمل", "حملوا", "تحميل", "نستخدم", "يستخدم",
+        "هذا", "الموقع", "باستخدامك", "الصورة", "صورة", "المصدر", "نقلا", "الوسوم", "وسوم", "الكلمات", "كلمات",
+        "read", "related", "see", "more", "you", "share", "follow", "subscribe", "join", "download", "sign",
+        "comments", "leave", "add", "post", "no", "we", "this", "cookies", "photo", "image", "tags", "©",
+        "طباعة", "print", "email",
+    )
+)  # fmt: skip
+
+
+def _block_of(element: HtmlElement) -> HtmlElement:
+    while element.tag in _INLINE_TAGS and element.getparent() is not None:
+        element = element.getparent()
+    return element
+
+
+def _link_text_len(element: HtmlElement) -> int:
+    return sum(len(clean_ws(a.text_content())) for a in element.iter("a"))
+
+
+def _link_dominated(element: HtmlElement) -> bool:
+    text = element_text(element)
+    return bool(text) and _link_text_len(element) >= 0.6 * len(text)
+
+
+def _removable(element: HtmlElement, total: int) -> bool:
+    """Guard against dropping the article itself (a container whose class happens to match)."""
+    if not isinstance(element.tag, str) or element.tag in _PROTECTED or element.getparent() is None:
+        return False
+    if element.tag == "h1" or element.find(".//h1") is not None:
+        return False
+    return not (total and len(" ".join(element.text_content().split())) > 0.4 * total)
+
+
+def _drop(element: HtmlElement, removed: list[str]) -> None:
+    text = element_text(element)
+    if text and len(text) <= 400:
+        removed.append(text)
+    parent = element.getparent()
+    if parent is None:
+        return
+    # keep the tail text (it belongs to the parent), as lxml's drop_tree does
+    element.drop_tree()
+
+
+def _box_of(block: HtmlElement, header_len: int) -> HtmlElement:
+    """Climb from a "read also" header to the box holding it and its links."""
+    node = block
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in _PROTECTED:
+            return node
+        text_len = len(element_text(parent))
+        if text_len - _link_text_len(parent) - header_len > 40 or text_len > 1500:
+            return node
+        node = parent
+
+
+def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
+    """Remove known boilerplate blocks from ``tree`` in place. Returns the removed blocks' texts
+    (short ones), which still matter downstream (the aggregator's "مصدر الخبر" line names the
+    original outlet)."""
+    credits = tuple(credits)
+    removed: list[str] = []
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    total = len(" ".join(body.text_content().split()))
+
+    for element in list(body.iter("figcaption")):
+        if element.getparent() is not None:
+            _drop(element, removed)
+    for element in body.xpath(".//*[@class or @id]"):
+        if element.getparent() is None or element.tag in _PROTECTED:
+            continue
+        attrs = f"{element.get('class', '')} {element.get('id', '')}"
+        if not _CLASS_BLOCKS.search(attrs):
+            nav = _NAV_CLASS.search(attrs) and not _is_detached(element) and _link_dominated(element)
+            if nav and _removable(element, total):
+                _drop(element, removed)
+            continue
+        if _is_detached(element):
+            continue
+        if _removable(element, total):
+            _drop(element, removed)
+
+    done: set[HtmlElement] = set()
+    for node in body.xpath(".//text()[normalize-space()]"):
+        head = node.lstrip()[:30]
+        token = head.split(maxsplit=1)[0] if head else ""
+        if not token or (_token_key(token).split()[:1] or [""])[0] not in _TRIGGER_HEADS and "©" not in token:
+            continue
+        owner = node.getparent()
+        if owner is None:
+            continue
+        if node.is_tail:
+            owner = owner.getparent()
+            if owner is None:
+                continue
+        block = _block_of(owner)
+        if block in done or _is_detached(block):
+            continue
+        done.add(block)
+        text = element_text(block)
+        if len(text) > 600:
+            continue
+        kind = classify(text, credits=credits)
+        if kind is None or kind == SOURCE:  # credit lines are part of the story
+            continue
+        if kind == READ_ALSO_HEADER:
+            box = _box_of(block, len(text))
+            followers = []
+            sibling = box.getnext()
+            while sibling is not None and len(followers) < 8 and isinstance(sibling.tag, str):
+                if sibling.tag in ("ul", "ol") or _link_dominated(sibling):
+                    followers.append(sibling)
+                    sibling = sibling.getnext()
+                else:
+                    break
+            for element in (box, *followers):
+                if _removable(element, total):
+                    _drop(element, removed)
+        elif kind == FOOTER:
+            following = list(block.itersiblings())
+            for element in (block, *following):
+                if isinstance(element.tag, str) and _removable(element, total):
+                    _drop(element, removed)
+        elif _removable(block, total):
+            _drop(block, removed)
+    return removed
+
+
+def _is_detached(element: HtmlElement) -> bool:
+    """True when an ancestor of ``element`` was already dropped from the tree."""
+    node = element
+    while node.getparent() is not None:
+        node = node.getparent()
+    return node.tag != "html" and node.find(".//body") is None and node.tag != "body"

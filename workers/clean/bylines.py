@@ -1,0 +1,234 @@
+"""Authors (bylines, JSON-LD/meta) and datelines (the city opening a news story).
+
+Bylines: "كتب: فلان", "كتب - فلان", "بقلم فلان", "بقلم: فلان", "تقرير: فلان", "إعداد: فلان",
+"By John Smith". A byline is only accepted as a short line of its own (or the head of a
+paragraph, before a dash), so sentences that start with the verb "كتب" are left alone.
+
+Datelines: "طرابلس 15 فبراير 2018 (وال) -", "بنغازي - ", "طرابلس | ", "TRIPOLI, Feb 15 (Reuters) -".
+The city is accepted when it is a known place, or when the opening also carries a date or an
+agency tag (what makes it a dateline rather than a sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .textutil import clean_ws, phrase_key
+
+# --- datelines ---------------------------------------------------------------------------------
+# Places that open Libyan news stories (phrase_key form: hamza folded, ة→ه, ى→ي).
+_PLACES = frozenset(
+    phrase_key(p)
+    for p in (
+        "طرابلس", "بنغازي", "مصراتة", "مصراته", "سبها", "الزاوية", "البيضاء", "درنة", "طبرق", "سرت", "الخمس",
+        "زليتن", "غريان", "زوارة", "صبراتة", "ترهونة", "بني وليد", "اجدابيا", "أجدابيا", "المرج", "الكفرة",
+        "غات", "أوباري", "اوباري", "مرزق", "هون", "ودان", "الجفرة", "يفرن", "نالوت", "غدامس", "الزنتان", "جادو",
+        "الأبيار", "شحات", "توكرة", "القبة", "براك", "براك الشاطئ", "العجيلات", "صرمان", "جنزور", "تاجوراء",
+        "القره بوللي", "مسلاتة", "رأس لانوف", "البريقة", "الزويتينة", "الجميل", "رقدالين", "العزيزية",
+        "ككلة", "الأصابعة", "قصر الأخيار", "الكفرة", "تازربو", "جالو", "أوجلة", "الواحات", "سوكنة", "الشويرف",
+        "القطرون", "تراغن", "أم الأرانب", "غدوة", "وادي الشاطئ", "وادي الحياة", "الرجبان", "كاباو", "تيجي",
+        "الجبل الأخضر", "الجبل الغربي", "سوسة", "المرج", "قمينس", "سلوق", "الأبرق", "راس جدير", "رأس اجدير",
+        "ليبيا", "الجنوب الليبي", "فزان", "برقة",
+        "القاهرة", "تونس", "الجزائر", "الرباط", "الخرطوم", "نيامي", "انجامينا", "نجامينا", "روما", "باريس",
+        "لندن", "واشنطن", "نيويورك", "موسكو", "أنقرة", "إسطنبول", "اسطنبول", "جنيف", "برلين", "بروكسل",
+        "الدوحة", "أبوظبي", "ابوظبي", "دبي", "الرياض", "عمان", "بيروت", "دمشق", "بغداد", "فاليتا", "مالطا",
+        "باليرمو", "مدريد", "أثينا", "الصخيرات", "غدامس", "بوزنيقة", "طنجة", "الأمم المتحدة", "نيودلهي",
+        "بكين", "طهران", "القدس", "غزة", "رام الله", "عواصم",
+    )
+)  # fmt: skip
+_AR_WORD = r"[\u0621-\u064a\u0671-\u06d3\u0640\u064b-\u0652]+"
+_SEP = r"[-–—|:]"
+_DATELINE_AR = re.compile(
+    r"^\s*(?P<city>" + _AR_WORD + r"(?:\s+" + _AR_WORD + r"){0,2}?)"
+    r"(?:\s*[(（](?P<paren>[^()（）]{1,30})[)）])?"
+    r"(?:\s*[,،]?\s*(?P<date>(?:(?:يوم\s+)?(?:السبت|الأحد|الاحد|الإثنين|الاثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة)"
+    r"\s*[,،]?\s*)?[\d\u0660-\u0669][^-–—|:()（）\n]{0,40}?))?"
+    r"(?:\s*[(（](?P<agency>[^()（）]{1,40})[)）])?"
+    r"\s*" + _SEP + r"+\s*"
+)
+_DATELINE_EN = re.compile(
+    r"^\s*(?P<city>[A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+){0,2})(?:,\s*(?P<paren>(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))[A-Z][a-z]+))?"
+    r"(?:,?\s*(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,?\s+\d{4})?))?"
+    r"(?:\s*\((?P<agency>[^()]{1,40})\))?\s*[-–—]+\s*"
+)
+_NOT_CITIES = frozenset(
+    phrase_key(w)
+    for w in (
+        "كتب", "كتبت", "بقلم", "تقرير", "إعداد", "اعداد", "تحقيق", "حوار", "ترجمة", "متابعة", "تحرير", "تصوير",
+        "المصدر", "مصدر الخبر", "اقرأ أيضا", "قال", "أكد", "اكد", "أعلن", "اعلن", "ذكر", "أفاد", "صورة", "الصورة",
+        "عاجل", "خاص", "تنويه", "ملاحظة", "تحديث", "فيديو", "بالفيديو", "بالصور", "شاهد", "انفوغراف",
+        "السبت", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "يوم", "اليوم",
+        "أمس", "منذ", "تاريخ", "التاريخ", "نشر", "نشر في", "آخر تحديث",
+    )
+)  # fmt: skip
+
+
+def is_place(name: str) -> bool:
+    """True for places known to open Libyan news datelines."""
+    return phrase_key(name) in _PLACES
+
+
+@dataclass(frozen=True)
+class Dateline:
+    city: str
+    date_text: str | None
+    agency: str | None
+    end: int  # offset in the text where the story proper starts
+
+
+def parse_dateline(text: str | None) -> Dateline | None:
+    """The dateline at the start of a story: city as written, date text, agency tag."""
+    if not text:
+        return None
+    head = text[:200]
+    match = _DATELINE_AR.match(head)
+    if match:
+        city = clean_ws(match["city"])
+        key = phrase_key(city)
+        date_text = clean_ws(match["date"]) or None
+        agency = clean_ws(match["agency"] or "") or None
+        paren = clean_ws(match["paren"] or "") or None
+        if agency is None and paren is not None and date_text is None:
+            # "طرابلس (وال) -": the parenthesis is the agency, not a country
+            agency = paren
+        if key in _NOT_CITIES or key.split()[0] in _NOT_CITIES:
+            return None
+        known = key in _PLACES
+        if known or ((date_text or agency) and len(key.split()) <= 2):
+            return Dateline(city=city, date_text=date_text, agency=agency, end=match.end())
+        return None
+    match = _DATELINE_EN.match(head)
+    if match:
+        return Dateline(
+            city=match["city"].title(),
+            date_text=match["date"],
+            agency=match["agency"],
+            end=match.end(),
+        )
+    return None
+
+
+# --- bylines -----------------------------------------------------------------------------------
+_BYLINE_AR = re.compile(
+    r"^\s*[(\[]?\s*(?:"
+    r"(?:كتب|كتبت|كتبه|كتبها)\s*[:：\-–—|]"  # كتب needs a separator: "كتب الرئيس في..." is prose
+    r"|بقلم\s*[:：\-–—]?"
+    r"|(?:تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد)\s*[:：\-–—|]"
+    r")\s*(?P<names>[^\n]{2,120}?)\s*[)\]]?\s*$"
+)
+_BYLINE_EN = re.compile(
+    r"^\s*(?:By|BY|by)\s+(?P<names>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}"
+    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})*)"
+    r"\s*(?:$|[|\-–—]\s.*$|(?:on|updated|published)\b.*$|\d.*$)"
+)
+_NAME_SPLIT = re.compile(r"\s*(?:[,،&/]|\s+و\s+|\s+and\s+)\s*")
+# "نور الهدى وسالم علي": the conjunction و is written joined to the next name. Names that start
+# with و themselves must not be split.
+_JOINED_AND = re.compile(r"\s+و(?=[\u0621-\u064a])")
+_WAW_NAMES = frozenset(
+    phrase_key(n)
+    for n in (
+        "وائل", "وليد", "وفاء", "وجدي", "وسام", "وداد", "وهيبة", "وحيد", "وصفي", "وديع", "وديعة", "وعد", "ولاء",
+        "وهبي", "وهبة", "ورد", "وردة", "وصال", "وفيق", "وئام", "وجيه", "وجيهة", "وضاح", "ونيس", "وناس", "وهيب",
+        "ودود", "والي", "وافي", "ورفلي", "الورفلي", "وطني", "وسيم", "وسيمة", "وهاج", "وزير",
+    )
+)  # fmt: skip
+
+
+def _split_joined_and(name: str) -> list[str]:
+    """Split "نور الهدى وسالم علي" into two names when both halves look like full names."""
+    for match in _JOINED_AND.finditer(name):
+        left, right = name[: match.start()].strip(), name[match.end() :].strip()
+        first_right = right.split()[0] if right else ""
+        if (
+            len(left.split()) >= 2
+            and len(right.split()) >= 2
+            and phrase_key("و" + first_right) not in _WAW_NAMES
+        ):
+            return [left, *_split_joined_and(right)]
+    return [name]
+
+
+_NAME_TAIL = re.compile(r"\s*[-–—|:]\s*.*$")
+# a byline line often carries the date too: "كتب: فلان الثلاثاء 2 مايو 2017 - 11:25"
+_NAME_STOP = re.compile(
+    r"\s+(?:(?:يوم\s+)?(?:السبت|الأحد|الاحد|الإثنين|الاثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة)"
+    r"|(?:منذ|نشر|بتاريخ|في)\s+[\d\u0660-\u0669]|[\d\u0660-\u0669]|(?:on|updated|published)\s|\d).*$",
+)
+_GENERIC_AUTHORS = frozenset(
+    phrase_key(n)
+    for n in (
+        "admin", "administrator", "editor", "editorial", "staff", "newsroom", "webmaster", "root", "user",
+        "المحرر", "محرر", "التحرير", "هيئة التحرير", "فريق التحرير", "أسرة التحرير", "الكاتب", "مراسلنا",
+        "المراسل", "قسم الأخبار", "غرفة الأخبار", "فريق الموقع", "إدارة الموقع", "ادارة الموقع", "مشرف",
+    )
+)  # fmt: skip
+_PREFIXES = re.compile(
+    r"^\s*(?:by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي)\s*[:：\-–—]?\s+", re.I
+)
+_MAX_NAME_WORDS = 5
+
+
+@lru_cache(maxsize=32)
+def _excluded_keys(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(phrase_key(n) for n in names if n)
+
+
+def clean_author_names(names: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
+    """Split, trim and filter author strings: drops generic names ("admin", "فريق التحرير"),
+    outlet names given in ``exclude``, URLs, e-mails and anything too long to be a name."""
+    excluded = _excluded_keys(tuple(exclude))
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        if not raw or "://" in raw or "www." in raw or "@" in raw:
+            continue
+        parts = [piece for part in _NAME_SPLIT.split(clean_ws(raw)) for piece in _split_joined_and(part)]
+        for part in parts:
+            name = _PREFIXES.sub("", part).strip(" .،,:;-–—|()[]\"'«»")
+            key = phrase_key(name)
+            if not key or key in seen or key in _GENERIC_AUTHORS or key in excluded:
+                continue
+            if "@" in name or "://" in name or "www." in name or any(ch.isdigit() for ch in name):
+                continue
+            if len(key.split()) > _MAX_NAME_WORDS or len(name) > 60 or len(name) < 2:
+                continue
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def parse_byline(text: str | None) -> list[str] | None:
+    """Authors if ``text`` is a byline line ("كتب: فلان", "بقلم فلان", "By Jane Doe"), else None."""
+    if not text:
+        return None
+    line = clean_ws(text)
+    if len(line) > 140:
+        return None
+    match = _BYLINE_AR.match(line) or _BYLINE_EN.match(line)
+    if not match:
+        return None
+    names = _NAME_TAIL.sub("", _NAME_STOP.sub("", match["names"]))  # "كتب: فلان - طرابلس" -> "فلان"
+    authors = clean_author_names([names])
+    if not authors or sum(len(a.split()) for a in authors) > 3 * _MAX_NAME_WORDS:
+        return None
+    return authors
+
+
+def find_bylines(paragraphs: list[str], *, head: int = 3, tail: int = 2) -> tuple[list[str], set[int]]:
+    """Bylines among the first ``head`` and last ``tail`` paragraphs.
+
+    Returns (authors, indexes of byline-only paragraphs to drop from the body)."""
+    authors: list[str] = []
+    drop: set[int] = set()
+    indexes = list(range(min(head, len(paragraphs))))
+    indexes += [i for i in range(max(len(paragraphs) - tail, 0), len(paragraphs)) if i not in indexes]
+    for index in indexes:
+        found = parse_byline(paragraphs[index])
+        if found:
+            authors.extend(a for a in found if a not in authors)
+            drop.add(index)
+    return authors, drop

@@ -1,0 +1,583 @@
+"""bytes + url -> Article dict (see docs/architecture.md, "The Article contract").
+
+One parse: the page is decoded (encoding.py), parsed once with lxml (trafilatura's loader), and
+that tree is reused for structured metadata, outlet selectors, boilerplate pruning, trafilatura
+(which works on its own copy) and, only when no other date source answered, htmldate.
+
+Field precedence: structured data (JSON-LD, OpenGraph, meta), then the outlet's selectors, then
+trafilatura / text heuristics.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+from lxml.html import Element as html_element
+from lxml.html import HtmlElement
+
+from .boilerplate import classify, clean_paragraphs, prune_html
+from .bylines import clean_author_names, find_bylines, parse_byline, parse_dateline
+from .dates import DEFAULT_FOUNDED, find_published, is_furniture
+from .encoding import decode_html
+from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
+from .normalize import content_hash
+from .reposts import known_outlet, outlet_names, source_outlet
+from .structured import PageMeta, read_page_meta
+from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, phrase_key
+
+logger = logging.getLogger("akhbar.clean.extract")
+
+MAX_BYTES = 10 * 1024 * 1024  # the crawler downloads at most this much (DOWNLOAD_MAXSIZE)
+ARTICLE_KEYS = (
+    "url", "canonical_url", "outlet", "title", "body", "lead", "authors", "published_at", "date_source",
+    "language", "dateline", "source_outlet", "section", "tags", "content_hash",
+)  # fmt: skip
+FEED_DATE_HEADER = "x-akhbar-feed-published"  # optional: the feed entry's date, passed by the crawler
+
+_SESSION_PARAMS = frozenset(
+    {"phpsessid", "sid", "sessionid", "session_id", "session", "jsessionid", "aspsessionid", "cfid", "cftoken",
+     "zenid", "osCsid".lower(), "s_id", "sess", "fbclid", "gclid", "igshid", "mc_cid", "mc_eid", "amp"}
+)  # fmt: skip
+_PATH_SESSION = re.compile(r";(?:jsessionid|sessionid|sid|phpsessid)=[^/?#]*", re.I)
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·]\s+|\s+::\s+")
+
+
+# --- outlet configuration ------------------------------------------------------------------------
+class _OutletView:
+    """Uniform access to an Outlet object or a plain dict (selectors, founded, name, slug)."""
+
+    def __init__(self, config: object | None) -> None:
+        self.config = config
+
+    def get(self, name: str) -> Any:
+        if self.config is None:
+            return None
+        if isinstance(self.config, Mapping):
+            return self.config.get(name)
+        return getattr(self.config, name, None)
+
+    @property
+    def selectors(self) -> Mapping[str, Any]:
+        value = self.get("selectors")
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            return value
+        keys = ("title", "body", "date", "author", "section", "remove")
+        return {k: getattr(value, k) for k in keys if getattr(value, k, None)}
+
+    @property
+    def slug(self) -> str | None:
+        """An Outlet's ``name`` is its registry slug; plain dicts may say ``slug``."""
+        for key in ("slug", "name"):
+            value = self.get(key)
+            if isinstance(value, str) and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
+                return value
+        return None
+
+    @property
+    def founded(self) -> date | None:
+        for key in ("founded", "founded_at", "since", "established"):
+            value = self.get(key)
+            if value is None:
+                continue
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            if isinstance(value, int):
+                return date(value, 1, 1)
+            if isinstance(value, str):
+                match = re.match(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+                if match:
+                    try:
+                        return date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+                    except ValueError:
+                        continue
+        return None
+
+    @property
+    def names(self) -> list[str]:
+        names = []
+        for key in ("name", "name_ar", "name_en", "title", "display_name"):
+            value = self.get(key)
+            if isinstance(value, str) and value.strip():
+                names.append(value.strip())
+        aliases = self.get("aliases")
+        if isinstance(aliases, list | tuple):
+            names.extend(a for a in aliases if isinstance(a, str))
+        return names
+
+
+def _select(tree: HtmlElement, selector: str | list[str] | tuple[str, ...] | None) -> list[HtmlElement]:
+    """Elements matching an outlet selector: XPath when it starts with / ( or ./, else CSS."""
+    if not selector:
+        return []
+    selectors = [selector] if isinstance(selector, str) else list(selector)
+    for expression in selectors:
+        expression = expression.strip()
+        try:
+            if expression.startswith(("/", "(", "./")):
+                found = tree.xpath(expression)
+            else:
+                found = tree.cssselect(expression)
+        except (etree.XPathError, ValueError, SyntaxError, ImportError) as err:
+            logger.warning("bad outlet selector %r: %s", expression, err)
+            continue
+        elements = [e for e in found if isinstance(e, HtmlElement)]
+        if elements:
+            return elements
+        strings = [str(s) for s in found if isinstance(s, str) and s.strip()]
+        if strings:  # XPath returning text()/@attr: wrap in a throwaway element
+            holder = html_element("div")
+            holder.text = "\n".join(strings)
+            return [holder]
+    return []
+
+
+def _select_text(tree: HtmlElement, selector: Any, *, attrs: tuple[str, ...] = ()) -> str | None:
+    for element in _select(tree, selector):
+        for attr in attrs:
+            if element.get(attr):
+                return clean_ws(element.get(attr))
+        if text := element_text(element):
+            return text
+    return None
+
+
+# --- trafilatura ---------------------------------------------------------------------------------
+def _segments(element: Any) -> list[str]:
+    """Text of a trafilatura output element, split at <lb/> line breaks."""
+    parts: list[str] = []
+    buffer: list[str] = []
+
+    def walk(node: Any) -> None:
+        if node.text:
+            buffer.append(node.text)
+        for child in node:
+            if child.tag == "lb":
+                parts.append(" ".join(buffer))
+                buffer.clear()
+            else:
+                walk(child)
+            if child.tail:
+                buffer.append(child.tail)
+
+    walk(element)
+    parts.append(" ".join(buffer))
+    return [text for text in (clean_ws(p) for p in parts) if text]
+
+
+_OUT_BLOCKS = frozenset(
+    {"p", "head", "list", "quote", "table", "code", "div", "section", "article", "main", "h1", "h2", "h3", "h4",
+     "h5", "h6", "ul", "ol", "blockquote", "pre", "figure", "dl", "center"}
+)  # fmt: skip
+
+
+def _document_paragraphs(body: Any) -> list[str]:
+    """Paragraphs of trafilatura's output tree. Its own extractor yields flat p/head/list/quote
+    children; when a fallback (readability, jusText) won, the tree is nested HTML divs."""
+    paragraphs: list[str] = []
+    for child in body:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("list", "ul", "ol", "dl"):
+            for item in child.iter("item", "li", "dd", "dt"):
+                paragraphs.extend(_segments(item))
+        elif tag == "table":
+            paragraphs.extend(_table_paragraphs(child))
+        elif tag in ("graphic", "img", "figure", ""):
+            pass
+        elif tag in (
+            "div",
+            "section",
+            "article",
+            "main",
+            "body",
+            "center",
+            "td",
+            "th",
+            "cell",
+        ) and _has_blocks(child):
+            if child.text and child.text.strip():
+                paragraphs.append(clean_ws(child.text))
+            paragraphs.extend(_document_paragraphs(child))
+        else:
+            paragraphs.extend(_segments(child))
+        if child.tail and child.tail.strip() and body.tag != "body":
+            paragraphs.append(clean_ws(child.tail))
+    return paragraphs
+
+
+def _has_blocks(element: Any) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in _OUT_BLOCKS for c in element)
+
+
+def _table_paragraphs(table: Any) -> list[str]:
+    """A data table gives one line per row; a layout table (cells holding paragraphs, as on old
+    agency sites) gives the paragraphs of its cells."""
+    paragraphs: list[str] = []
+    rows = [r for r in table.iter("row", "tr") if next(r.iterancestors("table"), None) is table]
+    for row in rows:
+        cells = [cell for cell in row if isinstance(cell.tag, str)]
+        if any(_has_blocks(cell) or cell.find(".//table") is not None for cell in cells):
+            for cell in cells:
+                if cell.find(".//table") is not None and not _has_blocks(cell):
+                    for inner in cell.iter("table"):
+                        if next(inner.iterancestors("table"), None) is table:
+                            paragraphs.extend(_table_paragraphs(inner))
+                elif _has_blocks(cell):
+                    paragraphs.extend(_document_paragraphs(cell))
+                else:
+                    paragraphs.extend(_segments(cell))
+            continue
+        line = " | ".join(c for c in (clean_ws(" ".join(cell.itertext())) for cell in cells) if c)
+        if line:
+            paragraphs.append(line)
+    return paragraphs
+
+
+def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
+    from trafilatura import bare_extraction
+
+    for precision in (True, False):
+        try:
+            document = bare_extraction(
+                tree,
+                url=url,
+                favor_precision=precision,
+                include_comments=False,
+                include_tables=True,
+                include_images=False,
+                include_links=False,
+                with_metadata=False,
+                deduplicate=False,
+            )
+        except (ValueError, TypeError, etree.LxmlError) as err:
+            logger.debug("trafilatura failed on %s: %s", url, err)
+            document = None
+        body = getattr(document, "body", None) if document is not None else None
+        if body is not None:
+            paragraphs = _document_paragraphs(body)
+            if paragraphs:
+                return paragraphs
+    return []
+
+
+# --- fields --------------------------------------------------------------------------------------
+def canonicalize_url(candidate: str, base: str | None = None) -> str:
+    """Absolute, normalised URL without fragments, trackers (utm_*, fbclid...) or session ids."""
+    from courlan import normalize_url
+
+    url = urljoin(base, candidate.strip()) if base else candidate.strip()
+    url = _PATH_SESSION.sub("", url)
+    try:
+        url = normalize_url(url, strict=False)
+    except (ValueError, AttributeError) as err:
+        logger.debug("courlan could not normalise %r: %s", url, err)
+    parts = urlsplit(url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _SESSION_PARAMS and not k.lower().startswith(("utm_", "aspsessionid"))
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _canonical(meta: PageMeta, url: str) -> str:
+    fetched_path = urlsplit(url).path.strip("/")
+    for candidate in meta.canonical:
+        absolute = urljoin(url, candidate.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            continue
+        if fetched_path and not parts.path.strip("/") and not parts.query:
+            continue  # a canonical pointing at the home page is a template bug
+        return canonicalize_url(absolute)
+    return canonicalize_url(url)
+
+
+def _is_site_name(part: str, site_names: list[str]) -> bool:
+    key = phrase_key(part)
+    if not key:
+        return False
+    if key in {phrase_key(n) for n in site_names if n}:
+        return True
+    return len(key.split()) <= 4 and known_outlet(part) is not None
+
+
+def _clean_title(title: str, site_names: list[str]) -> str:
+    """Drop a site-name part ("... - بوابة الوسط", "عين ليبيا | ...") from a title."""
+    title = clean_ws(title)
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if _is_site_name(parts[-1], site_names):
+        return clean_ws(title[: title.rfind(parts[-1])]).rstrip("|-–—:»«•· ").strip()
+    if _is_site_name(parts[0], site_names):
+        return clean_ws(title[len(parts[0]) :]).lstrip("|-–—:»«•· ").strip()
+    return title
+
+
+_HEADING_XPATH = "//h1|//h2|//h3|//body//*[contains(@class,'title') or contains(@class,'head') or contains(@class,'Title')]"
+
+
+def _page_title(tree: HtmlElement, site_names: list[str]) -> str:
+    """Title without structured data: the single <h1>, else the part of <title> that the page
+    repeats as a heading, else <title> without the site name, else trafilatura's guess."""
+    h1s = [t for t in (element_text(h) for h in tree.iter("h1")) if t]
+    if len(h1s) == 1:
+        return h1s[0]
+    head = tree.find(".//head/title")
+    raw = element_text(head) if head is not None else ""
+    if raw:
+        parts = [p for p in _TITLE_SEPARATORS.split(raw) if p.strip()]
+        headings = {phrase_key(element_text(e)) for e in tree.xpath(_HEADING_XPATH)[:80]}
+        for part in parts:
+            if len(parts) > 1 and phrase_key(part) in headings and not _is_site_name(part, site_names):
+                return clean_ws(part)
+        cleaned = _clean_title(raw, site_names)
+        if cleaned != raw or len(parts) == 1:
+            return cleaned
+    from trafilatura.metadata import extract_title
+
+    guess = extract_title(tree) or ""
+    if raw and (not guess or phrase_key(guess) in {phrase_key(n) for n in site_names}):
+        return max(_TITLE_SEPARATORS.split(raw), key=len).strip()  # a headline outgrows the site name
+    return _clean_title(guess, site_names)
+
+
+_SECTION_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:cat|cats|category|categories|section|section-?title|section-?name|cat-?links|"
+    r"post-?categor(?:y|ies)|breadcrumbs?|kicker|rubric)(?:$|[\s_-])",
+    re.I,
+)
+_HOME_WORDS = frozenset(
+    phrase_key(w) for w in ("الرئيسية", "الصفحة الرئيسية", "home", "homepage", "أخبار", "الأخبار", "news")
+)
+
+
+def _page_section(tree: HtmlElement, title: str) -> str | None:
+    """Section name shown on the page: breadcrumb trail (last item before the title), category
+    links or a section label."""
+    title_key = phrase_key(title)
+    for element in tree.xpath("//body//*[@class]")[:3000]:
+        attrs = element.get("class", "")
+        if not _SECTION_CLASS.search(attrs) or is_furniture(element):
+            continue
+        if "breadcrumb" in attrs.lower():
+            items = [element_text(a) for a in element.xpath(".//a|.//li[not(.//a)]|.//span[not(.//a)]")]
+        else:
+            items = [element_text(element)]
+        for text in reversed(items):
+            key = phrase_key(text)
+            if not key or key in _HOME_WORDS or key == title_key or len(key.split()) > 4:
+                continue
+            if any(ch.isdigit() for ch in key) or classify(text) is not None:
+                continue
+            return text
+    return None
+
+
+_AUTHOR_XPATH = (
+    "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') "
+    "or contains(@class,'writer') or contains(@class,'Author')]"
+)
+
+
+def _page_authors(tree: HtmlElement) -> list[str]:
+    """Names in byline elements (class author/byline/writer, rel/itemprop=author), outside comments."""
+    for element in tree.xpath(_AUTHOR_XPATH)[:40]:
+        if is_furniture(element):
+            continue
+        text = element_text(element)
+        if not text or len(text) > 120:
+            continue
+        names = parse_byline(text)
+        if names is None and len(text.split()) <= 5 and not any(ch.isdigit() for ch in text):
+            names = [text]
+        if names:
+            return names
+    return []
+
+
+def _language(text: str, html_lang: str | None) -> str:
+    if arabic_ratio(text) >= 0.5:
+        return "ar"
+    if html_lang and html_lang != "ar":
+        return html_lang
+    return "en"
+
+
+def _lead(paragraphs: list[str], description: str | None) -> str:
+    for paragraph in paragraphs:
+        if len(paragraph.split()) >= 6:
+            return paragraph
+    if paragraphs:
+        return paragraphs[0]
+    return description or ""
+
+
+def _aware(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def extract_article(
+    raw: bytes,
+    url: str,
+    *,
+    outlet: str | None = None,
+    headers: dict[str, str] | None = None,
+    fetched_at: datetime | None = None,
+    outlet_config: object | None = None,
+    registry: object | None = None,
+) -> dict[str, Any]:
+    """Turn a fetched page into an Article dict with exactly the keys in ARTICLE_KEYS.
+
+    ``outlet_config`` is the outlet's registry entry (crawler.registry.Outlet) or a dict with
+    the same fields (selectors, founded, name_ar, aliases...). ``registry`` (optional, e.g.
+    crawler.registry.Registry) resolves a repost's source name to a slug with ``find_by_alias``;
+    without it the built-in alias table is used.
+
+    Raises ExtractionError subclasses: NotHTMLError, TooLargeError, DecodeError, EmptyContentError.
+    """
+    try:
+        return _extract(
+            raw,
+            url,
+            outlet=outlet,
+            headers=headers,
+            fetched_at=fetched_at,
+            outlet_config=outlet_config,
+            registry=registry,
+        )
+    except ExtractionError as err:
+        if err.url is None:
+            err.url = url
+        raise
+
+
+def _extract(
+    raw: bytes,
+    url: str,
+    *,
+    outlet: str | None,
+    headers: dict[str, str] | None,
+    fetched_at: datetime | None,
+    outlet_config: object | None,
+    registry: object | None,
+) -> dict[str, Any]:
+    if not raw or not raw.strip():
+        raise EmptyContentError("empty payload (0 bytes of content)")
+    if len(raw) > MAX_BYTES:
+        raise TooLargeError(f"payload is {len(raw)} bytes, limit is {MAX_BYTES}")
+    header_map = {k.lower(): v for k, v in (headers or {}).items()}
+    html = decode_html(raw, header_map.get("content-type"))
+    if "<" not in html[:65536]:
+        raise NotHTMLError("no HTML markup in the payload (plain text?)")
+
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        raise NotHTMLError("payload could not be parsed as an HTML document")
+    fetched = _aware(fetched_at)
+    config = _OutletView(outlet_config)
+    outlet = outlet or config.slug
+    selectors = config.selectors
+    own_names = [n for n in (outlet, *config.names) if n]
+
+    # 1. everything read from the page as published (before any pruning)
+    meta = read_page_meta(tree)
+    site_names = [*meta.site_name, *config.names]
+    credits = [*outlet_names(), *site_names]
+    title = next((t for t, _ in meta.title if t), None)
+    title = _clean_title(title, site_names) if title else None
+    title = title or _select_text(tree, selectors.get("title")) or _page_title(tree, site_names)
+    selected_date = _select_text(tree, selectors.get("date"), attrs=("datetime", "content"))
+    section = (
+        (meta.section[0] if meta.section else None)
+        or _select_text(tree, selectors.get("section"))
+        or _page_section(tree, title)
+    )
+    authors: list[str] = []
+    for group in (meta.jsonld_authors, meta.authors):
+        if authors := clean_author_names(group, exclude=credits):
+            break
+    if not authors:
+        selected_author = _select_text(tree, selectors.get("author"))
+        if selected_author:
+            authors = clean_author_names(parse_byline(selected_author) or [selected_author], exclude=credits)
+    if not authors:
+        authors = clean_author_names(_page_authors(tree), exclude=credits)
+
+    # 2. boilerplate out, then the body: outlet selector, else trafilatura
+    for element in _select(tree, selectors.get("remove")):
+        if element.getparent() is not None:
+            element.drop_tree()
+    removed_html = prune_html(tree, credits=credits)
+    paragraphs: list[str] = []
+    for element in _select(tree, selectors.get("body")):
+        paragraphs.extend(element_paragraphs(element))
+    if not paragraphs:
+        paragraphs = _trafilatura_paragraphs(tree, url)
+
+    body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
+    byline_authors, byline_rows = find_bylines(body_paragraphs)
+    body_paragraphs = [p for i, p in enumerate(body_paragraphs) if i not in byline_rows]
+    if not body_paragraphs:
+        raise EmptyContentError("no article text found after extraction and boilerplate removal")
+    if not authors:
+        authors = clean_author_names(byline_authors, exclude=credits)
+
+    dateline = parse_dateline(body_paragraphs[0])
+    original = source_outlet(
+        paragraphs,
+        extra_lines=removed_html,
+        dateline=dateline,
+        outlet=outlet,
+        own_names=own_names,
+        registry=registry,
+    )
+
+    candidates: list[tuple[str | None, str]] = list(meta.dates)
+    if selected_date:
+        candidates.append((selected_date, "text"))
+    if header_map.get(FEED_DATE_HEADER):
+        candidates.append((header_map[FEED_DATE_HEADER], "feed"))
+    published, date_source = find_published(
+        tree,
+        url,
+        fetched,
+        config.founded or DEFAULT_FOUNDED,
+        candidates=candidates,
+        opening=body_paragraphs[0],
+        mutable_tree=True,  # last use of the tree
+    )
+
+    body = "\n\n".join(body_paragraphs)
+    description = meta.description[0] if meta.description else None
+    return {
+        "url": url,
+        "canonical_url": _canonical(meta, url),
+        "outlet": outlet,
+        "title": title,
+        "body": body,
+        "lead": _lead(body_paragraphs, description),
+        "authors": authors,
+        "published_at": published.isoformat() if published else None,
+        "date_source": date_source if published else None,
+        "language": _language(f"{title}\n{body[:3000]}", meta.lang),
+        "dateline": dateline.city if dateline else None,
+        "source_outlet": original,
+        "section": section,
+        "tags": list(meta.tags),
+        "content_hash": content_hash(body),
+    }
