@@ -86,6 +86,7 @@ def status(settings: Settings) -> list[ServiceStatus]:
 
 
 def down(settings: Settings, log=print) -> None:
+    stop_worker(settings, log=log)
     state = settings.services_state()
     for name, stopper in (("opensearch", embedded.stop), ("redis", redis_server.stop)):
         pid = state.get(name, {}).get("pid")
@@ -93,3 +94,32 @@ def down(settings: Settings, log=print) -> None:
             log(f"{name:<10} stopped (pid {pid})")
         else:
             log(f"{name:<10} was not running")
+
+
+def start_worker(settings: Settings, concurrency: int = 3, log=print) -> int:
+    """A background `akhbar worker` tied to these services (stopped by `services down`)."""
+    import os
+    import sys
+
+    from akhbar.procs import pid_alive, spawn
+
+    state = settings.services_state()
+    pid = state.get("worker", {}).get("pid")
+    if pid_alive(pid):
+        log(f"worker     already running (pid {pid})")
+        return pid
+    env = dict(os.environ, AKHBAR_HOME=str(settings.home))
+    pid = spawn([sys.executable, "-m", "akhbar.cli", "worker", "-c", str(concurrency), "--loglevel", "WARNING"],
+                settings.home / "logs" / "worker.log", env=env)
+    state["worker"] = {"pid": pid, "log": str(settings.home / "logs" / "worker.log")}
+    _save(settings, state)
+    log(f"worker     started (pid {pid}), log: {settings.home / 'logs' / 'worker.log'}")
+    return pid
+
+
+def stop_worker(settings: Settings, log=print) -> None:
+    from akhbar.procs import terminate
+
+    pid = settings.services_state().get("worker", {}).get("pid")
+    if terminate(pid, timeout=30):
+        log(f"worker     stopped (pid {pid})")

@@ -1,0 +1,42 @@
+# The two commands: `make demo` (set up everything, run the whole pipeline on the embedded default)
+# and `make test` (the test suite, with real Redis, OpenSearch and Celery workers).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export AKHBAR_HOME ?= $(CURDIR)/.akhbar
+
+.PHONY: demo test lint install node tools services-down bench clean
+
+demo: install node
+	$(VENV)/bin/akhbar demo
+
+test: install node
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+tools:
+	@command -v java >/dev/null || { echo "Java 17+ is required for the embedded OpenSearch node: apt-get install -y openjdk-17-jdk-headless"; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is required to build the embedded OpenSearch node: apt-get install -y maven"; exit 1; }
+
+node: tools install
+	$(PY) -c 'from index.embedded import build; build(quiet=False)' | tail -n 3
+
+services-down: install
+	$(VENV)/bin/akhbar services down
+
+bench: install node
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) index/node/target .akhbar

@@ -1,0 +1,449 @@
+"""`akhbar`: the command line. Run `akhbar --help`, or `akhbar COMMAND --help`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from akhbar.config import ServiceNotConfigured, Settings, load_settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    sys.exit(code)
+
+
+class FriendlyGroup(click.Group):
+    """Known failures (service down, bad input) become one clear line, not a traceback."""
+
+    def invoke(self, ctx):
+        from akhbar.procs import ServiceStartError
+        from index.adapter import SearchRequestError, SearchUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except (ServiceNotConfigured, ServiceStartError, SearchUnavailable) as exc:
+            _fail(str(exc), 2)
+        except SearchRequestError as exc:
+            _fail(f"the search engine rejected the request: {exc}", 2)
+        except ConnectionError as exc:
+            _fail(f"cannot reach a service: {exc}", 2)
+
+
+@click.group(cls=FriendlyGroup)
+@click.version_option(package_name="akhbar")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Akhbar: crawl Libyan news outlets, clean and deduplicate their articles, search them in Arabic."""
+    ctx.obj = load_settings()
+
+
+# -- services -------------------------------------------------------------------------------------
+@main.group()
+def services() -> None:
+    """Embedded Redis and OpenSearch node (no Docker needed). Data lives in $AKHBAR_HOME."""
+
+
+@services.command("up")
+@click.option("--redis-port", type=int, help="Port for Redis (default: a free port, kept across restarts).")
+@click.option("--http-port", type=int, help="HTTP port for OpenSearch (default: a free port, kept across restarts).")
+@click.pass_context
+def services_up(ctx, redis_port, http_port) -> None:
+    """Start Redis and the OpenSearch node (building it with Maven on first use)."""
+    from akhbar import services as svc
+
+    state = svc.up(_settings(ctx), redis_port=redis_port, http_port=http_port, log=console.print)
+    console.print(f"\nexport AKHBAR_REDIS_URL={state['redis']['url']}")
+    console.print(f"export AKHBAR_SEARCH_URL={state['opensearch']['url']}")
+
+
+@services.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def services_status(ctx, as_json) -> None:
+    """Show which services run, where."""
+    from akhbar import services as svc
+
+    rows = svc.status(_settings(ctx))
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows]))
+        return
+    table = Table("service", "state", "url", "pid", "")
+    for row in rows:
+        table.add_row(row.name, "[green]running" if row.running else "[red]stopped", row.url or "-",
+                      str(row.pid or "-"), row.detail)
+    console.print(table)
+    if not all(r.running for r in rows if r.name != "worker"):
+        sys.exit(3)
+
+
+@services.command("down")
+@click.pass_context
+def services_down(ctx) -> None:
+    """Stop the services (their data stays in $AKHBAR_HOME)."""
+    from akhbar import services as svc
+
+    svc.down(_settings(ctx), log=console.print)
+
+
+# -- worker -------------------------------------------------------------------------------------------
+@main.command()
+@click.option("-Q", "--queues", default="crawl,clean,dedupe,index", show_default=True)
+@click.option("-c", "--concurrency", type=int, default=None, help="Worker processes (default: cores + 1).")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(queues, concurrency, loglevel) -> None:
+    """Run a Celery worker for the pipeline queues."""
+    import os
+
+    from workers.app import app
+
+    concurrency = concurrency or (os.cpu_count() or 1) + 1
+    app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "--loglevel", loglevel, "-E",
+                     "-n", f"akhbar-{os.getpid()}@%h"])
+
+
+# -- crawl & jobs -------------------------------------------------------------------------------------
+def _registry(outlets_file: str | None, settings: Settings):
+    from crawler.registry import load_registry
+
+    return load_registry(outlets_file or settings.outlets_file)
+
+
+def _job_store(settings: Settings):
+    import redis
+
+    from workers.jobs import JobStore
+
+    return JobStore(redis.Redis.from_url(settings.require_redis_url()))
+
+
+@main.command()
+@click.argument("outlets", nargs=-1, required=True)
+@click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
+              help="Your outlet registry file (YAML), added to the built-in one. Also: $AKHBAR_OUTLETS.")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--max-pages", type=int, help="Page budget for the job.")
+@click.option("--recrawl", is_flag=True, help="Fetch articles again even if an earlier crawl had them.")
+@click.option("--mode", type=click.Choice(["live", "fixture"]), default="live", show_default=True,
+              help="fixture lifts politeness delays: only for local test sites.")
+@click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
+@click.option("--timeout", type=float, default=3600, show_default=True, help="With --wait: give up after N s.")
+@click.pass_context
+def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, wait, timeout) -> None:
+    """Submit a crawl job for OUTLETS (registry names; `all` for every enabled outlet)."""
+    from datetime import date
+
+    from crawler.registry import RegistryError, UnknownOutletError
+    from workers.submit import submit_crawl
+
+    settings = _settings(ctx)
+    try:
+        registry = _registry(outlets_file, settings)
+        names = [o.name for o in registry.enabled()] if list(outlets) == ["all"] else list(outlets)
+        for name in names:
+            registry.get(name)
+    except (RegistryError, UnknownOutletError) as exc:
+        _fail(str(exc))
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            _fail(f"--since must be a date like 2024-01-31, not {since!r}")
+    job = submit_crawl(_job_store(settings), registry, names, since=since, max_pages=max_pages,
+                       recrawl=recrawl, mode=mode)
+    console.print(f"job [bold]{job.id}[/] queued for {', '.join(names)}")
+    if wait:
+        final = wait_for_job(settings, job.id, timeout)
+        sys.exit(0 if final.state == "succeeded" else 1)
+
+
+def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: bool = False):
+    store = _job_store(settings)
+    deadline = time.monotonic() + timeout
+    columns = [TextColumn("[bold]{task.fields[state]:<9}"), BarColumn(),
+               TextColumn("{task.fields[summary]}"), TimeElapsedColumn()]
+    with Progress(*columns, console=err, disable=quiet, transient=False) as progress:
+        task = progress.add_task("job", total=None, state="queued", summary="")
+        while True:
+            job = store.get(job_id)
+            c = job.counters
+            summary = (f"fetched {c.get('pages_fetched', 0)} · sent {c.get('pages_sent', 0)} · "
+                       f"new {c.get('articles_new', 0)} · updated {c.get('articles_updated', 0)} · "
+                       f"dup {c.get('articles_duplicate', 0)} · failed {c.get('articles_failed', 0)} · "
+                       f"{job.rate:.1f} pages/s")
+            sent = c.get("pages_sent", 0)
+            progress.update(task, state=job.state, summary=summary, total=sent or None,
+                            completed=sent - job.pending)
+            if job.state in ("succeeded", "failed", "cancelled"):
+                break
+            if time.monotonic() > deadline:
+                _fail(f"job {job_id} still {job.state} after {timeout:.0f}s (is a worker running? `akhbar worker`)")
+            time.sleep(0.5)
+    _print_job(job, quiet)
+    return job
+
+
+def _print_job(job, quiet: bool = False) -> None:
+    if quiet:
+        return
+    colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(job.state, "white")
+    console.print(f"job {job.id}: [{colour}]{job.state}[/]")
+    for key, value in sorted(job.counters.items()):
+        console.print(f"  {key:<20} {value}")
+    if job.errors:
+        console.print("  errors by kind:")
+        for kind, count in sorted(job.errors.items()):
+            console.print(f"    {kind:<24} {count}")
+    if job.message:
+        console.print(f"  {job.message}")
+
+
+@main.group()
+def jobs() -> None:
+    """List, inspect, cancel and retry crawl jobs."""
+
+
+@jobs.command("list")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def jobs_list(ctx, limit, as_json) -> None:
+    items = _job_store(_settings(ctx)).list(limit)
+    if as_json:
+        click.echo(json.dumps([j.to_dict() for j in items], ensure_ascii=False))
+        return
+    table = Table("id", "state", "outlets", "fetched", "new", "dup", "failed")
+    for j in items:
+        c = j.counters
+        table.add_row(j.id, j.state, ",".join(j.outlets), str(c.get("pages_fetched", 0)),
+                      str(c.get("articles_new", 0)), str(c.get("articles_duplicate", 0)),
+                      str(c.get("articles_failed", 0)))
+    console.print(table)
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def jobs_show(ctx, job_id, as_json) -> None:
+    try:
+        job = _job_store(_settings(ctx)).get(job_id)
+    except KeyError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(job.to_dict(), ensure_ascii=False))
+    else:
+        _print_job(job)
+
+
+@jobs.command("cancel")
+@click.argument("job_id")
+@click.pass_context
+def jobs_cancel(ctx, job_id) -> None:
+    try:
+        job = _job_store(_settings(ctx)).cancel(job_id)
+    except KeyError as exc:
+        _fail(str(exc))
+    console.print(f"job {job.id}: {job.state}")
+
+
+@jobs.command("retry")
+@click.argument("job_id")
+@click.option("--wait/--no-wait", default=False)
+@click.pass_context
+def jobs_retry(ctx, job_id, wait) -> None:
+    from workers.submit import retry_job
+
+    try:
+        job = retry_job(_job_store(_settings(ctx)), job_id)
+    except KeyError as exc:
+        _fail(str(exc))
+    console.print(f"job [bold]{job.id}[/] queued (retry of {job_id})")
+    if wait:
+        sys.exit(0 if wait_for_job(_settings(ctx), job.id).state == "succeeded" else 1)
+
+
+# -- search ----------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (stable shape).")
+@click.option("--size", default=10, show_default=True)
+@click.option("--outlet", multiple=True)
+@click.option("--source-outlet", multiple=True)
+@click.option("--language")
+@click.option("--section")
+@click.option("--from", "date_from", help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Published on or before (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--after", "cursor", help="Cursor from a previous page (`next`).")
+@click.option("--all-versions", is_flag=True, help="Show every outlet's copy of a story, not one per cluster.")
+@click.pass_context
+def search(ctx, query, as_json, size, outlet, source_outlet, language, section, date_from, date_to, sort,
+           cursor, all_versions) -> None:
+    """Full-text search of the archive, in Arabic or English."""
+    from index.query import QueryError
+    from index.search import run_search
+
+    from index.adapter import SearchAdapter
+
+    settings = _settings(ctx)
+    adapter = SearchAdapter(settings.require_search_url(), settings.search_engine)
+    params = {
+        "q": query, "size": size, "outlet": list(outlet), "source_outlet": list(source_outlet),
+        "language": language, "section": section, "date_from": date_from, "date_to": date_to,
+        "sort": sort, "cursor": cursor, "all_versions": all_versions,
+    }
+    try:
+        result = run_search(adapter, settings.index_alias, params)
+    except QueryError as exc:
+        _fail(f"bad query: {exc}")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    print_results(result)
+
+
+def print_results(result: dict) -> None:
+    console.print(f"[bold]{result['total']}[/] results")
+    for i, hit in enumerate(result["hits"], 1):
+        also = f"  (also: {', '.join(hit['also_published_by'])})" if hit.get("also_published_by") else ""
+        console.print(f"{i:>2}. [bold]{hit['title']}[/]  [dim]{hit['outlet']} · {hit.get('published_at') or '-'}[/]{also}")
+        console.print(f"    {hit['url']}")
+        for fragment in (hit.get("highlight") or {}).get("body", [])[:1]:
+            console.print("    " + fragment.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]"))
+
+
+# -- extract -------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--url", required=True, help="The URL the page was fetched from.")
+@click.option("--outlet", help="Registry name of the outlet (default: matched from the URL).")
+@click.pass_context
+def extract(ctx, file, url, outlet) -> None:
+    """Print the article extracted from FILE (an HTML page, or - for stdin) as JSON. No services needed."""
+    from workers.clean.extract import extract_article
+
+    from workers.clean.errors import ExtractionError
+    from workers.submit import outlet_payload
+
+    raw = file.read()
+    config = None
+    try:
+        registry = _registry(None, _settings(ctx))
+        match = registry.get(outlet) if outlet else registry.for_url(url)
+        if match is not None:
+            config, outlet = outlet_payload(match), match.name
+    except Exception as exc:  # an unusable user registry should not stop a one-off extraction
+        err.print(f"[yellow]warning:[/] outlet registry not used: {exc}")
+    try:
+        article = extract_article(raw, url, outlet=outlet, outlet_config=config)
+    except ExtractionError as exc:
+        _fail(f"cannot extract an article from {file.name}: {exc}")
+    click.echo(json.dumps(article, ensure_ascii=False, indent=2))
+
+
+# -- dead letters --------------------------------------------------------------------------------------
+@main.group()
+def dlq() -> None:
+    """Pages and documents that failed for good, with their reasons."""
+
+
+def _redis(settings: Settings):
+    import redis
+
+    return redis.Redis.from_url(settings.require_redis_url())
+
+
+@dlq.command("list")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def dlq_list(ctx, limit, as_json) -> None:
+    from workers import dlq as dead
+
+    items = dead.entries(_redis(_settings(ctx)), 0, limit - 1)
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in e.items() if k != "payload"} | {"url": e["payload"].get("url")}
+                               for e in items], ensure_ascii=False))
+        return
+    console.print(f"{dead.size(_redis(_settings(ctx)))} dead letters")
+    for e in items:
+        payload = e.get("payload") or {}
+        console.print(f"- {e['task']} [red]{e['reason']}[/] {payload.get('url') or payload.get('id') or ''}")
+
+
+@dlq.command("replay")
+@click.option("--limit", type=int, help="Replay at most N entries.")
+@click.pass_context
+def dlq_replay(ctx, limit) -> None:
+    """Send dead letters through the pipeline again."""
+    from workers import dlq as dead
+    from workers.app import app
+
+    client = _redis(_settings(ctx))
+    entries = dead.pop_all(client, limit)
+    for e in entries:
+        task = e["task"]
+        if task == "akhbar.index":  # a single document that the bulk request rejected
+            client.rpush("akhbar:index:buffer", json.dumps(e["payload"], ensure_ascii=False))
+            app.send_task("akhbar.index_flush", queue="index")
+        else:
+            app.send_task(task, args=[e["payload"]], queue=task.split(".")[-1])
+    console.print(f"replayed {len(entries)} dead letters")
+
+
+# -- index ---------------------------------------------------------------------------------------------
+@main.group("index")
+def index_group() -> None:
+    """Manage the article index (versioned indices behind an alias)."""
+
+
+@index_group.command("create")
+@click.pass_context
+def index_create(ctx) -> None:
+    from index.adapter import connect
+    from index.manage import ensure_index
+
+    settings = _settings(ctx)
+    console.print(f"{settings.index_alias} -> {ensure_index(connect(settings), settings.index_alias)}")
+
+
+@index_group.command("migrate")
+@click.option("--delete-old", is_flag=True, help="Delete the old index after the alias moved.")
+@click.pass_context
+def index_migrate(ctx, delete_old) -> None:
+    """Reindex into a new version with the current mapping and swap the alias (no search downtime)."""
+    from index.adapter import connect
+    from index.manage import migrate
+
+    settings = _settings(ctx)
+    new = migrate(connect(settings), settings.index_alias, delete_old=delete_old, log=console.print)
+    console.print(f"{settings.index_alias} -> {new}")
+
+
+# -- demo ----------------------------------------------------------------------------------------------
+@main.command()
+@click.option("--query", "queries", multiple=True, default=("مركز مشترك", "المؤسسة الوطنية للنفط", "Dbeibah"))
+@click.pass_context
+def demo(ctx, queries) -> None:
+    """Everything on the embedded default: services, a worker, the fixture outlets, a crawl, searches."""
+    from akhbar.demo import run_demo
+
+    sys.exit(run_demo(_settings(ctx), list(queries), console))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""`akhbar demo`: the whole system on the embedded default, end to end, in one command."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+
+from akhbar import services
+from akhbar.config import Settings
+
+
+def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
+    from index.search import run_search
+
+    from akhbar.cli import print_results, wait_for_job
+    from akhbar.fixture_site import FixtureWeb
+    from crawler.registry import load_registry
+    from index.adapter import SearchAdapter
+    from workers.jobs import JobStore
+    from workers.submit import submit_crawl
+
+    began = time.monotonic()
+    console.rule("1. services")
+    state = services.up(settings, log=console.print)
+    services.start_worker(settings, log=console.print)
+
+    console.rule("2. fixture outlets (a local web of fake Libyan news sites)")
+    with FixtureWeb(held_back=0) as web:
+        outlets_file = settings.home / "fixture-outlets.yaml"
+        web.write_outlets_yaml(outlets_file)
+        for name, url in web.outlets.items():
+            console.print(f"  {name:<14} {url}")
+        registry = load_registry(outlets_file)
+
+        console.rule("3. crawl job (crawl → clean → dedupe → index)")
+        import redis
+
+        store = JobStore(redis.Redis.from_url(state["redis"]["url"]))
+        job = submit_crawl(store, registry, list(web.outlets), mode="fixture", recrawl=True)
+        console.print(f"job {job.id} submitted")
+        job = wait_for_job(settings, job.id, timeout=900)
+    if job.state != "succeeded":
+        console.print(f"[red]the crawl job ended {job.state}[/]; see {settings.home / 'logs' / 'worker.log'}")
+        return 1
+
+    console.rule("4. search")
+    adapter = SearchAdapter(state["opensearch"]["url"], settings.search_engine)
+    for query in queries:
+        console.print(f"\n[bold cyan]akhbar search {query!r}[/]")
+        print_results(run_search(adapter, settings.index_alias, {"q": query, "size": 5}))
+    console.rule(f"done in {time.monotonic() - began:.0f}s")
+    console.print("Services and the worker keep running: try `akhbar search \"...\"`; stop them with "
+                  "`akhbar services down`.")
+    return 0

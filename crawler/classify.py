@@ -1,0 +1,99 @@
+"""Is a page an article, a listing, or neither? Cheap signals first: structured data, then URL shape,
+then text density. Used to decide what goes to the pipeline and which links are worth following."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+                 "opinionnewsarticle", "backgroundnewsarticle"}
+
+# Non-article sections: taxonomy, authors, search, pagination, feeds, static pages.
+NON_ARTICLE_PATH = re.compile(
+    r"/(tag|tags|category|categories|section|author|authors|writer|search|page|feed|rss|login|register|"
+    r"contact|about|privacy|terms|wp-admin|wp-login|cart|account)(/|$|\?)|[?&](page|paged)=\d+|"
+    r"\.(jpg|jpeg|png|gif|webp|svg|pdf|zip|rar|mp3|mp4|avi|doc|docx|xls|xlsx|ppt|css|js|ico|woff2?)$",
+    re.I,
+)
+# Dated paths, numeric ids and long slugs are what CMSs give articles.
+ARTICLE_PATH = re.compile(
+    r"/(19|20)\d{2}/\d{1,2}/(\d{1,2}/)?[^/]+|/(news|article|articles|story|post|node|archives)/[^/]*\d|"
+    r"[/-]\d{4,}(\.html?)?/?$|/[^/]*[-_][^/]*[-_][^/]*[-_][^/]+/?$|\.html?$",
+    re.I,
+)
+# Dynamic CMS pages that name one item by id: post.php?id=123, ?p=456 (WordPress shortlinks).
+ARTICLE_QUERY = re.compile(r"(^|&)(id|nid|newsid|news_id|article_id|articleid|story|storyid|p|post|itemid)=\d+", re.I)
+
+
+def structured_types(sel: Selector) -> set[str]:
+    types: set[str] = set()
+    for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                for t in kind if isinstance(kind, list) else [kind]:
+                    if isinstance(t, str):
+                        types.add(t.lower())
+                stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+    return types
+
+
+def url_looks_like_article(url: str) -> bool | None:
+    """True/False when the URL alone tells, None when it does not."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if parts.path in ("", "/") or NON_ARTICLE_PATH.search(path):
+        return False
+    if ARTICLE_PATH.search(parts.path) or ARTICLE_QUERY.search(parts.query):
+        return True
+    return None
+
+
+def text_density_article(sel: Selector) -> bool:
+    """Several long paragraphs in one container and few links among them: a story, not a listing."""
+    paragraphs = [p.strip() for p in sel.xpath("//p//text()[normalize-space()]/..").xpath("string()").getall()]
+    long_paragraphs = [p for p in paragraphs if len(p) >= 60]
+    text_chars = sum(len(p) for p in long_paragraphs)
+    link_chars = sum(len(t) for t in sel.xpath("//a//text()").getall())
+    # Agency wires are often two paragraphs long: count text, not only paragraphs.
+    enough = len(long_paragraphs) >= 3 or (len(long_paragraphs) >= 2 and text_chars >= 250) or text_chars >= 500
+    if not enough:
+        # Text split by <br> inside one container instead of <p>: measure the container's own text.
+        blocks = sel.xpath("//div|//td|//article|//section|//span")
+        own_text = max((sum(len(t.strip()) for t in b.xpath("text()").getall()) for b in blocks), default=0)
+        text_chars = max(text_chars, own_text)
+        enough = own_text >= 250
+    return enough and link_chars / (text_chars + link_chars + 1) < 0.5
+
+
+def is_article(sel: Selector, url: str) -> bool:
+    types = structured_types(sel)
+    if types & ARTICLE_TYPES:
+        return True
+    og_type = (sel.xpath('//meta[@property="og:type"]/@content').get() or "").strip().lower()
+    if og_type == "article":
+        return True
+    if types & {"collectionpage", "profilepage", "searchresultspage"}:
+        return False
+    # og:type=website is common on article pages of poor themes, so it only counts against the
+    # page when the URL does not look like an article either.
+    if og_type in ("website", "profile") and url_looks_like_article(url) is not True:
+        return False
+    by_url = url_looks_like_article(url)
+    if by_url is False:
+        return False
+    return text_density_article(sel) if by_url is None else text_density_article(sel) or bool(
+        sel.xpath("//article|//h1")
+    )

@@ -1,0 +1,71 @@
+"""Downloader middlewares: name redirect loops, honour Retry-After on 429/503."""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+
+log = logging.getLogger("akhbar.crawler")
+
+
+class RedirectLoopError(IgnoreRequest):
+    """A redirect chain came back to a URL it had visited."""
+
+
+class RedirectLoopMiddleware:
+    """Scrapy's dupe filter would silently drop the second visit of a loop; we want it counted as an
+    error of its own kind. Sits after RedirectMiddleware (order 600) so it sees 3xx responses first."""
+
+    def process_response(self, request, response, spider):
+        if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
+            target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+            visited = [*request.meta.get("redirect_urls", []), request.url]
+            if target in visited:
+                raise RedirectLoopError(f"redirect loop: {' -> '.join(visited + [target])}")
+        return response
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Retries like Scrapy's RetryMiddleware, with exponential backoff, and waits what a 429/503's
+    Retry-After asks (capped) before the retry is scheduled."""
+
+    max_wait = 120.0
+
+    async def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retries = request.meta.get("retry_times", 0)
+        wait = self._retry_after(response) if response.status in (429, 503) else None
+        if wait is None:
+            wait = min(self.max_wait, 0.5 * 2**retries) if response.status in (429, 503) else 0
+        reason = f"HTTP {response.status}"
+        retry = self._retry(request, reason)
+        if retry is None:
+            return response
+        if wait:
+            # Waiting on a timer keeps the reactor free; only this request's slot waits.
+            log.info("%s for %s, retrying in %.1fs", reason, request.url, wait)
+            from twisted.internet import reactor  # late: importing it early would install the wrong reactor
+            await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        return retry
+
+    def _retry_after(self, response) -> float | None:
+        value = response.headers.get(b"Retry-After")
+        if not value:
+            return None
+        text = value.decode("latin-1").strip()
+        try:
+            return min(self.max_wait, max(0.0, float(text)))
+        except ValueError:
+            pass
+        try:
+            return min(self.max_wait, max(0.0, parsedate_to_datetime(text).timestamp() - time.time()))
+        except (TypeError, ValueError):
+            return None

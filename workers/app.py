@@ -1,0 +1,48 @@
+"""The Celery application: broker and state in Redis, one queue per pipeline stage.
+
+Reliability: tasks are acknowledged only after they finish (acks_late) and re-queued if the worker
+process dies (reject_on_worker_lost), so `kill -9` loses nothing; every task is idempotent, so a
+re-delivery is harmless. The Redis visibility timeout is longer than the longest task.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Exchange, Queue
+
+from akhbar.config import ServiceNotConfigured, load_settings
+
+QUEUES = ("crawl", "clean", "dedupe", "index")
+
+# Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see tasks.crawl),
+# so they are not bound by it.
+VISIBILITY_TIMEOUT = 30 * 60
+
+
+def _broker_url() -> str:
+    try:
+        return load_settings().require_redis_url()
+    except ServiceNotConfigured:
+        return "redis://127.0.0.1:6379/0"
+
+
+app = Celery("akhbar", include=["workers.tasks"])
+app.conf.update(
+    broker_url=_broker_url(),
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    result_backend=None,
+    task_ignore_result=True,
+    task_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
+    task_default_queue="clean",
+    task_routes={f"akhbar.{name}": {"queue": name} for name in QUEUES} | {"akhbar.index_flush": {"queue": "index"}},
+    worker_hijack_root_logger=False,
+    worker_send_task_events=True,
+    task_send_sent_event=True,
+    timezone="Africa/Tripoli",
+)

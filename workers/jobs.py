@@ -1,0 +1,183 @@
+"""Crawl jobs and their live progress, kept in Redis so every worker and the CLI/API see the same state.
+
+A job hash `akhbar:job:<id>` holds counters that the crawler and the pipeline tasks increment:
+pages fetched, pages sent to the pipeline, articles new/updated/duplicate/failed, errors by kind.
+A job succeeds when its crawl has finished and every page sent has reached a terminal outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+PREFIX = "akhbar:job:"
+INDEX_KEY = "akhbar:jobs"  # sorted set of job ids by creation time
+
+STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+TERMINAL = {"succeeded", "failed", "cancelled"}
+# Page outcomes that end a page's way through the pipeline.
+OUTCOMES = ("articles_new", "articles_updated", "articles_duplicate", "articles_failed")
+
+# Finish atomically: two tasks finishing the last pages at once must not both miss the transition.
+_MAYBE_FINISH = """
+local key = KEYS[1]
+local state = redis.call('HGET', key, 'state')
+if state ~= 'running' then return state end
+if redis.call('HGET', key, 'crawl_done') ~= '1' then return state end
+local sent = tonumber(redis.call('HGET', key, 'pages_sent') or '0')
+local done = 0
+for _, f in ipairs(ARGV) do done = done + tonumber(redis.call('HGET', key, f) or '0') end
+if done >= sent then
+  local final = 'succeeded'
+  if redis.call('HGET', key, 'crawl_failed') == '1' then final = 'failed' end
+  redis.call('HSET', key, 'state', final, 'finished_at', tostring(redis.call('TIME')[1]))
+  return final
+end
+return state
+"""
+
+
+@dataclass
+class Job:
+    id: str
+    state: str
+    outlets: list[str]
+    options: dict = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    created_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
+    message: str = ""
+
+    @property
+    def pending(self) -> int:
+        done = sum(self.counters.get(name, 0) for name in OUTCOMES)
+        return max(0, self.counters.get("pages_sent", 0) - done)
+
+    @property
+    def rate(self) -> float:
+        """Pages fetched per second so far."""
+        if not self.started_at:
+            return 0.0
+        end = self.finished_at or time.time()
+        return self.counters.get("pages_fetched", 0) / max(end - self.started_at, 1e-6)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "outlets": self.outlets,
+            "options": self.options,
+            "counters": self.counters,
+            "errors": self.errors,
+            "pending": self.pending,
+            "rate": round(self.rate, 2),
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "message": self.message,
+        }
+
+
+class JobStore:
+    def __init__(self, client: redis.Redis):
+        self.redis = client
+        self._finish = client.register_script(_MAYBE_FINISH)
+
+    @staticmethod
+    def key(job_id: str) -> str:
+        return PREFIX + job_id
+
+    def create(self, outlets: list[str], options: dict | None = None, job_id: str | None = None) -> Job:
+        job_id = job_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        now = time.time()
+        self.redis.hset(
+            self.key(job_id),
+            mapping={
+                "state": "queued",
+                "outlets": json.dumps(outlets),
+                "options": json.dumps(options or {}, ensure_ascii=False),
+                "created_at": now,
+            },
+        )
+        self.redis.zadd(INDEX_KEY, {job_id: now})
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> Job:
+        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(self.key(job_id)).items()}
+        if not raw:
+            raise KeyError(f"No such job: {job_id}")
+        counters = {k: int(v) for k, v in raw.items() if k.startswith(("pages_", "articles_"))}
+        errors = {k[len("error:"):]: int(v) for k, v in raw.items() if k.startswith("error:")}
+        return Job(
+            id=job_id,
+            state=raw.get("state", "queued"),
+            outlets=json.loads(raw.get("outlets", "[]")),
+            options=json.loads(raw.get("options", "{}")),
+            counters=counters,
+            errors=errors,
+            created_at=float(raw.get("created_at", 0)),
+            started_at=float(raw["started_at"]) if "started_at" in raw else None,
+            finished_at=float(raw["finished_at"]) if "finished_at" in raw else None,
+            message=raw.get("message", ""),
+        )
+
+    def list(self, limit: int = 50) -> list[Job]:
+        ids = [i.decode() for i in self.redis.zrevrange(INDEX_KEY, 0, limit - 1)]
+        return [self.get(i) for i in ids if self.redis.exists(self.key(i))]
+
+    def exists(self, job_id: str) -> bool:
+        return bool(self.redis.exists(self.key(job_id)))
+
+    def set_state(self, job_id: str, state: str, message: str = "") -> None:
+        assert state in STATES, state
+        fields: dict[str, Any] = {"state": state}
+        if message:
+            fields["message"] = message
+        if state == "running":
+            fields["started_at"] = time.time()
+        if state in TERMINAL:
+            fields["finished_at"] = time.time()
+        self.redis.hset(self.key(job_id), mapping=fields)
+
+    def incr(self, job_id: str | None, counter: str, amount: int = 1) -> None:
+        if job_id:
+            self.redis.hincrby(self.key(job_id), counter, amount)
+
+    def error(self, job_id: str | None, kind: str, amount: int = 1) -> None:
+        if job_id:
+            self.redis.hincrby(self.key(job_id), f"error:{kind}", amount)
+
+    def outcome(self, job_id: str | None, outcome: str) -> None:
+        """A page reached a terminal outcome; finish the job if it was the last one."""
+        assert outcome in OUTCOMES, outcome
+        if job_id:
+            self.redis.hincrby(self.key(job_id), outcome, 1)
+            self.maybe_finish(job_id)
+
+    def crawl_finished(self, job_id: str, failed: bool = False, message: str = "") -> str:
+        fields = {"crawl_done": 1, "crawl_failed": int(failed)}
+        if message:
+            fields["message"] = message
+        self.redis.hset(self.key(job_id), mapping=fields)
+        return self.maybe_finish(job_id)
+
+    def maybe_finish(self, job_id: str) -> str:
+        state = self._finish(keys=[self.key(job_id)], args=list(OUTCOMES))
+        return state.decode() if isinstance(state, bytes) else str(state)
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job.state not in TERMINAL:
+            self.set_state(job_id, "cancelled", "cancelled by user")
+            self.redis.set(self.key(job_id) + ":cancel", 1, ex=86400)
+        return self.get(job_id)
+
+    def cancelled(self, job_id: str) -> bool:
+        return bool(self.redis.exists(self.key(job_id) + ":cancel"))

@@ -1,0 +1,249 @@
+"""Pipeline tasks: crawl (runs Scrapy in a child process) → clean → dedupe → index (bulk).
+
+Each page's way ends in exactly one job outcome: new, updated, duplicate or failed. A page that fails
+for good goes to the dead-letter queue with its reason (`akhbar dlq list|replay`); nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import redis
+from celery import Task
+
+from akhbar.config import load_settings
+from index.adapter import SearchAdapter, SearchUnavailable
+from index.bulk import BulkAction, BulkIndexer
+from index.manage import ensure_index
+from workers import dlq
+from workers.app import app
+from workers.clean.errors import ExtractionError
+from workers.clean.extract import extract_article
+from workers.dedupe import Deduper
+from workers.jobs import JobStore
+
+log = logging.getLogger("akhbar.workers")
+
+INDEX_BUFFER = "akhbar:index:buffer"
+INDEX_PROCESSING = "akhbar:index:processing:"
+BATCH_SIZE = 500
+MAX_UPDATE_ATTEMPTS = 20
+
+# Take up to N entries from the buffer into this task's own processing list, atomically, so a crash
+# between the two steps cannot lose them.
+_TAKE_BATCH = """
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  if not redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') then break end
+end
+redis.call('EXPIRE', KEYS[2], 86400)
+return redis.call('LLEN', KEYS[2])
+"""
+
+
+# -- per-process resources -----------------------------------------------------------------------
+@cache
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(load_settings().require_redis_url())
+
+
+@cache
+def job_store() -> JobStore:
+    return JobStore(redis_client())
+
+
+@cache
+def deduper() -> Deduper:
+    return Deduper(redis_client())
+
+
+@cache
+def search_adapter() -> SearchAdapter:
+    return SearchAdapter(load_settings().require_search_url(), load_settings().search_engine)
+
+
+@cache
+def index_alias() -> str:
+    alias = load_settings().index_alias
+    ensure_index(search_adapter(), alias)
+    return alias
+
+
+def doc_id_for(canonical_url: str) -> str:
+    """Stable id from the canonical URL: a re-crawl overwrites instead of duplicating."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:24]
+
+
+class PipelineTask(Task):
+    """Retries with exponential backoff on anything unexpected; after the last retry the payload goes to
+    the dead-letter queue and the page is counted as failed in its job."""
+
+    autoretry_for = (Exception,)
+    retry_backoff = 2
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 5
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):  # noqa: D401 - Celery hook
+        payload = args[0] if args else kwargs
+        dlq.push(redis_client(), self.name, payload, reason=type(exc).__name__, error=str(exc))
+        job_id = payload.get("job_id") if isinstance(payload, dict) else None
+        if self.name != "akhbar.index_flush":
+            job_store().error(job_id, f"{self.name.split('.')[-1]}:{type(exc).__name__}")
+            job_store().outcome(job_id, "articles_failed")
+
+
+# -- crawl ---------------------------------------------------------------------------------------
+@app.task(name="akhbar.crawl", bind=True, acks_late=False)
+def crawl(self, job_id: str) -> str:
+    """Run the crawl in a child process (Scrapy's reactor cannot restart inside a worker).
+
+    Acked early: a crawl can outlive the broker's visibility timeout, and a lost crawl is retried with
+    `akhbar jobs retry`, which is safe because fetches are deduplicated by the frontier and doc ids.
+    """
+    store = job_store()
+    if store.get(job_id).state != "queued":
+        return store.get(job_id).state
+    store.set_state(job_id, "running")
+    settings = load_settings()
+    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id, "--redis-url", settings.require_redis_url()]
+    log_path = settings.home / "logs" / f"crawl-{job_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # The crawl logs to a file: a pipe nobody reads until the end would fill up and stall the crawl.
+    with open(log_path, "ab") as crawl_log:
+        proc = subprocess.Popen(cmd, stdout=crawl_log, stderr=subprocess.STDOUT)
+        while proc.poll() is None:
+            if store.cancelled(job_id):
+                proc.terminate()
+            time.sleep(0.5)
+    if store.cancelled(job_id):
+        return "cancelled"
+    failed = proc.returncode != 0
+    message = ""
+    if failed:
+        tail = log_path.read_text(errors="replace").strip().splitlines()[-20:]
+        log.error("crawl of job %s exited with %s; log %s:\n%s", job_id, proc.returncode, log_path, "\n".join(tail))
+        message = f"crawler exited with {proc.returncode}; see {log_path}"
+    return store.crawl_finished(job_id, failed=failed, message=message)
+
+
+# -- clean ---------------------------------------------------------------------------------------
+@app.task(name="akhbar.clean", base=PipelineTask, bind=True)
+def clean(self, page: dict) -> str:
+    """Fetched page → article fields. Pages that are not articles fail for good (dead letter, no retry)."""
+    job_id = page.get("job_id")
+    raw = base64.b64decode(page["body_b64"])
+    fetched_at = datetime.fromisoformat(page["fetched_at"]) if page.get("fetched_at") else None
+    try:
+        article = extract_article(
+            raw,
+            page["url"],
+            outlet=page.get("outlet"),
+            headers=page.get("headers") or {},
+            fetched_at=fetched_at,
+            outlet_config=page.get("outlet_config"),
+        )
+    except ExtractionError as exc:
+        reason = getattr(exc, "reason", type(exc).__name__)
+        dlq.push(redis_client(), self.name, page, reason=reason, error=str(exc))
+        job_store().error(job_id, f"extract:{reason}")
+        job_store().outcome(job_id, "articles_failed")
+        return "failed"
+    if not article.get("published_at") and page.get("feed_published"):
+        article["published_at"], article["date_source"] = page["feed_published"], "feed"
+    meta = {"job_id": job_id, "crawled_at": page.get("fetched_at") or datetime.now(UTC).isoformat()}
+    dedupe.delay({**article, **meta})
+    return "cleaned"
+
+
+# -- dedupe --------------------------------------------------------------------------------------
+@app.task(name="akhbar.dedupe", base=PipelineTask, bind=True)
+def dedupe(self, article: dict) -> str:
+    job_id = article.get("job_id")
+    doc_id = doc_id_for(article["canonical_url"])
+    decision = deduper().assign(
+        doc_id, outlet=article.get("outlet"), body=article.get("body", ""), published_at=article.get("published_at")
+    )
+    if decision.status == "exact_duplicate":
+        job_store().outcome(job_id, "articles_duplicate")
+        return "duplicate"
+    ops = [{"op": "index", "id": doc_id, "doc": article, "job_id": job_id}]
+    ops += [{"op": "cluster", "id": member, "attempt": 0} for member in decision.changed_members if member != doc_id]
+    redis_client().rpush(INDEX_BUFFER, *(json.dumps(op, ensure_ascii=False) for op in ops))
+    index_flush.delay()
+    return decision.status
+
+
+# -- index ---------------------------------------------------------------------------------------
+def cluster_fields(doc_id: str) -> dict[str, Any]:
+    """Cluster id and also_published_by, read fresh from the shared dedup state at send time, so a
+    document written late never carries an older view of its cluster."""
+    decision = deduper().lookup(doc_id)
+    if decision is None:  # forgotten meanwhile: the document stands alone
+        return {"cluster_id": doc_id, "also_published_by": []}
+    return {"cluster_id": decision.cluster_id, "also_published_by": decision.also_published_by(doc_id)}
+
+
+@app.task(name="akhbar.index_flush", base=PipelineTask, bind=True)
+def index_flush(self) -> int:
+    """Send what the buffer holds as bulk requests. Idempotent: documents are written by id, and a
+    re-delivered task first finishes the batch it had taken."""
+    client = redis_client()
+    processing = INDEX_PROCESSING + (self.request.id or "local")
+    if not client.exists(processing):
+        client.eval(_TAKE_BATCH, 2, INDEX_BUFFER, processing, BATCH_SIZE)
+    ops = [json.loads(raw) for raw in client.lrange(processing, 0, -1)]
+    if not ops:
+        return 0
+    alias = index_alias()
+    actions = []
+    for op in ops:
+        fields = cluster_fields(op["id"])
+        if op["op"] == "index":
+            actions.append(BulkAction("index", op["id"], {**op["doc"], **fields}))
+        else:
+            actions.append(BulkAction("update", op["id"], fields))
+    try:
+        result = BulkIndexer(search_adapter(), alias).run(actions)
+    except SearchUnavailable:
+        raise  # the batch stays in this task's processing list and is retried by Celery
+    by_id = {op["id"]: op for op in ops}
+    failed = {doc_id: (status, reason) for doc_id, status, reason in result.failed}
+    requeue = []
+    for op in ops:
+        if op["id"] in failed:
+            status, reason = failed[op["id"]]
+            if op["op"] == "cluster" and status == 404 and op.get("attempt", 0) < MAX_UPDATE_ATTEMPTS:
+                # That copy is still on its way to the index; apply its new cluster view later.
+                requeue.append(json.dumps({**op, "attempt": op.get("attempt", 0) + 1}))
+                continue
+            dlq.push(client, "akhbar.index", by_id[op["id"]], reason=f"bulk:{status}", error=reason)
+            if op["op"] == "index":
+                job_store().error(op.get("job_id"), f"index:{status}")
+                job_store().outcome(op.get("job_id"), "articles_failed")
+    for op in ops:
+        if op["op"] == "index" and op["id"] in result.outcomes:
+            created = result.outcomes[op["id"]] == "created"
+            job_store().outcome(op.get("job_id"), "articles_new" if created else "articles_updated")
+    pipe = client.pipeline()
+    if requeue:
+        pipe.rpush(INDEX_BUFFER, *requeue)
+    pipe.delete(processing)
+    pipe.execute()
+    if requeue:
+        index_flush.apply_async(countdown=1)
+    if client.llen(INDEX_BUFFER):
+        index_flush.delay()
+    return len(ops)
+
