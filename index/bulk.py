@@ -38,11 +38,13 @@ class BulkAction:
 @dataclass
 class BulkResult:
     succeeded: list[str] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)  # doc_id -> created | updated | noop | deleted
     failed: list[tuple[str, int, str]] = field(default_factory=list)  # (doc_id, status, reason)
     retries: int = 0
 
     def merge(self, other: BulkResult) -> None:
         self.succeeded += other.succeeded
+        self.outcomes.update(other.outcomes)
         self.failed += other.failed
         self.retries += other.retries
 
@@ -105,6 +107,8 @@ class BulkIndexer:
                 status = outcome.get("status", 500)
                 if status < 300 or (action.op == "delete" and status == 404):
                     result.succeeded.append(action.doc_id)
+                    if action.op != "update":  # an update of a cluster view says nothing of new vs old
+                        result.outcomes[action.doc_id] = outcome.get("result", "")
                 elif status in RETRYABLE and attempt < self.max_retries:
                     retry.append(action)
                 else:
