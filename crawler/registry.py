@@ -760,3 +760,9 @@ def _make_outlet(data: Mapping[str, Any], origin: str) -> Outlet:
         notes=data.get("notes"),
         origin=origin,
     )
+
+
+def registry_with_entries(entries: Sequence[Mapping[str, Any]], origin: str = "<job>") -> Registry:
+    """The built-in registry plus in-memory entries (a crawl job carries its user's outlets this way)."""
+    clean = [{k: v for k, v in e.items() if v not in (None, [], {}, ())} for e in entries]
+    return _build([(str(BUILTIN_FILE), _read_file(BUILTIN_FILE)), (origin, _check_entries(clean, origin))])

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from crawler.registry import Outlet, Registry
+from crawler.registry import BUILTIN_FILE, Outlet, Registry
 from workers.jobs import Job, JobStore
 
 
@@ -32,6 +32,8 @@ def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, sin
         "recrawl": recrawl,
         "mode": mode,
         "scrapy_settings": scrapy_settings or {},
+        # The user's own outlets travel with the job: workers resolve repost sources against them too.
+        "registry_extra": [outlet_payload(o) for o in registry if str(BUILTIN_FILE) not in o.origin],
     }
     job = store.create([c["name"] for c in configs], options)
     from workers.app import app

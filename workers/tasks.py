@@ -78,6 +78,33 @@ def index_alias() -> str:
     return alias
 
 
+@cache
+def _builtin_registry():
+    from crawler.registry import load_registry
+
+    return load_registry()
+
+
+_job_registries: dict[str, object] = {}
+
+
+def registry_for_job(job_id: str | None):
+    """Built-in outlets plus the ones the job's user registered (cached per job, bounded)."""
+    if not job_id:
+        return _builtin_registry()
+    if job_id not in _job_registries:
+        from crawler.registry import registry_with_entries
+
+        try:
+            extra = job_store().get(job_id).options.get("registry_extra") or []
+        except KeyError:
+            extra = []
+        if len(_job_registries) > 32:
+            _job_registries.clear()
+        _job_registries[job_id] = registry_with_entries(extra) if extra else _builtin_registry()
+    return _job_registries[job_id]
+
+
 def doc_id_for(canonical_url: str) -> str:
     """Stable id from the canonical URL: a re-crawl overwrites instead of duplicating."""
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:24]
@@ -145,14 +172,18 @@ def clean(self, page: dict) -> str:
     job_id = page.get("job_id")
     raw = base64.b64decode(page["body_b64"])
     fetched_at = datetime.fromisoformat(page["fetched_at"]) if page.get("fetched_at") else None
+    headers = dict(page.get("headers") or {})
+    if page.get("feed_published"):
+        headers["X-Akhbar-Feed-Published"] = page["feed_published"]  # the date the feed/sitemap gave
     try:
         article = extract_article(
             raw,
             page["url"],
             outlet=page.get("outlet"),
-            headers=page.get("headers") or {},
+            headers=headers,
             fetched_at=fetched_at,
             outlet_config=page.get("outlet_config"),
+            registry=registry_for_job(job_id),
         )
     except ExtractionError as exc:
         reason = getattr(exc, "reason", type(exc).__name__)
@@ -160,8 +191,6 @@ def clean(self, page: dict) -> str:
         job_store().error(job_id, f"extract:{reason}")
         job_store().outcome(job_id, "articles_failed")
         return "failed"
-    if not article.get("published_at") and page.get("feed_published"):
-        article["published_at"], article["date_source"] = page["feed_published"], "feed"
     meta = {"job_id": job_id, "crawled_at": page.get("fetched_at") or datetime.now(UTC).isoformat()}
     dedupe.delay({**article, **meta})
     return "cleaned"
