@@ -294,10 +294,9 @@ def jobs_retry(ctx, job_id, wait) -> None:
 def search(ctx, query, as_json, size, outlet, source_outlet, language, section, date_from, date_to, sort,
            cursor, all_versions) -> None:
     """Full-text search of the archive, in Arabic or English."""
+    from index.adapter import SearchAdapter
     from index.query import QueryError
     from index.search import run_search
-
-    from index.adapter import SearchAdapter
 
     settings = _settings(ctx)
     adapter = SearchAdapter(settings.require_search_url(), settings.search_engine)
@@ -334,9 +333,8 @@ def print_results(result: dict) -> None:
 @click.pass_context
 def extract(ctx, file, url, outlet) -> None:
     """Print the article extracted from FILE (an HTML page, or - for stdin) as JSON. No services needed."""
-    from workers.clean.extract import extract_article
-
     from workers.clean.errors import ExtractionError
+    from workers.clean.extract import extract_article
     from workers.submit import outlet_payload
 
     raw = file.read()
@@ -432,6 +430,23 @@ def index_migrate(ctx, delete_old) -> None:
     settings = _settings(ctx)
     new = migrate(connect(settings), settings.index_alias, delete_old=delete_old, log=console.print)
     console.print(f"{settings.index_alias} -> {new}")
+
+
+@main.command()
+@click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="One JSON object per line (the default).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True)
+@click.pass_context
+def export(ctx, as_jsonl, output) -> None:
+    """Write every indexed article (all fields, plus id, cluster_id, also_published_by) as JSON lines."""
+    from index.adapter import connect
+    from index.export import iter_articles
+
+    settings = _settings(ctx)
+    total = 0
+    for article in iter_articles(connect(settings), settings.index_alias):
+        output.write(json.dumps(article, ensure_ascii=False) + "\n")
+        total += 1
+    err.print(f"exported {total} articles")
 
 
 # -- demo ----------------------------------------------------------------------------------------------
