@@ -205,6 +205,12 @@ def dedupe(self, article: dict) -> str:
         doc_id, outlet=article.get("outlet"), body=article.get("body", ""), published_at=article.get("published_at")
     )
     if decision.status == "exact_duplicate":
+        # Same outlet, same body, another URL: keep the first copy only. If this URL was indexed
+        # before with a different body, its old version goes (a 404 on delete counts as done).
+        ops = [{"op": "delete", "id": doc_id}] + [{"op": "cluster", "id": m, "attempt": 0}
+                                                  for m in decision.changed_members]
+        redis_client().rpush(INDEX_BUFFER, *(json.dumps(op) for op in ops))
+        index_flush.delay()
         job_store().outcome(job_id, "articles_duplicate")
         return "duplicate"
     ops = [{"op": "index", "id": doc_id, "doc": article, "job_id": job_id}]
@@ -238,6 +244,9 @@ def index_flush(self) -> int:
     alias = index_alias()
     actions = []
     for op in ops:
+        if op["op"] == "delete":
+            actions.append(BulkAction("delete", op["id"]))
+            continue
         fields = cluster_fields(op["id"])
         if op["op"] == "index":
             actions.append(BulkAction("index", op["id"], {**op["doc"], **fields}))
