@@ -10,9 +10,9 @@ import hashlib
 import re
 import unicodedata
 
-# Harakat (fathatan..sukun), superscript alef, Quranic marks.
-_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_TATWEEL = "\u0640"
+# Harakat (fathatan..sukun), superscript alef, Quranic marks, and tatweel: deleted in the same
+# str.translate pass as the letter folding (one pass is twice as fast as regex + translate).
+_DELETED = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640]
 _CHAR_MAP = str.maketrans(
     {
         "أ": "ا",
@@ -30,24 +30,22 @@ _CHAR_MAP = str.maketrans(
         **{chr(0x06F0 + i): str(i) for i in range(10)},
     }
 )
-_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
-_SPACES = re.compile(r"\s+")
+_CHAR_MAP.update(dict.fromkeys(_DELETED))
+_WORD = re.compile(r"\w+")
 
 
 def normalize_arabic(text: str) -> str:
     """Fold the spelling variants Arabic writers mix freely: hamza/alef forms, ya/alef maqsura,
     ta marbuta, diacritics, tatweel and non-ASCII digits. Keeps punctuation and spacing."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check is far cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
     return text.translate(_CHAR_MAP)
 
 
 def normalize_for_hash(text: str) -> str:
     """normalize_arabic, lower-cased, punctuation dropped and whitespace folded: two copies of
     one article that differ only in such details hash the same."""
-    text = normalize_arabic(text).lower()
-    text = _NON_WORD.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(_WORD.findall(normalize_arabic(text).lower()))
 
 
 def content_hash(body: str) -> str:
