@@ -460,5 +460,193 @@ def demo(ctx, queries) -> None:
     sys.exit(run_demo(_settings(ctx), list(queries), console))
 
 
+# -- HTTP API, recurring crawls, outlet health, Kibana ---------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (0.0.0.0: every interface; set AKHBAR_API_TOKEN then).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def api(host, port, log_level) -> None:
+    """Serve the HTTP API and the Arabic search page (OpenAPI docs at /docs).
+
+    Writes (POST /jobs, DELETE /jobs/ID) need `Authorization: Bearer $AKHBAR_API_TOKEN`; without a
+    token they are accepted from this machine only."""
+    from akhbar.api import serve
+
+    try:
+        serve(host=host, port=port, log_level=log_level)
+    except ValueError as exc:  # a malformed AKHBAR_API_* / AKHBAR_ALLOWED_DOMAINS setting
+        _fail(str(exc))
+
+
+@main.command()
+@click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
+              help="Your outlet registry file (YAML), added to the built-in one. Also: $AKHBAR_OUTLETS.")
+@click.option("--only", multiple=True, help="Schedule only these outlets (repeatable).")
+@click.option("--max-pages", type=int, help="Page budget of each scheduled job.")
+@click.option("--mode", type=click.Choice(["live", "fixture"]), default="live", show_default=True)
+@click.option("--show", is_flag=True, help="Print the schedule and exit.")
+@click.option("--once", is_flag=True, help="Submit the crawls that are due now and exit (for cron).")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.pass_context
+def beat(ctx, outlets_file, only, max_pages, mode, show, once, loglevel) -> None:
+    """Recurring crawls: Celery beat with one entry per enabled outlet, at the outlet's schedule.
+
+    A job is submitted for an outlet only when its interval has passed and its previous scheduled job
+    has finished, so several beats (or a restarted one) never pile jobs up. Needs a running worker."""
+    from crawler.registry import RegistryError, UnknownOutletError
+    from workers.beat import build_schedule, run_beat, tick
+
+    settings = _settings(ctx)
+    try:
+        registry = _registry(outlets_file, settings)
+        schedule = build_schedule(registry, only=only, max_pages=max_pages, mode=mode)
+    except (RegistryError, UnknownOutletError) as exc:
+        _fail(str(exc))
+    if show:
+        table = Table("entry", "every", "outlet URL")
+        for name, entry in schedule.items():
+            table.add_row(name, str(entry["schedule"]), entry["args"][0]["base_url"])
+        console.print(table)
+        return
+    if once:
+        jobs_ = tick(_redis(settings), registry, only=only, max_pages=max_pages, mode=mode)
+        for job in jobs_:
+            console.print(f"job [bold]{job.id}[/] queued for {', '.join(job.outlets)}")
+        console.print(f"{len(jobs_)} of {len(schedule)} scheduled crawls were due")
+        return
+    settings.require_redis_url()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    run_beat(registry, _redis(settings), schedule_file=str(settings.home / "beat-schedule"), only=only,
+             max_pages=max_pages, mode=mode, loglevel=loglevel)
+
+
+@main.group()
+def outlets() -> None:
+    """The outlet registry and how each outlet is doing."""
+
+
+@outlets.command("health")
+@click.argument("names", nargs=-1)
+@click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--all", "show_all", is_flag=True, help="Also outlets without any article.")
+@click.pass_context
+def outlets_health(ctx, names, outlets_file, as_json, show_all) -> None:
+    """Per outlet: newest article and its age, articles crawled per day (7 days), extraction fill rates.
+
+    Exit status 1 when an outlet is stale or degraded (a fill rate fell: its template may have changed)."""
+    from akhbar.health import FILL_FIELDS, outlet_health
+    from index.adapter import connect
+
+    settings = _settings(ctx)
+    registry = _registry(outlets_file, settings)
+    wanted = list(names) or registry.names()
+    health = outlet_health(connect(settings), settings.index_alias, wanted)
+    rows = {name: health[name] for name in (names or health) if name in health}
+    if not show_all and not names:
+        rows = {k: v for k, v in rows.items() if v["articles"]}
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        table = Table("outlet", "status", "articles", "newest crawl", "per day (7d)",
+                      *[f[:7] for f in FILL_FIELDS], "warnings")
+        colour = {"ok": "green", "stale": "yellow", "degraded": "red", "no_data": "dim"}
+        for name, h in rows.items():
+            age = h["newest_crawled_age_seconds"]
+            fills = [f"{v:.0%}" if v is not None else "-" for v in (h["fill_rates"].get(f) for f in FILL_FIELDS)]
+            table.add_row(name, f"[{colour.get(h['status'], 'white')}]{h['status']}", str(h["articles"]),
+                          "-" if age is None else f"{age / 3600:.1f} h ago",
+                          " ".join(str(d["articles"]) for d in h["per_day"]) or "-", *fills,
+                          "; ".join(h["warnings"]))
+        console.print(table)
+    sys.exit(1 if any(h["status"] in ("stale", "degraded") for h in rows.values()) else 0)
+
+
+@main.group()
+def kibana() -> None:
+    """Kibana saved objects: data views, saved searches and the Akhbar dashboard."""
+
+
+@kibana.command("setup")
+@click.option("--url", default="http://localhost:5601", show_default=True, help="Kibana's URL.")
+@click.option("--space", help="Kibana space (default: the default space).")
+@click.option("--user", help="user:password, when Kibana has security enabled.")
+def kibana_setup(url, space, user) -> None:
+    """Import the saved objects through Kibana's `_import` API (overwriting earlier versions)."""
+    from akhbar.kibana import KibanaError, setup
+
+    auth = tuple(user.split(":", 1)) if user and ":" in user else None
+    try:
+        result = setup(url, space=space, auth=auth)
+    except KibanaError as exc:
+        _fail(str(exc), 2)
+    for obj in result.objects:
+        console.print(f"  {obj['type']:<14} {obj['title'] or obj['id']}")
+    console.print(f"imported {result.success_count} saved objects into {url}; "
+                  f"open {url.rstrip('/')}/app/dashboards#/view/akhbar-overview")
+
+
+# -- crawler: WARC ingest, more crawler processes for a job -----------------------------------------------
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--outlet", help="Registry name of the outlet of every page (default: from the WARC or the URL).")
+@click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
+              help="Your outlet registry file (YAML), added to the built-in one. Also: $AKHBAR_OUTLETS.")
+@click.option("--all-html", is_flag=True, help="Send every HTML page, not only the ones that look like articles.")
+@click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
+@click.option("--timeout", type=float, default=3600, show_default=True, help="With --wait: give up after N s.")
+@click.pass_context
+def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
+    """Feed the HTML responses of WARC FILES (.warc / .warc.gz) through clean -> dedupe -> index, as a job."""
+    from pathlib import Path
+
+    from crawler.ingest import ingest as run_ingest
+    from crawler.registry import BUILTIN_FILE, RegistryError, UnknownOutletError
+    from workers.app import app
+    from workers.submit import outlet_payload
+
+    settings = _settings(ctx)
+    try:
+        registry = _registry(outlets_file, settings)
+        fixed = outlet_payload(registry.get(outlet)) if outlet else None
+    except (RegistryError, UnknownOutletError) as exc:
+        _fail(str(exc))
+
+    def outlet_for(url: str, named: str | None) -> dict | None:
+        if fixed is not None:
+            return fixed
+        match = registry.get(named) if named and named in registry else registry.for_url(url)
+        return outlet_payload(match) if match is not None else None
+
+    options = {"registry_extra": [outlet_payload(o) for o in registry if str(BUILTIN_FILE) not in o.origin]}
+    report = run_ingest(_job_store(settings), [Path(f) for f in files], outlet_for,
+                        lambda page: app.send_task("akhbar.clean", args=[page], queue="clean"),
+                        options=options, all_html=all_html)
+    job = report.job
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())) or "none"
+    console.print(f"job [bold]{job.id}[/]: {report.sent} pages sent from {len(files)} WARC file(s); skipped: {skipped}")
+    if wait:
+        final = wait_for_job(settings, job.id, timeout)
+        sys.exit(0 if final.state == "succeeded" else 1)
+
+
+@main.command("crawl-join")
+@click.argument("job_id")
+@click.pass_context
+def crawl_join(ctx, job_id) -> None:
+    """Run one more crawler process for a running crawl job, here (another machine is fine): it shares
+    the job's frontier and per-host politeness through Redis."""
+    from crawler.run import run
+
+    settings = _settings(ctx)
+    try:
+        _job_store(settings).get(job_id)
+    except KeyError as exc:
+        _fail(str(exc))
+    sys.exit(run(job_id, settings.require_redis_url(), join=True))
+
+
 if __name__ == "__main__":
     main()

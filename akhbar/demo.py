@@ -11,12 +11,11 @@ from akhbar.config import Settings
 
 
 def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
-    from index.search import run_search
-
     from akhbar.cli import print_results, wait_for_job
     from akhbar.fixture_site import FixtureWeb
     from crawler.registry import load_registry
     from index.adapter import SearchAdapter
+    from index.search import run_search
     from workers.jobs import JobStore
     from workers.submit import submit_crawl
 

@@ -141,3 +141,138 @@ def start_worker(pipeline_env: dict, tmp_path: Path) -> Iterator:
 @pytest.fixture
 def worker(start_worker) -> WorkerProcess:
     return start_worker()
+
+
+# -- the HTTP API over a crawled fixture web: shared by test_api*.py and test_web_ui.py -------------------
+# Its own Redis database, index alias, worker and `akhbar api` process, so the function-scoped
+# pipeline_env (which flushes database 0) and its workers never see it, and one crawl serves every test.
+import socket  # noqa: E402
+import threading  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+API_TOKEN = "test-token-5f1c2a"
+API_REDIS_DB = 3
+
+
+def _free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class _TinySite(BaseHTTPRequestHandler):
+    """An ad-hoc, unregistered site on 127.0.0.1 (a job may target it only when allow-listed)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        body = b"<html><body><h1>ad hoc</h1></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@dataclass
+class ApiStack:
+    url: str
+    token: str
+    env: dict
+    alias: str
+    outlets: dict  # fixture outlet slug -> base URL
+    adhoc_url: str
+    worker: WorkerProcess
+    api_log: Path
+    _crawl: dict | None = field(default=None, repr=False)
+
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def api_tail(self, n: int = 40) -> str:
+        return "\n".join(self.api_log.read_text(errors="replace").splitlines()[-n:])
+
+    def crawled(self) -> dict:
+        """Crawl every fixture outlet once through the API (POST /jobs, poll GET /jobs/{id}); the final job."""
+        if self._crawl is None:
+            import httpx
+
+            with httpx.Client(base_url=self.url, timeout=30) as client:
+                response = client.post("/jobs", headers=self.headers(),
+                                       json={"outlets": list(self.outlets), "mode": "fixture"})
+                assert response.status_code == 202, response.text
+                job_id = response.json()["id"]
+                deadline = time.monotonic() + 300
+                job = response.json()
+                while job["state"] not in ("succeeded", "failed", "cancelled"):
+                    assert time.monotonic() < deadline, f"job still {job['state']}:\n{self.worker.tail()}"
+                    time.sleep(0.5)
+                    job = client.get(f"/jobs/{job_id}").json()
+                adapter = SearchAdapter(self.env["AKHBAR_SEARCH_URL"])
+                adapter.refresh(self.alias)
+                adapter.close()
+                self._crawl = {"submitted": response.json(), "location": response.headers.get("location"),
+                               "final": job}
+        return self._crawl
+
+
+@pytest.fixture(scope="session")
+def api_stack(redis_url: str, search_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiStack]:
+    from akhbar.fixture_site import FixtureWeb
+
+    base = tmp_path_factory.mktemp("api-stack")
+    db_url = redis_url.rsplit("/", 1)[0] + f"/{API_REDIS_DB}"
+    _flush_redis(db_url)
+    alias = f"api-{uuid.uuid4().hex[:8]}"
+    web = FixtureWeb(held_back=0).start()
+    outlets_file = web.write_outlets_yaml(base / "outlets.yaml")
+    tiny = ThreadingHTTPServer(("127.0.0.1", 0), _TinySite)
+    threading.Thread(target=tiny.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    port = _free_port()
+    env = {
+        "AKHBAR_HOME": str(base / "home"),
+        "AKHBAR_REDIS_URL": db_url,
+        "AKHBAR_SEARCH_URL": search_url,
+        "AKHBAR_INDEX": alias,
+        "AKHBAR_SEARCH_ENGINE": "opensearch",
+        "AKHBAR_OUTLETS": str(outlets_file),
+        "AKHBAR_API_TOKEN": API_TOKEN,
+        "AKHBAR_ALLOWED_DOMAINS": "127.0.0.1",
+        "AKHBAR_LOG_JSON": "1",
+    }
+    worker = WorkerProcess(env, base / "worker.log", concurrency=2)
+    api_log = base / "api.log"
+    with open(api_log, "ab") as log:
+        api = subprocess.Popen([sys.executable, "-m", "akhbar.cli", "api", "--port", str(port)],
+                               env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        worker.wait_ready()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2):
+                    break
+            except OSError as exc:
+                if api.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"API did not come up: {exc}\n{api_log.read_text(errors='replace')}") from exc
+                time.sleep(0.2)
+        yield ApiStack(url=url, token=API_TOKEN, env=env, alias=alias, outlets=dict(web.outlets),
+                       adhoc_url=f"http://127.0.0.1:{tiny.server_address[1]}/", worker=worker, api_log=api_log)
+    finally:
+        if api.poll() is None:
+            os.killpg(api.pid, 15)
+            try:
+                api.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(api.pid, 9)
+        worker.kill()
+        tiny.shutdown()
+        web.stop()
+        adapter = SearchAdapter(search_url)
+        adapter.request("DELETE", f"/{alias}-v*", params={"ignore_unavailable": "true", "allow_no_indices": "true"})
+        adapter.close()

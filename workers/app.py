@@ -48,3 +48,13 @@ app.conf.update(
     task_send_sent_event=True,
     timezone="Africa/Tripoli",
 )
+
+# Operations: recurring crawls (workers.beat), per-task metrics in Redis (akhbar.metrics) and log records
+# that carry the job id and URL (akhbar.logs), in every worker process.
+app.conf.include = [*app.conf.include, "workers.beat"]
+
+from akhbar.logs import install_celery_logging  # noqa: E402
+from akhbar.metrics import install_celery_metrics  # noqa: E402
+
+install_celery_metrics()
+install_celery_logging()

@@ -1,0 +1,143 @@
+"""Service health (`GET /health`) and per-outlet health (`GET /outlets`, `akhbar outlets health`).
+
+Per outlet, from one aggregation request over the index:
+  newest article (published_at and crawled_at) and its age; articles per day over the last 7 days
+  (by crawl day: what the crawler harvested); extraction fill rates per field, over all the outlet's
+  articles and over the ones crawled in the last 7 days. A site redesign that breaks extraction shows as
+  a recent fill rate far below the usual one ("degraded"); an outlet that stopped yielding articles
+  shows as "stale".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+FILL_FIELDS = ("title", "body", "published_at", "authors", "dateline", "section")
+RECENT_DAYS = 7
+STALE_AFTER = 2 * 86400  # seconds without a newly crawled article
+DROP_WARNING = 0.3  # recent fill rate this far below the all-time rate: extraction probably broke
+MIN_RECENT = 5  # fewer recent articles than this say nothing about fill rates
+
+
+def check_services(redis_factory: Callable[[], Any], search_factory: Callable[[], Any], alias: str) -> dict:
+    """{"status": "ok"|"down", "checks": {"redis": {...}, "search": {...}}}: every check is run."""
+    checks: dict[str, dict] = {}
+    started = time.perf_counter()
+    try:
+        redis_factory().ping()
+        checks["redis"] = {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+    except Exception as exc:
+        checks["redis"] = {"status": "down", "error": _short(exc)}
+    started = time.perf_counter()
+    try:
+        adapter = search_factory()
+        health = adapter.request("GET", "/_cluster/health")
+        index_ok = adapter.exists(alias)
+        checks["search"] = {
+            "status": "ok" if health.get("status") in ("green", "yellow") else "down",
+            "engine": adapter.engine,
+            "cluster_status": health.get("status"),
+            "index": alias,
+            "index_exists": bool(index_ok),
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+    except Exception as exc:
+        checks["search"] = {"status": "down", "error": _short(exc)}
+    status = "ok" if all(c["status"] == "ok" for c in checks.values()) else "down"
+    return {"status": status, "checks": checks}
+
+
+def _short(exc: Exception) -> str:
+    """One line, no internals beyond the exception's own message."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]
+
+
+def health_aggs(now_ms: int | None = None) -> dict:
+    recent = {"range": {"crawled_at": {"gte": f"now-{RECENT_DAYS}d/d"}}}
+    fills = {f"fill_{name}": {"filter": {"exists": {"field": name}}} for name in FILL_FIELDS}
+    return {"outlet": {
+        "terms": {"field": "outlet", "size": 1000},
+        "aggs": {
+            "newest_published": {"max": {"field": "published_at"}},
+            "newest_crawled": {"max": {"field": "crawled_at"}},
+            **fills,
+            "recent": {"filter": recent, "aggs": {
+                **fills,
+                "per_day": {"date_histogram": {"field": "crawled_at", "calendar_interval": "day",
+                                               "time_zone": "Africa/Tripoli", "format": "yyyy-MM-dd",
+                                               "min_doc_count": 0,
+                                               "extended_bounds": {"min": f"now-{RECENT_DAYS - 1}d/d",
+                                                                   "max": "now/d"}}},
+            }},
+        },
+    }}
+
+
+def _iso(ms: float | None) -> str | None:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat() if ms is not None else None
+
+
+def outlet_health(adapter: Any, alias: str, names: Iterable[str] = (), now: float | None = None) -> dict[str, dict]:
+    """Health per outlet name (every name in `names`, plus any outlet found in the index)."""
+    from index.adapter import SearchRequestError
+
+    now = time.time() if now is None else now
+    try:
+        response = adapter.search(alias, {"size": 0, "aggs": health_aggs()})
+        buckets = response["aggregations"]["outlet"]["buckets"]
+    except SearchRequestError as exc:
+        if exc.status != 404:
+            raise
+        buckets = []  # no index yet
+    out: dict[str, dict] = {name: _empty_health() for name in names}
+    for bucket in buckets:
+        out[bucket["key"]] = _bucket_health(bucket, now)
+    return out
+
+
+def _empty_health() -> dict:
+    return {"status": "no_data", "articles": 0, "newest_published_at": None, "newest_crawled_at": None,
+            "newest_crawled_age_seconds": None, "newest_published_age_seconds": None,
+            "per_day": [], "fill_rates": {}, "recent_fill_rates": {}, "warnings": []}
+
+
+def _bucket_health(bucket: dict, now: float) -> dict:
+    total = bucket["doc_count"]
+    recent = bucket["recent"]
+    recent_total = recent["doc_count"]
+    published_ms = bucket["newest_published"].get("value")
+    crawled_ms = bucket["newest_crawled"].get("value")
+    fill = {name: round(bucket[f"fill_{name}"]["doc_count"] / total, 3) if total else None for name in FILL_FIELDS}
+    recent_fill = {name: round(recent[f"fill_{name}"]["doc_count"] / recent_total, 3) if recent_total else None
+                   for name in FILL_FIELDS}
+    warnings = []
+    crawled_age = now - crawled_ms / 1000 if crawled_ms is not None else None
+    if crawled_age is not None and crawled_age > STALE_AFTER:
+        warnings.append(f"no new article crawled for {crawled_age / 86400:.1f} days")
+    if recent_total >= MIN_RECENT and total > recent_total:
+        for name in FILL_FIELDS:
+            before, after = fill[name], recent_fill[name]
+            if before is not None and after is not None and before - after >= DROP_WARNING:
+                warnings.append(f"{name} filled in {after:.0%} of recent articles (usually {before:.0%})")
+    status = "ok"
+    if crawled_age is not None and crawled_age > STALE_AFTER:
+        status = "stale"
+    if any("filled in" in w for w in warnings):
+        status = "degraded"
+    return {
+        "status": status,
+        "articles": total,
+        "newest_published_at": _iso(published_ms),
+        "newest_crawled_at": _iso(crawled_ms),
+        "newest_published_age_seconds": round(now - published_ms / 1000) if published_ms is not None else None,
+        "newest_crawled_age_seconds": round(crawled_age) if crawled_age is not None else None,
+        "per_day": [{"day": b["key_as_string"], "articles": b["doc_count"]}
+                    for b in recent["per_day"]["buckets"]][-RECENT_DAYS:],
+        "fill_rates": fill,
+        "recent_fill_rates": recent_fill,
+        "warnings": warnings,
+    }

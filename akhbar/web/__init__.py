@@ -1,0 +1,1 @@
+"""Static files of the search page (served by akhbar.api; no build step)."""
