@@ -48,11 +48,12 @@ class SearchAdapter:
         if self.engine == "opensearch":
             from opensearchpy import OpenSearch
 
-            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0)
+            # A pool as large as the API's expected concurrency: 20 users must not queue on 10 sockets.
+            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0, pool_maxsize=32)
         else:
             from elasticsearch import Elasticsearch
 
-            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0)
+            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0, connections_per_node=32)
 
     # -- transport ---------------------------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None, params: dict | None = None) -> Any:
