@@ -1,21 +1,65 @@
-"""Versioned indices behind an alias: `<alias>-v<N>`. Search and writes always go through the alias."""
+"""Versioned indices behind an alias: `<alias>-v<N>`. Search and writes always go through the alias.
+
+    ensure_index(adapter, alias)            create the first index + alias if missing
+    migrate(adapter, alias, delete_old=...) copy into <alias>-v<N+1> with the current settings/mapping,
+                                            then move the alias in one atomic `_aliases` call
+    update_synonyms(adapter, alias)         reload the search-time synonym rules (brief close/open)
+
+    python -m index.manage migrate [--alias A] [--delete-old]
+    python -m index.manage synonyms [--alias A]
+
+Migration and concurrent writers: the pipeline writes through the alias (is_write_index), so until
+the swap new documents land in the old index. After the swap a create-only `_reindex` pass copies
+the documents the old index received meanwhile (it never overwrites what the new index already
+has). In-place updates made to old documents between the copy and the swap (cluster fields) are not
+carried over: migrate while the pipeline is quiet, or re-run the dedupe updates.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
 import re
+import sys
+import time
+from collections.abc import Callable
 
-from index.adapter import SearchAdapter
+from index.adapter import SearchAdapter, SearchRequestError
+from index.analysis import SYNONYM_FILTER, has_icu, synonym_filter, synonym_rules
 from index.mapping import MAPPING_VERSION, index_body
+
+logger = logging.getLogger("akhbar.index.manage")
+
+
+class MigrationError(RuntimeError):
+    """The copy did not verify; the alias was left where it was."""
 
 
 def versioned_name(alias: str, version: int) -> str:
     return f"{alias}-v{version}"
 
 
+def _version_of(name: str) -> int | None:
+    match = re.search(r"-v(\d+)$", name)
+    return int(match.group(1)) if match else None
+
+
 def current_version(adapter: SearchAdapter, alias: str) -> int | None:
-    targets = adapter.alias_targets(alias)
-    versions = [int(m.group(1)) for t in targets if (m := re.search(r"-v(\d+)$", t))]
+    versions = [v for t in adapter.alias_targets(alias) if (v := _version_of(t)) is not None]
     return max(versions) if versions else None
+
+
+def _wait_ready(adapter: SearchAdapter, name: str) -> None:
+    # (no `timeout` param: opensearch-py would take it as its own client timeout)
+    adapter.request("GET", "/_cluster/health", params={"index": name, "wait_for_status": "yellow"})
+
+
+def create_index(adapter: SearchAdapter, name: str, *, bulk_load: bool = False) -> None:
+    body = index_body(icu=has_icu(adapter))
+    if bulk_load:  # no refreshes while copying; restored by _finish_bulk_load
+        body["settings"]["index"]["refresh_interval"] = "-1"
+    adapter.request("PUT", f"/{name}", body=body)
+    _wait_ready(adapter, name)
 
 
 def ensure_index(adapter: SearchAdapter, alias: str) -> str:
@@ -25,10 +69,150 @@ def ensure_index(adapter: SearchAdapter, alias: str) -> str:
         return targets[0]
     name = versioned_name(alias, MAPPING_VERSION)
     if not adapter.exists(name):
-        adapter.request("PUT", f"/{name}", body=index_body())
+        try:
+            create_index(adapter, name)
+        except SearchRequestError as exc:  # another worker won the race
+            if "resource_already_exists" not in str(exc):
+                raise
     adapter.request(
         "POST", "/_aliases",
         body={"actions": [{"add": {"index": name, "alias": alias, "is_write_index": True}}]},
     )
-    adapter.request("GET", "/_cluster/health", params={"index": name, "wait_for_status": "yellow"})
+    _wait_ready(adapter, name)
     return name
+
+
+def count(adapter: SearchAdapter, index: str) -> int:
+    return int(adapter.request("GET", f"/{index}/_count")["count"])
+
+
+def _reindex(adapter: SearchAdapter, source: str, dest: str, *, create_only: bool,
+             progress: Callable[[int, int], None] | None, poll: float) -> dict:
+    body: dict = {"source": {"index": source, "size": 1000}, "dest": {"index": dest}}
+    if create_only:
+        body["dest"]["op_type"] = "create"
+        body["conflicts"] = "proceed"  # documents already in dest are version conflicts: skip them
+    task = adapter.request("POST", "/_reindex", body=body,
+                           params={"wait_for_completion": "false", "refresh": "false"})["task"]
+    while True:
+        state = adapter.request("GET", f"/_tasks/{task}")
+        status = state.get("task", {}).get("status", {})
+        if progress:
+            done = status.get("created", 0) + status.get("updated", 0) + status.get("version_conflicts", 0)
+            progress(done, status.get("total", 0))
+        if state.get("completed"):
+            break
+        time.sleep(poll)
+    if "error" in state:
+        raise MigrationError(f"reindex {source} -> {dest} failed: {state['error']}")
+    response = state.get("response", {})
+    if response.get("failures"):
+        raise MigrationError(f"reindex {source} -> {dest}: {len(response['failures'])} failures, "
+                             f"e.g. {response['failures'][0]}")
+    return response
+
+
+def migrate(adapter: SearchAdapter, alias: str, *, delete_old: bool = False,
+            progress: Callable[[int, int], None] | None = None, log: Callable[[str], object] | None = None,
+            poll: float = 0.5, settle: float = 0.5) -> str:
+    """Copy the alias's index into `<alias>-v<N+1>` (current settings + mapping), verify, and move the
+    alias (search + writes) in one atomic `_aliases` call. The old index stays unless `delete_old`.
+    `progress(done, total)` is called while copying; `log(message)` gets one line per step.
+    Returns the new index name."""
+
+    def say(message: str) -> None:
+        logger.info(message)
+        if log:
+            log(message)
+
+    targets = adapter.alias_targets(alias)
+    if not targets:
+        return ensure_index(adapter, alias)
+    version = current_version(adapter, alias) or 0
+    old = versioned_name(alias, version) if versioned_name(alias, version) in targets else targets[0]
+    new = versioned_name(alias, version + 1)
+    if adapter.exists(new):  # left over by an interrupted migration; never aliased (checked above)
+        adapter.request("DELETE", f"/{new}")
+    create_index(adapter, new, bulk_load=True)
+
+    before = count(adapter, old)
+    say(f"copying {old} ({before} documents) into {new}")
+    copied = _reindex(adapter, old, new, create_only=False, progress=progress, poll=poll)
+    adapter.request("PUT", f"/{new}/_settings", body={"index": {"refresh_interval": None}})
+    adapter.refresh(new)
+    after = count(adapter, new)
+    expected = copied.get("total", before)
+    if after < expected or copied.get("created", 0) + copied.get("updated", 0) < expected:
+        raise MigrationError(f"{new} holds {after} documents, the copy expected {expected}; "
+                             f"alias {alias} still points at {old}")
+
+    actions: list[dict] = [{"remove": {"index": t, "alias": alias}} for t in targets]
+    actions.append({"add": {"index": new, "alias": alias, "is_write_index": True}})
+    adapter.request("POST", "/_aliases", body={"actions": actions})
+    say(f"{after} documents verified; alias {alias} moved from {', '.join(targets)} to {new}")
+
+    # Documents written to the old index between the copy and the swap. Writes already routed to it
+    # when the alias moved finish within milliseconds: give them a moment before looking.
+    time.sleep(settle)
+    adapter.refresh(old)
+    if count(adapter, old) > expected:
+        caught = _reindex(adapter, old, new, create_only=True, progress=None, poll=poll)
+        adapter.refresh(new)
+        say(f"caught up {caught.get('created', 0)} documents written during the copy")
+    if delete_old:
+        for target in targets:
+            adapter.request("DELETE", f"/{target}")
+        say(f"deleted {', '.join(targets)}")
+    else:
+        say(f"kept {', '.join(targets)} (delete it with --delete-old next time, or by hand)")
+    return new
+
+
+def update_synonyms(adapter: SearchAdapter, alias: str, rules: list[str] | None = None) -> list[str]:
+    """Replace the search-time synonym rules (default: built-in file + AKHBAR_SYNONYMS) of the alias's
+    indices. Analysis settings change only on a closed index, so each index is closed for a moment
+    (searches fail meanwhile); `migrate` is the zero-downtime alternative. Elasticsearch's
+    `_reload_search_analyzers` only re-reads synonym *files* / sets, not inline rules, and OpenSearch
+    has no such API, hence close/open on both. Returns the indices updated."""
+    rules = synonym_rules() if rules is None else rules
+    targets = adapter.alias_targets(alias)
+    for target in targets:
+        adapter.request("POST", f"/{target}/_close", params={"wait_for_active_shards": "1"})
+        try:
+            adapter.request("PUT", f"/{target}/_settings",
+                            body={"index": {"analysis": {"filter": {SYNONYM_FILTER: synonym_filter(rules)}}}})
+        finally:
+            adapter.request("POST", f"/{target}/_open", params={"wait_for_active_shards": "1"})
+            _wait_ready(adapter, target)
+    return targets
+
+
+def main(argv: list[str] | None = None) -> int:
+    from index.adapter import connect
+
+    parser = argparse.ArgumentParser(prog="python -m index.manage")
+    sub = parser.add_subparsers(dest="command", required=True)
+    mig = sub.add_parser("migrate", help="reindex into <alias>-v<N+1> and swap the alias")
+    mig.add_argument("--alias")
+    mig.add_argument("--delete-old", action="store_true", help="delete the previous index afterwards")
+    syn = sub.add_parser("synonyms", help="reload the synonym rules (index closed for a moment)")
+    syn.add_argument("--alias")
+    args = parser.parse_args(argv)
+    from akhbar.config import load_settings
+
+    alias = args.alias or load_settings().index_alias
+    adapter = connect()
+    if args.command == "migrate":
+        def show(done: int, total: int) -> None:
+            print(f"\r  copied {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        name = migrate(adapter, alias, delete_old=args.delete_old, progress=show,
+                       log=lambda message: print(f"\n{message}", file=sys.stderr))
+        print(f"\n{alias} -> {name}")
+    else:
+        print("updated:", ", ".join(update_synonyms(adapter, alias)) or "(no index)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

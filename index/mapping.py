@@ -1,33 +1,56 @@
 """The article index: settings + strict mapping, shared by Elasticsearch and OpenSearch.
 
 Bump MAPPING_VERSION whenever settings or mappings change; `akhbar index migrate` moves the alias.
+
+Text fields (title, lead, body) are analysed by one chain for Arabic and English outlets
+(index.analysis): the Arabic light stemmer only rewrites Arabic letters and the Porter stemmer only
+Latin suffixes, so a Libya Observer article and an Arabic one share `title`/`body` without per-language
+fields, writers need not route by `language`, mixed text (Latin names inside Arabic prose) is handled,
+and the index holds each text once stemmed + once `.exact` instead of once per language.
 """
 
 from __future__ import annotations
 
-from index.analysis import analysis_settings
+from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
-TEXT_AR = {"type": "text", "analyzer": "akhbar_arabic"}
 KEYWORD = {"type": "keyword"}
+# Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
+DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
 
-def mappings() -> dict:
+def text_field(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARCH_ANALYZER,
+               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False) -> dict:
+    field: dict = {"type": "text", "analyzer": analyzer}
+    if search_analyzer and search_analyzer != analyzer:
+        field["search_analyzer"] = search_analyzer
+    # Normalised but unstemmed: quoted phrases and the proximity boost.
+    subfields: dict = {"exact": {"type": "text", "analyzer": exact_analyzer}}
+    if raw:
+        subfields["raw"] = {"type": "keyword", "ignore_above": 512}
+    field["fields"] = subfields
+    return field
+
+
+def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARCH_ANALYZER,
+             exact_analyzer: str = EXACT_ANALYZER) -> dict:
+    """The strict mapping. The analyzer arguments exist for the relevance bench (stock analyzers)."""
+    text = {"analyzer": analyzer, "search_analyzer": search_analyzer, "exact_analyzer": exact_analyzer}
     return {
         "dynamic": "strict",
         "properties": {
             "url": KEYWORD,
-            "canonical_url": KEYWORD,
+            "canonical_url": KEYWORD,  # unique per document (the id is derived from it): sort tiebreaker
             "outlet": KEYWORD,
             "source_outlet": KEYWORD,
-            "title": {**TEXT_AR, "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
-            "lead": TEXT_AR,
-            "body": TEXT_AR,
+            "title": text_field(**text, raw=True),
+            "lead": text_field(**text),
+            "body": text_field(**text),
             "authors": KEYWORD,
-            "published_at": {"type": "date"},
+            "published_at": DATE,
             "date_source": KEYWORD,
-            "crawled_at": {"type": "date"},
+            "crawled_at": DATE,
             "language": KEYWORD,
             "section": KEYWORD,
             "tags": KEYWORD,
@@ -40,11 +63,14 @@ def mappings() -> dict:
     }
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict:
+def index_body(shards: int = 1, replicas: int = 0, *, icu: bool = True,
+               synonyms: list[str] | None = None) -> dict:
+    """Settings + mappings. `icu`: use icu_folding (see index.analysis.has_icu); `synonyms`: rules,
+    default the built-in file plus AKHBAR_SYNONYMS."""
     return {
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas},
-            "analysis": analysis_settings(),
+            "analysis": analysis_settings(icu=icu, synonyms=synonyms),
         },
         "mappings": mappings(),
     }

@@ -1,0 +1,556 @@
+"""Query building and result shaping for the article index.
+
+    run_search(adapter, alias, params) -> {"total", "hits": [...], "facets": {...}, "next"}
+    similar(adapter, alias, doc_id, size) -> same envelope (more_like_this, other clusters only)
+    build_search(params) -> the request body of one page fetch (plain dict, OpenSearch 2 and ES 8)
+
+Ranking: a term-centric `cross_fields` match over title^3 / lead^2 / body (every word may sit in any
+field; long queries need most but not all words), plus `should` clauses: proximity on the unstemmed
+`.exact` subfields (title phrase >> body phrase), the title alone, and the exact word forms (most_fields
+on `.exact`, so the typed form beats a stem-only match), all wrapped in a mild recency boost:
+score x (1 + 0.25 * gauss(published_at)); undated articles get x 1.1, never zero. The should clauses
+were chosen on a development query set (bench/relevance.py --seed 1), not on the reported one.
+
+Collapsing versions (default) and deep paging. OpenSearch 2.19 rejects `collapse` together with
+`search_after` (ES 8 only allows it when sorting on the collapse field alone), and from/size stops at
+index.max_result_window. So paging always uses `search_after` over a total order (sort + the unique
+`canonical_url` tiebreaker), and collapse is done by us, statelessly: a document is shown iff it is
+the first of its cluster in that order among the matches — exactly what `collapse` would show. For
+each batch of candidates one more request asks the engine, with a real `collapse` restricted to
+those clusters and the same query + sort, which member heads each cluster (plus a terms agg for the
+number of matching versions). Pages therefore partition the ordered clusters: no duplicates, no gaps,
+any depth, one extra cheap request per page. `all_versions=True` skips the check.
+Within one day the scores are stable across pages (the decay origin travels in the cursor); like any
+search_after paging, documents indexed between two page requests may shift the order.
+
+Totals: every version counts in `all_versions`; collapsed, `total` is the number of clusters
+(cardinality, exact below 40,000 clusters) + documents without a cluster_id.
+Facets count documents (all versions): terms per outlet and months in Africa/Tripoli time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime
+from typing import Any
+
+from index.adapter import SearchAdapter, SearchRequestError
+from index.query import ParsedQuery, QueryError, Term, parse_query
+
+__all__ = ["DocumentNotFound", "QueryError", "SearchParams", "build_search", "run_search", "similar"]
+
+TIME_ZONE = "Africa/Tripoli"
+MAX_SIZE = 100
+TEXT_FIELDS = ["title^3", "lead^2", "body"]
+EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
+# <=2 words: all required; 3-5: all but one; longer: three quarters (known-item queries copied from
+# a headline rarely match every word in the stemmed form).
+MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
+SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
+                 "also_published_by"]
+SORTS = ("relevance", "date")
+MAX_ROUNDS = 4  # candidate batches per collapsed page before returning a short page with a cursor
+
+
+class DocumentNotFound(QueryError):
+    status = 404
+
+
+def _as_list(value: Any, name: str) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")]
+    elif isinstance(value, list | tuple | set):
+        items = [str(v).strip() for v in value]
+    else:
+        raise QueryError(f"{name} must be a string or a list of strings")
+    items = [v for v in items if v]
+    if len(items) > 100:
+        raise QueryError(f"too many values for {name} (at most 100)")
+    return items
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+        return value.lower() in ("1", "true", "yes", "on")
+    if isinstance(value, int):
+        return bool(value)
+    raise QueryError(f"{name} must be true or false")
+
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_date(value: Any, name: str) -> str | None:
+    """YYYY-MM-DD (a day in Libyan time) or ISO 8601 with or without an offset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise QueryError(f"{name} must be a date (YYYY-MM-DD or ISO 8601)")
+    text = value.strip()
+    try:
+        if _DATE_ONLY.match(text):
+            return date.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1)).isoformat()
+    except ValueError:
+        raise QueryError(f"{name}: {value!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
+
+
+def _instant(value: str, end: bool) -> datetime:
+    """For checking from <= to only."""
+    from zoneinfo import ZoneInfo
+
+    if _DATE_ONLY.match(value):
+        d = date.fromisoformat(value)
+        moment = datetime(d.year, d.month, d.day, 23, 59, 59) if end else datetime(d.year, d.month, d.day)
+    else:
+        moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(TIME_ZONE))
+        except Exception:  # no tz database: compare in UTC, the engine still applies the zone
+            moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    outlet: list[str] = field(default_factory=list)
+    source_outlet: list[str] = field(default_factory=list)
+    language: list[str] = field(default_factory=list)
+    section: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    size: int = 10
+    cursor: str | None = None
+    all_versions: bool = False
+    highlight: bool = True
+    facets: bool = True
+
+    ALIASES = {"from": "date_from", "to": "date_to", "outlets": "outlet", "query": "q", "next": "cursor",
+               "after": "cursor"}
+
+    @classmethod
+    def coerce(cls, params: SearchParams | Mapping[str, Any] | None) -> SearchParams:
+        """Validate HTTP-style parameters (strings, lists); raises QueryError with a clear message."""
+        if isinstance(params, SearchParams):
+            params = {f.name: getattr(params, f.name) for f in fields(cls)}
+        raw = dict(params or {})
+        for alias, name in cls.ALIASES.items():
+            if alias in raw:
+                raw.setdefault(name, raw.pop(alias))
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise QueryError(f"unknown search parameter(s): {', '.join(unknown)}")
+        out = cls()
+        q = raw.get("q")
+        if q is not None and not isinstance(q, str):
+            raise QueryError("q must be a string")
+        out.q = q or ""
+        for name in ("outlet", "source_outlet", "language", "section"):
+            setattr(out, name, _as_list(raw.get(name), name))
+        out.date_from = _as_date(raw.get("date_from"), "from")
+        out.date_to = _as_date(raw.get("date_to"), "to")
+        if out.date_from and out.date_to and _instant(out.date_from, False) > _instant(out.date_to, True):
+            raise QueryError("from is after to")
+        sort = str(raw.get("sort") or "relevance").lower()
+        if sort in ("newest", "recent", "date_desc"):
+            sort = "date"
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        out.sort = sort
+        try:
+            size = int(raw.get("size", 10) if raw.get("size") not in (None, "") else 10)
+        except (TypeError, ValueError):
+            raise QueryError("size must be a number") from None
+        if not 1 <= size <= MAX_SIZE:
+            raise QueryError(f"size must be between 1 and {MAX_SIZE}")
+        out.size = size
+        cursor = raw.get("cursor")
+        if cursor is not None and not isinstance(cursor, str):
+            raise QueryError("cursor must be a string")
+        out.cursor = cursor or None
+        for name in ("all_versions", "highlight", "facets"):
+            if name in raw and raw[name] is not None:
+                setattr(out, name, _as_bool(raw[name], name))
+        return out
+
+
+# -- cursor --------------------------------------------------------------------------------------
+def _mode(params: SearchParams) -> str:
+    return f"{params.sort[0]}{'a' if params.all_versions else 'c'}"
+
+
+def encode_cursor(sort_values: list, mode: str, origin: str) -> str:
+    payload = json.dumps({"s": sort_values, "m": mode, "o": origin}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, mode: str) -> tuple[list, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        values, origin = data["s"], data["o"]
+        ok = (isinstance(values, list) and len(values) == 2 and isinstance(values[1], str)
+              and isinstance(values[0], int | float) and not isinstance(values[0], bool)
+              and isinstance(origin, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", origin))
+    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
+        ok = False
+    if not ok:
+        raise QueryError("invalid cursor: pass back the `next` value of a previous result unchanged")
+    if data.get("m") != mode:
+        raise QueryError("this cursor belongs to a search with another sort or all_versions setting")
+    return values, origin
+
+
+# -- query building ------------------------------------------------------------------------------
+def _word_query(text: str) -> dict:
+    return {"multi_match": {"query": text, "type": "cross_fields", "fields": TEXT_FIELDS,
+                            "operator": "or", "minimum_should_match": MINIMUM_SHOULD_MATCH}}
+
+
+def _phrase_query(text: str, slop: int = 0) -> dict:
+    return {"dis_max": {"queries": [
+        {"match_phrase": {name: {"query": text, "slop": slop, "boost": boost}}}
+        for name, boost in EXACT_FIELDS.items()
+    ]}}
+
+
+def _term_query(term: Term) -> dict:
+    return _phrase_query(term.text) if term.phrase else {
+        "multi_match": {"query": term.text, "type": "cross_fields", "fields": TEXT_FIELDS, "operator": "and"}}
+
+
+def text_query(parsed: ParsedQuery) -> dict:
+    """The scoring query for the text alone (no filters, no recency)."""
+    must: list[dict] = []
+    should: list[dict] = []
+    if parsed.words:
+        text = parsed.text
+        must.append(_word_query(text))
+        if len(parsed.words) > 1:  # proximity: the words close together, in the title above all
+            should.append({"match_phrase": {"title.exact": {"query": text, "slop": 2, "boost": 3.0}}})
+            should.append({"match_phrase": {"body.exact": {"query": text, "slop": 4, "boost": 1.0}}})
+        # The title alone, best field: a headline match beats the same words spread over the body.
+        should.append({"match": {"title": {"query": text, "boost": 1.0}}})
+        # The word forms as typed (normalised, unstemmed) above matches of the stem only.
+        should.append({"multi_match": {"query": text, "type": "most_fields", "boost": 0.5,
+                                       "fields": ["title.exact^2", "lead.exact", "body.exact"]}})
+    for phrase in parsed.phrases:
+        must.append(_phrase_query(phrase))
+    for group in parsed.any_of:
+        must.append({"bool": {"should": [_term_query(t) for t in group], "minimum_should_match": 1}})
+    query: dict = {"bool": {}}
+    if must:
+        query["bool"]["must"] = must
+    else:
+        query["bool"]["must"] = [{"match_all": {}}]
+    if should:
+        query["bool"]["should"] = should
+    if parsed.excluded:
+        query["bool"]["must_not"] = [_term_query(t) for t in parsed.excluded]
+    return query
+
+
+def filter_clauses(params: SearchParams) -> list[dict]:
+    clauses: list[dict] = []
+    for name in ("outlet", "source_outlet", "language", "section"):
+        values = getattr(params, name)
+        if values:
+            clauses.append({"terms": {name: values}})
+    if params.date_from or params.date_to:
+        rng: dict[str, Any] = {"time_zone": TIME_ZONE}
+        if params.date_from:
+            rng["gte"] = params.date_from
+        if params.date_to:
+            # A bare day includes that whole day.
+            rng["lte"] = params.date_to + "||/d" if _DATE_ONLY.match(params.date_to) else params.date_to
+        clauses.append({"range": {"published_at": rng}})
+    return clauses
+
+
+def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str) -> dict:
+    """Text query + filters, with the mild recency boost."""
+    inner = text_query(parsed)
+    filters = filter_clauses(params)
+    if filters:
+        inner["bool"]["filter"] = filters
+    has_date = {"exists": {"field": "published_at"}}
+    return {"function_score": {
+        "query": inner,
+        "functions": [
+            {"weight": 1},
+            {"filter": has_date, "weight": 0.25,
+             "gauss": {"published_at": {"origin": origin, "scale": "180d", "offset": "7d", "decay": 0.5}}},
+            {"filter": {"bool": {"must_not": [has_date]}}, "weight": 0.1},
+        ],
+        "score_mode": "sum",
+        "boost_mode": "multiply",
+    }}
+
+
+def sort_clause(params: SearchParams) -> list[dict]:
+    tiebreak = {"canonical_url": {"order": "asc"}}
+    if params.sort == "date":
+        return [{"published_at": {"order": "desc", "missing": "_last"}}, tiebreak]
+    return [{"_score": {"order": "desc"}}, tiebreak]
+
+
+def highlight_clause(exact: bool) -> dict:
+    # Quoted phrases match on the .exact fields only, so those are highlighted too (results merge them
+    # into title/body); plain words are found in the stemmed fields. Each field costs a re-analysis.
+    fields: dict = {"title": {"number_of_fragments": 0},
+                    "body": {"fragment_size": 160, "number_of_fragments": 2}}
+    if exact:
+        fields["title.exact"] = fields["title"]
+        fields["body.exact"] = fields["body"]
+    return {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html", "fields": fields}
+
+
+def facet_aggs() -> dict:
+    return {
+        "outlet": {"terms": {"field": "outlet", "size": 50}},
+        "month": {"date_histogram": {"field": "published_at", "calendar_interval": "month",
+                                     "time_zone": TIME_ZONE, "format": "yyyy-MM", "min_doc_count": 1}},
+    }
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None = None,
+                 search_after: list | None = None, size: int | None = None, aggs: bool = True) -> dict:
+    """The body of one page fetch (no collapse: see the module docstring)."""
+    params = SearchParams.coerce(params)
+    parsed = parse_query(params.q)
+    body: dict[str, Any] = {
+        "query": scored_query(parsed, params, origin or today()),
+        "sort": sort_clause(params),
+        "size": size or params.size,
+        "_source": SOURCE_FIELDS,
+        "track_total_hits": params.all_versions,
+    }
+    if params.sort == "date":
+        body["track_scores"] = True
+    if search_after is not None:
+        body["search_after"] = search_after
+    if params.highlight and not parsed.empty:
+        body["highlight"] = highlight_clause(exact=bool(parsed.phrases)
+                                             or any(t.phrase for group in parsed.any_of for t in group))
+    if aggs:
+        agg: dict = facet_aggs() if params.facets else {}
+        if not params.all_versions:
+            agg["clusters"] = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
+            agg["unclustered"] = {"missing": {"field": "cluster_id"}}
+        if agg:
+            body["aggs"] = agg
+    return body
+
+
+# -- running -------------------------------------------------------------------------------------
+def _shape_hit(hit: dict, versions: int | None = None) -> dict:
+    src = hit.get("_source", {})
+    hl = hit.get("highlight", {})
+    highlight = {}
+    for name in ("title", "body"):
+        fragments = hl.get(name) or hl.get(f"{name}.exact")
+        if fragments:
+            highlight[name] = fragments
+    score = hit.get("_score")
+    shaped = {
+        "id": hit["_id"],
+        "url": src.get("url"),
+        "title": src.get("title"),
+        "outlet": src.get("outlet"),
+        "source_outlet": src.get("source_outlet"),
+        "published_at": src.get("published_at"),
+        "score": None if score is None else round(float(score), 4),
+        "highlight": highlight,
+        "cluster_id": src.get("cluster_id"),
+        "also_published_by": src.get("also_published_by") or [],
+        "versions": versions if versions is not None else 1,
+    }
+    return shaped
+
+
+def _facets(aggs: dict | None) -> dict:
+    aggs = aggs or {}
+    return {
+        "outlet": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("outlet", {}).get("buckets", [])],
+        "month": [{"key": b["key_as_string"], "count": b["doc_count"]}
+                  for b in aggs.get("month", {}).get("buckets", [])],
+    }
+
+
+def _empty() -> dict:
+    return {"total": 0, "hits": [], "facets": _facets(None), "next": None}
+
+
+class _NoIndex(Exception):
+    pass
+
+
+def _search(adapter: SearchAdapter, alias: str, body: dict) -> dict:
+    try:
+        return adapter.search(alias, body)
+    except SearchRequestError as exc:
+        if exc.status == 404:
+            raise _NoIndex(alias) from exc
+        # Our queries are built, never parsed from user text: a 4xx here is a bad cursor value or a
+        # parameter the engine refused; report it as the client's request, not a server fault.
+        raise QueryError(f"the search engine rejected the request: {exc}") from exc
+
+
+def _cluster_heads(adapter: SearchAdapter, alias: str, query: dict, sort: list[dict],
+                   clusters: list[str]) -> tuple[dict[str, str], dict[str, int]]:
+    """Which document heads each cluster (same query + sort, real collapse) and how many match."""
+    body = {
+        "query": {"bool": {"must": [query], "filter": [{"terms": {"cluster_id": clusters}}]}},
+        "sort": sort,
+        "collapse": {"field": "cluster_id"},
+        "size": len(clusters),
+        "_source": False,
+        "track_total_hits": False,
+        "aggs": {"versions": {"terms": {"field": "cluster_id", "size": len(clusters)}}},
+    }
+    response = _search(adapter, alias, body)
+    heads = {}
+    for hit in response["hits"]["hits"]:
+        key = (hit.get("fields", {}).get("cluster_id") or [None])[0]
+        if key is not None:
+            heads[key] = hit["_id"]
+    counts = {b["key"]: b["doc_count"] for b in response["aggregations"]["versions"]["buckets"]}
+    return heads, counts
+
+
+def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mapping[str, Any]) -> dict:
+    """One page of results: {"total", "hits", "facets", "next"} (see the module docstring).
+    Raises QueryError (HTTP 400) for bad parameters/cursors, SearchUnavailable when the engine is down;
+    an index that does not exist yet gives an empty result."""
+    params = SearchParams.coerce(params)
+    try:
+        return _run_search(adapter, alias, params)
+    except _NoIndex:
+        return _empty()
+
+
+def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dict:
+    mode = _mode(params)
+    after: list | None = None
+    origin = today()
+    if params.cursor:
+        after, origin = decode_cursor(params.cursor, mode)
+
+    if params.all_versions:
+        body = build_search(params, origin=origin, search_after=after, size=params.size + 1)
+        response = _search(adapter, alias, body)
+        raw = response["hits"]["hits"]
+        page = raw[: params.size]
+        more = len(raw) > params.size
+        return {
+            "total": response["hits"]["total"]["value"],
+            "hits": [_shape_hit(h) for h in page],
+            "facets": _facets(response.get("aggregations")),
+            "next": encode_cursor(page[-1]["sort"], mode, origin) if more and page else None,
+        }
+
+    # Candidates per round: a few spare for versions hidden behind their cluster's head.
+    batch = params.size + max(5, params.size // 2)
+    shown: list[dict] = []
+    total = 0
+    facets = _facets(None)
+    next_cursor: list | None = None
+    exhausted = False
+    for round_no in range(MAX_ROUNDS):
+        body = build_search(params, origin=origin, search_after=after, size=batch, aggs=round_no == 0)
+        response = _search(adapter, alias, body)
+        if round_no == 0:
+            aggs = response.get("aggregations", {})
+            total = int(aggs.get("clusters", {}).get("value", 0)) + int(aggs.get("unclustered", {}).get("doc_count", 0))
+            facets = _facets(aggs)
+        candidates = response["hits"]["hits"]
+        clusters = sorted({c for h in candidates if (c := h["_source"].get("cluster_id"))})
+        heads, counts = (_cluster_heads(adapter, alias, body["query"], body["sort"], clusters)
+                         if clusters else ({}, {}))
+        for hit in candidates:
+            after = hit["sort"]
+            cluster = hit["_source"].get("cluster_id")
+            if cluster is None:
+                shown.append(_shape_hit(hit))
+            elif heads.get(cluster, hit["_id"]) == hit["_id"]:
+                shown.append(_shape_hit(hit, counts.get(cluster, 1)))
+            if len(shown) == params.size:
+                break
+        exhausted = len(candidates) < batch and (not candidates or after == candidates[-1]["sort"])
+        if len(shown) == params.size or exhausted:
+            break
+    if not exhausted and after is not None:
+        next_cursor = after
+    return {
+        "total": total,
+        "hits": shown,
+        "facets": facets,
+        "next": encode_cursor(next_cursor, mode, origin) if next_cursor is not None else None,
+    }
+
+
+def similar(adapter: SearchAdapter, alias: str, doc_id: str, size: int = 10) -> dict:
+    """Articles like `doc_id` (more_like_this on title/body), other stories only: its own cluster
+    (the same story from other outlets) is excluded, and one version per cluster is listed."""
+    if not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
+        raise QueryError(f"size must be between 1 and {MAX_SIZE}")
+    try:
+        found = _search(adapter, alias, {"query": {"ids": {"values": [doc_id]}}, "size": 1,
+                                         "_source": ["cluster_id"]})
+    except _NoIndex:
+        found = {"hits": {"hits": []}}
+    if not found["hits"]["hits"]:
+        raise DocumentNotFound(f"no article with id {doc_id!r}")
+    hit = found["hits"]["hits"][0]
+    cluster = hit["_source"].get("cluster_id")
+    must_not: list[dict] = [{"ids": {"values": [doc_id]}}]
+    if cluster:
+        must_not.append({"term": {"cluster_id": cluster}})
+    body = {
+        "query": {"bool": {
+            "must": [{"more_like_this": {
+                "fields": ["title", "body"],
+                "like": [{"_index": hit["_index"], "_id": doc_id}],
+                "min_term_freq": 1, "min_doc_freq": 2, "max_query_terms": 30,
+                "minimum_should_match": "20%",
+            }}],
+            "must_not": must_not,
+        }},
+        # Over-fetch and keep the first of each cluster here: `collapse` would lump every document
+        # without a cluster_id into one group.
+        "size": size * 3,
+        "_source": SOURCE_FIELDS,
+        "sort": [{"_score": {"order": "desc"}}, {"canonical_url": {"order": "asc"}}],
+        "track_total_hits": True,
+    }
+    response = _search(adapter, alias, body)
+    seen: set[str] = set()
+    hits = []
+    for candidate in response["hits"]["hits"]:
+        key = candidate["_source"].get("cluster_id") or candidate["_id"]
+        if key not in seen:
+            seen.add(key)
+            hits.append(_shape_hit(candidate))
+    return {"total": response["hits"]["total"]["value"], "hits": hits[:size], "facets": _facets(None),
+            "next": None}

@@ -1,0 +1,1 @@
+"""Synonym data files (Solr format) for the search-time analyzer; see libya.txt."""

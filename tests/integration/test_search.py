@@ -1,0 +1,321 @@
+"""Search on the real node: query features, filters, sort, deep paging, highlight, facets, collapse,
+malformed input, ranking, similar, and migration under a search loop.
+
+Read-only tests share one module-level corpus (its own alias, removed at the end) to stay quick;
+tests that write use the per-test `alias` fixture.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from index.adapter import SearchAdapter
+from index.bulk import BulkAction, BulkIndexer
+from index.manage import count, ensure_index, migrate
+from index.query import QueryError
+from index.search import build_search, run_search, similar
+
+pytestmark = pytest.mark.integration
+
+FILLER_TEXT = ("وقال المتحدث إن الاجتماع تناول عدداً من الملفات المهمة وأكد المشاركون ضرورة التعاون بين "
+               "الجهات المختلفة من أجل تحسين الخدمات المقدمة للمواطنين في مختلف المناطق")
+FILLER = FILLER_TEXT.split()
+
+
+def filler(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(FILLER) for _ in range(n))
+
+
+def doc(key: str, title: str, body: str, **extra) -> tuple[str, dict]:
+    url = f"https://fx.example.ly/{key}"
+    fields = {"url": url, "canonical_url": url, "title": title, "body": body, "lead": body[:120],
+              "language": "ar", "outlet": "fx-wasat", "cluster_id": key}
+    return key, {**fields, **extra}
+
+
+def corpus_docs() -> list[tuple[str, dict]]:
+    docs = [
+        # ranking: same words, in the title / as a body phrase / scattered in the body
+        doc("rank-title", "استئناف الإنتاج في حقل الشرارة", filler(60, 1), section="rank", lead=filler(12, 9)),
+        doc("rank-phrase", "تقرير اقتصادي أسبوعي", f"{filler(30, 2)} حقل الشرارة {filler(28, 3)}", section="rank",
+            lead=filler(12, 9)),
+        doc("rank-scatter", "نشرة أخبار متفرقة", f"{filler(10, 4)} حقل {filler(38, 5)} الشرارة {filler(10, 6)}",
+            section="rank", lead=filler(12, 9)),
+        # OR / exclusion / highlight encoding / similar
+        doc("city-sabha", "انقطاع الكهرباء في سبها", "عاد التيار الكهربائي إلى مدينة سبها بعد انقطاع طويل",
+            section="city", cluster_id="c-sabha"),
+        doc("city-sabha-2", "عودة الكهرباء إلى سبها", "عاد التيار الكهربائي إلى مدينة سبها بعد انقطاع طويل جدا",
+            section="city", cluster_id="c-sabha", outlet="fx-lana"),
+        doc("city-ghadames", "مهرجان غدامس السياحي", "انطلق مهرجان غدامس السياحي بمشاركة فرق فنية <script>x</script>",
+            section="city"),
+        doc("city-ubari", "انقطاع الكهرباء في أوباري", "انقطع التيار الكهربائي عن مدينة أوباري بعد عطل طويل",
+            section="city"),
+    ]
+    # facets and filters: outlets a/b/c, months in Libyan time, one English, one repost
+    docs += [
+        doc("f1", "ليبيا: اجتماع أول", "نص عن ليبيا", outlet="a", published_at="2024-01-10T10:00:00+02:00",
+            section="facets"),
+        doc("f2", "ليبيا: اجتماع ثان", "نص عن ليبيا", outlet="a", published_at="2024-01-31T23:30:00+00:00",
+            section="facets"),  # 01:30 on 1 February in Tripoli
+        doc("f3", "ليبيا: اجتماع ثالث", "نص عن ليبيا", outlet="a", published_at="2024-02-15T12:00:00+02:00",
+            section="facets"),
+        doc("f4", "ليبيا: اجتماع رابع", "نص عن ليبيا", outlet="b", published_at="2024-03-31T23:00:00+02:00",
+            section="facets", source_outlet="a"),
+        doc("f5", "Libya talks resume", "Libya news", outlet="b", published_at="2024-03-01", language="en",
+            section="facets"),
+        doc("f6", "ليبيا: اجتماع سادس", "نص عن ليبيا", outlet="c", section="facets"),
+    ]
+    # paging: 57 documents in 25 clusters, tied dates, missing dates, varied scores
+    rng = random.Random(7)
+    for i in range(57):
+        cluster = f"pc{i % 25}"
+        day = 1 + (i % 9)
+        extra = {} if i % 19 == 5 else {"published_at": f"2024-04-{day:02d}T08:00:00+02:00"}
+        body = " ".join(["ميناء"] * (1 + i % 4)) + " " + filler(20 + rng.randrange(30), i)
+        docs.append(doc(f"p{i:02d}", f"خبر رقم {i}", body, section="paging", cluster_id=cluster, **extra))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def corpus(search: SearchAdapter) -> Iterator[str]:
+    alias = f"test-search-{uuid.uuid4().hex[:8]}"
+    ensure_index(search, alias)
+    actions = [BulkAction("index", key, body) for key, body in corpus_docs()]
+    result = BulkIndexer(search, alias).run(actions, refresh=True)
+    assert not result.failed, result.failed[:3]
+    yield alias
+    search.request("DELETE", f"/{alias}-v*", params={"ignore_unavailable": "true", "allow_no_indices": "true"})
+
+
+def ids(result: dict) -> list[str]:
+    return [h["id"] for h in result["hits"]]
+
+
+def search_ids(search, corpus, **params) -> list[str]:
+    return ids(run_search(search, corpus, {"size": 50, "all_versions": True, **params}))
+
+
+# -- shape ----------------------------------------------------------------------------------------
+def test_result_shape(search, corpus):
+    result = run_search(search, corpus, {"q": "حقل الشرارة", "section": "rank"})
+    assert set(result) == {"total", "hits", "facets", "next"}
+    hit = result["hits"][0]
+    assert set(hit) == {"id", "url", "title", "outlet", "source_outlet", "published_at", "score", "highlight",
+                        "cluster_id", "also_published_by", "versions"}
+    assert set(result["facets"]) == {"outlet", "month"}
+    assert result["next"] is None
+
+
+def test_title_and_phrase_rank_above_scattered_words(search, corpus):
+    assert search_ids(search, corpus, q="حقل الشرارة", section="rank") == ["rank-title", "rank-phrase",
+                                                                          "rank-scatter"]
+    assert search_ids(search, corpus, q="الشرارة حقل", section="rank")[0] == "rank-title"
+
+
+def test_phrase_or_exclusion(search, corpus):
+    assert set(search_ids(search, corpus, q='"حقل الشرارة"')) == {"rank-title", "rank-phrase"}
+    assert set(search_ids(search, corpus, q="حقل -الشرارة")) == set()
+    assert set(search_ids(search, corpus, q='الكهرباء -"مدينة سبها"')) == {"city-ubari"}
+    assert set(search_ids(search, corpus, q="سبها OR غدامس")) == {"city-sabha", "city-sabha-2", "city-ghadames"}
+    assert set(search_ids(search, corpus, q="سبها أو غدامس")) == {"city-sabha", "city-sabha-2", "city-ghadames"}
+    assert set(search_ids(search, corpus, q="انقطاع سبها OR اوباري")) == {"city-sabha", "city-sabha-2",
+                                                                          "city-ubari"}
+    assert set(search_ids(search, corpus, q="عطل سبها OR اوباري")) == {"city-ubari"}
+
+
+def test_forms_users_type(search, corpus):
+    # no hamza, other hamza forms, without the article, ta marbuta as heh, Latin transliteration
+    for q in ("اوباري", "أوباري", "إوباري", "Ubari", "Awbari", "انقطاع الكهرباء اوباري"):
+        assert "city-ubari" in search_ids(search, corpus, q=q), q
+    assert "city-ghadames" in search_ids(search, corpus, q="مهرجان غدامس السياحيه")
+    assert "city-ghadames" in search_ids(search, corpus, q="Ghadames")
+
+
+def test_highlight_marks_and_escapes(search, corpus):
+    result = run_search(search, corpus, {"q": "غدامس", "section": "city"})
+    hl = result["hits"][0]["highlight"]
+    assert "<mark>غدامس</mark>" in hl["title"][0]
+    assert "&lt;script&gt;" in hl["body"][0] and "<script>" not in hl["body"][0]
+    phrase = run_search(search, corpus, {"q": '"حقل الشرارة"', "section": "rank"})["hits"]
+    assert any("<mark>" in frag for h in phrase for frag in h["highlight"].get("body", []))
+
+
+def test_filters(search, corpus):
+    assert set(search_ids(search, corpus, q="ليبيا", outlet="a")) == {"f1", "f2", "f3"}
+    assert set(search_ids(search, corpus, q="ليبيا", outlet=["b", "c"])) == {"f4", "f5", "f6"}
+    assert set(search_ids(search, corpus, q="ليبيا", language="en")) == {"f5"}
+    assert set(search_ids(search, corpus, q="ليبيا", source_outlet="a")) == {"f4"}
+    # bare days are whole days in Libyan time
+    assert set(search_ids(search, corpus, q="ليبيا", **{"from": "2024-01-01", "to": "2024-01-31"})) == {"f1"}
+    assert set(search_ids(search, corpus, q="ليبيا", **{"from": "2024-02-01", "to": "2024-03-31"})) == \
+        {"f2", "f3", "f4", "f5"}
+    assert set(search_ids(search, corpus, q="ليبيا", **{"from": "2024-01-31T23:00:00Z"})) == {"f2", "f3", "f4", "f5"}
+    assert set(search_ids(search, corpus, q="", section="facets", to="2024-01-31")) == {"f1"}
+
+
+def test_facets(search, corpus):
+    result = run_search(search, corpus, {"q": "ليبيا", "section": "facets", "all_versions": True})
+    assert result["total"] == 6
+    assert result["facets"]["outlet"] == [{"key": "a", "count": 3}, {"key": "b", "count": 2},
+                                          {"key": "c", "count": 1}]
+    assert result["facets"]["month"] == [{"key": "2024-01", "count": 1}, {"key": "2024-02", "count": 2},
+                                         {"key": "2024-03", "count": 2}]
+
+
+def test_date_sort_newest_first_undated_last(search, corpus):
+    hits = run_search(search, corpus, {"q": "ليبيا", "section": "facets", "sort": "date",
+                                       "all_versions": True})["hits"]
+    assert [h["id"] for h in hits] == ["f4", "f5", "f3", "f2", "f1", "f6"]
+    assert hits[0]["published_at"] == "2024-03-31T23:00:00+02:00"  # offset kept as written
+    assert all(h["score"] is not None for h in hits)
+
+
+def test_collapse_by_cluster_and_all_versions(search, corpus):
+    collapsed = run_search(search, corpus, {"q": "سبها"})
+    assert collapsed["total"] == 1 and len(collapsed["hits"]) == 1
+    assert collapsed["hits"][0]["versions"] == 2
+    every = run_search(search, corpus, {"q": "سبها", "all_versions": True})
+    assert every["total"] == 2 and {h["id"] for h in every["hits"]} == {"city-sabha", "city-sabha-2"}
+
+
+def _all_pages(search, corpus, params: dict) -> tuple[list[str], int]:
+    seen, cursor, pages = [], None, 0
+    while True:
+        result = run_search(search, corpus, {**params, "cursor": cursor})
+        seen += ids(result)
+        pages += 1
+        cursor = result["next"]
+        if cursor is None:
+            return seen, pages
+        assert pages < 100
+
+
+def _reference(search, corpus, params: dict, collapse: bool) -> list[str]:
+    """The same query in one request; with the engine's own collapse (from/size) when collapsing."""
+    body = build_search({**params, "size": 100, "all_versions": True}, aggs=False)
+    body.pop("highlight", None)
+    if collapse:
+        body["collapse"] = {"field": "cluster_id"}
+    return [h["_id"] for h in search.search(corpus, body)["hits"]["hits"]]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+@pytest.mark.parametrize("all_versions", [True, False])
+def test_search_after_paging_has_no_duplicates_or_gaps(search, corpus, sort, all_versions):
+    params = {"q": "ميناء", "section": "paging", "sort": sort, "size": 4, "all_versions": all_versions}
+    got, pages = _all_pages(search, corpus, params)
+    expected = _reference(search, corpus, {k: v for k, v in params.items() if k != "size"},
+                          collapse=not all_versions)
+    assert len(got) == len(set(got))
+    assert got == expected
+    assert len(got) == (57 if all_versions else 25)
+    assert pages >= len(got) // 4
+    first = run_search(search, corpus, params)
+    assert first["total"] == len(got)
+
+
+def test_cursor_from_another_search_is_a_query_error(search, corpus):
+    first = run_search(search, corpus, {"q": "ميناء", "size": 2, "sort": "date"})
+    with pytest.raises(QueryError):
+        run_search(search, corpus, {"q": "ميناء", "size": 2, "sort": "relevance", "cursor": first["next"]})
+    with pytest.raises(QueryError):
+        run_search(search, corpus, {"q": "ميناء", "cursor": "not-a-cursor"})
+
+
+MALFORMED = ['"', '"""', "-", "--x", "OR", "AND OR NOT", "((()))", "title:", "*:*", "a~2^3", "\\", "/x/",
+             "[1 TO 5]", "{}", "ليبيا\"", "أو أو أو", "-\"\"", "x" * 5000, " ".join(["و"] * 400), "\x00\x07",
+             "🇱🇾 🙂", "<script>alert(1)</script>", "%00%ff", "' OR 1=1 --", "ـــــ", "\u200f\u200f", "١٢٣٤٥"]
+
+
+@pytest.mark.parametrize("q", MALFORMED)
+def test_malformed_queries_degrade_safely(search, corpus, q):
+    result = run_search(search, corpus, {"q": q})
+    assert isinstance(result["total"], int) and isinstance(result["hits"], list)
+
+
+@pytest.mark.parametrize("params", [{"size": 0}, {"size": 500}, {"sort": "x"}, {"from": "yesterday"},
+                                    {"from": "2024-05-01", "to": "2024-04-01"}, {"cursor": "%%%"}, {"nope": 1}])
+def test_bad_parameters_raise_query_error(search, corpus, params):
+    with pytest.raises(QueryError) as info:
+        run_search(search, corpus, {"q": "ليبيا", **params})
+    assert info.value.status == 400
+
+
+def test_missing_index_is_an_empty_result(search):
+    assert run_search(search, f"test-none-{uuid.uuid4().hex[:6]}", {"q": "ليبيا"})["total"] == 0
+
+
+def test_similar_excludes_its_own_cluster(search, corpus):
+    result = similar(search, corpus, "city-sabha", size=5)
+    found = ids(result)
+    assert "city-sabha" not in found and "city-sabha-2" not in found
+    assert "city-ubari" in found
+    with pytest.raises(QueryError):
+        similar(search, corpus, "no-such-doc")
+
+
+def test_strict_mapping_rejects_unknown_fields(search, alias):
+    ensure_index(search, alias)
+    result = BulkIndexer(search, alias).run([BulkAction("index", "x", {"title": "t", "surprise": 1})])
+    assert result.failed and "strict" in result.failed[0][2]
+
+
+# -- migration ----------------------------------------------------------------------------------
+def test_migrate_while_searching(search, alias):
+    first = ensure_index(search, alias)
+    docs = [doc(f"m{i:03d}", f"خبر الميناء رقم {i}", f"ميناء {filler(30, i)}") for i in range(300)]
+    BulkIndexer(search, alias).run([BulkAction("index", k, d) for k, d in docs], refresh=True)
+
+    totals: list[int] = []
+    errors: list[Exception] = []
+    written: list[str] = []
+    stop = threading.Event()
+
+    def search_loop() -> None:
+        while not stop.is_set():
+            try:
+                totals.append(run_search(search, alias, {"q": "ميناء", "size": 1, "all_versions": True,
+                                                         "facets": False, "highlight": False})["total"])
+            except Exception as exc:  # noqa: BLE001 - any failure is what the test looks for
+                errors.append(exc)
+
+    def write_loop() -> None:  # the pipeline keeps writing through the alias (other words: not counted)
+        n = 0
+        while not stop.is_set():
+            key = f"w{n:04d}"
+            result = BulkIndexer(search, alias).run([BulkAction("index", key, doc(key, "خبر", "نفط")[1])])
+            if result.succeeded:
+                written.append(key)
+            n += 1
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=search_loop), threading.Thread(target=write_loop)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.2)
+        progress: list[tuple[int, int]] = []
+        new = migrate(search, alias, progress=lambda done, total: progress.append((done, total)), poll=0.05)
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+    assert not errors, errors[:3]
+    assert len(totals) > 5 and set(totals) == {300}  # never down, never half-filled
+    assert new != first and search.alias_targets(alias) == [new]
+    assert search.exists(first)  # kept until --delete-old
+    assert progress and progress[-1][0] >= 300
+    search.refresh(new)
+    assert count(search, new) == 300 + len(written)  # nothing written during the migration was lost
+    newer = migrate(search, alias, delete_old=True)
+    assert search.alias_targets(alias) == [newer] and not search.exists(new)
+    assert count(search, newer) == 300 + len(written)
