@@ -432,6 +432,20 @@ def index_migrate(ctx, delete_old) -> None:
     console.print(f"{settings.index_alias} -> {new}")
 
 
+@index_group.command("synonyms")
+@click.pass_context
+def index_synonyms(ctx) -> None:
+    """Reload the synonym rules (index/synonyms/libya.txt + $AKHBAR_SYNONYMS) without reindexing.
+
+    The index is closed for a moment while the search analyzer changes; use `migrate` if even that is too much."""
+    from index.adapter import connect
+    from index.manage import update_synonyms
+
+    settings = _settings(ctx)
+    rules = update_synonyms(connect(settings), settings.index_alias)
+    console.print(f"{len(rules)} synonym rules active on {settings.index_alias}")
+
+
 @main.command()
 @click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="One JSON object per line (the default).")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True)
