@@ -32,7 +32,13 @@ app = Celery("akhbar", include=["workers.tasks"])
 app.conf.update(
     broker_url=_broker_url(),
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # Sweep for tasks of dead workers often enough that they come back soon after the timeout
+        # (kombu's default sweeps only every ~100 s).
+        "unacked_restore_interval": max(1, min(60, VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+    },
     result_backend=None,
     task_ignore_result=True,
     task_serializer="json",
