@@ -38,6 +38,9 @@ app.conf.update(
         # (kombu's default sweeps only every ~100 s).
         "unacked_restore_interval": max(1, min(60, VISIBILITY_TIMEOUT // 10)),
         "unacked_restore_throttle": 1,
+        # A worker killed during a sweep leaves the sweep mutex behind; kombu's 5-minute default would
+        # stop every other worker from restoring anything for that long.
+        "unacked_mutex_expire": max(5, min(300, VISIBILITY_TIMEOUT // 10)),
     },
     result_backend=None,
     task_ignore_result=True,
