@@ -1,30 +1,212 @@
-"""What the crawler has already handed to the pipeline, kept in Redis across runs and processes.
+"""The shared frontier of one crawl job and outlet: a request queue in Redis that several crawler
+processes (on several machines) pull from, with a Bloom filter so each URL is fetched once per job.
 
-Article URLs (canonical) once sent are not fetched again unless the job's recrawl policy says so;
-listings, feeds and sitemaps are always re-read, because that is where new articles appear.
+Why our own and not scrapy-redis: scrapy-redis dedupes with an exact Redis SET of SHA1 fingerprints
+(~100 bytes per URL, unbounded), pickles requests (code execution for whoever can write to Redis), and
+closes a spider as soon as *its* view of the queue is empty, while another process may still be about to
+push the links of the page it is parsing. Here requests are JSON, the seen-set is a Bloom filter sized
+for the job, and a process only stops when the queue is empty and no other process is busy (see
+``pending_or_busy``). Per-host politeness across processes lives in crawler.politeness.
+
+Keys, under ``akhbar:frontier:<job>:<outlet>:``: ``q:0|q:1|q:2`` request lists by priority lane,
+``seen`` (+``seen:<n>``) the Bloom filter, ``busy`` a sorted set of process tokens (score: lease expiry,
+ms). Everything expires ``ttl`` seconds after the last process left.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Sequence
 
 import redis
 
+from crawler.bloom import BLOOM_LUA, RedisBloom, hash_pair, queue_script
 
-class SeenArticles:
-    def __init__(self, client: redis.Redis, outlet: str, prefix: str = "akhbar:seen:"):
+PREFIX = "akhbar:frontier:"
+LANES = 3  # 0: high (articles, redirects), 1: normal (listings, feeds), 2: low (retries)
+BUSY_TTL_MS = 120_000  # a crashed process stops counting as busy after this long
+
+# ARGV: bloom specs..., (unused), claim (1/0), h1, h2, lane key suffix, payload. KEYS[1] bloom meta,
+# KEYS[2] prefix. Keys get their expiry when a process opens or leaves the frontier, not on every push.
+_PUSH = BLOOM_LUA + """
+local specs, at = bloom_specs()
+if ARGV[at + 1] == '1' then
+  local meta = KEYS[1]
+  local layers, count, total = bloom_state(meta)
+  local h1, h2 = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+  if bloom_has(meta, specs, layers, h1, h2) then return 0 end
+  layers, count = bloom_add(meta, specs, layers, count, h1, h2)
+  bloom_save(meta, layers, count, total + 1, 0)
+end
+redis.call('RPUSH', KEYS[2] .. ARGV[at + 4], ARGV[at + 5])
+return 1
+"""
+
+# KEYS[1] prefix; ARGV[1] token, ARGV[2] busy ttl ms, ARGV[3] how many. Pops up to that many requests,
+# highest lane first, and marks this process busy if it got any.
+_POP = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local want = tonumber(ARGV[3])
+local out = {}
+for lane = 0, LAST_LANE do
+  while #out < want do
+    local item = redis.call('LPOP', KEYS[1] .. 'q:' .. lane)
+    if not item then break end
+    out[#out + 1] = item
+  end
+end
+if #out > 0 then redis.call('ZADD', KEYS[1] .. 'busy', now + tonumber(ARGV[2]), ARGV[1]) end
+return out
+""".replace("LAST_LANE", str(LANES - 1))
+
+# Called when this process has nothing in flight: 1 if there is work or another process may still
+# produce some, else 0. Marks this process idle.
+_PENDING = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for lane = 0, LAST_LANE do
+  if redis.call('LLEN', KEYS[1] .. 'q:' .. lane) > 0 then return 1 end
+end
+redis.call('ZREM', KEYS[1] .. 'busy', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1] .. 'busy', '-inf', now)
+if redis.call('ZCARD', KEYS[1] .. 'busy') > 0 then return 1 end
+return 0
+""".replace("LAST_LANE", str(LANES - 1))
+
+
+def lane_of(priority: int) -> int:
+    return 0 if priority > 0 else 1 if priority == 0 else 2
+
+
+class JobFrontier:
+    def __init__(self, client: redis.Redis, job_id: str, outlet: str, capacity: int = 200_000,
+                 error_rate: float = 1e-6, ttl: int = 3 * 86400):
         self.redis = client
-        self.key = f"{prefix}{outlet}"
+        self.prefix = f"{PREFIX}{job_id}:{outlet}:"
+        self.ttl = ttl
+        self.seen = RedisBloom(client, self.prefix + "seen", capacity, error_rate, ttl=ttl)
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.known = KnownUrls()
+        self._push = client.register_script(_PUSH)
+        self._pop = client.register_script(_POP)
+        self._pending = client.register_script(_PENDING)
+        client.script_load(_PUSH)  # push_many sends bare EVALSHA in a pipeline
 
-    def seen(self, url: str) -> bool:
-        return bool(self.redis.hexists(self.key, url))
+    def push(self, url: str, payload: str, priority: int = 0, claim: bool = True) -> bool:
+        """Queue a request; with ``claim``, only if its URL is new to this job (atomic across processes)."""
+        h1, h2 = hash_pair(url)
+        args = [*self.seen.spec_args(), 0, int(claim), h1, h2, f"q:{lane_of(priority)}", payload]
+        pushed = bool(self._push(keys=[self.seen.key, self.prefix], args=args))
+        self.known.add(url)  # queued now, by us or by another process
+        return pushed
 
-    def claim(self, url: str) -> bool:
-        """Mark as fetched; False if another process or an earlier run already had it (atomic)."""
-        return bool(self.redis.hsetnx(self.key, url, int(time.time())))
+    def push_many(self, requests: Sequence[tuple[str, str, int, bool]]) -> list[bool]:
+        """push() for (url, payload, priority, claim) tuples, in one round trip."""
+        if not requests:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
 
-    def forget(self, url: str) -> None:
-        self.redis.hdel(self.key, url)
+        def queue(target) -> None:
+            for url, payload, priority, claim in requests:
+                h1, h2 = hash_pair(url)
+                queue_script(target, self._push, [self.seen.key, self.prefix],
+                             [*self.seen.spec_args(), 0, int(claim), h1, h2, f"q:{lane_of(priority)}", payload])
 
-    def count(self) -> int:
-        return int(self.redis.hlen(self.key))
+        queue(pipe)
+        try:
+            results = pipe.execute()
+        except redis.exceptions.NoScriptError:  # Redis lost its scripts: nothing was pushed, push again
+            self.redis.script_load(_PUSH)
+            queue(pipe)
+            results = pipe.execute()
+        for url, *_ in requests:
+            self.known.add(url)
+        return [bool(result) for result in results]
+
+    def pop(self) -> str | None:
+        popped = self.pop_many(1)
+        return popped[0] if popped else None
+
+    def pop_many(self, count: int) -> list[str]:
+        raw = self._pop(keys=[self.prefix], args=[self.token, BUSY_TTL_MS, count])
+        return [item.decode("utf-8") for item in raw]
+
+    def pending_or_busy(self) -> bool:
+        return bool(self._pending(keys=[self.prefix], args=[self.token]))
+
+    def known_many(self, urls: Sequence[str]) -> list[bool]:
+        """Already queued or fetched in this job (a Bloom answer: rarely True for a new URL, never False
+        for a known one)."""
+        unknown = [url for url in urls if url not in self.known]
+        answers = dict(zip(unknown, self.seen.contains_many(unknown), strict=True)) if unknown else {}
+        for url, is_known in answers.items():
+            if is_known:
+                self.known.add(url)
+        return [answers.get(url, True) for url in urls]
+
+    def size(self) -> int:
+        return sum(int(self.redis.llen(f"{self.prefix}q:{lane}")) for lane in range(LANES))
+
+    def touch(self) -> None:
+        """Every key of the job's frontier expires ``ttl`` from now."""
+        pipe = self.redis.pipeline(transaction=False)
+        for suffix in [*(f"q:{lane}" for lane in range(LANES)), "busy"]:
+            pipe.expire(self.prefix + suffix, self.ttl)
+        pipe.execute()
+        self.seen.expire(self.ttl)
+
+    def leave(self) -> None:
+        """This process is done with the job: not busy any more; keys expire ``ttl`` after the last one."""
+        self.redis.zrem(self.prefix + "busy", self.token)
+        self.touch()
+
+
+class KnownUrls:
+    """URLs this process knows are in its job's frontier (an LRU of bounded size).
+
+    Once queued in a job, a URL stays queued-or-fetched for that job, so a local "yes" never goes stale.
+    Navigation links (home, sections, related stories) appear on every page: asking Redis about them on
+    every page was the largest share of the crawler's per-page round trips."""
+
+    def __init__(self, size: int = 10_000):  # per outlet spider: ~2 MB at most
+        self.size = size
+        self._urls: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> None:
+        self._urls[key] = None
+        self._urls.move_to_end(key)
+        if len(self._urls) > self.size:
+            self._urls.popitem(last=False)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._urls
+
+    def __len__(self) -> int:
+        return len(self._urls)
+
+
+class CrawlerProcesses:
+    """The crawler processes working on one job, so the process that the job's Celery task started can
+    wait for processes that joined from other machines before it declares the crawl finished."""
+
+    def __init__(self, client: redis.Redis, job_id: str, heartbeat_ttl: float = 30.0):
+        self.redis = client
+        self.key = f"{PREFIX}{job_id}:processes"
+        self.heartbeat_ttl = heartbeat_ttl
+        self.token = f"{socket.gethostname()}:{os.getpid()}"
+
+    def beat(self) -> None:
+        self.redis.zadd(self.key, {self.token: time.time() + self.heartbeat_ttl})
+        self.redis.expire(self.key, 7 * 86400)
+
+    def leave(self) -> None:
+        self.redis.zrem(self.key, self.token)
+
+    def others_alive(self) -> int:
+        self.redis.zremrangebyscore(self.key, "-inf", time.time())
+        return sum(1 for member in self.redis.zrange(self.key, 0, -1) if member.decode() != self.token)

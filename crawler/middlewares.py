@@ -23,7 +23,7 @@ class RedirectLoopMiddleware:
     """Scrapy's dupe filter would silently drop the second visit of a loop; we want it counted as an
     error of its own kind. Sits after RedirectMiddleware (order 600) so it sees 3xx responses first."""
 
-    def process_response(self, request, response, spider):
+    def process_response(self, request, response, spider=None):
         if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
             target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
             visited = [*request.meta.get("redirect_urls", []), request.url]

@@ -2,48 +2,118 @@
 
 The crawler never blocks on a slow worker pool and never floods Redis: when the clean queue holds
 more than MAX_QUEUED pages, the pipeline waits (on a timer, not blocking the reactor) until it drains.
+Once a page is handed over, its URL is recorded as fetched (crawler.state.ArticleState), so later runs
+skip it unless the recrawl policy says otherwise.
+
+Pages are handed over in small batches (up to BATCH pages, at most FLUSH_SECONDS late, and all of them
+when the spider closes): one Redis pipeline for the Celery messages (kombu's Producer.batch) and one for
+the bookkeeping, instead of several round trips per page. A page is recorded as fetched only after its
+message was sent, so a crash before a flush loses nothing: the next run fetches those pages again.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import Celery
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.task import deferLater
+from twisted.internet.task import LoopingCall, deferLater
+
+from crawler.bloom import execute_loading
+from crawler.urls import canonical
 
 log = logging.getLogger("akhbar.crawler")
 
 MAX_QUEUED = 2000
 POLL_SECONDS = 0.5
+CHECK_SECONDS = 0.25  # the queue length is asked at most this often while it is below the limit
+BATCH = 32
+FLUSH_SECONDS = 0.5
 
 
 class HandoffPipeline:
-    def __init__(self, max_queued: int = MAX_QUEUED):
+    def __init__(self, crawler=None, max_queued: int = MAX_QUEUED):
+        self.crawler = crawler
         self.max_queued = max_queued
         self.celery: Celery | None = None
+        self.redis = None
+        self._checked = 0.0
+        self.pending: list[dict] = []
+        self._oldest = 0.0
+        self._timer: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("AKHBAR_MAX_QUEUED", MAX_QUEUED))
+        return cls(crawler, crawler.settings.getint("AKHBAR_MAX_QUEUED", MAX_QUEUED))
 
-    def open_spider(self, spider):
+    def open_spider(self):
         from workers.app import app
 
+        # The crawler publishes one message per page, not two: the "task-sent" monitoring event doubled the
+        # broker traffic of the hand-off (workers still send received/started/succeeded events).
+        app.conf.task_send_sent_event = False
         self.celery = app
-        self.redis = spider.jobs.redis if spider.jobs is not None else None
+        jobs = getattr(self.crawler.spider, "jobs", None)
+        self.redis = jobs.redis if jobs is not None else None
+        self._timer = LoopingCall(self._flush_if_old)
+        self._timer.start(FLUSH_SECONDS, now=False)
 
-    async def process_item(self, item, spider):
-        if self.redis is not None:
+    def close_spider(self):
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        self.flush()
+
+    async def process_item(self, item):
+        if self.redis is not None and time.monotonic() - self._checked > CHECK_SECONDS:
             while self.redis.llen("clean") > self.max_queued:
                 from twisted.internet import reactor  # late: the crawl process installs its reactor first
 
                 await maybe_deferred_to_future(deferLater(reactor, POLL_SECONDS, lambda: None))
-        seen = getattr(spider, "seen", None)
-        if seen is not None and not spider.recrawl and not seen.claim(item["url"]):
-            return item  # another crawler process sent it already
-        assert self.celery is not None
-        self.celery.send_task("akhbar.clean", args=[item], queue="clean")
-        if spider.jobs is not None:
-            spider.jobs.incr(spider.job_id, "pages_sent")
+            self._checked = time.monotonic()
+        if not self.pending:
+            self._oldest = time.monotonic()
+        self.pending.append(item)
+        if len(self.pending) >= BATCH:
+            self.flush()
         return item
+
+    def _flush_if_old(self) -> None:
+        if self.pending and time.monotonic() - self._oldest >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        items, self.pending = self.pending, []
+        self._send(items)
+        spider = self.crawler.spider
+        state = getattr(spider, "state", None)
+        jobs = getattr(spider, "jobs", None)
+        if state is not None:
+            urls = [canonical(u) for item in items for u in (item["url"], item["requested_url"])]
+            now = state.now()
+            pipe = state.pipeline()
+            state.articles.queue_mark(pipe, urls, now)
+            if jobs is not None:
+                pipe.hincrby(jobs.key(spider.job_id), "pages_sent", len(items))
+            execute_loading(pipe, state.scripts(), lambda retry: state.articles.queue_mark(retry, urls, now))
+        elif jobs is not None:
+            jobs.incr(spider.job_id, "pages_sent", len(items))
+
+    def _send(self, items: list[dict]) -> None:
+        assert self.celery is not None
+        with self.celery.producer_or_acquire() as producer:
+            batch = producer.batch(max_size=len(items) + 1) if hasattr(producer, "batch") else None
+            if batch is None:  # kombu < 5.7: one publish at a time
+                for item in items:
+                    self._send_one(item, producer)
+                return
+            with batch:
+                for item in items:
+                    self._send_one(item, producer)
+
+    def _send_one(self, item: dict, producer) -> None:
+        # argsrepr given: Celery would otherwise walk the whole page (body included) to build a repr.
+        self.celery.send_task("akhbar.clean", args=[item], queue="clean", producer=producer,
+                              argsrepr=f"[page {item['url']}]")

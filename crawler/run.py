@@ -2,6 +2,12 @@
 
 The Celery `crawl` task starts this as a child process, because Twisted's reactor cannot be restarted
 inside a long-lived worker. Options come from the job record in Redis.
+
+Several processes can work on one job: they share its frontier, state and per-host leases in Redis.
+``processes: N`` in the job options (or AKHBAR_CRAWL_PROCESSES) starts N-1 more on this machine;
+``python -m crawler.run --job ID --join`` (``akhbar crawl-join ID``) adds one on any machine that reaches
+the same Redis. The process the job's task started returns only when every joined process has left,
+so the job is declared crawled once, after all of them.
 """
 
 from __future__ import annotations
@@ -9,16 +15,24 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 
 import redis
 from scrapy.crawler import CrawlerProcess
 
-from crawler.frontier import SeenArticles
+from crawler.frontier import CrawlerProcesses
 from crawler.settings import crawl_settings
 from crawler.spiders.outlet import OutletSpider
+from crawler.state import Clock, OutletState, RecrawlPolicy
 from workers.jobs import JobStore
+
+log = logging.getLogger("akhbar.crawler")
+
+JOINED_WAIT_SECONDS = 6 * 3600  # give up waiting for joined processes that never leave
 
 
 def parse_since(value: str | None) -> datetime | None:
@@ -28,41 +42,96 @@ def parse_since(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def run(job_id: str, redis_url: str) -> int:
+def _heartbeat(processes: CrawlerProcesses, stop: threading.Event, store: JobStore, job_id: str,
+               on_cancel) -> None:
+    """Say we are alive; stop crawling when the job is cancelled (processes that joined from another
+    machine, or helpers of a killed parent, have no Celery task to stop them)."""
+    while not stop.is_set():
+        try:
+            processes.beat()
+            if store.cancelled(job_id):
+                log.warning("job %s was cancelled: stopping this crawler process", job_id)
+                on_cancel()
+                return
+        except redis.RedisError:
+            log.warning("crawler heartbeat failed", exc_info=True)
+        stop.wait(processes.heartbeat_ttl / 3)
+
+
+def run(job_id: str, redis_url: str, join: bool = False) -> int:
     client = redis.Redis.from_url(redis_url)
     store = JobStore(client)
     job = store.get(job_id)
     options = job.options
+    processes = CrawlerProcesses(client, job_id)
+    stop = threading.Event()
+    processes.beat()
+    process_box: list[CrawlerProcess] = []
+
+    def cancel() -> None:
+        from twisted.internet import reactor
+
+        if process_box:
+            reactor.callFromThread(process_box[0].stop)
+
+    beat = threading.Thread(target=_heartbeat, args=(processes, stop, store, job_id, cancel), daemon=True,
+                            name="crawler-heartbeat")
+    beat.start()
+
+    helpers: list[subprocess.Popen] = []
+    wanted = int(options.get("processes") or os.environ.get("AKHBAR_CRAWL_PROCESSES") or 1)
+    if not join:
+        for _ in range(max(0, wanted - 1)):
+            helpers.append(subprocess.Popen([sys.executable, "-m", "crawler.run", "--job", job_id,
+                                             "--redis-url", redis_url, "--join"]))
+
     overrides = dict(options.get("scrapy_settings") or {})
     if options.get("max_pages"):
         overrides["CLOSESPIDER_PAGECOUNT"] = int(options["max_pages"])
-    process = CrawlerProcess(crawl_settings(options.get("mode", "live"), overrides), install_root_handler=True)
+    overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id})
+    settings = crawl_settings(options.get("mode", "live"), overrides)
+    policy = RecrawlPolicy.parse(options.get("recrawl") or os.environ.get("AKHBAR_RECRAWL"))
+    clock = Clock(float(settings.get("AKHBAR_CLOCK_OFFSET") or 0))
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process_box.append(process)
     for outlet in options["outlet_configs"]:
-        process.crawl(
-            OutletSpider,
-            outlet=outlet,
-            job_id=job_id,
-            jobs=store,
-            seen=SeenArticles(client, outlet["name"]),
-            recrawl=bool(options.get("recrawl")),
-            since=parse_since(options.get("since")),
-        )
-    process.start()
+        state = OutletState.open(client, outlet, policy, clock,
+                                 article_capacity=int(settings.get("AKHBAR_ARTICLE_CAPACITY") or 1_000_000),
+                                 article_error_rate=float(settings.get("AKHBAR_ARTICLE_ERROR_RATE") or 1e-3))
+        process.crawl(OutletSpider, outlet=outlet, job_id=job_id, jobs=store, state=state,
+                      since=parse_since(options.get("since")))
+    try:
+        process.start()
+    finally:
+        stop.set()
+        processes.leave()
     stats = [c.stats.get_stats() for c in process.crawlers] if hasattr(process, "crawlers") else []
-    failed = [s.get("finish_reason") for s in stats if s.get("finish_reason") not in ("finished", "closespider_pagecount", None)]
+    failed = [s.get("finish_reason") for s in stats
+              if s.get("finish_reason") not in ("finished", "closespider_pagecount", None)]
+    code = 0
+    for helper in helpers:
+        code = max(code, helper.wait())
+    if not join:
+        deadline = time.monotonic() + JOINED_WAIT_SECONDS
+        while processes.others_alive() and time.monotonic() < deadline:
+            time.sleep(1.0)  # processes that joined from elsewhere are still crawling this job
+    if store.cancelled(job_id):
+        return 0  # the job's state already says cancelled
     if failed:
         print(f"crawl ended abnormally: {failed}", file=sys.stderr)
         return 1
-    return 0
+    return code
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--job", required=True)
     parser.add_argument("--redis-url", default=os.environ.get("AKHBAR_REDIS_URL"))
+    parser.add_argument("--join", action="store_true", help="Join a job another process is crawling.")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO)
-    sys.exit(run(args.job, args.redis_url))
+    # No logging.basicConfig: CrawlerProcess installs the root handler at LOG_LEVEL (a second, unfiltered
+    # handler would print every scraped item, bodies included).
+    sys.exit(run(args.job, args.redis_url, join=args.join))
 
 
 if __name__ == "__main__":

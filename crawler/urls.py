@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -21,6 +22,7 @@ CALENDAR = re.compile(
 )
 
 
+@lru_cache(maxsize=20_000)  # the same navigation links appear on every page of a site
 def canonical(url: str) -> str:
     """Drop fragments, session ids and trackers; sort the query (w3lib) so one page has one URL."""
     url = _PATH_SESSION.sub("", url)

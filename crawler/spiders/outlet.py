@@ -3,120 +3,243 @@
 Discovery, in order of trust: sitemaps (robots.txt `Sitemap:` lines, sitemap indexes, Google News
 sitemaps), feeds (RSS/Atom, `<link rel=alternate>`, /feed, /rss), then listing pages and their
 pagination. Article pages become items for the pipeline; everything else only yields links.
+
+Incremental: entry points (feeds, sitemaps, listing pages) are read when due by the outlet's schedule or
+never read before; articles already fetched are skipped unless the recrawl policy says otherwise; a
+listing chain is followed only while its pages bring new links (and, with ``since``, while they show
+articles from after the cutoff). State lives in Redis (crawler.state), shared by all crawler processes.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import zlib
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import listing
 from crawler.classify import is_article, url_looks_like_article
+from crawler.content import XML_START, refusal
 from crawler.errors import classify_failure
+from crawler.robots import sitemaps_of
+from crawler.state import ERROR_INTERVAL, PROBE_MISS_INTERVAL, OutletState, RecrawlPolicy, is_due
 from crawler.urls import canonical, is_trap, same_site
 
 FEED_PROBES = ("feed/", "rss/", "rss.xml", "feed.xml", "atom.xml")
 SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml", "news-sitemap.xml")
-MAX_LISTING_PAGES = 50  # per listing chain; endless pagination stops here
-_XML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(urlset|sitemapindex|rss|feed|rdf:RDF)\b", re.S | re.I)
+MAX_LISTING_PAGES = 1000  # per listing chain; chains normally end earlier, when a page brings nothing new
+MAX_HOPS = 8  # links followed away from an entry point (pagination does not count: it is one listing)
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
+KNOWN_DATES = 50_000  # article dates from feeds/sitemaps kept for --since decisions on listings
+_PAGE_NUMBER = re.compile(r"/page/(\d+)/?$|[?&](?:page|paged|p|pg|start|offset|pagenum|pageno)=(\d+)", re.I)
 
 
 class OutletSpider(scrapy.Spider):
     name = "outlet"
 
-    def __init__(self, outlet: dict, job_id: str | None = None, jobs=None, seen=None, recrawl: bool = False,
-                 since: datetime | None = None, **kwargs):
+    def __init__(self, outlet: dict, job_id: str | None = None, jobs=None, state: OutletState | None = None,
+                 recrawl: object = None, since: datetime | None = None, **kwargs):
         super().__init__(name=f"outlet-{outlet['name']}", **kwargs)
         self.outlet = outlet
         self.job_id = job_id
         self.jobs = jobs
-        self.seen = seen
-        self.recrawl = recrawl
+        self.state = state
+        self.policy = state.policy if state is not None else RecrawlPolicy.parse(recrawl)
         self.since = since
+        self.frontier = None  # set by crawler.scheduler.RedisFrontierScheduler when it opens
         base = urlsplit(outlet["base_url"])
         host = (base.hostname or "").lower().removeprefix("www.")
         self.hosts = (host, f"{host}:{base.port}") if base.port else (host,)
         self.path_prefix = base.path if base.path.endswith("/") else base.path + "/"
         self.base_url = outlet["base_url"]
-        self.listing_pages = 0
+        self.founded = _founded(outlet.get("founded"))
+        self.known_dates: OrderedDict[str, datetime] = OrderedDict()
+        self._feeds_seen: set[str] = set()
 
-    # -- requests ----------------------------------------------------------------------------------
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        spider.max_hops = crawler.settings.getint("AKHBAR_MAX_HOPS", MAX_HOPS)
+        spider.max_listing_pages = crawler.settings.getint("AKHBAR_MAX_LISTING_PAGES", MAX_LISTING_PAGES)
+        return spider
+
+    max_hops = MAX_HOPS
+    max_listing_pages = MAX_LISTING_PAGES
+
+    @property
+    def recrawl(self) -> bool:
+        return self.policy.always
+
+    # -- helpers: time, state, counters -----------------------------------------------------------
+    def now(self) -> float:
+        return self.state.now() if self.state is not None else datetime.now(UTC).timestamp()
+
+    def _count(self, key: str, n: int = 1) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and n:
+            crawler.stats.inc_value(f"akhbar/{key}", n)
+
+    def _error(self, kind: str, detail: str, url: str) -> None:
+        if self.jobs is not None:
+            self.jobs.error(self.job_id, kind)
+        self._count(f"errors/{kind}")
+        self.logger.info("%s (%s): %s", kind, detail, url)
+
     def _request(self, url: str, kind: str, **meta) -> scrapy.Request | None:
         url = canonical(url)
         if not same_site(url, self.hosts, self.path_prefix):
             return None
+        meta.setdefault("hops", 0)
         return scrapy.Request(url, callback=self.parse_any, errback=self.on_error, meta={"kind": kind, **meta},
                               priority=10 if kind == "article" else 0)
 
-    async def start(self) -> Iterator[scrapy.Request]:
+    def _remember_date(self, url: str, value: datetime | None) -> None:
+        if value is None or self.since is None:  # only --since decisions on listings read them
+            return
+        self.known_dates[url] = value
+        if len(self.known_dates) > KNOWN_DATES:
+            self.known_dates.popitem(last=False)
+
+    # -- start: entry points that are due ------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self._start_requests():
             yield request
 
     def start_requests(self):  # Scrapy < 2.13
         yield from self._start_requests()
 
-    def _start_requests(self):
+    def _start_requests(self) -> Iterator[scrapy.Request]:
         base = self.base_url
-        yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots, errback=self.on_error,
-                             meta={"kind": "robots", "dont_obey_robotstxt": True, "handle_httpstatus_all": True})
+        entries: list[tuple[str, str]] = []
         for kind, urls in (("sitemap", self.outlet.get("sitemaps")), ("feed", self.outlet.get("feeds")),
                            ("listing", self.outlet.get("listings"))):
-            for url in urls or []:
-                if (request := self._request(_url_of(url), kind)) is not None:
-                    yield request
-        if (request := self._request(base, "listing")) is not None:
-            yield request
+            entries += [(_url_of(url), kind) for url in urls or []]
+        entries.append((base, "listing"))
         if not self.outlet.get("feeds"):
-            for probe in FEED_PROBES:
-                if (request := self._request(urljoin(base, probe), "probe")) is not None:
-                    yield request
+            entries += [(urljoin(base, probe), "probe") for probe in FEED_PROBES]
         if not self.outlet.get("sitemaps"):
-            for probe in SITEMAP_PROBES:
-                if (request := self._request(urljoin(base, probe), "probe")) is not None:
-                    yield request
+            entries += [(urljoin(base, probe), "probe") for probe in SITEMAP_PROBES]
+        yield from self._due(entries)
 
-    def parse_robots(self, response: Response):
-        if response.status != 200 or not isinstance(response, TextResponse):
-            return
-        for line in response.text.splitlines():
-            key, _, value = line.partition(":")
-            is_sitemap = key.strip().lower() == "sitemap" and value.strip()
-            if is_sitemap and (request := self._request(value.strip(), "sitemap")) is not None:
+    def _due(self, entries: Iterable[tuple[str, str]], hops: int = 0, **meta) -> Iterator[scrapy.Request]:
+        """Requests for the entry points that are due, never read, or wanted by a full recrawl."""
+        seen: dict[str, str] = {}
+        for url, kind in entries:
+            request = self._request(url, kind)
+            if request is not None:
+                seen.setdefault(request.url, kind)
+        urls = list(seen)
+        records = self.state.entries.get_many(urls) if self.state is not None else [None] * len(urls)
+        now = self.now()
+        for url, record in zip(urls, records, strict=True):
+            if not self.policy.always and not is_due(record, now):
+                self._count("entries_not_due")
+                continue
+            request = self._request(url, seen[url], hops=hops, prev_fetch=record.last if record else None, **meta)
+            if request is not None:
                 yield request
 
+    def robots_parsed(self, robotparser, request) -> None:
+        """robots.txt read (or taken from the shared cache): its Sitemap: lines are entry points."""
+        crawler = getattr(self, "crawler", None)
+        if not same_site(request.url, self.hosts, "/") or crawler is None or crawler.engine is None:
+            return
+        for sitemap_request in self._due((url, "sitemap") for url in sitemaps_of(robotparser)):
+            self.crawler.engine.crawl(sitemap_request)
+
+    # -- errors ---------------------------------------------------------------------------------------
     def on_error(self, failure: Failure):
-        kind = failure.request.meta.get("kind") if hasattr(failure, "request") else None
+        request = getattr(failure, "request", None)
+        kind = request.meta.get("kind") if request is not None else None
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if request is not None:
+            self._record_failure(request, kind, status)
         if kind in ("probe", "robots"):
             return  # probing a guess that is not there is not an error
         reason = classify_failure(failure)
         if self.jobs is not None:
             self.jobs.error(self.job_id, reason)
-        self.logger.info("fetch failed (%s): %s", reason, getattr(failure, "request", None) and failure.request.url)
+        self.logger.info("fetch failed (%s): %s", reason, request.url if request is not None else None)
 
-    # -- responses ---------------------------------------------------------------------------------
+    def _record_failure(self, request: scrapy.Request, kind: str | None, status: int | None) -> None:
+        if self.state is None:
+            return
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        if kind == "article":
+            if status in (404, 410):  # gone: not worth asking again under the never policy
+                self.state.articles.mark_fetched([url], self.now())
+            return
+        if kind in (None, "robots"):
+            return
+        if kind == "probe" and status is not None and status < 500:
+            interval = PROBE_MISS_INTERVAL
+        elif status is not None and status < 500:
+            interval = self.state.interval(kind)
+        else:
+            interval = ERROR_INTERVAL
+        self.state.entries.record(url, kind, interval, self.now())
+
+    # -- responses ------------------------------------------------------------------------------------
+    def _record_entry(self, response: Response, kind: str, interval: float | None = None) -> None:
+        if self.state is None:
+            return
+        urls = {response.meta.get("redirect_urls", [response.url])[0], canonical(response.url)}
+        now = self.now()
+        for url in urls:
+            self.state.entries.record(url, kind, interval if interval is not None else self.state.interval(kind), now)
+
     def parse_any(self, response: Response):
-        if not isinstance(response, TextResponse):
-            return  # counted as not_html by the JobProgress extension
-        if _XML_START.match(response.body[:2048]):
+        kind = response.meta.get("kind")
+        if kind in ("sitemap", "probe") and response.body[:2] == b"\x1f\x8b":
+            # sitemap.xml.gz: a gzip file, not a Content-Encoding, so Scrapy leaves it compressed.
+            body = _gunzip(response.body, SITEMAP_MAX_BYTES)
+            if body is None:
+                self._error("bad_sitemap", "gzip file that does not decompress (or too large)", response.url)
+                self._record_entry(response, "sitemap")
+                return
+            response = response.replace(body=body)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        problem = refusal(response.body, content_type)
+        if problem is not None:
+            reason, detail = problem
+            if kind != "probe":
+                self._error(reason, detail, response.url)
+            if kind == "article" and self.state is not None:  # not worth fetching again
+                requested = response.meta.get("redirect_urls", [response.url])[0]
+                self.state.articles.mark_fetched([requested, canonical(response.url)], self.now())
+            else:
+                self._record_entry(response, kind or "page", PROBE_MISS_INTERVAL if kind == "probe" else None)
+            return
+        if XML_START.match(response.body[:2048]):
             yield from self.parse_xml(response)
             return
-        if response.meta.get("kind") == "probe":
+        if kind == "probe":
+            self._record_entry(response, "probe", PROBE_MISS_INTERVAL)
             return  # probes are for feeds and sitemaps; a soft-404 HTML page is not a listing
+        if not isinstance(response, TextResponse):
+            response = TextResponse(response.url, status=response.status, headers=response.headers,
+                                    body=response.body, request=response.request)
         yield from self.parse_html(response)
 
     def parse_xml(self, response: Response):
         head = response.body[:4096].lower()
         if b"<urlset" in head or b"<sitemapindex" in head:
+            self._record_entry(response, "sitemap")
             yield from self.parse_sitemap(response)
         else:
+            self._record_entry(response, "feed")
             yield from self.parse_feed(response)
 
     def parse_sitemap(self, response: Response):
@@ -124,86 +247,217 @@ class OutletSpider(scrapy.Spider):
             root = etree.fromstring(response.body, parser=etree.XMLParser(recover=True, resolve_entities=False,
                                                                            no_network=True, huge_tree=False))
         except etree.XMLSyntaxError:
-            if self.jobs is not None:
-                self.jobs.error(self.job_id, "bad_sitemap")
-            return
+            root = None
         if root is None:
+            self._error("bad_sitemap", "unparseable XML", response.url)
             return
         is_index = etree.QName(root).localname.lower() == "sitemapindex"
+        children: list[tuple[str, str | None]] = []
+        articles: list[tuple[str, datetime | None, str | None]] = []
         for node in root:
             loc = _child_text(node, "loc")
             if not loc:
                 continue
-            date = _child_text(node, "publication_date") or _child_text(node, "lastmod")
-            if self._too_old(date):
+            published = _child_text(node, "publication_date")
+            date_text = published or _child_text(node, "lastmod")
+            if self._too_old(date_text):
                 continue
             if is_index:
-                request = self._request(loc, "sitemap")
+                children.append((loc, date_text))
             else:
-                request = self._article_request(loc, feed_published=_child_text(node, "publication_date"))
-            if request is not None:
-                yield request
+                articles.append((loc, _parse_date(date_text), published))
+        if is_index:
+            yield from self._child_sitemaps(children, response)
+        else:
+            yield from self._article_requests(articles, response)
+
+    def _child_sitemaps(self, children: list[tuple[str, str | None]], response: Response):
+        """Sitemaps of an index, when due; a child whose <lastmod> is not newer than our last read of it
+        is unchanged and skipped even when due (archive sitemaps rarely change)."""
+        lastmods = {canonical(loc): _parse_date(text) for loc, text in children}
+        for request in self._due(((loc, "sitemap") for loc, _ in children), hops=response.meta.get("hops", 0)):
+            lastmod, prev = lastmods.get(request.url), request.meta.get("prev_fetch")
+            if prev is not None and lastmod is not None and lastmod.timestamp() <= prev and not self.policy.always:
+                self._count("sitemaps_unchanged")
+                continue
+            yield request
 
     def parse_feed(self, response: Response):
         feed = feedparser.parse(response.body)
+        articles: list[tuple[str, datetime | None, str | None]] = []
         for entry in feed.entries:
             link = entry.get("link")
             if not link:
                 continue
-            published = entry.get("published") or entry.get("updated")
             parsed = entry.get("published_parsed") or entry.get("updated_parsed")
             iso = datetime(*parsed[:6], tzinfo=UTC).isoformat() if parsed else None
-            if self._too_old(iso or published):
+            if self._too_old(iso or entry.get("published") or entry.get("updated")):
                 continue
-            if (request := self._article_request(link, feed_published=iso)) is not None:
-                yield request
+            updated = entry.get("updated_parsed")
+            updated_at = datetime(*updated[:6], tzinfo=UTC) if updated else _parse_date(iso)
+            articles.append((link, updated_at, iso))
+        yield from self._article_requests(articles, response)
+
+    def _article_requests(self, articles: list[tuple[str, datetime | None, str | None]], response: Response):
+        """Article links from a feed or sitemap: (url, updated/lastmod, publication date for the cleaner)."""
+        wanted = []
+        for url, updated, published in articles:
+            request = self._request(url, "article")
+            if request is not None:
+                self._remember_date(request.url, _parse_date(published) or updated)
+                wanted.append((request.url, updated, published))
+        decisions = self._article_decisions([url for url, _, _ in wanted], [u for _, u, _ in wanted])
+        for (url, _, published), fetch in zip(wanted, decisions, strict=True):
+            if fetch:
+                request = self._request(url, "article", feed_published=published,
+                                        hops=response.meta.get("hops", 0) + 1)
+                if request is not None:
+                    yield request
+
+    def _article_decisions(self, urls: list[str], updated: list[datetime | None]) -> list[bool]:
+        """Fetch or not, per article URL: not yet in this job's frontier, and never fetched (or due by the
+        recrawl policy)."""
+        if not urls:
+            return []
+        known, lasts, _ = self._lookup(urls, entries=False)
+        now = self.now()
+        out = []
+        for is_known, last, changed in zip(known, lasts, updated, strict=True):
+            fetch = not is_known and self.policy.should_fetch(last, changed, now)
+            if not is_known and not fetch:
+                self._count("articles_already_fetched")
+            out.append(fetch)
+        return out
 
     def parse_html(self, response: TextResponse):
-        for href in response.xpath('//link[@rel="alternate"][contains(@type,"rss") or contains(@type,"atom")]/@href').getall():
-            if (request := self._request(response.urljoin(href), "feed")) is not None:
-                yield request
-        if response.meta.get("kind") != "listing" and is_article(response.selector, response.url):
+        kind = response.meta.get("kind")
+        hops = response.meta.get("hops", 0)
+        feeds = response.xpath('//link[@rel="alternate"][contains(@type,"rss") or contains(@type,"atom")]/@href')
+        new_feeds = [url for href in feeds.getall() if (url := response.urljoin(href)) not in self._feeds_seen]
+        self._feeds_seen.update(new_feeds)  # every page of a site names the same feed: look it up once
+        yield from self._due(((url, "feed") for url in new_feeds), hops=hops)
+        if kind != "listing" and is_article(response.selector, response.url):
             yield self._item(response)
             if not response.meta.get("follow_from_articles", True):
                 return
-        yield from self.follow_links(response)
+            yield from self.follow_links(response, from_article=True)
+            return
+        self._record_entry(response, "listing" if kind == "listing" else "page")
+        yield from self.follow_links(response, from_article=False)
 
-    def follow_links(self, response: TextResponse):
-        for href in response.xpath("//a/@href").getall():
-            url = response.urljoin(href.strip())
-            if not url.startswith(("http://", "https://")):
+    # -- links ------------------------------------------------------------------------------------------
+    def _page_links(self, response: TextResponse) -> list[listing.Link]:
+        if self.since is not None:
+            return list(listing.links_with_dates(response.text, response.url))
+        return [listing.Link(response.urljoin(href.strip())) for href in response.xpath("//a/@href").getall()]
+
+    def follow_links(self, response: TextResponse, from_article: bool):
+        hops = response.meta.get("hops", 0)
+        articles: dict[str, listing.Link] = {}
+        pages: dict[str, None] = {}
+        paginations: dict[str, None] = {}
+        here = canonical(response.url)
+        for link in self._page_links(response):
+            if not link.url.startswith(("http://", "https://")) or is_trap(link.url):
                 continue
-            if is_trap(url):
+            url = canonical(link.url)
+            if url == here or not same_site(url, self.hosts, self.path_prefix):
                 continue
-            looks = url_looks_like_article(canonical(url))
-            if looks is True:
-                request = self._article_request(url)
+            if url_looks_like_article(url) is True:
+                articles.setdefault(url, link)
+            elif listing.is_pagination(url):
+                paginations[url] = None
             else:
-                if _is_pagination(url):
-                    if self.listing_pages >= MAX_LISTING_PAGES:
-                        continue
-                    self.listing_pages += 1
-                request = self._request(url, "page")
-            if request is not None:
-                yield request
+                pages[url] = None
 
-    # -- helpers -----------------------------------------------------------------------------------
-    def _article_request(self, url: str, feed_published: str | None = None) -> scrapy.Request | None:
-        url = canonical(url)
-        if not self.recrawl and self.seen is not None and self.seen.seen(url):
-            return None
-        return self._request(url, "article", feed_published=feed_published)
+        urls = [*articles, *pages]
+        known_list, last_list, entry_list = self._lookup(urls)
+        is_known = dict(zip(urls, known_list, strict=True))
+        lasts = dict(zip(urls, last_list, strict=True))
+        entries = dict(zip(urls, entry_list, strict=True))
+        now = self.now()
+        fetched_at = datetime.fromtimestamp(now, UTC)
 
-    def _too_old(self, date: str | None) -> bool:
-        if not self.since or not date:
+        new_links = 0
+        dated: list[datetime] = []
+        for url, link in articles.items():
+            when = self.known_dates.get(url)
+            if self.since is not None and when is None:
+                when = listing.parse_link_date(link, fetched_at, self.founded)
+            if when is not None:
+                dated.append(when)
+                if self.since is not None and when < self.since:
+                    continue
+            if is_known[url]:
+                continue
+            entry = entries.get(url)
+            if entry is not None and lasts.get(url) is None:
+                # Looked like an article, was a listing when we read it: schedule applies.
+                if self.policy.always or is_due(entry, now):
+                    yield from _some(self._request(url, "page", hops=hops + 1, prev_fetch=entry.last))
+                continue
+            if not self.policy.should_fetch(lasts.get(url), None, now):
+                self._count("articles_already_fetched")
+                continue
+            new_links += 1
+            yield from _some(self._request(url, "article", hops=hops + 1))
+
+        for url in pages:
+            if is_known[url] or hops + 1 > self.max_hops:
+                continue
+            if lasts.get(url) is not None:  # a page we know as an article (its URL did not tell)
+                if self.policy.should_fetch(lasts[url], None, now):
+                    new_links += 1
+                    yield from _some(self._request(url, "article", hops=hops + 1))
+                continue
+            entry = entries.get(url)
+            if not self.policy.always and not is_due(entry, now):
+                self._count("entries_not_due")
+                continue
+            new_links += entry is None  # a page read before and due again is not news of the listing
+            yield from _some(self._request(url, "page", hops=hops + 1, prev_fetch=entry.last if entry else None))
+
+        if from_article or not paginations:
+            return
+        if not self._follow_pagination(response, new_links, dated):
+            return
+        depth = response.meta.get("listing_page", 0) + 1
+        if depth >= self.max_listing_pages:
+            self._count("pagination_limit")
+            return
+        next_pages = _next_pages(response.url, list(paginations))
+        known_pages = self.frontier.known_many(next_pages) if self.frontier is not None else [False] * len(next_pages)
+        for url, is_queued in zip(next_pages, known_pages, strict=True):
+            if not is_queued:
+                yield from _some(self._request(url, "page", hops=hops, listing_page=depth))
+
+    def _lookup(self, urls: list[str], entries: bool = True):
+        """(in this job's frontier?, last fetch as an article, entry record) per URL, in one round trip."""
+        if self.state is not None:
+            return self.state.lookup(urls, self.frontier, entries=entries)
+        known = self.frontier.known_many(urls) if self.frontier is not None else [False] * len(urls)
+        return known, [None] * len(urls), [None] * len(urls)
+
+    def _follow_pagination(self, response: TextResponse, new_links: int, dated: list[datetime]) -> bool:
+        """Go on to the next listing page? Not when every article shown is older than ``since``; not when
+        this page brought no new link (endless or repeating pagination), unless it heads a chain we have
+        never read (the home page may have shown its first items already)."""
+        if self.since is not None and dated and all(when < self.since for when in dated):
+            self._count("pagination_stopped/since")
             return False
-        try:
-            value = datetime.fromisoformat(date.strip().replace("Z", "+00:00"))
-        except ValueError:
+        if new_links:
+            return True
+        if response.meta.get("prev_fetch") is None and not listing.is_pagination(response.url):
+            return True
+        self._count("pagination_stopped/no_new_links")
+        return False
+
+    # -- helpers --------------------------------------------------------------------------------------
+    def _too_old(self, value: str | None) -> bool:
+        if not self.since or not value:
             return False
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value < self.since
+        parsed = _parse_date(value)
+        return parsed is not None and parsed < self.since
 
     def _item(self, response: TextResponse) -> dict:
         return {
@@ -220,6 +474,20 @@ class OutletSpider(scrapy.Spider):
         }
 
 
+def _gunzip(data: bytes, limit: int) -> bytes | None:
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decompressor.decompress(data, limit)
+    except zlib.error:
+        return None
+    return None if decompressor.unconsumed_tail else out
+
+
+def _some(request: scrapy.Request | None) -> Iterator[scrapy.Request]:
+    if request is not None:
+        yield request
+
+
 def _url_of(entry) -> str:
     """Registry URLs may be plain strings or mappings with a `url` key."""
     return entry["url"] if isinstance(entry, dict) else str(entry)
@@ -232,5 +500,40 @@ def _child_text(node, name: str) -> str | None:
     return None
 
 
-def _is_pagination(url: str) -> bool:
-    return bool(re.search(r"/page/\d+|[?&](page|paged|p|start|offset)=\d+", url, re.I))
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _founded(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _page_number(url: str) -> int | None:
+    match = _PAGE_NUMBER.search(url)
+    if not match:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def _next_pages(current: str, candidates: list[str]) -> list[str]:
+    """The next page of a listing: the smallest page number above the current one. A chain head (no
+    number in its URL) may be page 0 or 1 of its pager, so pages 1 and 2 both qualify there."""
+    number = _page_number(current)
+    numbered = [(n, url) for url in candidates if (n := _page_number(url)) is not None]
+    if number is None:
+        return [url for n, url in numbered if n <= 2]
+    above = [n for n, _ in numbered if n > number]
+    if not above:
+        return []
+    return [url for n, url in numbered if n == min(above)]

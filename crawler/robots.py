@@ -1,0 +1,102 @@
+"""robots.txt fetched once per host per day for all crawler processes, kept in Redis.
+
+Scrapy's RobotsTxtMiddleware fetches robots.txt once per process; with several processes per job and a
+job every 15 minutes that is many fetches of a file RFC 9309 lets us cache for 24 hours. Here the first
+process fetches it (through the normal downloader, so politeness and WARC apply) and stores the body;
+the others, and later jobs, parse the stored copy. The ``robots_parsed`` signal fires either way, which
+is how the spider learns the Sitemap: lines and the politeness middleware the Crawl-delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import redis
+from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
+
+log = logging.getLogger("akhbar.crawler")
+
+PREFIX = "akhbar:robots:"
+CACHE_SECONDS = 86400  # RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours
+FETCH_LOCK_SECONDS = 60
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        url = crawler.settings.get("AKHBAR_REDIS_URL")
+        self.redis = redis.Redis.from_url(url) if url else None
+        self.cache_seconds = crawler.settings.getint("AKHBAR_ROBOTS_CACHE_SECONDS", CACHE_SECONDS)
+
+    async def robot_parser(self, request: Request):
+        if self.redis is None:
+            return await super().robot_parser(request)
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = Deferred()
+            try:
+                body = await self._shared_body(f"{url.scheme}://{netloc}/robots.txt", netloc)
+            except Exception as exc:  # network errors: no rules, like Scrapy's own middleware
+                if not isinstance(exc, IgnoreRequest):
+                    log.warning("robots.txt of %s failed: %s", netloc, exc)
+                self._robots_error(exc, netloc)
+            else:
+                await self._parse_body(body, netloc, request)
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            return await maybe_deferred_to_future(parser)
+        return parser
+
+    async def _shared_body(self, robots_url: str, netloc: str) -> bytes:
+        key = PREFIX + netloc
+        lock = key + ":fetching"
+        for _ in range(FETCH_LOCK_SECONDS * 10):
+            cached = self.redis.get(key)
+            if cached is not None:
+                self._stats.inc_value("robotstxt/shared_cache_hit")
+                return cached
+            if self.redis.set(lock, 1, nx=True, ex=FETCH_LOCK_SECONDS):
+                break
+            await asyncio.sleep(0.1)  # another process is fetching it right now
+        try:
+            response = await self.crawler.engine.download_async(
+                Request(robots_url, priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
+                        meta={"dont_obey_robotstxt": True, "kind": "robots"}))
+            self._stats.inc_value("robotstxt/request_count")
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            # 4xx: no rules (allow all); 5xx: Scrapy's parser sees an error page and allows all too, but
+            # only cache answers the site meant: 2xx and 4xx.
+            body = response.body if 200 <= response.status < 300 else b""
+            if response.status < 500:
+                self.redis.set(key, body, ex=self.cache_seconds)
+            return body
+        finally:
+            self.redis.delete(lock)
+
+    async def _parse_body(self, body: bytes, netloc: str, request: Request) -> None:
+        rp = build_from_crawler(self._parserimpl, self.crawler, body)
+        await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=rp,
+                                                        request=request)
+        pending = self._parsers[netloc]
+        self._parsers[netloc] = rp
+        if isinstance(pending, Deferred):
+            pending.callback(rp)
+
+
+def sitemaps_of(robotparser) -> list[str]:
+    """Sitemap: lines of a parsed robots.txt (Protego), [] for other parsers."""
+    rp = getattr(robotparser, "rp", None)
+    try:
+        return list(getattr(rp, "sitemaps", []) or [])
+    except Exception:  # a third-party parser without sitemaps support
+        return []

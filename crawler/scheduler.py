@@ -1,0 +1,166 @@
+"""Scrapy scheduler over the shared Redis frontier (crawler.frontier.JobFrontier).
+
+Requests are stored as JSON (Request.to_dict's fields, bytes made latin-1 text), so any crawler process of
+the job, on any machine, can pop and run them. Dedup happens here, atomically with the push: the first
+process to push a URL wins; retries (dont_filter) are pushed as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from typing import Any
+
+import redis
+from scrapy import Request, Spider
+from scrapy.core.scheduler import BaseScheduler
+from scrapy.utils.request import request_from_dict
+
+from crawler.frontier import JobFrontier
+
+log = logging.getLogger("akhbar.crawler")
+
+# How often an idle process asks the shared queue for work that other processes produced (Scrapy's
+# engine polls an idle scheduler on its slot heartbeat, 5 s by default).
+IDLE_POLL_SECONDS = 1.0
+OUTBOX_SIZE = 64  # requests pushed to the shared queue per round trip (at most)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy: bytes become {"$b": latin-1 text}, tuples become lists, unknown objects repr()."""
+    if isinstance(value, bytes):
+        return {"$b": value.decode("latin-1")}
+    if isinstance(value, dict):
+        return {str(k if not isinstance(k, bytes) else k.decode("latin-1")): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+def _restore(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$b"}:
+            return value["$b"].encode("latin-1")
+        return {k: _restore(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore(v) for v in value]
+    return value
+
+
+def _method_name(spider: Spider, func) -> str | None:
+    if func is None or isinstance(func, str):
+        return func
+    if getattr(func, "__self__", None) is spider:
+        return func.__name__
+    # Not a method of this spider: Request.to_dict finds it or raises (slow: inspect.getmembers).
+    return Request("http://x", callback=func).to_dict(spider=spider)["callback"]
+
+
+def encode_request(request: Request, spider: Spider) -> str:
+    # Request.to_dict, minus its inspect.getmembers() per request to name the callback.
+    data = {attr: getattr(request, attr) for attr in request.attributes}
+    data["callback"] = _method_name(spider, request.callback)
+    data["errback"] = _method_name(spider, request.errback)
+    if type(request) is not Request:
+        data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
+    data["headers"] = {k.decode("latin-1") if isinstance(k, bytes) else k: [v.decode("latin-1") for v in vals]
+                       for k, vals in dict(request.headers).items()}
+    return json.dumps(_plain(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_request(payload: str, spider: Spider) -> Request:
+    data = _restore(json.loads(payload))
+    data["headers"] = {k: [v.encode("latin-1") for v in vals] for k, vals in (data.get("headers") or {}).items()}
+    if isinstance(data.get("body"), str):
+        data["body"] = data["body"].encode("latin-1")
+    return request_from_dict(data, spider=spider)
+
+
+class RedisFrontierScheduler(BaseScheduler):
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.stats = crawler.stats
+        self.frontier: JobFrontier | None = None
+        self.spider: Spider | None = None
+        self.buffer: deque[str] = deque()
+        self.outbox: list[tuple[str, str, int, bool]] = []  # pushes not sent yet: one round trip per batch
+        # Requests popped per round trip: a quarter of what the engine may have in flight, so one process
+        # never holds much of a host's queue that another process could be fetching.
+        self.batch = max(1, self.settings.getint("CONCURRENT_REQUESTS", 16) // 4)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> RedisFrontierScheduler:
+        return cls(crawler)
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        client = redis.Redis.from_url(self.settings.get("AKHBAR_REDIS_URL"))
+        job = self.settings.get("AKHBAR_JOB_ID") or getattr(spider, "job_id", None) or "adhoc"
+        outlet = getattr(spider, "outlet", {}).get("name") or spider.name
+        self.frontier = JobFrontier(
+            client, job, outlet,
+            capacity=self.settings.getint("AKHBAR_FRONTIER_CAPACITY", 200_000),
+            error_rate=self.settings.getfloat("AKHBAR_FRONTIER_ERROR_RATE", 1e-6),
+            ttl=self.settings.getint("AKHBAR_FRONTIER_TTL", 3 * 86400),
+        )
+        self.frontier.touch()
+        spider.frontier = self.frontier
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # a scheduler used outside a running crawl (benchmarks)
+            engine = None
+        if engine is not None:
+            # Instance attribute read by ExecutionEngine when it starts its heartbeat (after open()).
+            engine._SLOT_HEARTBEAT_INTERVAL = self.settings.getfloat("AKHBAR_IDLE_POLL", IDLE_POLL_SECONDS)
+
+    def close(self, reason: str) -> None:
+        if self.frontier is not None:
+            self.flush()
+            while self.buffer:  # taken but never started (e.g. a page budget was reached): give them back
+                payload = self.buffer.popleft()
+                data = json.loads(payload)
+                self.frontier.push(data["url"], payload, int(data.get("priority") or 0), claim=False)
+            self.frontier.leave()
+
+    def has_pending_requests(self) -> bool:
+        # Scrapy asks only when this process has nothing in flight (ExecutionEngine.spider_is_idle checks
+        # the downloader and scraper first), so "not busy" is true for us here.
+        assert self.frontier is not None
+        self.flush()
+        return bool(self.buffer) or self.frontier.pending_or_busy()
+
+    def enqueue_request(self, request: Request) -> bool:
+        """Queue locally; the batch goes to Redis (atomic claim + push per URL) when it is full or before the
+        next pop. A URL this process already saw queued is a duplicate without asking Redis. A duplicate
+        found at the flush is dropped there (counted, without Scrapy's request_dropped signal)."""
+        assert self.frontier is not None and self.spider is not None
+        claim = not request.dont_filter
+        if claim and request.url in self.frontier.known:
+            self.stats.inc_value("dupefilter/filtered")
+            return False
+        self.outbox.append((request.url, encode_request(request, self.spider), request.priority, claim))
+        if len(self.outbox) >= OUTBOX_SIZE:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if not self.outbox or self.frontier is None:
+            return
+        batch, self.outbox = self.outbox, []
+        pushed = sum(self.frontier.push_many(batch))
+        self.stats.inc_value("scheduler/enqueued/redis", pushed)
+        self.stats.inc_value("dupefilter/filtered", len(batch) - pushed)
+
+    def next_request(self) -> Request | None:
+        assert self.frontier is not None and self.spider is not None
+        self.flush()
+        if not self.buffer:
+            self.buffer.extend(self.frontier.pop_many(self.batch))
+            if not self.buffer:
+                return None
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return decode_request(self.buffer.popleft(), self.spider)
