@@ -465,7 +465,7 @@ def export(ctx, as_jsonl, output) -> None:
 
 # -- demo ----------------------------------------------------------------------------------------------
 @main.command()
-@click.option("--query", "queries", multiple=True, default=("مركز مشترك", "المؤسسة الوطنية للنفط", "Dbeibah"))
+@click.option("--query", "queries", multiple=True, default=("مركز مشترك", "المؤسسة الوطنية للنفط", "Misrata"))
 @click.pass_context
 def demo(ctx, queries) -> None:
     """Everything on the embedded default: services, a worker, the fixture outlets, a crawl, searches."""

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser
 import scrapy
@@ -52,6 +53,10 @@ class OutletSpider(scrapy.Spider):
                  recrawl: object = None, since: datetime | None = None, **kwargs):
         super().__init__(name=f"outlet-{outlet['name']}", **kwargs)
         self.outlet = outlet
+        try:
+            self.tz = ZoneInfo(outlet.get("timezone") or "Africa/Tripoli")
+        except (ZoneInfoNotFoundError, ValueError):
+            self.tz = ZoneInfo("Africa/Tripoli")
         self.job_id = job_id
         self.jobs = jobs
         self.state = state
@@ -290,7 +295,8 @@ class OutletSpider(scrapy.Spider):
             if not link:
                 continue
             parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-            iso = datetime(*parsed[:6], tzinfo=UTC).isoformat() if parsed else None
+            # feedparser gives UTC; show the instant in the outlet's own zone (Africa/Tripoli by default).
+            iso = datetime(*parsed[:6], tzinfo=UTC).astimezone(self.tz).isoformat() if parsed else None
             if self._too_old(iso or entry.get("published") or entry.get("updated")):
                 continue
             updated = entry.get("updated_parsed")
