@@ -11,7 +11,8 @@ or ad-hoc URLs. An ad-hoc URL is accepted only when
 
 So `http://127.0.0.1/`, `http://10.0.0.5/`, `http://169.254.169.254/`, a name that resolves to one of
 them, and odd spellings such as `http://2130706433/` are refused unless explicitly allow-listed.
-The check runs when the job is submitted; the crawler itself stays on the outlet's host.
+The check runs when the job is submitted, and again for every request the crawl makes (redirects
+included) in crawler.middlewares.AddressGuardMiddleware.
 """
 
 from __future__ import annotations

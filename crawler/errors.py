@@ -10,11 +10,13 @@ def classify_failure(failure: Failure) -> str:
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import defer, error
 
-    from crawler.middlewares import RedirectLoopError
+    from crawler.middlewares import AddressRefused, RedirectLoopError
 
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
+    if isinstance(exc, AddressRefused):
+        return "address_refused"
     if isinstance(exc, RedirectLoopError):
         return "redirect_loop"
     if isinstance(exc, IgnoreRequest):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -69,3 +70,46 @@ class RetryAfterMiddleware(RetryMiddleware):
             return min(self.max_wait, max(0.0, parsedate_to_datetime(text).timestamp() - time.time()))
         except (TypeError, ValueError):
             return None
+
+
+class AddressRefused(IgnoreRequest):
+    """An ad-hoc job's request (or a redirect of it) points at a loopback/private/reserved address."""
+
+
+class AddressGuardMiddleware:
+    """SSRF guard at fetch time for ad-hoc outlets (URLs submitted over the API, named `adhoc-*`).
+
+    The API checks an ad-hoc URL when the job is submitted; this re-checks every request the job
+    makes, redirects included, so a redirect or a changed DNS answer cannot lead it to an internal
+    address. Registered outlets are the operator's choice and are not limited (tests crawl loopback).
+    Resolutions are cached per host for a minute."""
+
+    ttl = 60.0
+
+    def __init__(self) -> None:
+        from akhbar.targets import AllowList
+
+        self.allow = AllowList.parse(os.environ.get("AKHBAR_ALLOWED_DOMAINS"))
+        self._verdicts: dict[str, tuple[float, str | None]] = {}
+
+    def process_request(self, request, spider=None):
+        outlet = getattr(spider, "outlet", None) or {}
+        if not str(outlet.get("name", "")).startswith("adhoc-"):
+            return None
+        from urllib.parse import urlsplit
+
+        from akhbar.targets import TargetNotAllowed, check_target
+
+        host = urlsplit(request.url).netloc
+        now = time.monotonic()
+        cached = self._verdicts.get(host)
+        if cached is None or now - cached[0] > self.ttl:
+            try:
+                check_target(request.url, self.allow)
+                verdict = None
+            except TargetNotAllowed as exc:
+                verdict = str(exc)
+            self._verdicts[host] = cached = (now, verdict)
+        if cached[1] is not None:
+            raise AddressRefused(f"address guard: {cached[1]}")
+        return None

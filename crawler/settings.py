@@ -56,6 +56,7 @@ POLITE: dict[str, Any] = {
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawler.middlewares.AddressGuardMiddleware": 50,
         "crawler.robots.SharedRobotsTxtMiddleware": 100,
         "crawler.middlewares.RedirectLoopMiddleware": 650,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
