@@ -18,6 +18,7 @@ def iter_articles(adapter: SearchAdapter, alias: str, batch: int = 500) -> Itera
 
     Sorting on `_id` needs fielddata on some versions; `canonical_url` is a unique keyword per doc
     (ids are derived from it), so it is the tiebreaker."""
+    adapter.refresh(alias)  # include what the last bulk requests wrote (they are searchable only after a refresh)
     after = None
     while True:
         body: dict = {"size": batch, "sort": [{"canonical_url": "asc"}], "query": {"match_all": {}},

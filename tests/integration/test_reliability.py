@@ -25,12 +25,12 @@ from workers.submit import submit_crawl
 pytestmark = pytest.mark.integration
 
 
-def wait_for(predicate, timeout: float, what: str, on_timeout=lambda: "") -> None:
+def wait_for(predicate, timeout: float, what: str, on_timeout=lambda: "", interval: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.2)
+        time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}\n{on_timeout()}")
 
 
@@ -58,14 +58,18 @@ def test_kill_9_of_a_worker_mid_batch_loses_no_article(pipeline_env, start_worke
     gold = load_gold()
 
     start_worker(queues="crawl", concurrency=1)  # the crawl runs apart from the victim
-    victim = start_worker(queues="clean,dedupe,index", concurrency=2)
     with FixtureWeb(held_back=0) as web:
         outlets_file = tmp_path / "outlets.yaml"
         web.write_outlets_yaml(outlets_file)
         job = submit_crawl(store, load_registry(outlets_file), list(web.outlets), mode="fixture", recrawl=True)
-        # Kill the pipeline worker (main process and its pool, no goodbye) once work is under way.
-        wait_for(lambda: store.get(job.id).counters.get("articles_new", 0) >= 5, 120, "first articles",
-                 victim.tail)
+        # Let every page queue up first, so the kill surely lands with most of the work in flight.
+        wait_for(lambda: client.hget(store.key(job.id), "crawl_done") == b"1", 120, "the crawl",
+                 lambda: broker_state(client))
+        assert store.get(job.id).counters["pages_sent"] == len(gold)
+        victim = start_worker(queues="clean,dedupe,index", concurrency=1)
+        # Kill the pipeline worker (main process and its pool, no goodbye) as soon as work is under way.
+        wait_for(lambda: store.get(job.id).counters.get("articles_new", 0) >= 1, 120, "first articles",
+                 victim.tail, interval=0.02)
         victim.kill(signal.SIGKILL)
         done_before_kill = store.get(job.id).counters.get("articles_new", 0)
         assert done_before_kill < len(gold), "the kill came too late to prove anything"
@@ -78,7 +82,7 @@ def test_kill_9_of_a_worker_mid_batch_loses_no_article(pipeline_env, start_worke
     assert exported.returncode == 0, exported.stderr
     urls = {json.loads(line)["canonical_url"] for line in exported.stdout.splitlines()}
     # Every gold article is in the index exactly once, whatever was in flight when the worker died.
-    assert len(urls) == len(gold)
+    assert len(urls) == len(gold), (final.to_dict()["counters"], dlq.entries(client))
     assert dlq.size(client) == 0
 
 
