@@ -425,7 +425,12 @@ class OutletSpider(scrapy.Spider):
 
         if from_article or not paginations:
             return
-        if not self._follow_pagination(response, new_links, dated):
+        # Links another source of this job (a feed, a sitemap) queued first are still news for this
+        # chain, unless an earlier run fetched them; a page that repeats the previous page is not.
+        previous = set(response.meta.get("chain_prev") or ())
+        fresh = [url for url in articles if url not in previous
+                 and (self.policy.always or lasts.get(url) is None)]
+        if not self._follow_pagination(response, new_links + len(fresh), dated):
             return
         depth = response.meta.get("listing_page", 0) + 1
         if depth >= self.max_listing_pages:
@@ -435,7 +440,8 @@ class OutletSpider(scrapy.Spider):
         known_pages = self.frontier.known_many(next_pages) if self.frontier is not None else [False] * len(next_pages)
         for url, is_queued in zip(next_pages, known_pages, strict=True):
             if not is_queued:
-                yield from _some(self._request(url, "page", hops=hops, listing_page=depth))
+                yield from _some(self._request(url, "page", hops=hops, listing_page=depth,
+                                               chain_prev=sorted(articles)))
 
     def _lookup(self, urls: list[str], entries: bool = True):
         """(in this job's frontier?, last fetch as an article, entry record) per URL, in one round trip."""
