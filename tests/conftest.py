@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from akhbar import redis_server
+from akhbar.procs import free_port
 from index import embedded
 from index.adapter import SearchAdapter
 
@@ -146,7 +147,6 @@ def worker(start_worker) -> WorkerProcess:
 # -- the HTTP API over a crawled fixture web: shared by test_api*.py and test_web_ui.py -------------------
 # Its own Redis database, index alias, worker and `akhbar api` process, so the function-scoped
 # pipeline_env (which flushes database 0) and its workers never see it, and one crawl serves every test.
-import socket  # noqa: E402
 import threading  # noqa: E402
 import urllib.request  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -154,12 +154,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E40
 
 API_TOKEN = "test-token-5f1c2a"
 API_REDIS_DB = 3
-
-
-def _free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 class _TinySite(BaseHTTPRequestHandler):
@@ -231,7 +225,7 @@ def api_stack(redis_url: str, search_url: str, tmp_path_factory: pytest.TempPath
     outlets_file = web.write_outlets_yaml(base / "outlets.yaml")
     tiny = ThreadingHTTPServer(("127.0.0.1", 0), _TinySite)
     threading.Thread(target=tiny.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-    port = _free_port()
+    port = free_port()
     env = {
         "AKHBAR_HOME": str(base / "home"),
         "AKHBAR_REDIS_URL": db_url,
