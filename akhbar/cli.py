@@ -139,10 +139,12 @@ def _job_store(settings: Settings):
 @click.option("--recrawl", is_flag=True, help="Fetch articles again even if an earlier crawl had them.")
 @click.option("--mode", type=click.Choice(["live", "fixture"]), default="live", show_default=True,
               help="fixture lifts politeness delays: only for local test sites.")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Crawler processes for the job; they share one frontier and per-host politeness.")
 @click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
 @click.option("--timeout", type=float, default=3600, show_default=True, help="With --wait: give up after N s.")
 @click.pass_context
-def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, wait, timeout) -> None:
+def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes, wait, timeout) -> None:
     """Submit a crawl job for OUTLETS (registry names; `all` for every enabled outlet)."""
     from datetime import date
 
@@ -163,7 +165,7 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, wait, tim
         except ValueError:
             _fail(f"--since must be a date like 2024-01-31, not {since!r}")
     job = submit_crawl(_job_store(settings), registry, names, since=since, max_pages=max_pages,
-                       recrawl=recrawl, mode=mode)
+                       recrawl=recrawl, mode=mode, processes=processes)
     console.print(f"job [bold]{job.id}[/] queued for {', '.join(names)}")
     if wait:
         final = wait_for_job(settings, job.id, timeout)

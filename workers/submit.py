@@ -23,7 +23,7 @@ def outlet_payload(outlet: Outlet) -> dict[str, Any]:
 
 def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, since: str | None = None,
                  max_pages: int | None = None, recrawl: bool = False, mode: str = "live",
-                 scrapy_settings: dict | None = None) -> Job:
+                 scrapy_settings: dict | None = None, processes: int = 1) -> Job:
     configs = [outlet_payload(registry.get(name)) for name in outlets]
     options = {
         "outlet_configs": configs,
@@ -31,6 +31,7 @@ def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, sin
         "max_pages": max_pages,
         "recrawl": recrawl,
         "mode": mode,
+        "processes": processes,  # crawler processes sharing the job's frontier (more can `crawl-join`)
         "scrapy_settings": scrapy_settings or {},
         # The user's own outlets travel with the job: workers resolve repost sources against them too.
         "registry_extra": [outlet_payload(o) for o in registry if str(BUILTIN_FILE) not in o.origin],

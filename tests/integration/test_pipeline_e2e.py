@@ -89,11 +89,15 @@ def test_crawl_clean_dedupe_index_search(pipeline_env: dict, worker, tmp_path: P
         assert {h["outlet"] for h in versions} >= {"fx-alaan", original["outlet"]}
         assert len({h["cluster_id"] for h in versions}) == 1
 
-        # A re-crawl updates documents in place instead of duplicating them.
+        # A re-crawl (here by two crawler processes sharing the frontier) updates documents in place
+        # instead of duplicating them, and fetches each article once.
         before = count(pipeline_env)
-        again = crawl_cli(pipeline_env, outlets_file, "fx-wasat", extra=("--recrawl",))
+        web.clear_requests()
+        again = crawl_cli(pipeline_env, outlets_file, "fx-wasat", extra=("--recrawl", "--processes", "2"))
         assert again.returncode == 0, f"{again.stdout}\n{again.stderr}"
         rejob = store.list(1)[0]
         assert rejob.counters.get("articles_updated", 0) == len([r for r in gold if r["outlet"] == "fx-wasat"])
         assert rejob.counters.get("articles_new", 0) == 0
         assert count(pipeline_env) == before
+        article_paths = [p for p in web.requests("fx-wasat") if p.startswith("/20")]
+        assert len(article_paths) == len(set(article_paths))
