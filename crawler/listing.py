@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 
 from lxml import html as lxml_html
 
+from workers.clean.dates import parse_arabic_date, parse_iso_utc
+
 PAGINATION = re.compile(r"/page/\d+/?$|[?&](page|paged|p|pg|start|offset|pagenum|pageno)=\d+", re.I)
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?")
 _DATE_CLASS = re.compile(r"date|time|posted|publish|created|meta|تاريخ", re.I)
@@ -85,14 +87,9 @@ def links_with_dates(body: str | bytes, base_url: str) -> Iterator[Link]:
 
 def parse_link_date(link: Link, fetched_at: datetime, founded: date | None = None) -> datetime | None:
     """The date a link's card shows, else the date its URL implies."""
-    if link.iso:
-        try:
-            value = datetime.fromisoformat(link.iso.strip().replace("Z", "+00:00"))
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        except ValueError:
-            pass
+    if link.iso and (value := parse_iso_utc(link.iso)) is not None:
+        return value
     if link.date_text:
-        from workers.clean.dates import parse_arabic_date  # Arabic, Hijri and Libyan-calendar dates
 
         parsed = parse_arabic_date(link.date_text, fetched_at=fetched_at, outlet_founded=founded)
         if parsed is not None:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import redis
 from scrapy.crawler import CrawlerProcess
@@ -28,6 +28,7 @@ from crawler.frontier import CrawlerProcesses
 from crawler.settings import crawl_settings
 from crawler.spiders.outlet import OutletSpider
 from crawler.state import Clock, OutletState, RecrawlPolicy
+from workers.clean.dates import parse_iso_utc
 from workers.jobs import JobStore
 
 log = logging.getLogger("akhbar.crawler")
@@ -38,8 +39,10 @@ JOINED_WAIT_SECONDS = 6 * 3600  # give up waiting for joined processes that neve
 def parse_since(value: str | None) -> datetime | None:
     if not value:
         return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parse_iso_utc(value)
+    if parsed is None:
+        raise ValueError(f"since must be an ISO date, not {value!r}")
+    return parsed
 
 
 def _heartbeat(processes: CrawlerProcesses, stop: threading.Event, store: JobStore, job_id: str,

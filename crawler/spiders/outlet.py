@@ -36,6 +36,7 @@ from crawler.errors import classify_failure
 from crawler.robots import sitemaps_of
 from crawler.state import ERROR_INTERVAL, PROBE_MISS_INTERVAL, OutletState, RecrawlPolicy, is_due
 from crawler.urls import canonical, is_trap, same_site
+from workers.clean.dates import parse_iso_utc
 
 FEED_PROBES = ("feed/", "rss/", "rss.xml", "feed.xml", "atom.xml")
 SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml", "news-sitemap.xml")
@@ -270,7 +271,7 @@ class OutletSpider(scrapy.Spider):
             if is_index:
                 children.append((loc, date_text))
             else:
-                articles.append((loc, _parse_date(date_text), published))
+                articles.append((loc, parse_iso_utc(date_text), published))
         if is_index:
             yield from self._child_sitemaps(children, response)
         else:
@@ -279,7 +280,7 @@ class OutletSpider(scrapy.Spider):
     def _child_sitemaps(self, children: list[tuple[str, str | None]], response: Response):
         """Sitemaps of an index, when due; a child whose <lastmod> is not newer than our last read of it
         is unchanged and skipped even when due (archive sitemaps rarely change)."""
-        lastmods = {canonical(loc): _parse_date(text) for loc, text in children}
+        lastmods = {canonical(loc): parse_iso_utc(text) for loc, text in children}
         for request in self._due(((loc, "sitemap") for loc, _ in children), hops=response.meta.get("hops", 0)):
             lastmod, prev = lastmods.get(request.url), request.meta.get("prev_fetch")
             if prev is not None and lastmod is not None and lastmod.timestamp() <= prev and not self.policy.always:
@@ -300,7 +301,7 @@ class OutletSpider(scrapy.Spider):
             if self._too_old(iso or entry.get("published") or entry.get("updated")):
                 continue
             updated = entry.get("updated_parsed")
-            updated_at = datetime(*updated[:6], tzinfo=UTC) if updated else _parse_date(iso)
+            updated_at = datetime(*updated[:6], tzinfo=UTC) if updated else parse_iso_utc(iso)
             articles.append((link, updated_at, iso))
         yield from self._article_requests(articles, response)
 
@@ -310,7 +311,7 @@ class OutletSpider(scrapy.Spider):
         for url, updated, published in articles:
             request = self._request(url, "article")
             if request is not None:
-                self._remember_date(request.url, _parse_date(published) or updated)
+                self._remember_date(request.url, parse_iso_utc(published) or updated)
                 wanted.append((request.url, updated, published))
         decisions = self._article_decisions([url for url, _, _ in wanted], [u for _, u, _ in wanted])
         for (url, _, published), fetch in zip(wanted, decisions, strict=True):
@@ -468,7 +469,7 @@ class OutletSpider(scrapy.Spider):
     def _too_old(self, value: str | None) -> bool:
         if not self.since or not value:
             return False
-        parsed = _parse_date(value)
+        parsed = parse_iso_utc(value)
         return parsed is not None and parsed < self.since
 
     def _item(self, response: TextResponse) -> dict:
@@ -510,16 +511,6 @@ def _child_text(node, name: str) -> str | None:
         if isinstance(child.tag, str) and etree.QName(child).localname.lower() == name:
             return (child.text or "").strip() or None
     return None
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _founded(value) -> date | None:

@@ -312,6 +312,20 @@ def _relative(text: str, fetched: datetime) -> tuple[int, datetime] | None:
     return min(candidates, key=lambda c: c[0]) if candidates else None
 
 
+def parse_iso_utc(value: str | None) -> datetime | None:
+    """A machine-written ISO 8601 timestamp (feeds, sitemaps, job records); naive means UTC.
+    None when absent or invalid. Page text goes through parse_arabic_date instead (naive = Tripoli)."""
+    if not value:
+        return None
+    text = value.strip()
+    text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _iso(text: str) -> datetime | None:
     value = text.strip()
     value = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value

@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
+from workers.clean.dates import parse_iso_utc
 from workers.dedupe.minhash import DEFAULT_BANDS, DEFAULT_NUM_PERM, DEFAULT_SHINGLE_SIZE, signature
 from workers.dedupe.store import DEFAULT_BUCKET_BITS, RedisStore, StoreResult
 
@@ -43,14 +43,9 @@ class ClusterMember:
 
 def parse_time(value: str | None) -> float | None:
     """Epoch seconds of an ISO 8601 timestamp (naive = UTC), None when absent or unparseable."""
-    if not value:
+    dt = parse_iso_utc(value)
+    if dt is None:
         return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
     ts = dt.timestamp()
     return ts if math.isfinite(ts) else None
 
