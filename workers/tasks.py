@@ -221,13 +221,17 @@ def dedupe(self, article: dict) -> str:
 
 
 # -- index ---------------------------------------------------------------------------------------
-def cluster_fields(doc_id: str) -> dict[str, Any]:
-    """Cluster id and also_published_by, read fresh from the shared dedup state at send time, so a
-    document written late never carries an older view of its cluster."""
-    decision = deduper().lookup(doc_id)
-    if decision is None:  # forgotten meanwhile: the document stands alone
-        return {"cluster_id": doc_id, "also_published_by": []}
-    return {"cluster_id": decision.cluster_id, "also_published_by": decision.also_published_by(doc_id)}
+def cluster_fields(doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Cluster id and also_published_by per doc, read fresh from the shared dedup state at send time (one
+    round trip for the batch), so a document written late never carries an older view of its cluster."""
+    fields = {}
+    for doc_id, decision in deduper().lookup_many(list(dict.fromkeys(doc_ids))).items():
+        if decision is None:  # forgotten meanwhile: the document stands alone
+            fields[doc_id] = {"cluster_id": doc_id, "also_published_by": []}
+        else:
+            fields[doc_id] = {"cluster_id": decision.cluster_id,
+                              "also_published_by": decision.also_published_by(doc_id)}
+    return fields
 
 
 @app.task(name="akhbar.index_flush", base=PipelineTask, bind=True)
@@ -243,15 +247,14 @@ def index_flush(self) -> int:
         return 0
     alias = index_alias()
     actions = []
+    clusters = cluster_fields([op["id"] for op in ops if op["op"] != "delete"])
     for op in ops:
         if op["op"] == "delete":
             actions.append(BulkAction("delete", op["id"]))
-            continue
-        fields = cluster_fields(op["id"])
-        if op["op"] == "index":
-            actions.append(BulkAction("index", op["id"], {**op["doc"], **fields}))
+        elif op["op"] == "index":
+            actions.append(BulkAction("index", op["id"], {**op["doc"], **clusters[op["id"]]}))
         else:
-            actions.append(BulkAction("update", op["id"], fields))
+            actions.append(BulkAction("update", op["id"], clusters[op["id"]]))
     try:
         result = BulkIndexer(search_adapter(), alias).run(actions)
     except SearchUnavailable:

@@ -397,3 +397,17 @@ def test_parameter_validation(client: redis.Redis) -> None:
         Deduper(client, bucket_bits=10)
     with pytest.raises(ValueError):
         Deduper(client).assign("", outlet="x", body="نص", published_at=None)
+
+
+def test_lookup_many_matches_lookup_one_by_one(dd: Deduper) -> None:
+    deduper = dd
+    body = " ".join(f"كلمة{i}" for i in range(80))
+    deduper.assign("a", outlet="x", body=body, published_at="2024-01-01T10:00:00+02:00")
+    deduper.assign("b", outlet="y", body=body, published_at="2024-01-01T09:00:00+02:00")
+    many = deduper.lookup_many(["a", "b", "missing"])
+    assert many["missing"] is None
+    for doc_id in ("a", "b"):
+        one = deduper.lookup(doc_id)
+        assert (many[doc_id].cluster_id, many[doc_id].also_published_by(doc_id)) == (
+            one.cluster_id, one.also_published_by(doc_id))
+    assert many["a"].cluster_id == "b"

@@ -211,6 +211,11 @@ class Deduper:
         result = self.store.lookup(doc_id)
         return None if result is None else self._decision(result, doc_id)
 
+    def lookup_many(self, doc_ids: list[str]) -> dict[str, DedupDecision | None]:
+        """lookup() for many docs in one round trip."""
+        results = self.store.lookup_many(doc_ids)
+        return {d: None if r is None else self._decision(r, d) for d, r in zip(doc_ids, results, strict=True)}
+
     def forget(self, doc_id: str) -> list[str]:
         """Remove a doc from the dedup state (deleted / unpublished article).  Returns the other
         members whose cluster_id / also_published_by changed (re-index them; see lookup()).

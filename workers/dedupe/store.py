@@ -416,6 +416,13 @@ class RedisStore:
     def lookup(self, doc_id: str) -> StoreResult | None:
         return _result(self._lookup(keys=[], args=[*self._head(), doc_id]))
 
+    def lookup_many(self, doc_ids: list[str]) -> list[StoreResult | None]:
+        """lookup() for a batch in one round trip (the index stage reads a whole bulk batch's clusters)."""
+        pipe = self.client.pipeline(transaction=False)
+        for doc_id in doc_ids:
+            self._lookup(keys=[], args=[*self._head(), doc_id], client=pipe)
+        return [_result(raw) for raw in pipe.execute()]
+
     def keys(self) -> list[str]:
         return [_text(k) for k in self.client.scan_iter(match=self.key_prefix + ":*", count=1000)]
 
