@@ -8,11 +8,19 @@ their own index aliases so they do not see each other's documents.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import redis as redis_lib
 
 from akhbar import redis_server
 from akhbar.procs import free_port
@@ -30,6 +38,14 @@ def redis_url(services_home: Path) -> Iterator[str]:
     handle = redis_server.start(services_home / "redis")
     yield handle.url
     redis_server.stop(handle.pid)
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[redis_lib.Redis]:
+    """A client of the session's real redis-server (tests keep to their own key prefixes)."""
+    c = redis_lib.Redis.from_url(redis_url)
+    yield c
+    c.close()
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +71,7 @@ def alias(search: SearchAdapter) -> Iterator[str]:
 
 
 # -- the pipeline: env + real Celery worker processes ------------------------------------------------
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
 
-import redis as redis_lib  # noqa: E402
 
 
 def _flush_redis(url: str) -> None:
@@ -147,10 +159,6 @@ def worker(start_worker) -> WorkerProcess:
 # -- the HTTP API over a crawled fixture web: shared by test_api*.py and test_web_ui.py -------------------
 # Its own Redis database, index alias, worker and `akhbar api` process, so the function-scoped
 # pipeline_env (which flushes database 0) and its workers never see it, and one crawl serves every test.
-import threading  # noqa: E402
-import urllib.request  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
 API_TOKEN = "test-token-5f1c2a"
 API_REDIS_DB = 3

@@ -264,13 +264,6 @@ def state(client: redis.Redis, prefix: str) -> dict[bytes, object]:
 
 
 @pytest.fixture
-def client(redis_url: str) -> Iterator[redis.Redis]:
-    c = redis.Redis.from_url(redis_url)
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def prefix(client: redis.Redis) -> Iterator[str]:
     p = f"test:dedupe-race:{uuid.uuid4().hex[:8]}"
     yield p

@@ -101,13 +101,6 @@ T2 = "2024-05-14T12:00:00+02:00"
 
 
 @pytest.fixture
-def client(redis_url: str) -> Iterator[redis.Redis]:
-    c = redis.Redis.from_url(redis_url)
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def prefix(client: redis.Redis) -> Iterator[str]:
     p = f"test:dedupe:{uuid.uuid4().hex[:8]}"
     yield p
