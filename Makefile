@@ -30,7 +30,7 @@ tools:
 	@command -v mvn >/dev/null || { echo "Maven is required to build the embedded OpenSearch node: apt-get install -y maven"; exit 1; }
 
 node: tools install
-	$(PY) -c 'from index.embedded import build; build(quiet=False)' | tail -n 3
+	$(PY) -c 'from index.embedded import build, is_built; is_built() or print("Building the OpenSearch node (first time: ~90 MB of jars from Maven Central)...", flush=True); build()'
 
 services-down: install
 	$(VENV)/bin/akhbar services down

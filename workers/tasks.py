@@ -140,8 +140,9 @@ def crawl(self, job_id: str) -> str:
     `akhbar jobs retry`, which is safe because fetches are deduplicated by the frontier and doc ids.
     """
     store = job_store()
-    if store.get(job_id).state != "queued":
-        return store.get(job_id).state
+    state = store.get(job_id).state
+    if state != "queued":
+        return state
     store.set_state(job_id, "running")
     settings = load_settings()
     cmd = [sys.executable, "-m", "crawler.run", "--job", job_id, "--redis-url", settings.require_redis_url()]
