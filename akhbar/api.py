@@ -8,7 +8,7 @@
     GET    /articles/{id}/similar other stories like it
     GET    /outlets               the registry, with per-outlet health (akhbar.health)
     GET    /health                Redis + search engine; 503 when one is down
-    GET    /metrics               Prometheus (akhbar.metrics)
+    GET    /metrics               Prometheus (akhbar.prometheus)
     GET    /, /article/{id}       the Arabic search page (akhbar/web/, no build step)
     GET    /docs                  OpenAPI docs
 
@@ -46,8 +46,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from akhbar.config import ServiceNotConfigured, Settings, load_settings
-from akhbar.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
+from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
 from index.query import QueryError
 
@@ -201,7 +201,7 @@ class AppState:
         self.latency = Histogram("akhbar_api_request_duration_seconds", "API request latency", ["route"],
                                  registry=self.metrics,
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
-        from akhbar.metrics import PipelineCollector
+        from akhbar.prometheus import PipelineCollector
 
         self.metrics.register(PipelineCollector(self.redis, self.search, self.alias))
 
@@ -221,13 +221,13 @@ class AppState:
             return self._search
 
     def jobs(self):
-        from workers.jobs import JobStore
+        from akhbar.core.jobs import JobStore
 
         return JobStore(self.redis())
 
     def registry(self):
         """The outlet registry, re-read when the user's file changes."""
-        from crawler.registry import ENV_VAR, load_registry
+        from akhbar.core.registry import ENV_VAR, load_registry
 
         user_file = self.settings.outlets_file or os.environ.get(ENV_VAR) or None
         try:
@@ -443,7 +443,7 @@ def _job_or_404(state: AppState, job_id: str):
 def _resolve_outlets(state: AppState, requested: list[str]):
     """(registry including any ad-hoc outlets, names to crawl). Refuses unknown names and URLs that are
     not allow-listed or point at internal addresses."""
-    from crawler.registry import Registry, UnknownOutletError, registry_from_entries
+    from akhbar.core.registry import Registry, UnknownOutletError, registry_from_entries
 
     registry = state.registry()
     names: list[str] = []
@@ -479,7 +479,7 @@ def _resolve_outlets(state: AppState, requested: list[str]):
                         403: {"description": "Not allowed: non-loopback client without a token, or a URL "
                                              "that is not allow-listed / points at an internal address"}})
 def submit_job(body: JobRequest, state: StateDep) -> JSONResponse:
-    from workers.submit import submit_crawl
+    from akhbar.core.submit import submit_crawl
 
     if not body.outlets:
         raise ApiError(400, "invalid_request", "outlets: give at least one outlet name or URL")
@@ -528,7 +528,7 @@ def cancel_job(job_id: str, state: StateDep) -> JSONResponse:
 @router.post("/jobs/{job_id}/retry", status_code=202, tags=["jobs"], dependencies=[Writer],
              summary="Run a job again with the same options (a new job)")
 def retry(job_id: str, state: StateDep) -> JSONResponse:
-    from workers.submit import retry_job
+    from akhbar.core.submit import retry_job
 
     _job_or_404(state, job_id)
     job = retry_job(state.jobs(), job_id)
@@ -706,7 +706,7 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
 def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
     import uvicorn
 
-    from akhbar.logs import configure_logging
+    from akhbar.core.logs import configure_logging
 
     configure_logging(log_level.upper())
     app = create_app()

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from akhbar.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.keys import INDEX_BUFFER
 
 console = Console()
 err = Console(stderr=True)
@@ -30,7 +31,7 @@ class FriendlyGroup(click.Group):
     """Known failures (service down, bad input) become one clear line, not a traceback."""
 
     def invoke(self, ctx):
-        from akhbar.procs import ServiceStartError
+        from akhbar.core.procs import ServiceStartError
         from index.adapter import SearchRequestError, SearchUnavailable
 
         try:
@@ -108,7 +109,7 @@ def worker(queues, concurrency, loglevel) -> None:
     """Run a Celery worker for the pipeline queues."""
     import os
 
-    from workers.app import app
+    from akhbar.core.celery_app import app
 
     concurrency = concurrency or (os.cpu_count() or 1) + 1
     app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "--loglevel", loglevel, "-E",
@@ -117,7 +118,7 @@ def worker(queues, concurrency, loglevel) -> None:
 
 # -- crawl & jobs -------------------------------------------------------------------------------------
 def _registry(outlets_file: str | None, settings: Settings):
-    from crawler.registry import load_registry
+    from akhbar.core.registry import load_registry
 
     return load_registry(outlets_file or settings.outlets_file)
 
@@ -125,7 +126,7 @@ def _registry(outlets_file: str | None, settings: Settings):
 def _job_store(settings: Settings):
     import redis
 
-    from workers.jobs import JobStore
+    from akhbar.core.jobs import JobStore
 
     return JobStore(redis.Redis.from_url(settings.require_redis_url()))
 
@@ -148,8 +149,8 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes
     """Submit a crawl job for OUTLETS (registry names; `all` for every enabled outlet)."""
     from datetime import date
 
-    from crawler.registry import RegistryError, UnknownOutletError
-    from workers.submit import submit_crawl
+    from akhbar.core.registry import RegistryError, UnknownOutletError
+    from akhbar.core.submit import submit_crawl
 
     settings = _settings(ctx)
     try:
@@ -267,7 +268,7 @@ def jobs_cancel(ctx, job_id) -> None:
 @click.option("--wait/--no-wait", default=False)
 @click.pass_context
 def jobs_retry(ctx, job_id, wait) -> None:
-    from workers.submit import retry_job
+    from akhbar.core.submit import retry_job
 
     try:
         job = retry_job(_job_store(_settings(ctx)), job_id)
@@ -335,9 +336,9 @@ def print_results(result: dict) -> None:
 @click.pass_context
 def extract(ctx, file, url, outlet) -> None:
     """Print the article extracted from FILE (an HTML page, or - for stdin) as JSON. No services needed."""
+    from akhbar.core.submit import outlet_payload
     from workers.clean.errors import ExtractionError
     from workers.clean.extract import extract_article
-    from workers.submit import outlet_payload
 
     raw = file.read()
     config = None
@@ -372,7 +373,7 @@ def _redis(settings: Settings):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def dlq_list(ctx, limit, as_json) -> None:
-    from workers import dlq as dead
+    from akhbar.core import dlq as dead
 
     items = dead.entries(_redis(_settings(ctx)), 0, limit - 1)
     if as_json:
@@ -390,15 +391,15 @@ def dlq_list(ctx, limit, as_json) -> None:
 @click.pass_context
 def dlq_replay(ctx, limit) -> None:
     """Send dead letters through the pipeline again."""
-    from workers import dlq as dead
-    from workers.app import app
+    from akhbar.core import dlq as dead
+    from akhbar.core.celery_app import app
 
     client = _redis(_settings(ctx))
     entries = dead.pop_all(client, limit)
     for e in entries:
         task = e["task"]
         if task == "akhbar.index":  # a single document that the bulk request rejected
-            client.rpush("akhbar:index:buffer", json.dumps(e["payload"], ensure_ascii=False))
+            client.rpush(INDEX_BUFFER, json.dumps(e["payload"], ensure_ascii=False))
             app.send_task("akhbar.index_flush", queue="index")
         else:
             app.send_task(task, args=[e["payload"]], queue=task.split(".")[-1])
@@ -511,7 +512,7 @@ def beat(ctx, outlets_file, only, max_pages, mode, show, once, loglevel) -> None
 
     A job is submitted for an outlet only when its interval has passed and its previous scheduled job
     has finished, so several beats (or a restarted one) never pile jobs up. Needs a running worker."""
-    from crawler.registry import RegistryError, UnknownOutletError
+    from akhbar.core.registry import RegistryError, UnknownOutletError
     from workers.beat import build_schedule, run_beat, tick
 
     settings = _settings(ctx)
@@ -618,10 +619,10 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     """Feed the HTML responses of WARC FILES (.warc / .warc.gz) through clean -> dedupe -> index, as a job."""
     from pathlib import Path
 
+    from akhbar.core.celery_app import app
+    from akhbar.core.registry import BUILTIN_FILE, RegistryError, UnknownOutletError
+    from akhbar.core.submit import outlet_payload
     from crawler.ingest import ingest as run_ingest
-    from crawler.registry import BUILTIN_FILE, RegistryError, UnknownOutletError
-    from workers.app import app
-    from workers.submit import outlet_payload
 
     settings = _settings(ctx)
     try:

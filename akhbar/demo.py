@@ -7,17 +7,17 @@ import time
 from rich.console import Console
 
 from akhbar import services
-from akhbar.config import Settings
+from akhbar.core.config import Settings
 
 
 def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
     from akhbar.cli import print_results, wait_for_job
+    from akhbar.core.jobs import JobStore
+    from akhbar.core.registry import load_registry
+    from akhbar.core.submit import submit_crawl
     from akhbar.fixture_site import FixtureWeb
-    from crawler.registry import load_registry
     from index.adapter import SearchAdapter
     from index.search import run_search
-    from workers.jobs import JobStore
-    from workers.submit import submit_crawl
 
     began = time.monotonic()
     console.rule("1. services")

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from akhbar.core.times import DEFAULT_TIMEZONE
+
 FILL_FIELDS = ("title", "body", "published_at", "authors", "dateline", "section")
 RECENT_DAYS = 7
 STALE_AFTER = 2 * 86400  # seconds without a newly crawled article
@@ -68,7 +70,7 @@ def health_aggs(now_ms: int | None = None) -> dict:
             "recent": {"filter": recent, "aggs": {
                 **fills,
                 "per_day": {"date_histogram": {"field": "crawled_at", "calendar_interval": "day",
-                                               "time_zone": "Africa/Tripoli", "format": "yyyy-MM-dd",
+                                               "time_zone": DEFAULT_TIMEZONE, "format": "yyyy-MM-dd",
                                                "min_doc_count": 0,
                                                "extended_bounds": {"min": f"now-{RECENT_DAYS - 1}d/d",
                                                                    "max": "now/d"}}},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import redis
 
-from akhbar.procs import ServiceStartError, free_port, pid_alive, spawn, terminate, wait_until
+from akhbar.core.procs import ServiceStartError, free_port, pid_alive, spawn, terminate, wait_until
 
 
 def find_redis_server() -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from akhbar import redis_server
-from akhbar.config import Settings
+from akhbar.core.config import Settings
 from index import embedded
 
 
@@ -101,7 +101,7 @@ def start_worker(settings: Settings, concurrency: int = 3, log=print) -> int:
     import os
     import sys
 
-    from akhbar.procs import pid_alive, spawn
+    from akhbar.core.procs import pid_alive, spawn
 
     state = settings.services_state()
     pid = state.get("worker", {}).get("pid")
@@ -118,7 +118,7 @@ def start_worker(settings: Settings, concurrency: int = 3, log=print) -> int:
 
 
 def stop_worker(settings: Settings, log=print) -> None:
-    from akhbar.procs import terminate
+    from akhbar.core.procs import terminate
 
     pid = settings.services_state().get("worker", {}).get("pid")
     if terminate(pid, timeout=30):

@@ -119,8 +119,8 @@ def raw_spider_class():
 def run_raw(registry_file: str, timing_file: str, outlets: str) -> None:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.registry import load_registry
-    from workers.submit import outlet_payload
+    from akhbar.core.registry import load_registry
+    from akhbar.core.submit import outlet_payload
 
     registry = load_registry(registry_file)
     process = CrawlerProcess({
@@ -245,8 +245,8 @@ def _env(redis_url: str, home: Path) -> dict:
 def _rounds(redis_url: str, home: Path, registry_file: Path, outlets: list[str], rounds: int, label: str) -> dict:
     import redis
 
+    from akhbar.core.registry import load_registry
     from crawler.localrun import create_job
-    from crawler.registry import load_registry
     from crawler.settings import POLITE
 
     client = redis.Redis.from_url(redis_url)
@@ -302,8 +302,8 @@ def crawl_rss(redis_url: str, home: Path, sitemaps: int, per: int, seen: int) ->
     import psutil
     import redis
 
+    from akhbar.core.registry import registry_from_entries
     from crawler.localrun import create_job
-    from crawler.registry import registry_from_entries
     from crawler.state import ArticleState
 
     client = redis.Redis.from_url(redis_url)
@@ -330,7 +330,7 @@ def crawl_rss(redis_url: str, home: Path, sitemaps: int, per: int, seen: int) ->
                 break
             time.sleep(0.05)
         seconds = time.perf_counter() - started
-        from workers.jobs import JobStore
+        from akhbar.core.jobs import JobStore
 
         counters = JobStore(client).get(job).counters
         used = int(client.info("memory")["used_memory"])

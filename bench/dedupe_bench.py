@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workers.clean.normalize import normalize_for_hash, words  # noqa: E402
+from akhbar.core.text import normalize_for_hash, words  # noqa: E402
 from workers.dedupe.minhash import (  # noqa: E402
     DEFAULT_BANDS,
     DEFAULT_NUM_PERM,

@@ -33,9 +33,9 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="akhbar-e2e-"))
     os.environ["AKHBAR_HOME"] = str(home)
     from akhbar import services
-    from akhbar.config import load_settings
+    from akhbar.core.config import load_settings
+    from akhbar.core.registry import load_registry
     from akhbar.fixture_site import FixtureWeb
-    from crawler.registry import load_registry
     from index import embedded
 
     embedded.build()
@@ -45,9 +45,9 @@ def main() -> None:
     node = state["opensearch"]
     os.environ["AKHBAR_REDIS_URL"] = state["redis"]["url"]
     os.environ["AKHBAR_SEARCH_URL"] = node["url"]
-    from workers.app import app
-    from workers.jobs import JobStore
-    from workers.submit import submit_crawl
+    from akhbar.core.celery_app import app
+    from akhbar.core.jobs import JobStore
+    from akhbar.core.submit import submit_crawl
 
     app.conf.broker_url = state["redis"]["url"]
     result: dict = {"node_start_s": round(node["started_in"], 2), "services_up_s": round(time.monotonic() - began, 2),

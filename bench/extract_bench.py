@@ -19,7 +19,7 @@ What it measures
         traf-time    "traf" with date_extraction_params asking htmldate for a date and time
                      (trafilatura's default output is a day; only the date columns are scored)
       fields: title exact match (whitespace folded); body token F1 (multiset of
-      workers.clean.normalize.words tokens); date at the gold's precision (same minute when the
+      akhbar.core.text.words tokens); date at the gold's precision (same minute when the
       gold has a time, same local day when it only has a day, null when the page has no valid
       date); date at day precision (trafilatura's default output is a day); authors as a set of
       normalised names (trafilatura's "A; B" split at ";"/","); dateline and source_outlet (ours).
@@ -58,10 +58,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from akhbar import redis_server  # noqa: E402
+from akhbar.core.text import normalize_for_hash, words  # noqa: E402
 from akhbar.fixture_site import gold  # noqa: E402
 from akhbar.fixture_site.offline import offline_web  # noqa: E402
 from workers.clean.encoding import decode_html  # noqa: E402
-from workers.clean.normalize import normalize_for_hash, words  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 FETCHED = datetime(2026, 11, 28, tzinfo=UTC)

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 
 import redis
 
+from akhbar.core.keys import FRONTIER_PREFIX as PREFIX
 from crawler.bloom import BLOOM_LUA, RedisBloom, hash_pair, queue_script
 
-PREFIX = "akhbar:frontier:"
 LANES = 3  # 0: high (articles, redirects), 1: normal (listings, feeds), 2: low (retries)
 BUSY_TTL_MS = 120_000  # a crashed process stops counting as busy after this long
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from parsel import Selector
 from warcio.archiveiterator import ArchiveIterator
 
+from akhbar.core.jobs import Job, JobStore
 from crawler.classify import is_article
 from crawler.content import XML_START, refusal
-from workers.jobs import Job, JobStore
 
 log = logging.getLogger("akhbar.crawler")
 

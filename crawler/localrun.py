@@ -13,9 +13,9 @@ from pathlib import Path
 
 import redis
 
-from crawler.registry import Registry
-from workers.jobs import JobStore
-from workers.submit import outlet_payload
+from akhbar.core.jobs import JobStore
+from akhbar.core.registry import Registry
+from akhbar.core.submit import outlet_payload
 
 
 def create_job(client: redis.Redis, registry: Registry, outlets: list[str], *, mode: str = "fixture",

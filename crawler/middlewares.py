@@ -87,7 +87,7 @@ class AddressGuardMiddleware:
     ttl = 60.0
 
     def __init__(self) -> None:
-        from akhbar.targets import AllowList
+        from akhbar.core.targets import AllowList
 
         self.allow = AllowList.parse(os.environ.get("AKHBAR_ALLOWED_DOMAINS"))
         self._verdicts: dict[str, tuple[float, str | None]] = {}
@@ -98,7 +98,7 @@ class AddressGuardMiddleware:
             return None
         from urllib.parse import urlsplit
 
-        from akhbar.targets import TargetNotAllowed, check_target
+        from akhbar.core.targets import TargetNotAllowed, check_target
 
         host = urlsplit(request.url).netloc
         now = time.monotonic()

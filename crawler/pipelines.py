@@ -48,7 +48,7 @@ class HandoffPipeline:
         return cls(crawler, crawler.settings.getint("AKHBAR_MAX_QUEUED", MAX_QUEUED))
 
     def open_spider(self):
-        from workers.app import app
+        from akhbar.core.celery_app import app
 
         # The crawler publishes one message per page, not two: the "task-sent" monitoring event doubled the
         # broker traffic of the hand-off (workers still send received/started/succeeded events).

@@ -24,9 +24,11 @@ import redis
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from akhbar.core.keys import HOST_PREFIX as PREFIX
+
 log = logging.getLogger("akhbar.crawler")
 
-PREFIX = "akhbar:host:"
+
 LEASE_META = "_akhbar_lease"
 
 # KEYS[1] holders (zset token -> expiry ms), KEYS[2] next_at (ms). ARGV: token, capacity, lease ms, delay ms.

@@ -23,9 +23,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from akhbar.core.keys import ROBOTS_PREFIX as PREFIX
+
 log = logging.getLogger("akhbar.crawler")
 
-PREFIX = "akhbar:robots:"
+
 CACHE_SECONDS = 86400  # RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours
 FETCH_LOCK_SECONDS = 60
 

@@ -24,12 +24,12 @@ from datetime import datetime
 import redis
 from scrapy.crawler import CrawlerProcess
 
+from akhbar.core.jobs import JobStore
+from akhbar.core.times import parse_iso_utc
 from crawler.frontier import CrawlerProcesses
 from crawler.settings import crawl_settings
 from crawler.spiders.outlet import OutletSpider
 from crawler.state import Clock, OutletState, RecrawlPolicy
-from workers.clean.dates import parse_iso_utc
-from workers.jobs import JobStore
 
 log = logging.getLogger("akhbar.crawler")
 

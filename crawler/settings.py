@@ -67,7 +67,7 @@ POLITE: dict[str, Any] = {
     "ITEM_PIPELINES": {
         "crawler.pipelines.HandoffPipeline": 500,
     },
-    "EXTENSIONS": {"crawler.extensions.JobProgress": 500, "akhbar.metrics.CrawlMetrics": 510},
+    "EXTENSIONS": {"crawler.extensions.JobProgress": 500, "crawler.extensions.CrawlMetrics": 510},
 }
 
 # Local fixture sites only: no delays, many requests at once.

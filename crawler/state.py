@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 import redis
 
+from akhbar.core.keys import CRAWL_PREFIX as PREFIX
 from crawler.bloom import BLOOM_LUA, RedisBloom, execute_loading, hash_pair, queue_script
 
-PREFIX = "akhbar:crawl:"
 ARTICLE_BUCKETS = 4096  # fixed for the life of the data: changing it re-buckets every URL
 PROBE_MISS_INTERVAL = 86400  # a guessed /feed or /sitemap.xml that is not there: look again in a day
 ERROR_INTERVAL = 1800  # an entry point that failed (5xx, timeout): try again in half an hour

@@ -133,7 +133,7 @@ def _reason(info: Any) -> str | None:
 
 
 def connect(settings=None) -> SearchAdapter:
-    from akhbar.config import load_settings
+    from akhbar.core.config import load_settings
 
     settings = settings or load_settings()
     return SearchAdapter(settings.require_search_url(), settings.search_engine)

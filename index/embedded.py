@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from akhbar.procs import ServiceStartError, free_port, pid_alive, spawn, terminate, wait_until
+from akhbar.core.procs import ServiceStartError, free_port, pid_alive, spawn, terminate, wait_until
 
 NODE_PROJECT = Path(__file__).resolve().parent / "node"
 TARGET = NODE_PROJECT / "target"

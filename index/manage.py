@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     syn = sub.add_parser("synonyms", help="reload the synonym rules (index closed for a moment)")
     syn.add_argument("--alias")
     args = parser.parse_args(argv)
-    from akhbar.config import load_settings
+    from akhbar.core.config import load_settings
 
     alias = args.alias or load_settings().index_alias
     adapter = connect()

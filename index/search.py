@@ -39,12 +39,13 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
+from akhbar.core.times import DEFAULT_TIMEZONE
 from index.adapter import SearchAdapter, SearchRequestError
 from index.query import ParsedQuery, QueryError, Term, parse_query
 
 __all__ = ["DocumentNotFound", "QueryError", "SearchParams", "build_search", "run_search", "similar"]
 
-TIME_ZONE = "Africa/Tripoli"
+TIME_ZONE = DEFAULT_TIMEZONE
 MAX_SIZE = 100
 TEXT_FIELDS = ["title^3", "lead^2", "body"]
 EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}

@@ -23,7 +23,7 @@ import pytest
 import redis as redis_lib
 
 from akhbar import redis_server
-from akhbar.procs import free_port
+from akhbar.core.procs import free_port
 from index import embedded
 from index.adapter import SearchAdapter
 
@@ -92,7 +92,7 @@ def pipeline_env(redis_url: str, search_url: str, tmp_path: Path, monkeypatch: p
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from workers.app import app
+    from akhbar.core.celery_app import app
 
     monkeypatch.setattr(app.conf, "broker_url", redis_url)
     yield env

@@ -23,15 +23,16 @@ from typing import Any
 
 import redis
 
-from crawler.registry import Outlet, Registry
-from workers.app import app
-from workers.jobs import TERMINAL, Job, JobStore
+from akhbar.core.celery_app import app
+from akhbar.core.jobs import TERMINAL, Job, JobStore
+from akhbar.core.keys import BEAT_LAST_PREFIX as LAST_KEY
+from akhbar.core.keys import BEAT_SLOT_PREFIX as SLOT_KEY
+from akhbar.core.registry import Outlet, Registry
 
 log = logging.getLogger("akhbar.beat")
 
 TASK = "akhbar.scheduled_crawl"
-SLOT_KEY = "akhbar:beat:slot:"  # set while an outlet's interval has not elapsed since its last submission
-LAST_KEY = "akhbar:beat:last:"  # hash: job_id, submitted_at
+
 SLACK = 0.9  # a beat tick arriving a little early must not skip a whole interval
 
 
@@ -45,7 +46,7 @@ def outlet_interval(outlet: Outlet) -> timedelta:
 def build_schedule(registry: Registry, *, only: Iterable[str] = (), max_pages: int | None = None,
                    mode: str = "live") -> dict[str, dict[str, Any]]:
     """Celery `beat_schedule` entries, one per enabled outlet (or the `only` ones)."""
-    from workers.submit import outlet_payload
+    from akhbar.core.submit import outlet_payload
 
     wanted = set(only)
     schedule: dict[str, dict[str, Any]] = {}
@@ -65,8 +66,8 @@ def build_schedule(registry: Registry, *, only: Iterable[str] = (), max_pages: i
 def submit_if_due(client: redis.Redis, payload: dict, interval_seconds: int, options: dict | None = None,
                   now: float | None = None) -> Job | None:
     """Submit a crawl job for the outlet unless one ran within the interval or is still unfinished."""
-    from crawler.registry import registry_with_entries
-    from workers.submit import submit_crawl
+    from akhbar.core.registry import registry_with_entries
+    from akhbar.core.submit import submit_crawl
 
     name = payload["name"]
     store = JobStore(client)

@@ -20,21 +20,22 @@ from typing import Any
 import redis
 from celery import Task
 
-from akhbar.config import load_settings
+from akhbar.core import dlq
+from akhbar.core.celery_app import app
+from akhbar.core.config import load_settings
+from akhbar.core.jobs import JobStore
+from akhbar.core.keys import INDEX_BUFFER
+from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
 from index.adapter import SearchAdapter, SearchUnavailable
 from index.bulk import BulkAction, BulkIndexer
 from index.manage import ensure_index
-from workers import dlq
-from workers.app import app
 from workers.clean.errors import ExtractionError
 from workers.clean.extract import extract_article
 from workers.dedupe import Deduper
-from workers.jobs import JobStore
 
 log = logging.getLogger("akhbar.workers")
 
-INDEX_BUFFER = "akhbar:index:buffer"
-INDEX_PROCESSING = "akhbar:index:processing:"
+
 BATCH_SIZE = 500
 MAX_UPDATE_ATTEMPTS = 20
 
@@ -80,7 +81,7 @@ def index_alias() -> str:
 
 @cache
 def _builtin_registry():
-    from crawler.registry import load_registry
+    from akhbar.core.registry import load_registry
 
     return load_registry()
 
@@ -93,7 +94,7 @@ def registry_for_job(job_id: str | None):
     if not job_id:
         return _builtin_registry()
     if job_id not in _job_registries:
-        from crawler.registry import registry_with_entries
+        from akhbar.core.registry import registry_with_entries
 
         try:
             extra = job_store().get(job_id).options.get("registry_extra") or []

@@ -15,7 +15,7 @@ class OfflineWeb:
     catalog: Catalog
     sites: dict[str, Site]
     bases: dict[str, str]
-    registry: object  # crawler.registry.Registry of the fixture outlets
+    registry: object  # akhbar.core.registry.Registry of the fixture outlets
 
     def fetch(self, outlet: str, path: str) -> tuple[int, bytes, dict[str, str]]:
         """(status, body, headers) as a crawler would get them; the "429 first" quirk is retried once."""
@@ -28,7 +28,7 @@ class OfflineWeb:
 
 
 def offline_web(held_back: int = 0) -> OfflineWeb:
-    from crawler.registry import registry_from_entries
+    from akhbar.core.registry import registry_from_entries
 
     catalog = Catalog(held_back=held_back)
     sites = {slug: cls(catalog) for slug, cls in SITE_CLASSES.items()}

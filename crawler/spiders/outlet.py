@@ -29,6 +29,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from akhbar.core.times import DEFAULT_TIMEZONE, TRIPOLI, parse_iso_utc
 from crawler import listing
 from crawler.classify import is_article, url_looks_like_article
 from crawler.content import XML_START, refusal
@@ -36,7 +37,6 @@ from crawler.errors import classify_failure
 from crawler.robots import sitemaps_of
 from crawler.state import ERROR_INTERVAL, PROBE_MISS_INTERVAL, OutletState, RecrawlPolicy, is_due
 from crawler.urls import canonical, is_trap, same_site
-from workers.clean.dates import parse_iso_utc
 
 FEED_PROBES = ("feed/", "rss/", "rss.xml", "feed.xml", "atom.xml")
 SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml", "news-sitemap.xml")
@@ -55,9 +55,9 @@ class OutletSpider(scrapy.Spider):
         super().__init__(name=f"outlet-{outlet['name']}", **kwargs)
         self.outlet = outlet
         try:
-            self.tz = ZoneInfo(outlet.get("timezone") or "Africa/Tripoli")
+            self.tz = ZoneInfo(outlet.get("timezone") or DEFAULT_TIMEZONE)
         except (ZoneInfoNotFoundError, ValueError):
-            self.tz = ZoneInfo("Africa/Tripoli")
+            self.tz = TRIPOLI
         self.job_id = job_id
         self.jobs = jobs
         self.state = state

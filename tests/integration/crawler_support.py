@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from akhbar.core.jobs import JobStore
+from akhbar.core.registry import load_registry
 from akhbar.fixture_site import FixtureWeb
 from crawler.localrun import create_job, run_crawl, start_crawl
-from crawler.registry import load_registry
 from crawler.urls import canonical
-from workers.jobs import JobStore
 
 __all__ = ["CrawlEnv", "TimedRequests", "canon", "crawl_env", "create_job", "duplicates", "gold_targets", "start_crawl"]
 

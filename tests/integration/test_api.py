@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from akhbar.api import ApiConfig, create_app
-from akhbar.config import load_settings
+from akhbar.core.config import load_settings
+from akhbar.core.targets import AllowList
 from akhbar.fixture_site import gold_by_key, load_gold
-from akhbar.targets import AllowList
 from index.adapter import SearchAdapter
 from index.search import run_search
 

@@ -15,9 +15,9 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from crawler.registry import load_registry
+from akhbar.core.jobs import JobStore
+from akhbar.core.registry import load_registry
 from workers.beat import LAST_KEY, build_schedule, tick
-from workers.jobs import JobStore
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +117,7 @@ def test_worker_logs_carry_job_id_and_url(api_stack) -> None:
 def test_beat_schedule_tick_submits_due_crawls_once(api_stack, monkeypatch, tmp_path) -> None:
     from celery.beat import Scheduler
 
-    from workers.app import app
+    from akhbar.core.celery_app import app
 
     client = redis.Redis.from_url(api_stack.env["AKHBAR_REDIS_URL"])
     store = JobStore(client)

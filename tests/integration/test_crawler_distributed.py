@@ -10,8 +10,8 @@ import pytest
 from crawler_support import TimedRequests, canon, crawl_env, create_job, gold_targets, start_crawl  # noqa: F401
 from warcio.archiveiterator import ArchiveIterator
 
+from akhbar.core.registry import load_registry
 from akhbar.fixture_site import FixtureWeb
-from crawler.registry import load_registry
 
 pytestmark = pytest.mark.integration
 

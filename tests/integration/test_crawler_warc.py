@@ -13,11 +13,11 @@ import pytest
 import redis
 from warcio.archiveiterator import ArchiveIterator
 
+from akhbar.core.jobs import JobStore
+from akhbar.core.registry import load_registry
 from akhbar.fixture_site import FixtureWeb
 from crawler.localrun import create_job, run_crawl
-from crawler.registry import load_registry
 from index.adapter import SearchAdapter
-from workers.jobs import JobStore
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from akhbar.core.jobs import JobStore
 from akhbar.fixture_site import FixtureWeb, gold_by_key, load_gold
 from index.adapter import SearchAdapter
 from index.search import run_search
-from workers.jobs import JobStore
 
 pytestmark = pytest.mark.integration
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from akhbar.core import dlq
+from akhbar.core.jobs import JobStore
+from akhbar.core.registry import load_registry
+from akhbar.core.submit import submit_crawl
 from akhbar.fixture_site import FixtureWeb, load_gold
-from crawler.registry import load_registry
-from workers import dlq
-from workers.jobs import JobStore
-from workers.submit import submit_crawl
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +102,7 @@ def test_failed_page_goes_to_dead_letters_and_replays(pipeline_env, worker):
         "job_id": job.id,
         "fetched_at": datetime.now(UTC).isoformat(),
     }
-    from workers.app import app
+    from akhbar.core.celery_app import app
 
     app.send_task("akhbar.clean", args=[page], queue="clean")
     wait_for(lambda: store.get(job.id).state == "succeeded", 60, "the job to end", worker.tail)

@@ -6,7 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from crawler.registry import UnknownOutletError, load_registry, registry_from_entries, registry_with_entries
+from akhbar.core.registry import (
+    UnknownOutletError,
+    load_registry,
+    registry_from_entries,
+    registry_with_entries,
+)
 from workers.beat import TASK, build_schedule, outlet_interval
 
 ENTRIES = [

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from akhbar.core.text import content_hash
 from workers.clean import extract_article as reexported
 from workers.clean.errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
 from workers.clean.extract import ARTICLE_KEYS, canonicalize_url, extract_article
-from workers.clean.normalize import content_hash
 
 TRIPOLI = ZoneInfo("Africa/Tripoli")
 FETCHED = datetime(2024, 5, 5, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.clean.normalize import content_hash, normalize_for_hash, words
+from akhbar.core.text import content_hash, normalize_for_hash, words
 from workers.dedupe import exact
 from workers.dedupe.clusters import ClusterMember, also_published_by, earliest, parse_time
 from workers.dedupe.minhash import (

@@ -9,10 +9,11 @@ import logging
 import pytest
 
 from akhbar.api import RateLimiter
+from akhbar.core.logs import JobContextFilter, JsonFormatter, TextFormatter, bind, context_from_task_args
+from akhbar.core.metrics import FETCH_BUCKETS, bucket_bound
+from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from akhbar.health import FILL_FIELDS, _bucket_health
-from akhbar.logs import JobContextFilter, JsonFormatter, TextFormatter, bind, context_from_task_args
-from akhbar.metrics import FETCH_BUCKETS, _bound, _histograms
-from akhbar.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
+from akhbar.prometheus import _histograms
 
 
 def resolver(table: dict[str, list[str]]):
@@ -104,8 +105,8 @@ def test_log_records_carry_job_and_url() -> None:
 
 
 def test_histograms_from_redis_hash_are_cumulative() -> None:
-    raw = {f"fx|le={_bound(0.07, FETCH_BUCKETS)}": "2", f"fx|le={_bound(3.0, FETCH_BUCKETS)}": "1",
-           f"fx|le={_bound(99.0, FETCH_BUCKETS)}": "1", "fx|sum": "102.14", "fx|count": "4"}
+    raw = {f"fx|le={bucket_bound(0.07, FETCH_BUCKETS)}": "2", f"fx|le={bucket_bound(3.0, FETCH_BUCKETS)}": "1",
+           f"fx|le={bucket_bound(99.0, FETCH_BUCKETS)}": "1", "fx|sum": "102.14", "fx|count": "4"}
     family = _histograms("akhbar_crawl_fetch_duration_seconds", "doc", "outlet", raw, FETCH_BUCKETS)
     values = {(s.name, s.labels.get("le")): s.value for s in family.samples}
     assert values[("akhbar_crawl_fetch_duration_seconds_bucket", "0.05")] == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.registry import (
+from akhbar.core.registry import (
     BUILTIN_FILE,
     DEFAULT_SCHEDULE,
     ENV_VAR,

@@ -1,6 +1,6 @@
 """Cleaning stage: fetched bytes + URL -> Article dict (see docs/architecture.md).
 
-``extract_article`` is re-exported lazily so that importing ``workers.clean.normalize``
+``extract_article`` is re-exported lazily so that importing ``akhbar.core.text``
 (dedupe, evaluation) does not load trafilatura.
 """
 

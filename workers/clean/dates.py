@@ -24,15 +24,14 @@ import re
 from collections.abc import Sequence
 from copy import deepcopy
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
 
-from .normalize import normalize_arabic
+from akhbar.core.text import normalize_arabic
+from akhbar.core.times import TRIPOLI
 
 logger = logging.getLogger("akhbar.clean.dates")
 
-TRIPOLI = ZoneInfo("Africa/Tripoli")
 DEFAULT_FOUNDED = date(1990, 1, 1)
 FUTURE_TOLERANCE = timedelta(hours=3)
 DATE_SOURCES = ("json-ld", "meta", "dateline", "text", "url", "feed")
@@ -310,20 +309,6 @@ def _relative(text: str, fetched: datetime) -> tuple[int, datetime] | None:
         day = local.date() - timedelta(days=back)
         candidates.append((named.start(), _combine(day, _clock(text, named.span()))))
     return min(candidates, key=lambda c: c[0]) if candidates else None
-
-
-def parse_iso_utc(value: str | None) -> datetime | None:
-    """A machine-written ISO 8601 timestamp (feeds, sitemaps, job records); naive means UTC.
-    None when absent or invalid. Page text goes through parse_arabic_date instead (naive = Tripoli)."""
-    if not value:
-        return None
-    text = value.strip()
-    text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _iso(text: str) -> datetime | None:

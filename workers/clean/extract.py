@@ -21,12 +21,13 @@ from lxml import etree
 from lxml.html import Element as html_element
 from lxml.html import HtmlElement
 
+from akhbar.core.text import content_hash
+
 from .boilerplate import classify, clean_paragraphs, prune_html
 from .bylines import clean_author_names, find_bylines, parse_byline, parse_dateline
 from .dates import DEFAULT_FOUNDED, find_published, is_furniture
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
-from .normalize import content_hash
 from .reposts import known_outlet, outlet_names, source_outlet
 from .structured import PageMeta, read_page_meta
 from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, phrase_key
@@ -441,9 +442,9 @@ def extract_article(
 ) -> dict[str, Any]:
     """Turn a fetched page into an Article dict with exactly the keys in ARTICLE_KEYS.
 
-    ``outlet_config`` is the outlet's registry entry (crawler.registry.Outlet) or a dict with
+    ``outlet_config`` is the outlet's registry entry (akhbar.core.registry.Outlet) or a dict with
     the same fields (selectors, founded, name_ar, aliases...). ``registry`` (optional, e.g.
-    crawler.registry.Registry) resolves a repost's source name to a slug with ``find_by_alias``;
+    akhbar.core.registry.Registry) resolves a repost's source name to a slug with ``find_by_alias``;
     without it the built-in alias table is used.
 
     Raises ExtractionError subclasses: NotHTMLError, TooLargeError, DecodeError, EmptyContentError.

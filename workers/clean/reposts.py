@@ -104,7 +104,7 @@ def _registry_by_known_slug(registry: object) -> dict[str, str]:
 
 def resolve_outlet(name: str, registry: object | None = None) -> str:
     """Slug for an outlet name: the outlet registry first (``registry.find_by_alias(name)``, e.g.
-    crawler.registry.Registry, which knows user-added outlets), then the built-in alias table
+    akhbar.core.registry.Registry, which knows user-added outlets), then the built-in alias table
     (mapped back onto the registry's entry for that outlet when there is one); unknown names pass
     through unchanged."""
     finder = getattr(registry, "find_by_alias", None)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
-from .normalize import normalize_arabic
+from akhbar.core.text import normalize_arabic
 
 # Zero-width and bidi control characters that break phrase matching and carry no content.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from workers.clean.dates import parse_iso_utc
+from akhbar.core.keys import DEDUPE_PREFIX
+from akhbar.core.times import parse_iso_utc
 from workers.dedupe.minhash import DEFAULT_BANDS, DEFAULT_NUM_PERM, DEFAULT_SHINGLE_SIZE, signature
 from workers.dedupe.store import DEFAULT_BUCKET_BITS, RedisStore, StoreResult
 
@@ -136,7 +137,7 @@ class Deduper:
         self,
         redis_client: Any,
         *,
-        prefix: str = "akhbar:dedupe",
+        prefix: str = DEDUPE_PREFIX,
         threshold: float = DEFAULT_THRESHOLD,
         num_perm: int = DEFAULT_NUM_PERM,
         containment_threshold: float = DEFAULT_CONTAINMENT,

@@ -1,4 +1,4 @@
-"""Exact duplicates: same normalised body hash (``workers.clean.normalize.content_hash``).
+"""Exact duplicates: same normalised body hash (``akhbar.core.text.content_hash``).
 
 Two kinds, told apart by the outlet:
 

@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from workers.clean.normalize import normalize_for_hash
+from akhbar.core.text import normalize_for_hash
 
 # Chosen with bench/dedupe_bench.py; the measurements are in workers/dedupe/__init__.py.
 DEFAULT_NUM_PERM = 96
@@ -189,7 +189,7 @@ def band_keys(sig: bytes, bands: int) -> list[bytes]:
 class Signature:
     """Everything the store needs about one body."""
 
-    content_hash: str  # sha1 hex of normalize_for_hash(body) (== workers.clean.normalize.content_hash)
+    content_hash: str  # sha1 hex of normalize_for_hash(body) (== akhbar.core.text.content_hash)
     sig: bytes  # compact MinHash, 2 * num_perm bytes (empty when the body has no words)
     size: int  # number of distinct shingles
     n_words: int
@@ -211,7 +211,7 @@ def signature(body: str, *, num_perm: int = DEFAULT_NUM_PERM, k: int = DEFAULT_S
 
 def true_jaccard(a: str, b: str, k: int = DEFAULT_SHINGLE_SIZE) -> float:
     """Exact Jaccard of the shingle sets (for tests and the benchmark)."""
-    from workers.clean.normalize import words
+    from akhbar.core.text import words
 
     sa, sb = shingles(words(a), k), shingles(words(b), k)
     if not sa and not sb:

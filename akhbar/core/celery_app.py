@@ -12,7 +12,8 @@ import os
 from celery import Celery
 from kombu import Exchange, Queue
 
-from akhbar.config import ServiceNotConfigured, load_settings
+from akhbar.core.config import ServiceNotConfigured, load_settings
+from akhbar.core.times import DEFAULT_TIMEZONE
 
 QUEUES = ("crawl", "clean", "dedupe", "index")
 
@@ -55,15 +56,15 @@ app.conf.update(
     worker_hijack_root_logger=False,
     worker_send_task_events=True,
     task_send_sent_event=True,
-    timezone="Africa/Tripoli",
+    timezone=DEFAULT_TIMEZONE,
 )
 
-# Operations: recurring crawls (workers.beat), per-task metrics in Redis (akhbar.metrics) and log records
-# that carry the job id and URL (akhbar.logs), in every worker process.
+# Operations: recurring crawls (workers.beat), per-task metrics in Redis (akhbar.core.metrics) and log records
+# that carry the job id and URL (akhbar.core.logs), in every worker process.
 app.conf.include = [*app.conf.include, "workers.beat"]
 
-from akhbar.logs import install_celery_logging  # noqa: E402
-from akhbar.metrics import install_celery_metrics  # noqa: E402
+from akhbar.core.logs import install_celery_logging  # noqa: E402
+from akhbar.core.metrics import install_celery_metrics  # noqa: E402
 
 install_celery_metrics()
 install_celery_logging()

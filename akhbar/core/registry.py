@@ -31,7 +31,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
-from workers.clean.normalize import normalize_arabic
+from akhbar.core.text import normalize_arabic
+from akhbar.core.times import DEFAULT_TIMEZONE
 
 __all__ = [
     "BUILTIN_FILE",
@@ -53,7 +54,6 @@ BUILTIN_FILE = Path(__file__).with_name("outlets.yaml")
 ENV_VAR = "AKHBAR_OUTLETS"
 
 DEFAULT_LANGUAGE = "ar"
-DEFAULT_TIMEZONE = "Africa/Tripoli"
 KINDS = ("outlet", "agency", "aggregator")
 URL_LIST_KEYS = ("feeds", "sitemaps", "listings")
 _URL_KIND = {"feeds": "feed", "sitemaps": "sitemap", "listings": "listing"}

@@ -22,171 +22,25 @@ time through `PipelineCollector`:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
 from typing import Any
 
 import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
+from akhbar.core.keys import INDEX_BUFFER, QUEUES
+from akhbar.core.metrics import (
+    COUNTERS,
+    FETCH_BUCKETS,
+    FETCH_COUNTS,
+    FETCH_SECONDS,
+    PRIORITY_SUFFIXES,
+    TASK_BUCKETS,
+    TASK_COUNTS,
+    TASK_SECONDS,
+)
+
 log = logging.getLogger("akhbar.metrics")
-
-PREFIX = "akhbar:metrics:"
-TASK_COUNTS = PREFIX + "tasks"  # "<task>|<state>" -> n
-TASK_SECONDS = PREFIX + "task_seconds"  # "<task>|le=<bound>" / "<task>|sum" / "<task>|count"
-FETCH_COUNTS = PREFIX + "fetches"  # "<outlet>|<status class>" -> n
-FETCH_SECONDS = PREFIX + "fetch_seconds"
-COUNTERS = PREFIX + "counters"  # "index_operations" -> n
-
-TASK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
-FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-QUEUES = ("crawl", "clean", "dedupe", "index")
-# kombu's Redis transport keeps prioritised messages in extra lists "<queue>\x06\x16<priority>".
-_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
-
-
-# -- writing (workers, crawler) ---------------------------------------------------------------------
-def _bound(seconds: float, buckets: tuple[float, ...]) -> str:
-    for bound in buckets:
-        if seconds <= bound:
-            return repr(bound)
-    return "+Inf"
-
-
-def observe(pipe: Any, key: str, label: str, seconds: float, buckets: tuple[float, ...]) -> None:
-    """One histogram observation (non-cumulative bucket counts; the collector sums them up)."""
-    pipe.hincrby(key, f"{label}|le={_bound(seconds, buckets)}", 1)
-    pipe.hincrbyfloat(key, f"{label}|sum", seconds)
-    pipe.hincrby(key, f"{label}|count", 1)
-
-
-def record_task(client: redis.Redis, task: str, state: str, seconds: float | None) -> None:
-    pipe = client.pipeline(transaction=False)
-    pipe.hincrby(TASK_COUNTS, f"{task}|{state.lower()}", 1)
-    if seconds is not None:
-        observe(pipe, TASK_SECONDS, task, seconds, TASK_BUCKETS)
-    pipe.execute()
-
-
-def record_fetches(client: redis.Redis, counts: dict[tuple[str, str], int],
-                   latencies: dict[tuple[str, str], int], sums: dict[str, float]) -> None:
-    """Add up many fetches at once: counts by (outlet, "2xx"), latency buckets by (outlet, bound), sums."""
-    pipe = client.pipeline(transaction=False)
-    for (outlet, status_class), n in counts.items():
-        pipe.hincrby(FETCH_COUNTS, f"{outlet}|{status_class}", n)
-    for (outlet, bound), n in latencies.items():
-        pipe.hincrby(FETCH_SECONDS, f"{outlet}|le={bound}", n)
-        pipe.hincrby(FETCH_SECONDS, f"{outlet}|count", n)
-    for outlet, seconds in sums.items():
-        pipe.hincrbyfloat(FETCH_SECONDS, f"{outlet}|sum", seconds)
-    pipe.execute()
-
-
-def add_counter(client: redis.Redis, name: str, amount: int = 1) -> None:
-    client.hincrby(COUNTERS, name, amount)
-
-
-# -- Celery signals (every worker process) --------------------------------------------------------
-_started: dict[str, float] = {}
-
-
-@cache
-def _worker_redis() -> redis.Redis:
-    from akhbar.config import load_settings
-
-    return redis.Redis.from_url(load_settings().require_redis_url(), socket_timeout=5)
-
-
-def install_celery_metrics() -> None:
-    """Connect task_prerun/task_postrun (idempotent). Called from workers.app."""
-    from celery import signals
-
-    signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="akhbar.metrics.prerun")
-    signals.task_postrun.connect(_task_postrun, weak=False, dispatch_uid="akhbar.metrics.postrun")
-
-
-def _task_prerun(task_id: str | None = None, **_: Any) -> None:
-    if task_id:
-        _started[task_id] = time.perf_counter()
-        if len(_started) > 10_000:  # a task whose postrun never came must not grow this forever
-            _started.clear()
-
-
-def _task_postrun(task_id: str | None = None, task: Any = None, retval: Any = None, state: str | None = None,
-                  **_: Any) -> None:
-    started = _started.pop(task_id or "", None)
-    seconds = time.perf_counter() - started if started is not None else None
-    name = getattr(task, "name", None) or "unknown"
-    try:  # metrics must never fail a task
-        client = _worker_redis()
-        record_task(client, name, state or "unknown", seconds)
-        if name == "akhbar.index_flush" and state == "SUCCESS" and isinstance(retval, int) and retval > 0:
-            add_counter(client, "index_operations", retval)
-    except Exception as exc:
-        log.debug("could not record task metrics: %s", exc)
-
-
-# -- Scrapy extension (crawler processes) ----------------------------------------------------------
-class CrawlMetrics:
-    """Counts every response by outlet and status class, with Scrapy's download latency.
-    Enabled in crawler.settings EXTENSIONS. Added up in memory and written once a second (and at the
-    end) in one pipeline: a Redis round trip per response cost a visible share of crawl throughput."""
-
-    flush_seconds = 1.0
-
-    def __init__(self, crawler: Any):
-        from scrapy import signals
-
-        self.crawler = crawler
-        self.flusher: Any = None
-        self._reset()
-        crawler.signals.connect(self.response_received, signal=signals.response_received)
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> CrawlMetrics:
-        return cls(crawler)
-
-    def _reset(self) -> None:
-        self.counts: dict[tuple[str, str], int] = {}
-        self.latencies: dict[tuple[str, str], int] = {}
-        self.sums: dict[str, float] = {}
-
-    def spider_opened(self, spider: Any) -> None:
-        from twisted.internet.task import LoopingCall
-
-        self.flusher = LoopingCall(self.flush)
-        self.flusher.start(self.flush_seconds, now=False)
-
-    def spider_closed(self, spider: Any) -> None:
-        if self.flusher is not None and self.flusher.running:
-            self.flusher.stop()
-        self.flush()
-
-    def response_received(self, response: Any, request: Any, spider: Any) -> None:
-        if getattr(spider, "jobs", None) is None:
-            return
-        outlet = (getattr(spider, "outlet", None) or {}).get("name") or spider.name
-        key = (outlet, f"{int(response.status) // 100}xx")
-        self.counts[key] = self.counts.get(key, 0) + 1
-        seconds = request.meta.get("download_latency")
-        if seconds is not None:
-            bucket = (outlet, _bound(seconds, FETCH_BUCKETS))
-            self.latencies[bucket] = self.latencies.get(bucket, 0) + 1
-            self.sums[outlet] = self.sums.get(outlet, 0.0) + seconds
-
-    def flush(self) -> None:
-        jobs = getattr(self.crawler.spider, "jobs", None)
-        if jobs is None or not self.counts:
-            return
-        counts, latencies, sums = self.counts, self.latencies, self.sums
-        self._reset()
-        try:
-            record_fetches(jobs.redis, counts, latencies, sums)
-        except Exception as exc:  # metrics must never stop a crawl
-            log.debug("could not record fetch metrics: %s", exc)
 
 
 # -- reading (the API's /metrics) ------------------------------------------------------------------
@@ -222,12 +76,12 @@ def _histograms(name: str, doc: str, label_name: str, raw: dict[str, str],
 def queue_depths(client: redis.Redis) -> dict[str, int]:
     pipe = client.pipeline(transaction=False)
     for queue in QUEUES:
-        for suffix in _PRIORITY_SUFFIXES:
+        for suffix in PRIORITY_SUFFIXES:
             pipe.llen(queue + suffix)
-    pipe.llen("akhbar:index:buffer")
+    pipe.llen(INDEX_BUFFER)
     values = pipe.execute()
     depths = {}
-    per = len(_PRIORITY_SUFFIXES)
+    per = len(PRIORITY_SUFFIXES)
     for i, queue in enumerate(QUEUES):
         depths[queue] = int(sum(values[i * per:(i + 1) * per]))
     depths["index_buffer"] = int(values[-1])
@@ -263,9 +117,9 @@ class PipelineCollector:
         yield up
 
     def _redis_metrics(self, client: redis.Redis) -> Iterator[Metric]:
-        from workers import dlq
-        from workers.jobs import INDEX_KEY, TERMINAL
-        from workers.jobs import PREFIX as JOB_PREFIX
+        from akhbar.core import dlq
+        from akhbar.core.jobs import INDEX_KEY, TERMINAL
+        from akhbar.core.jobs import PREFIX as JOB_PREFIX
 
         tasks = CounterMetricFamily("akhbar_tasks", "Celery task runs by final state", labels=["task", "state"])
         for task, state, value in _counts(_decode(client.hgetall(TASK_COUNTS))):

@@ -6,8 +6,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from crawler.registry import BUILTIN_FILE, Outlet, Registry
-from workers.jobs import Job, JobStore
+from akhbar.core.jobs import Job, JobStore
+from akhbar.core.registry import BUILTIN_FILE, Outlet, Registry
 
 
 def outlet_payload(outlet: Outlet) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, sin
         "registry_extra": [outlet_payload(o) for o in registry if str(BUILTIN_FILE) not in o.origin],
     }
     job = store.create([c["name"] for c in configs], options)
-    from workers.app import app
+    from akhbar.core.celery_app import app
 
     app.send_task("akhbar.crawl", args=[job.id], queue="crawl")
     return job
@@ -46,7 +46,7 @@ def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, sin
 def retry_job(store: JobStore, job_id: str) -> Job:
     old = store.get(job_id)
     job = store.create(old.outlets, old.options)
-    from workers.app import app
+    from akhbar.core.celery_app import app
 
     app.send_task("akhbar.crawl", args=[job.id], queue="crawl")
     return job

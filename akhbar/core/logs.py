@@ -131,14 +131,14 @@ def configure_logging(level: str | int = "INFO", as_json: bool | None = None) ->
 
 # -- Celery wiring --------------------------------------------------------------------------------
 def install_celery_logging() -> None:
-    """Connect the signals (idempotent). Called from workers.app, so every worker process has it."""
+    """Connect the signals (idempotent). Called from akhbar.core.celery_app, so every worker process has it."""
     from celery import signals
 
-    signals.after_setup_logger.connect(_after_setup_logger, weak=False, dispatch_uid="akhbar.logs.setup")
-    signals.after_setup_task_logger.connect(_after_setup_logger, weak=False, dispatch_uid="akhbar.logs.task")
+    signals.after_setup_logger.connect(_after_setup_logger, weak=False, dispatch_uid="akhbar.core.logs.setup")
+    signals.after_setup_task_logger.connect(_after_setup_logger, weak=False, dispatch_uid="akhbar.core.logs.task")
     # No reset at task_postrun: Celery logs "Task … succeeded" after it, and that line should carry
     # the context too. The next task's prerun replaces it.
-    signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="akhbar.logs.prerun")
+    signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="akhbar.core.logs.prerun")
 
 
 def _after_setup_logger(logger: logging.Logger | None = None, **_: Any) -> None:

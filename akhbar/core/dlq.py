@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-DLQ_KEY = "akhbar:dlq"
+from akhbar.core.keys import DLQ as DLQ_KEY
 
 
 def push(client: redis.Redis, task: str, payload: dict, reason: str, error: str = "") -> None:

@@ -15,13 +15,11 @@ from typing import Any
 
 import redis
 
-PREFIX = "akhbar:job:"
-INDEX_KEY = "akhbar:jobs"  # sorted set of job ids by creation time
-
-STATES = ("queued", "running", "succeeded", "failed", "cancelled")
-TERMINAL = {"succeeded", "failed", "cancelled"}
-# Page outcomes that end a page's way through the pipeline.
-OUTCOMES = ("articles_new", "articles_updated", "articles_duplicate", "articles_failed")
+from akhbar.core.keys import JOB_INDEX as INDEX_KEY
+from akhbar.core.keys import JOB_PREFIX as PREFIX
+from akhbar.core.keys import JOB_STATES as STATES
+from akhbar.core.keys import PAGE_OUTCOMES as OUTCOMES
+from akhbar.core.keys import TERMINAL_STATES as TERMINAL
 
 # Finish atomically: two tasks finishing the last pages at once must not both miss the transition.
 _MAYBE_FINISH = """

@@ -1,0 +1,106 @@
+"""The layout is the architecture: a ground floor (akhbar.core), the stages above it, the interfaces on top.
+
+Every import in the project (module level and inside functions, found with `ast`) must go down or sideways
+within its own package, never up and never across stages. See docs/architecture.md."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = ("akhbar", "crawler", "workers", "index")
+
+# (package prefix of the importer, prefixes it may import). The first matching rule wins, so the more
+# specific prefixes come first.
+RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("akhbar.core", ("akhbar.core",)),
+    ("workers.clean", ("akhbar.core", "workers.clean")),
+    ("workers.dedupe", ("akhbar.core", "workers.dedupe")),
+    ("index", ("akhbar.core", "index")),
+    # The crawler may use the cleaning stage's pure text functions (encodings, dates) on what it fetches.
+    ("crawler", ("akhbar.core", "crawler", "workers.clean")),
+    # workers.tasks and workers.beat wire the stages together: clean -> dedupe -> index.
+    ("workers", ("akhbar.core", "workers", "index")),
+    ("akhbar", PROJECT),
+]
+
+
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def project_imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:
+    """Every import of a project module in the file, with its line: absolute, relative and in functions."""
+    module = _module_name(path, root)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                names = [".".join([*base, node.module] if node.module else base)]
+            else:
+                names = [node.module or ""]
+        else:
+            continue
+        found += [(node.lineno, n) for n in names if n.split(".")[0] in PROJECT]
+    return found
+
+
+def allowed(importer: str, imported: str) -> bool:
+    for prefix, targets in RULES:
+        if importer == prefix or importer.startswith(prefix + "."):
+            return any(imported == t or imported.startswith(t + ".") for t in targets)
+    return True
+
+
+def violations(root: Path = ROOT) -> list[str]:
+    out = []
+    for top in PROJECT:
+        for path in sorted((root / top).rglob("*.py")):
+            if "target" in path.parts:
+                continue
+            importer = _module_name(path, root)
+            for line, imported in project_imports(path, root):
+                if not allowed(importer, imported):
+                    out.append(f"{path.relative_to(root)}:{line}: {importer} imports {imported}")
+    return out
+
+
+def test_no_import_goes_up_or_across_the_floors() -> None:
+    assert violations() == []
+
+
+@pytest.mark.parametrize(("importer", "imported", "ok"), [
+    ("akhbar.core.jobs", "akhbar.core.keys", True),
+    ("akhbar.core.jobs", "workers.tasks", False),      # the ground imports nothing above it
+    ("index.search", "akhbar.core.config", True),
+    ("index.search", "akhbar.api", False),             # a stage never imports an interface
+    ("index.bulk", "workers.dedupe", False),           # nor another stage
+    ("workers.dedupe.store", "workers.clean.dates", False),
+    ("crawler.listing", "workers.clean.dates", True),  # pure text functions are shared
+    ("crawler.pipelines", "akhbar.core.celery_app", True),
+    ("crawler.pipelines", "workers.tasks", False),
+    ("workers.tasks", "index.bulk", True),
+    ("akhbar.cli", "workers.tasks", True),
+])
+def test_rules(importer: str, imported: str, ok: bool) -> None:
+    assert allowed(importer, imported) is ok
+
+
+def test_an_upward_import_is_caught(tmp_path: Path) -> None:
+    """The check sees imports inside functions too: plant one in a copy of the ground floor and watch it fail."""
+    core = tmp_path / "akhbar" / "core"
+    core.mkdir(parents=True)
+    for name in ("crawler", "workers", "index"):
+        (tmp_path / name).mkdir()
+    (core / "jobs.py").write_text("def f():\n    from workers.tasks import index_flush\n    return index_flush\n")
+    assert violations(tmp_path) == ["akhbar/core/jobs.py:2: akhbar.core.jobs imports workers.tasks"]
