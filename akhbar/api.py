@@ -497,9 +497,8 @@ def _job_json(job) -> dict:
     data = job.to_dict()
     options = dict(data.get("options") or {})
     # The outlet configs are internal plumbing (and large): show what the user asked for.
-    options.pop("outlet_configs", None)
-    options.pop("registry_extra", None)
-    options.pop("scrapy_settings", None)
+    for internal in ("outlet_configs", "registry_extra", "scrapy_settings", "files"):
+        options.pop(internal, None)
     data["options"] = options
     return data
 

@@ -336,7 +336,6 @@ def print_results(result: dict) -> None:
 @click.pass_context
 def extract(ctx, file, url, outlet) -> None:
     """Print the article extracted from FILE (an HTML page, or - for stdin) as JSON. No services needed."""
-    from akhbar.core.submit import outlet_payload
     from workers.clean.errors import ExtractionError
     from workers.clean.extract import extract_article
 
@@ -346,7 +345,7 @@ def extract(ctx, file, url, outlet) -> None:
         registry = _registry(None, _settings(ctx))
         match = registry.get(outlet) if outlet else registry.for_url(url)
         if match is not None:
-            config, outlet = outlet_payload(match), match.name
+            config, outlet = match, match.name
     except Exception as exc:  # an unusable user registry should not stop a one-off extraction
         err.print(f"[yellow]warning:[/] outlet registry not used: {exc}")
     try:
@@ -620,14 +619,14 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     from pathlib import Path
 
     from akhbar.core.celery_app import app
-    from akhbar.core.registry import BUILTIN_FILE, RegistryError, UnknownOutletError
-    from akhbar.core.submit import outlet_payload
+    from akhbar.core.jobs import JobOptions
+    from akhbar.core.registry import RegistryError, UnknownOutletError
     from crawler.ingest import ingest as run_ingest
 
     settings = _settings(ctx)
     try:
         registry = _registry(outlets_file, settings)
-        fixed = outlet_payload(registry.get(outlet)) if outlet else None
+        fixed = registry.get(outlet).to_payload() if outlet else None
     except (RegistryError, UnknownOutletError) as exc:
         _fail(str(exc))
 
@@ -635,9 +634,9 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
         if fixed is not None:
             return fixed
         match = registry.get(named) if named and named in registry else registry.for_url(url)
-        return outlet_payload(match) if match is not None else None
+        return match.to_payload() if match is not None else None
 
-    options = {"registry_extra": [outlet_payload(o) for o in registry if str(BUILTIN_FILE) not in o.origin]}
+    options = JobOptions.for_ingest(registry, files)
     report = run_ingest(_job_store(settings), [Path(f) for f in files], outlet_for,
                         lambda page: app.send_task("akhbar.clean", args=[page], queue="clean"),
                         options=options, all_html=all_html)

@@ -120,7 +120,6 @@ def run_raw(registry_file: str, timing_file: str, outlets: str) -> None:
     from scrapy.crawler import CrawlerProcess
 
     from akhbar.core.registry import load_registry
-    from akhbar.core.submit import outlet_payload
 
     registry = load_registry(registry_file)
     process = CrawlerProcess({
@@ -131,7 +130,7 @@ def run_raw(registry_file: str, timing_file: str, outlets: str) -> None:
     })
     spider = raw_spider_class()
     for name in outlets.split(","):
-        process.crawl(spider, outlet=outlet_payload(registry.get(name)))
+        process.crawl(spider, outlet=registry.get(name))
     process.start()
 
 

@@ -106,7 +106,7 @@ class CrawlMetrics:
     def response_received(self, response: Any, request: Any, spider: Any) -> None:
         if getattr(spider, "jobs", None) is None:
             return
-        outlet = (getattr(spider, "outlet", None) or {}).get("name") or spider.name
+        outlet = getattr(getattr(spider, "outlet", None), "name", None) or spider.name
         key = (outlet, f"{int(response.status) // 100}xx")
         self.counts[key] = self.counts.get(key, 0) + 1
         seconds = request.meta.get("download_latency")

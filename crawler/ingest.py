@@ -23,7 +23,7 @@ from pathlib import Path
 from parsel import Selector
 from warcio.archiveiterator import ArchiveIterator
 
-from akhbar.core.jobs import Job, JobStore
+from akhbar.core.jobs import Job, JobOptions, JobStore
 from crawler.classify import is_article
 from crawler.content import XML_START, refusal
 
@@ -89,11 +89,13 @@ def _warc_date(value: str | None) -> str:
 
 
 def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | None], dict | None],
-           send: Callable[[dict], None], *, options: dict | None = None, all_html: bool = False,
+           send: Callable[[dict], None], *, options: JobOptions | None = None, all_html: bool = False,
            label: str = "warc") -> IngestReport:
     """Create a job, send every page of ``paths`` to the clean stage, and mark the job crawled."""
     report = IngestReport()
-    job = store.create([label], {"source": "warc", "files": [str(p) for p in paths], **(options or {})})
+    options = options or JobOptions(source="warc")
+    options.files = [str(p) for p in paths]
+    job = store.create([label], options)
     store.set_state(job.id, "running")
     outlets = set()
     try:

@@ -13,23 +13,15 @@ from pathlib import Path
 
 import redis
 
-from akhbar.core.jobs import JobStore
+from akhbar.core.jobs import JobOptions, JobStore
 from akhbar.core.registry import Registry
-from akhbar.core.submit import outlet_payload
 
 
 def create_job(client: redis.Redis, registry: Registry, outlets: list[str], *, mode: str = "fixture",
                recrawl: object = False, since: str | None = None, max_pages: int | None = None,
                scrapy_settings: dict | None = None, processes: int = 1) -> str:
-    options = {
-        "outlet_configs": [outlet_payload(registry.get(name)) for name in outlets],
-        "since": since,
-        "max_pages": max_pages,
-        "recrawl": recrawl,
-        "mode": mode,
-        "scrapy_settings": scrapy_settings or {},
-        "processes": processes,
-    }
+    options = JobOptions.for_crawl(registry, outlets, since=since, max_pages=max_pages, recrawl=recrawl,
+                                   mode=mode, scrapy_settings=scrapy_settings or {}, processes=processes)
     return JobStore(client).create(list(outlets), options).id
 
 

@@ -93,8 +93,7 @@ class AddressGuardMiddleware:
         self._verdicts: dict[str, tuple[float, str | None]] = {}
 
     def process_request(self, request, spider=None):
-        outlet = getattr(spider, "outlet", None) or {}
-        if not str(outlet.get("name", "")).startswith("adhoc-"):
+        if not getattr(getattr(spider, "outlet", None), "name", "").startswith("adhoc-"):
             return None
         from urllib.parse import urlsplit
 

@@ -82,27 +82,27 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     beat.start()
 
     helpers: list[subprocess.Popen] = []
-    wanted = int(options.get("processes") or os.environ.get("AKHBAR_CRAWL_PROCESSES") or 1)
+    wanted = int(options.processes or os.environ.get("AKHBAR_CRAWL_PROCESSES") or 1)
     if not join:
         for _ in range(max(0, wanted - 1)):
             helpers.append(subprocess.Popen([sys.executable, "-m", "crawler.run", "--job", job_id,
                                              "--redis-url", redis_url, "--join"]))
 
-    overrides = dict(options.get("scrapy_settings") or {})
-    if options.get("max_pages"):
-        overrides["CLOSESPIDER_PAGECOUNT"] = int(options["max_pages"])
+    overrides = dict(options.scrapy_settings)
+    if options.max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = int(options.max_pages)
     overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id})
-    settings = crawl_settings(options.get("mode", "live"), overrides)
-    policy = RecrawlPolicy.parse(options.get("recrawl") or os.environ.get("AKHBAR_RECRAWL"))
+    settings = crawl_settings(options.mode, overrides)
+    policy = RecrawlPolicy.parse(options.recrawl or os.environ.get("AKHBAR_RECRAWL"))
     clock = Clock(float(settings.get("AKHBAR_CLOCK_OFFSET") or 0))
     process = CrawlerProcess(settings, install_root_handler=True)
     process_box.append(process)
-    for outlet in options["outlet_configs"]:
+    for outlet in options.outlets():
         state = OutletState.open(client, outlet, policy, clock,
                                  article_capacity=int(settings.get("AKHBAR_ARTICLE_CAPACITY") or 1_000_000),
                                  article_error_rate=float(settings.get("AKHBAR_ARTICLE_ERROR_RATE") or 1e-3))
         process.crawl(OutletSpider, outlet=outlet, job_id=job_id, jobs=store, state=state,
-                      since=parse_since(options.get("since")))
+                      since=parse_since(options.since))
     try:
         process.start()
     finally:

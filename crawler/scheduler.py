@@ -100,7 +100,7 @@ class RedisFrontierScheduler(BaseScheduler):
         self.spider = spider
         client = redis.Redis.from_url(self.settings.get("AKHBAR_REDIS_URL"))
         job = self.settings.get("AKHBAR_JOB_ID") or getattr(spider, "job_id", None) or "adhoc"
-        outlet = getattr(spider, "outlet", {}).get("name") or spider.name
+        outlet = getattr(getattr(spider, "outlet", None), "name", None) or spider.name
         self.frontier = JobFrontier(
             client, job, outlet,
             capacity=self.settings.getint("AKHBAR_FRONTIER_CAPACITY", 200_000),

@@ -16,11 +16,12 @@ import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import redis
 
 from akhbar.core.keys import CRAWL_PREFIX as PREFIX
+from akhbar.core.registry import Outlet
 from crawler.bloom import BLOOM_LUA, RedisBloom, execute_loading, hash_pair, queue_script
 
 ARTICLE_BUCKETS = 4096  # fixed for the life of the data: changing it re-buckets every URL
@@ -262,14 +263,11 @@ class OutletState:
     _pipe: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def open(cls, client: redis.Redis, outlet: dict, policy: RecrawlPolicy, clock: Clock | None = None,
+    def open(cls, client: redis.Redis, outlet: Outlet, policy: RecrawlPolicy, clock: Clock | None = None,
              article_capacity: int = 1_000_000, article_error_rate: float = 1e-3) -> OutletState:
-        schedule = {"feeds": 900.0, "sitemaps": 3600.0, "listings": 21600.0}
-        for key, value in (outlet.get("schedule") or {}).items():
-            seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-            schedule[key] = seconds
-        return cls(ArticleState(client, outlet["name"], article_capacity, article_error_rate),
-                   EntryState(client, outlet["name"]), policy, clock or Clock(), schedule)
+        schedule = {kind: float(seconds) for kind, seconds in outlet.schedule_seconds().items()}
+        return cls(ArticleState(client, outlet.name, article_capacity, article_error_rate),
+                   EntryState(client, outlet.name), policy, clock or Clock(), schedule)
 
     def scripts(self, frontier=None) -> list:
         """Every Lua script a pipeline of this state may hold (see crawler.bloom.execute_loading)."""

@@ -192,7 +192,7 @@ class WarcMiddleware:
             return response
         spider = self.crawler.spider
         extra = {
-            "Akhbar-Outlet": (getattr(spider, "outlet", None) or {}).get("name", ""),
+            "Akhbar-Outlet": getattr(getattr(spider, "outlet", None), "name", ""),
             "Akhbar-Job": getattr(spider, "job_id", None) or "",
             "Akhbar-Kind": request.meta.get("kind") or "",
             "Akhbar-Feed-Published": request.meta.get("feed_published") or "",

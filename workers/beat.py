@@ -46,8 +46,6 @@ def outlet_interval(outlet: Outlet) -> timedelta:
 def build_schedule(registry: Registry, *, only: Iterable[str] = (), max_pages: int | None = None,
                    mode: str = "live") -> dict[str, dict[str, Any]]:
     """Celery `beat_schedule` entries, one per enabled outlet (or the `only` ones)."""
-    from akhbar.core.submit import outlet_payload
-
     wanted = set(only)
     schedule: dict[str, dict[str, Any]] = {}
     for outlet in registry.enabled() if not wanted else [registry.get(n) for n in wanted]:
@@ -56,7 +54,7 @@ def build_schedule(registry: Registry, *, only: Iterable[str] = (), max_pages: i
             "task": TASK,
             "schedule": interval,
             # The outlet travels with the entry: the worker need not have the same registry file.
-            "args": [outlet_payload(outlet), int(interval.total_seconds()),
+            "args": [outlet.to_payload(), int(interval.total_seconds()),
                      {"max_pages": max_pages, "mode": mode}],
             "options": {"queue": "clean", "expires": max(60.0, interval.total_seconds() * SLACK)},
         }

@@ -26,6 +26,7 @@ from akhbar.core.config import load_settings
 from akhbar.core.jobs import JobStore
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
+from akhbar.core.registry import Outlet
 from index.adapter import SearchAdapter, SearchUnavailable
 from index.bulk import BulkAction, BulkIndexer
 from index.manage import ensure_index
@@ -97,7 +98,7 @@ def registry_for_job(job_id: str | None):
         from akhbar.core.registry import registry_with_entries
 
         try:
-            extra = job_store().get(job_id).options.get("registry_extra") or []
+            extra = job_store().get(job_id).options.registry_extra
         except KeyError:
             extra = []
         if len(_job_registries) > 32:
@@ -168,6 +169,20 @@ def crawl(self, job_id: str) -> str:
 
 
 # -- clean ---------------------------------------------------------------------------------------
+_outlets: dict[str, Outlet] = {}
+
+
+def outlet_of(payload: dict | None) -> Outlet | None:
+    """The typed outlet a page carries (Outlet.to_payload), parsed once per distinct payload."""
+    if not payload:
+        return None
+    key = repr(sorted(payload.items()))
+    if key not in _outlets:
+        if len(_outlets) > 1000:
+            _outlets.clear()
+        _outlets[key] = Outlet.from_payload(payload, origin="<page>")
+    return _outlets[key]
+
 @app.task(name="akhbar.clean", base=PipelineTask, bind=True)
 def clean(self, page: dict) -> str:
     """Fetched page → article fields. Pages that are not articles fail for good (dead letter, no retry)."""
@@ -184,7 +199,7 @@ def clean(self, page: dict) -> str:
             outlet=page.get("outlet"),
             headers=headers,
             fetched_at=fetched_at,
-            outlet_config=page.get("outlet_config"),
+            outlet_config=outlet_of(page.get("outlet_config")),
             registry=registry_for_job(job_id),
         )
     except ExtractionError as exc:

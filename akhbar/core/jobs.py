@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import redis
@@ -20,6 +21,7 @@ from akhbar.core.keys import JOB_PREFIX as PREFIX
 from akhbar.core.keys import JOB_STATES as STATES
 from akhbar.core.keys import PAGE_OUTCOMES as OUTCOMES
 from akhbar.core.keys import TERMINAL_STATES as TERMINAL
+from akhbar.core.registry import BUILTIN_FILE, Outlet, Registry
 
 # Finish atomically: two tasks finishing the last pages at once must not both miss the transition.
 _MAYBE_FINISH = """
@@ -41,11 +43,55 @@ return state
 
 
 @dataclass
+class JobOptions:
+    """What a job was asked to do; stored with the job, read by the crawler process and the workers.
+
+    Built in one place (`JobOptions.for_crawl` / `for_ingest`), so every producer writes the same keys."""
+
+    outlet_configs: list[dict[str, Any]] = field(default_factory=list)  # Outlet.to_payload() of each outlet
+    since: str | None = None  # ISO date: listings are not followed past it
+    max_pages: int | None = None
+    recrawl: Any = False  # crawler.state.RecrawlPolicy.parse input (bool or "changed"/"all"/...)
+    mode: str = "live"  # "live" (polite) or "fixture" (local test sites: no delays)
+    processes: int = 1  # crawler processes sharing the job's frontier (more can `crawl-join`)
+    scrapy_settings: dict[str, Any] = field(default_factory=dict)
+    # The user's own outlets travel with the job: workers resolve repost sources against them too.
+    registry_extra: list[dict[str, Any]] = field(default_factory=list)
+    source: str = "crawl"  # "crawl" or "warc"
+    files: list[str] = field(default_factory=list)  # WARC files of an ingest job
+
+    @classmethod
+    def for_crawl(cls, registry: Registry, outlets: Sequence[str], **options: Any) -> JobOptions:
+        return cls(outlet_configs=[registry.get(name).to_payload() for name in outlets],
+                   registry_extra=user_outlets(registry), **options)
+
+    @classmethod
+    def for_ingest(cls, registry: Registry, files: Sequence[str]) -> JobOptions:
+        return cls(source="warc", files=list(files), registry_extra=user_outlets(registry))
+
+    def outlets(self) -> list[Outlet]:
+        return [Outlet.from_payload(c, origin="<job>") for c in self.outlet_configs]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> JobOptions:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def user_outlets(registry: Registry) -> list[dict[str, Any]]:
+    """The registry's outlets that are not built in, as payloads."""
+    return [o.to_payload() for o in registry if str(BUILTIN_FILE) not in o.origin]
+
+
+@dataclass
 class Job:
     id: str
     state: str
     outlets: list[str]
-    options: dict = field(default_factory=dict)
+    options: JobOptions = field(default_factory=JobOptions)
     counters: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     created_at: float = 0.0
@@ -71,7 +117,7 @@ class Job:
             "id": self.id,
             "state": self.state,
             "outlets": self.outlets,
-            "options": self.options,
+            "options": self.options.to_dict(),
             "counters": self.counters,
             "errors": self.errors,
             "pending": self.pending,
@@ -92,7 +138,7 @@ class JobStore:
     def key(job_id: str) -> str:
         return PREFIX + job_id
 
-    def create(self, outlets: list[str], options: dict | None = None, job_id: str | None = None) -> Job:
+    def create(self, outlets: list[str], options: JobOptions | None = None, job_id: str | None = None) -> Job:
         job_id = job_id or time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         now = time.time()
         self.redis.hset(
@@ -100,7 +146,7 @@ class JobStore:
             mapping={
                 "state": "queued",
                 "outlets": json.dumps(outlets),
-                "options": json.dumps(options or {}, ensure_ascii=False),
+                "options": json.dumps((options or JobOptions()).to_dict(), ensure_ascii=False),
                 "created_at": now,
             },
         )
@@ -117,7 +163,7 @@ class JobStore:
             id=job_id,
             state=raw.get("state", "queued"),
             outlets=json.loads(raw.get("outlets", "[]")),
-            options=json.loads(raw.get("options", "{}")),
+            options=JobOptions.from_dict(json.loads(raw.get("options", "{}"))),
             counters=counters,
             errors=errors,
             created_at=float(raw.get("created_at", 0)),

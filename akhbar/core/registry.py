@@ -211,6 +211,37 @@ class Outlet:
     def schedule_seconds(self) -> dict[str, int]:
         return self.schedule.as_seconds()
 
+    @property
+    def display_name(self) -> str:
+        """The name a reader expects: the Arabic name, else the English one, else the registry id."""
+        return self.name_ar or self.name_en or self.name
+
+    def to_payload(self) -> dict[str, Any]:
+        """The outlet as a registry entry in plain JSON: crawl jobs and fetched pages carry it between
+        processes, so a crawler or worker needs no registry file of its own. `from_payload` reads it back."""
+        urls = {key: [{"url": s.url, "verified": s.verified, "notes": s.notes}
+                      for s in self.sources if s.kind == _URL_KIND[key]] for key in URL_LIST_KEYS}
+        for key in URL_LIST_KEYS:  # outlets built in code may list URLs without SourceUrl entries
+            known = {u["url"] for u in urls[key]}
+            urls[key] += [{"url": u, "verified": None, "notes": None} for u in getattr(self, key) if u not in known]
+        payload: dict[str, Any] = {
+            "name": self.name, "base_url": self.base_url, "name_ar": self.name_ar, "name_en": self.name_en,
+            "language": self.language, "timezone": self.timezone,
+            "founded": self.founded.isoformat() if self.founded else None, "kind": self.kind,
+            **urls,
+            "article_patterns": list(self.article_patterns), "alt_hosts": list(self.alt_hosts),
+            "aliases": list(self.aliases), "selectors": self.selectors.as_dict(),
+            "schedule": self.schedule_seconds(), "enabled": self.enabled, "verified": self.verified,
+            "notes": self.notes,
+        }
+        return payload
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any], origin: str = "<payload>") -> Outlet:
+        """An outlet from `to_payload`'s dict (or any registry entry), checked like a registry file."""
+        clean = {k: v for k, v in data.items() if v not in (None, [], {}, ())}
+        return _make_outlet(_check_entry(clean, origin, 0), origin)
+
 
 # --------------------------------------------------------------------------- registry
 

@@ -17,9 +17,8 @@ import re
 import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser
 import scrapy
@@ -29,7 +28,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from akhbar.core.times import DEFAULT_TIMEZONE, TRIPOLI, parse_iso_utc
+from akhbar.core.registry import Outlet
+from akhbar.core.times import parse_iso_utc
 from crawler import listing
 from crawler.classify import is_article, url_looks_like_article
 from crawler.content import XML_START, refusal
@@ -50,26 +50,24 @@ _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$|[?&](?:page|paged|p|pg|start|offset|p
 class OutletSpider(scrapy.Spider):
     name = "outlet"
 
-    def __init__(self, outlet: dict, job_id: str | None = None, jobs=None, state: OutletState | None = None,
+    def __init__(self, outlet: Outlet, job_id: str | None = None, jobs=None, state: OutletState | None = None,
                  recrawl: object = None, since: datetime | None = None, **kwargs):
-        super().__init__(name=f"outlet-{outlet['name']}", **kwargs)
+        super().__init__(name=f"outlet-{outlet.name}", **kwargs)
         self.outlet = outlet
-        try:
-            self.tz = ZoneInfo(outlet.get("timezone") or DEFAULT_TIMEZONE)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.tz = TRIPOLI
+        self.outlet_payload = outlet.to_payload()  # travels with every page to the clean stage
+        self.tz = outlet.tz
         self.job_id = job_id
         self.jobs = jobs
         self.state = state
         self.policy = state.policy if state is not None else RecrawlPolicy.parse(recrawl)
         self.since = since
         self.frontier = None  # set by crawler.scheduler.RedisFrontierScheduler when it opens
-        base = urlsplit(outlet["base_url"])
+        base = urlsplit(outlet.base_url)
         host = (base.hostname or "").lower().removeprefix("www.")
         self.hosts = (host, f"{host}:{base.port}") if base.port else (host,)
         self.path_prefix = base.path if base.path.endswith("/") else base.path + "/"
-        self.base_url = outlet["base_url"]
-        self.founded = _founded(outlet.get("founded"))
+        self.base_url = outlet.base_url
+        self.founded = outlet.founded
         self.known_dates: OrderedDict[str, datetime] = OrderedDict()
         self._feeds_seen: set[str] = set()
 
@@ -129,13 +127,13 @@ class OutletSpider(scrapy.Spider):
     def _start_requests(self) -> Iterator[scrapy.Request]:
         base = self.base_url
         entries: list[tuple[str, str]] = []
-        for kind, urls in (("sitemap", self.outlet.get("sitemaps")), ("feed", self.outlet.get("feeds")),
-                           ("listing", self.outlet.get("listings"))):
+        for kind, urls in (("sitemap", self.outlet.sitemaps), ("feed", self.outlet.feeds),
+                           ("listing", self.outlet.listings)):
             entries += [(_url_of(url), kind) for url in urls or []]
         entries.append((base, "listing"))
-        if not self.outlet.get("feeds"):
+        if not self.outlet.feeds:
             entries += [(urljoin(base, probe), "probe") for probe in FEED_PROBES]
-        if not self.outlet.get("sitemaps"):
+        if not self.outlet.sitemaps:
             entries += [(urljoin(base, probe), "probe") for probe in SITEMAP_PROBES]
         yield from self._due(entries)
 
@@ -479,8 +477,8 @@ class OutletSpider(scrapy.Spider):
             "status": response.status,
             "headers": {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
             "body_b64": base64.b64encode(response.body).decode("ascii"),
-            "outlet": self.outlet["name"],
-            "outlet_config": self.outlet,
+            "outlet": self.outlet.name,
+            "outlet_config": self.outlet_payload,
             "job_id": self.job_id,
             "fetched_at": datetime.now(UTC).isoformat(),
             "feed_published": response.meta.get("feed_published"),
@@ -511,15 +509,6 @@ def _child_text(node, name: str) -> str | None:
         if isinstance(child.tag, str) and etree.QName(child).localname.lower() == name:
             return (child.text or "").strip() or None
     return None
-
-
-def _founded(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _page_number(url: str) -> int | None:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from akhbar.core.registry import Outlet, Selectors
 from akhbar.core.text import content_hash
 from workers.clean import extract_article as reexported
 from workers.clean.errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
 from workers.clean.extract import ARTICLE_KEYS, canonicalize_url, extract_article
+
+
+def _outlet(**entry) -> Outlet:
+    """A registry outlet from a registry entry's keys (name and base_url filled in)."""
+    return Outlet.from_payload({"name": "example", "base_url": "https://example.ly/", **entry})
 
 TRIPOLI = ZoneInfo("Africa/Tripoli")
 FETCHED = datetime(2024, 5, 5, 12, 0, tzinfo=UTC)
@@ -126,7 +132,7 @@ def test_future_json_ld_date_falls_back_to_meta():
 def test_pre_founding_dates_give_null_published_at():
     html = FULL.replace("2018-02-15T09:00:00+02:00", "1989-01-01").replace("2018-02-14T08:00:00+02:00", "x")
     html = html.replace("15 فبراير 2018", "15 فبراير 1988")
-    article = extract(html, url="https://alwasat.ly/news/1", outlet_config={"founded": "2014-01-01"})
+    article = extract(html, url="https://alwasat.ly/news/1", outlet_config=_outlet(founded="2014-01-01"))
     assert article["published_at"] is None
     assert article["date_source"] is None
 
@@ -192,22 +198,6 @@ def test_aggregator_repost():
     assert article["date_source"] == "text"
 
 
-@dataclass
-class Selectors:
-    title: str | None = None
-    body: str | None = None
-    date: str | None = None
-    author: str | None = None
-
-
-@dataclass
-class Outlet:
-    slug: str
-    name: str
-    founded: date
-    selectors: Selectors = field(default_factory=Selectors)
-
-
 SELECTOR_PAGE = f"""<html><head><title>عنوان عام للموقع</title></head><body>
 <div class="zz-head"><b class="hdl">عنوان من المحدد</b><i class="who">رجب الفيتوري</i>
 <u class="when" data-x="1">الأحد 3 مارس 2019 - 10:30</u></div>
@@ -217,8 +207,9 @@ SELECTOR_PAGE = f"""<html><head><title>عنوان عام للموقع</title></h
 
 def test_outlet_selectors_as_object_with_css():
     outlet = Outlet(
-        slug="fasanianews",
-        name="فسانيا",
+        name="fasanianews",
+        base_url="https://example.ly/",
+        name_ar="فسانيا",
         founded=date(2012, 1, 1),
         selectors=Selectors(title=".hdl", body="div.zz-text", date=".when", author=".who"),
     )
@@ -231,8 +222,8 @@ def test_outlet_selectors_as_object_with_css():
     assert article["date_source"] == "text"
 
 
-def test_outlet_selectors_as_dict_with_xpath():
-    config = {"selectors": {"title": "//b[@class='hdl']", "body": "//div[@class='zz-text']"}}
+def test_outlet_selectors_with_xpath():
+    config = _outlet(selectors={"title": "//b[@class='hdl']", "body": "//div[@class='zz-text']"})
     article = extract(SELECTOR_PAGE, url="https://example.ly/n/1", outlet="fasanianews", outlet_config=config)
     assert article["title"] == "عنوان من المحدد"
     assert article["body"] == f"{P1}\n\n{P2}"
@@ -240,12 +231,12 @@ def test_outlet_selectors_as_dict_with_xpath():
 
 def test_structured_data_beats_selectors():
     html = SELECTOR_PAGE.replace("<head>", '<head><meta property="og:title" content="عنوان الميتا">')
-    config = {"selectors": {"title": ".hdl"}}
+    config = _outlet(selectors={"title": ".hdl"})
     assert extract(html, url="https://example.ly/n/1", outlet_config=config)["title"] == "عنوان الميتا"
 
 
 def test_bad_selector_is_ignored():
-    config = {"selectors": {"body": "div[[[", "title": "//b[@"}}
+    config = _outlet(selectors={"body": "div[[[", "title": "//b[@"})
     article = extract(SELECTOR_PAGE, url="https://example.ly/n/1", outlet_config=config)
     assert P1 in article["body"]
 
@@ -370,7 +361,7 @@ AGENCY_PAGE = f"""<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN"
 
 
 def test_table_layout_agency_page_in_windows_1256():
-    config = {"name": "lana", "name_ar": "وكالة الأنباء الليبية", "founded": "1964-01-01"}
+    config = _outlet(name="lana", name_ar="وكالة الأنباء الليبية", founded="1964-01-01")
     article = extract(
         AGENCY_PAGE.encode("cp1256"), url="http://www.lana.gov.ly/post.php?id=1", outlet_config=config
     )
@@ -419,28 +410,12 @@ def test_byline_with_trailing_date_in_body():
 
 
 def test_outlet_object_name_is_the_slug_and_remove_selector_applies():
-    @dataclass
-    class FullSelectors:
-        title: str | None = None
-        body: str | None = None
-        date: str | None = None
-        author: str | None = None
-        section: str | None = None
-        remove: str | None = None
-
-    @dataclass
-    class RegistryOutlet:
-        name: str
-        name_ar: str
-        founded: date
-        aliases: tuple[str, ...] = ()
-        selectors: FullSelectors = field(default_factory=FullSelectors)
-
-    outlet = RegistryOutlet(
+    outlet = Outlet(
         name="fasania",
+        base_url="https://fasania.ly/",
         name_ar="صحيفة فسانيا",
         founded=date(2012, 1, 1),
-        selectors=FullSelectors(body="div.zz-text", remove=".promo", section=".rubrique"),
+        selectors=Selectors(body="div.zz-text", remove=".promo", section=".rubrique"),
     )
     html = f"""<html><head><title>عنوان | صحيفة فسانيا</title></head><body><span class="rubrique">جنوب</span>
     <div class="zz-text">{P1}<div class="promo">حمل تطبيقنا الجديد الآن مجانا</div><br><br>{P2}</div></body></html>"""

@@ -7,12 +7,13 @@ from types import SimpleNamespace
 import pytest
 from scrapy import Request
 
+from akhbar.core.registry import Outlet
 from crawler.errors import classify_failure
 from crawler.middlewares import AddressGuardMiddleware, AddressRefused
 
 
 def spider(name: str) -> SimpleNamespace:
-    return SimpleNamespace(outlet={"name": name, "base_url": "http://example.org/"})
+    return SimpleNamespace(outlet=Outlet(name=name, base_url="http://example.org/"))
 
 
 @pytest.mark.parametrize("url", [

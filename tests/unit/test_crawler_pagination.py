@@ -6,6 +6,7 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
+from akhbar.core.registry import Outlet
 from crawler.spiders.outlet import OutletSpider
 
 BASE = "http://news.example.ly/"
@@ -33,7 +34,7 @@ def next_pages(spider: OutletSpider, response: HtmlResponse) -> list[str]:
 
 
 def spider(recrawl: bool) -> OutletSpider:
-    s = OutletSpider(outlet={"name": "news", "base_url": BASE}, recrawl=recrawl)
+    s = OutletSpider(outlet=Outlet(name="news", base_url=BASE), recrawl=recrawl)
     s.frontier = QueuedByFeed()
     return s
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -21,6 +20,7 @@ from lxml import etree
 from lxml.html import Element as html_element
 from lxml.html import HtmlElement
 
+from akhbar.core.registry import Outlet
 from akhbar.core.text import content_hash
 
 from .boilerplate import classify, clean_paragraphs, prune_html
@@ -50,70 +50,11 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·]\s+|\s+::\s+")
 
 
 # --- outlet configuration ------------------------------------------------------------------------
-class _OutletView:
-    """Uniform access to an Outlet object or a plain dict (selectors, founded, name, slug)."""
-
-    def __init__(self, config: object | None) -> None:
-        self.config = config
-
-    def get(self, name: str) -> Any:
-        if self.config is None:
-            return None
-        if isinstance(self.config, Mapping):
-            return self.config.get(name)
-        return getattr(self.config, name, None)
-
-    @property
-    def selectors(self) -> Mapping[str, Any]:
-        value = self.get("selectors")
-        if value is None:
-            return {}
-        if isinstance(value, Mapping):
-            return value
-        keys = ("title", "body", "date", "author", "section", "remove")
-        return {k: getattr(value, k) for k in keys if getattr(value, k, None)}
-
-    @property
-    def slug(self) -> str | None:
-        """An Outlet's ``name`` is its registry slug; plain dicts may say ``slug``."""
-        for key in ("slug", "name"):
-            value = self.get(key)
-            if isinstance(value, str) and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
-                return value
-        return None
-
-    @property
-    def founded(self) -> date | None:
-        for key in ("founded", "founded_at", "since", "established"):
-            value = self.get(key)
-            if value is None:
-                continue
-            if isinstance(value, datetime):
-                return value.date()
-            if isinstance(value, date):
-                return value
-            if isinstance(value, int):
-                return date(value, 1, 1)
-            if isinstance(value, str):
-                match = re.match(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
-                if match:
-                    try:
-                        return date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
-                    except ValueError:
-                        continue
-        return None
-
-    @property
-    def names(self) -> list[str]:
-        names = []
-        for key in ("name", "name_ar", "name_en", "title", "display_name"):
-            value = self.get(key)
-            if isinstance(value, str) and value.strip():
-                names.append(value.strip())
-        aliases = self.get("aliases")
-        if isinstance(aliases, list | tuple):
-            names.extend(a for a in aliases if isinstance(a, str))
-        return names
+def _outlet_names(config: Outlet | None) -> list[str]:
+    """The names the outlet goes by (its id, Arabic and English names, aliases): credits, not authors."""
+    if config is None:
+        return []
+    return [n for n in (config.name, config.name_ar, config.name_en, *config.aliases) if n]
 
 
 def _select(tree: HtmlElement, selector: str | list[str] | tuple[str, ...] | None) -> list[HtmlElement]:
@@ -437,13 +378,12 @@ def extract_article(
     outlet: str | None = None,
     headers: dict[str, str] | None = None,
     fetched_at: datetime | None = None,
-    outlet_config: object | None = None,
+    outlet_config: Outlet | None = None,
     registry: object | None = None,
 ) -> dict[str, Any]:
     """Turn a fetched page into an Article dict with exactly the keys in ARTICLE_KEYS.
 
-    ``outlet_config`` is the outlet's registry entry (akhbar.core.registry.Outlet) or a dict with
-    the same fields (selectors, founded, name_ar, aliases...). ``registry`` (optional, e.g.
+    ``outlet_config`` is the outlet's registry entry (selectors, founding date, names). ``registry`` (optional, e.g.
     akhbar.core.registry.Registry) resolves a repost's source name to a slug with ``find_by_alias``;
     without it the built-in alias table is used.
 
@@ -472,7 +412,7 @@ def _extract(
     outlet: str | None,
     headers: dict[str, str] | None,
     fetched_at: datetime | None,
-    outlet_config: object | None,
+    outlet_config: Outlet | None,
     registry: object | None,
 ) -> dict[str, Any]:
     if not raw or not raw.strip():
@@ -490,14 +430,14 @@ def _extract(
     if tree is None:
         raise NotHTMLError("payload could not be parsed as an HTML document")
     fetched = _aware(fetched_at)
-    config = _OutletView(outlet_config)
-    outlet = outlet or config.slug
-    selectors = config.selectors
-    own_names = [n for n in (outlet, *config.names) if n]
+    config_names = _outlet_names(outlet_config)
+    outlet = outlet or (outlet_config.name if outlet_config else None)
+    selectors = outlet_config.selectors.as_dict() if outlet_config else {}
+    own_names = [n for n in (outlet, *config_names) if n]
 
     # 1. everything read from the page as published (before any pruning)
     meta = read_page_meta(tree)
-    site_names = [*meta.site_name, *config.names]
+    site_names = [*meta.site_name, *config_names]
     credits = [*outlet_names(), *site_names]
     title = next((t for t, _ in meta.title if t), None)
     title = _clean_title(title, site_names) if title else None
@@ -557,7 +497,7 @@ def _extract(
         tree,
         url,
         fetched,
-        config.founded or DEFAULT_FOUNDED,
+        (outlet_config.founded if outlet_config else None) or DEFAULT_FOUNDED,
         candidates=candidates,
         opening=body_paragraphs[0],
         mutable_tree=True,  # last use of the tree
