@@ -22,10 +22,10 @@ default 120; 0 turns it off), search `size` at most 100, `q` at most 500 charact
 
 from __future__ import annotations
 
+import enum
 import hmac
 import ipaddress
 import logging
-import os
 import re
 import threading
 import time
@@ -46,7 +46,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.config import ServiceNotConfigured, Settings, env, env_int, load_settings
+from akhbar.core.keys import JOB_STATES
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
 from index.query import QueryError
@@ -70,17 +71,11 @@ PAGE_HEADERS = {
 }
 
 
+# One enum for the API schema, from the one list of job states.
+JobState = enum.Enum("JobState", {s: s for s in JOB_STATES}, type=str)
+
+
 # -- configuration -------------------------------------------------------------------------------------
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-
-
 @dataclass(frozen=True)
 class ApiConfig:
     token: str | None = None
@@ -94,10 +89,10 @@ class ApiConfig:
         settings = settings or load_settings()
         return cls(
             token=settings.api_token,
-            allowed=AllowList.parse(os.environ.get("AKHBAR_ALLOWED_DOMAINS")),
-            rate_limit=_env_int("AKHBAR_API_RATE_LIMIT", 600),
-            rate_burst=_env_int("AKHBAR_API_RATE_BURST", 120),
-            max_body=_env_int("AKHBAR_API_MAX_BODY", 64 * 1024),
+            allowed=AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
+            rate_limit=env_int("AKHBAR_API_RATE_LIMIT") or 0,
+            rate_burst=env_int("AKHBAR_API_RATE_BURST") or 0,
+            max_body=env_int("AKHBAR_API_MAX_BODY") or 0,
         )
 
 
@@ -227,9 +222,9 @@ class AppState:
 
     def registry(self):
         """The outlet registry, re-read when the user's file changes."""
-        from akhbar.core.registry import ENV_VAR, load_registry
+        from akhbar.core.registry import load_registry
 
-        user_file = self.settings.outlets_file or os.environ.get(ENV_VAR) or None
+        user_file = self.settings.outlets_file
         try:
             stamp = Path(user_file).stat().st_mtime if user_file else None
         except OSError:
@@ -505,11 +500,11 @@ def _job_json(job) -> dict:
 
 @router.get("/jobs", tags=["jobs"], summary="Recent crawl jobs, newest first")
 def list_jobs(state: StateDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-              job_state: Annotated[Literal["queued", "running", "succeeded", "failed", "cancelled"] | None,
+              job_state: Annotated[JobState | None,
                                    Query(alias="state")] = None) -> JSONResponse:
     jobs = state.jobs().list(limit)
     if job_state:
-        jobs = [j for j in jobs if j.state == job_state]
+        jobs = [j for j in jobs if j.state == job_state.value]
     return JSONResponse({"jobs": [_job_json(j) for j in jobs]})
 
 

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from akhbar.console import console, err, print_results, wait_for_job
+from akhbar.console import fail as _fail
+from akhbar.console import job_store as _job_store
+from akhbar.console import print_job as _print_job
 from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
 from akhbar.core.keys import INDEX_BUFFER
-
-console = Console()
-err = Console(stderr=True)
 
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    sys.exit(code)
 
 
 class FriendlyGroup(click.Group):
@@ -123,14 +116,6 @@ def _registry(outlets_file: str | None, settings: Settings):
     return load_registry(outlets_file or settings.outlets_file)
 
 
-def _job_store(settings: Settings):
-    import redis
-
-    from akhbar.core.jobs import JobStore
-
-    return JobStore(redis.Redis.from_url(settings.require_redis_url()))
-
-
 @main.command()
 @click.argument("outlets", nargs=-1, required=True)
 @click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
@@ -171,47 +156,6 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes
     if wait:
         final = wait_for_job(settings, job.id, timeout)
         sys.exit(0 if final.state == "succeeded" else 1)
-
-
-def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: bool = False):
-    store = _job_store(settings)
-    deadline = time.monotonic() + timeout
-    columns = [TextColumn("[bold]{task.fields[state]:<9}"), BarColumn(),
-               TextColumn("{task.fields[summary]}"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, disable=quiet, transient=False) as progress:
-        task = progress.add_task("job", total=None, state="queued", summary="")
-        while True:
-            job = store.get(job_id)
-            c = job.counters
-            summary = (f"fetched {c.get('pages_fetched', 0)} · sent {c.get('pages_sent', 0)} · "
-                       f"new {c.get('articles_new', 0)} · updated {c.get('articles_updated', 0)} · "
-                       f"dup {c.get('articles_duplicate', 0)} · failed {c.get('articles_failed', 0)} · "
-                       f"{job.rate:.1f} pages/s")
-            sent = c.get("pages_sent", 0)
-            progress.update(task, state=job.state, summary=summary, total=sent or None,
-                            completed=sent - job.pending)
-            if job.state in ("succeeded", "failed", "cancelled"):
-                break
-            if time.monotonic() > deadline:
-                _fail(f"job {job_id} still {job.state} after {timeout:.0f}s (is a worker running? `akhbar worker`)")
-            time.sleep(0.5)
-    _print_job(job, quiet)
-    return job
-
-
-def _print_job(job, quiet: bool = False) -> None:
-    if quiet:
-        return
-    colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(job.state, "white")
-    console.print(f"job {job.id}: [{colour}]{job.state}[/]")
-    for key, value in sorted(job.counters.items()):
-        console.print(f"  {key:<20} {value}")
-    if job.errors:
-        console.print("  errors by kind:")
-        for kind, count in sorted(job.errors.items()):
-            console.print(f"    {kind:<24} {count}")
-    if job.message:
-        console.print(f"  {job.message}")
 
 
 @main.group()
@@ -318,16 +262,6 @@ def search(ctx, query, as_json, size, outlet, source_outlet, language, section, 
     print_results(result)
 
 
-def print_results(result: dict) -> None:
-    console.print(f"[bold]{result['total']}[/] results")
-    for i, hit in enumerate(result["hits"], 1):
-        also = f"  (also: {', '.join(hit['also_published_by'])})" if hit.get("also_published_by") else ""
-        console.print(f"{i:>2}. [bold]{hit['title']}[/]  [dim]{hit['outlet']} · {hit.get('published_at') or '-'}[/]{also}")
-        console.print(f"    {hit['url']}")
-        for fragment in (hit.get("highlight") or {}).get("body", [])[:1]:
-            console.print("    " + fragment.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]"))
-
-
 # -- extract -------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("file", type=click.File("rb"))
@@ -430,7 +364,10 @@ def index_migrate(ctx, delete_old) -> None:
     from index.manage import migrate
 
     settings = _settings(ctx)
-    new = migrate(connect(settings), settings.index_alias, delete_old=delete_old, log=console.print)
+    def show(done: int, total: int) -> None:
+        err.print(f"\r  copied {done}/{total}", end="")
+
+    new = migrate(connect(settings), settings.index_alias, delete_old=delete_old, log=console.print, progress=show)
     console.print(f"{settings.index_alias} -> {new}")
 
 

@@ -11,7 +11,7 @@ from akhbar.core.config import Settings
 
 
 def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
-    from akhbar.cli import print_results, wait_for_job
+    from akhbar.console import print_results, wait_for_job
     from akhbar.core.jobs import JobStore
     from akhbar.core.registry import load_registry
     from akhbar.core.submit import submit_crawl

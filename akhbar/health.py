@@ -117,6 +117,7 @@ def _bucket_health(bucket: dict, now: float) -> dict:
     recent_fill = {name: round(recent[f"fill_{name}"]["doc_count"] / recent_total, 3) if recent_total else None
                    for name in FILL_FIELDS}
     warnings = []
+    degraded = False  # a field is filled much less often than it used to be: extraction broke somewhere
     crawled_age = now - crawled_ms / 1000 if crawled_ms is not None else None
     if crawled_age is not None and crawled_age > STALE_AFTER:
         warnings.append(f"no new article crawled for {crawled_age / 86400:.1f} days")
@@ -125,10 +126,11 @@ def _bucket_health(bucket: dict, now: float) -> dict:
             before, after = fill[name], recent_fill[name]
             if before is not None and after is not None and before - after >= DROP_WARNING:
                 warnings.append(f"{name} filled in {after:.0%} of recent articles (usually {before:.0%})")
+                degraded = True
     status = "ok"
     if crawled_age is not None and crawled_age > STALE_AFTER:
         status = "stale"
-    if any("filled in" in w for w in warnings):
+    if degraded:
         status = "degraded"
     return {
         "status": status,

@@ -28,7 +28,7 @@ from typing import Any
 import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
-from akhbar.core.keys import INDEX_BUFFER, QUEUES
+from akhbar.core.keys import INDEX_BUFFER, JOB_STATES, QUEUES
 from akhbar.core.metrics import (
     COUNTERS,
     FETCH_BUCKETS,
@@ -157,7 +157,7 @@ class PipelineCollector:
             if state:
                 by_state[state] = by_state.get(state, 0) + 1
         jobs = GaugeMetricFamily("akhbar_jobs", "The last 500 crawl jobs by state", labels=["state"])
-        for state in ("queued", "running", "succeeded", "failed", "cancelled"):
+        for state in JOB_STATES:
             jobs.add_metric([state], by_state.get(state, 0))
         yield jobs
         progress = GaugeMetricFamily("akhbar_job_progress", "Counters of unfinished crawl jobs",

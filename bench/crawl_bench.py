@@ -36,6 +36,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from akhbar.core.jobs import crawler_command
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -262,7 +264,7 @@ def _rounds(redis_url: str, home: Path, registry_file: Path, outlets: list[str],
         job = create_job(client, registry, outlets, scrapy_settings={
             "BENCH_TIMING_FILE": str(timing), "LOG_LEVEL": "ERROR", "AKHBAR_MAX_QUEUED": 10**9,
             "EXTENSIONS": {**POLITE["EXTENSIONS"], "crawl_bench.Timing": 0}})
-        subprocess.run([sys.executable, "-m", "crawler.run", "--job", job, "--redis-url", redis_url],
+        subprocess.run(crawler_command(job, redis_url),
                        env=_env(redis_url, home), check=True, timeout=900, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         client.delete("clean")  # no worker in the benchmark: drop the handed-off pages
@@ -317,7 +319,7 @@ def crawl_rss(redis_url: str, home: Path, sitemaps: int, per: int, seen: int) ->
             state.mark_fetched(urls[start:start + 2000], when=time.time())
         seed_seconds = time.perf_counter() - started
         job = create_job(client, registry, ["bench-synthetic"], scrapy_settings={"LOG_LEVEL": "ERROR"})
-        proc = subprocess.Popen([sys.executable, "-m", "crawler.run", "--job", job, "--redis-url", redis_url],
+        proc = subprocess.Popen(crawler_command(job, redis_url),
                                 env=_env(redis_url, home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watched = psutil.Process(proc.pid)
         peak = 0

@@ -11,6 +11,7 @@ def classify_failure(failure: Failure) -> str:
     from twisted.internet import defer, error
 
     from crawler.middlewares import AddressRefused, RedirectLoopError
+    from crawler.robots import RobotsForbidden
 
     exc = failure.value
     if isinstance(exc, HttpError):
@@ -19,10 +20,11 @@ def classify_failure(failure: Failure) -> str:
         return "address_refused"
     if isinstance(exc, RedirectLoopError):
         return "redirect_loop"
+    if isinstance(exc, RobotsForbidden):
+        return "robots_forbidden"
     if isinstance(exc, IgnoreRequest):
+        # Scrapy's RedirectMiddleware says so only in its message ("max redirections reached").
         text = str(exc).lower()
-        if "robots" in text:
-            return "robots_forbidden"
         if "max redirections" in text or "redirect" in text:
             return "too_many_redirects"
         return "ignored"

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import redis
 
-from akhbar.core.jobs import JobOptions, JobStore
+from akhbar.core.jobs import JobOptions, JobStore, crawler_command
 from akhbar.core.registry import Registry
 
 
@@ -27,9 +26,7 @@ def create_job(client: redis.Redis, registry: Registry, outlets: list[str], *, m
 
 def start_crawl(job_id: str, redis_url: str, env: dict[str, str] | None = None, join: bool = False,
                 log_path: Path | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id, "--redis-url", redis_url]
-    if join:
-        cmd.append("--join")
+    cmd = crawler_command(job_id, redis_url, join=join)
     out = open(log_path, "ab") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -12,6 +11,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
+
+from akhbar.core.config import env
 
 log = logging.getLogger("akhbar.crawler")
 
@@ -89,7 +90,7 @@ class AddressGuardMiddleware:
     def __init__(self) -> None:
         from akhbar.core.targets import AllowList
 
-        self.allow = AllowList.parse(os.environ.get("AKHBAR_ALLOWED_DOMAINS"))
+        self.allow = AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS"))
         self._verdicts: dict[str, tuple[float, str | None]] = {}
 
     def process_request(self, request, spider=None):

@@ -20,12 +20,13 @@ from celery import Celery
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import LoopingCall, deferLater
 
+from akhbar.core.urls import canonical_url as canonical
 from crawler.bloom import execute_loading
-from crawler.urls import canonical
+from crawler.settings import AKHBAR_SETTINGS
 
 log = logging.getLogger("akhbar.crawler")
 
-MAX_QUEUED = 2000
+MAX_QUEUED = AKHBAR_SETTINGS["AKHBAR_MAX_QUEUED"]
 POLL_SECONDS = 0.5
 CHECK_SECONDS = 0.25  # the queue length is asked at most this often while it is below the limit
 BATCH = 32
@@ -45,7 +46,7 @@ class HandoffPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getint("AKHBAR_MAX_QUEUED", MAX_QUEUED))
+        return cls(crawler, crawler.settings.getint("AKHBAR_MAX_QUEUED"))
 
     def open_spider(self):
         from akhbar.core.celery_app import app

@@ -118,8 +118,9 @@ class PolitenessMiddleware:
     def __init__(self, crawler, client: redis.Redis):
         settings = crawler.settings
         self.crawler = crawler
-        self.capacity = settings.getint("AKHBAR_HOST_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
-        self.delay = settings.getfloat("AKHBAR_HOST_DELAY", settings.getfloat("DOWNLOAD_DELAY", 0.0))
+        self.capacity = settings.getint("AKHBAR_HOST_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        host_delay = settings.get("AKHBAR_HOST_DELAY")
+        self.delay = float(host_delay) if host_delay is not None else settings.getfloat("DOWNLOAD_DELAY")
         self.max_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 60.0)
         timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)
         self.lease = HostLease(client, self.capacity, lease_ttl=timeout + 60)
@@ -138,7 +139,7 @@ class PolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> PolitenessMiddleware:
-        if not crawler.settings.getbool("AKHBAR_POLITENESS_ENABLED", True):
+        if not crawler.settings.getbool("AKHBAR_POLITENESS_ENABLED"):
             raise NotConfigured
         url = crawler.settings.get("AKHBAR_REDIS_URL")
         if not url:

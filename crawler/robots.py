@@ -28,8 +28,11 @@ from akhbar.core.keys import ROBOTS_PREFIX as PREFIX
 log = logging.getLogger("akhbar.crawler")
 
 
-CACHE_SECONDS = 86400  # RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours
 FETCH_LOCK_SECONDS = 60
+
+
+class RobotsForbidden(IgnoreRequest):
+    """robots.txt disallows the URL (a type, so that failures are counted without reading messages)."""
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -37,7 +40,13 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         url = crawler.settings.get("AKHBAR_REDIS_URL")
         self.redis = redis.Redis.from_url(url) if url else None
-        self.cache_seconds = crawler.settings.getint("AKHBAR_ROBOTS_CACHE_SECONDS", CACHE_SECONDS)
+        self.cache_seconds = crawler.settings.getint("AKHBAR_ROBOTS_CACHE_SECONDS")
+
+    def process_request_2(self, rp, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as exc:
+            raise RobotsForbidden(str(exc)) from None
 
     async def robot_parser(self, request: Request):
         if self.redis is None:

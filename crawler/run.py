@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -24,7 +23,8 @@ from datetime import datetime
 import redis
 from scrapy.crawler import CrawlerProcess
 
-from akhbar.core.jobs import JobStore
+from akhbar.core.config import env, env_int
+from akhbar.core.jobs import JobStore, crawler_command
 from akhbar.core.times import parse_iso_utc
 from crawler.frontier import CrawlerProcesses
 from crawler.settings import crawl_settings
@@ -82,25 +82,24 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     beat.start()
 
     helpers: list[subprocess.Popen] = []
-    wanted = int(options.processes or os.environ.get("AKHBAR_CRAWL_PROCESSES") or 1)
+    wanted = int(options.processes or env_int("AKHBAR_CRAWL_PROCESSES") or 1)
     if not join:
         for _ in range(max(0, wanted - 1)):
-            helpers.append(subprocess.Popen([sys.executable, "-m", "crawler.run", "--job", job_id,
-                                             "--redis-url", redis_url, "--join"]))
+            helpers.append(subprocess.Popen(crawler_command(job_id, redis_url, join=True)))
 
     overrides = dict(options.scrapy_settings)
     if options.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = int(options.max_pages)
     overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id})
     settings = crawl_settings(options.mode, overrides)
-    policy = RecrawlPolicy.parse(options.recrawl or os.environ.get("AKHBAR_RECRAWL"))
-    clock = Clock(float(settings.get("AKHBAR_CLOCK_OFFSET") or 0))
+    policy = RecrawlPolicy.parse(options.recrawl or env("AKHBAR_RECRAWL"))
+    clock = Clock(float(settings["AKHBAR_CLOCK_OFFSET"]))
     process = CrawlerProcess(settings, install_root_handler=True)
     process_box.append(process)
     for outlet in options.outlets():
         state = OutletState.open(client, outlet, policy, clock,
-                                 article_capacity=int(settings.get("AKHBAR_ARTICLE_CAPACITY") or 1_000_000),
-                                 article_error_rate=float(settings.get("AKHBAR_ARTICLE_ERROR_RATE") or 1e-3))
+                                 article_capacity=int(settings["AKHBAR_ARTICLE_CAPACITY"]),
+                                 article_error_rate=float(settings["AKHBAR_ARTICLE_ERROR_RATE"]))
         process.crawl(OutletSpider, outlet=outlet, job_id=job_id, jobs=store, state=state,
                       since=parse_since(options.since))
     try:
@@ -129,7 +128,7 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--job", required=True)
-    parser.add_argument("--redis-url", default=os.environ.get("AKHBAR_REDIS_URL"))
+    parser.add_argument("--redis-url", default=env("AKHBAR_REDIS_URL"))
     parser.add_argument("--join", action="store_true", help="Join a job another process is crawling.")
     args = parser.parse_args()
     # No logging.basicConfig: CrawlerProcess installs the root handler at LOG_LEVEL (a second, unfiltered

@@ -23,7 +23,6 @@ log = logging.getLogger("akhbar.crawler")
 
 # How often an idle process asks the shared queue for work that other processes produced (Scrapy's
 # engine polls an idle scheduler on its slot heartbeat, 5 s by default).
-IDLE_POLL_SECONDS = 1.0
 OUTBOX_SIZE = 64  # requests pushed to the shared queue per round trip (at most)
 
 
@@ -103,9 +102,9 @@ class RedisFrontierScheduler(BaseScheduler):
         outlet = getattr(getattr(spider, "outlet", None), "name", None) or spider.name
         self.frontier = JobFrontier(
             client, job, outlet,
-            capacity=self.settings.getint("AKHBAR_FRONTIER_CAPACITY", 200_000),
-            error_rate=self.settings.getfloat("AKHBAR_FRONTIER_ERROR_RATE", 1e-6),
-            ttl=self.settings.getint("AKHBAR_FRONTIER_TTL", 3 * 86400),
+            capacity=self.settings.getint("AKHBAR_FRONTIER_CAPACITY"),
+            error_rate=self.settings.getfloat("AKHBAR_FRONTIER_ERROR_RATE"),
+            ttl=self.settings.getint("AKHBAR_FRONTIER_TTL"),
         )
         self.frontier.touch()
         spider.frontier = self.frontier
@@ -115,7 +114,7 @@ class RedisFrontierScheduler(BaseScheduler):
             engine = None
         if engine is not None:
             # Instance attribute read by ExecutionEngine when it starts its heartbeat (after open()).
-            engine._SLOT_HEARTBEAT_INTERVAL = self.settings.getfloat("AKHBAR_IDLE_POLL", IDLE_POLL_SECONDS)
+            engine._SLOT_HEARTBEAT_INTERVAL = self.settings.getfloat("AKHBAR_IDLE_POLL")
 
     def close(self, reason: str) -> None:
         if self.frontier is not None:

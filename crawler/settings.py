@@ -1,23 +1,40 @@
-"""Scrapy settings. Polite by default; `fixture` mode lifts the delays for local test sites only.
-
-Akhbar's own settings (all optional; `akhbar crawl` jobs pass extra ones in `scrapy_settings`):
-
-AKHBAR_REDIS_URL / AKHBAR_JOB_ID  the shared frontier, per-host leases and crawl state (set by crawler.run)
-AKHBAR_FRONTIER_CAPACITY          URLs per outlet per job the frontier's Bloom filter is sized for (it grows
-AKHBAR_FRONTIER_ERROR_RATE        past that, see crawler.bloom); target false-positive rate
-AKHBAR_ARTICLE_CAPACITY / _ERROR_RATE  the same for the per-outlet "articles fetched" filter
-AKHBAR_HOST_CONCURRENCY / AKHBAR_HOST_DELAY  per-host lease slots and delay, across processes
-                                  (default: CONCURRENT_REQUESTS_PER_DOMAIN and DOWNLOAD_DELAY)
-AKHBAR_POLITENESS_ENABLED         False: no cross-process host leases (one process only)
-AKHBAR_WARC_ENABLED / AKHBAR_WARC_DIR / AKHBAR_WARC_MAX_BYTES  raw responses to WARC
-AKHBAR_CLOCK_OFFSET               seconds added to "now" for schedules (tests; "pretend it is later")
-AKHBAR_MAX_HOPS / AKHBAR_MAX_LISTING_PAGES  link hops from an entry point; pages per listing chain
-AKHBAR_ROBOTS_CACHE_SECONDS       how long robots.txt is shared from Redis (RFC 9309: at most a day)
+"""Scrapy settings, every one declared here once with its default, in the style of Scrapy's
+default_settings.py: components read them with no default of their own. Polite by default; `fixture`
+mode lifts the delays for local test sites only. `akhbar crawl` jobs pass extra ones in `scrapy_settings`.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+# Akhbar's own settings (the README's configuration table lists them too).
+AKHBAR_SETTINGS: dict[str, Any] = {
+    # The shared frontier, per-host leases and crawl state (set by crawler.run for each job).
+    "AKHBAR_REDIS_URL": None,
+    "AKHBAR_JOB_ID": None,
+    # URLs per outlet per job the frontier's Bloom filter is sized for (it grows past that, see crawler.bloom),
+    # its target false-positive rate, and how long a finished job's frontier is kept.
+    "AKHBAR_FRONTIER_CAPACITY": 200_000,
+    "AKHBAR_FRONTIER_ERROR_RATE": 1e-6,
+    "AKHBAR_FRONTIER_TTL": 3 * 86400,
+    # The same for the per-outlet "articles fetched" filter, kept across jobs.
+    "AKHBAR_ARTICLE_CAPACITY": 1_000_000,
+    "AKHBAR_ARTICLE_ERROR_RATE": 1e-3,
+    # Per-host lease slots and delay across processes; None: CONCURRENT_REQUESTS_PER_DOMAIN and DOWNLOAD_DELAY.
+    "AKHBAR_HOST_CONCURRENCY": None,
+    "AKHBAR_HOST_DELAY": None,
+    "AKHBAR_POLITENESS_ENABLED": True,  # False: no cross-process host leases (one process only)
+    # Raw responses to WARC; None: from the environment (akhbar.core.config), which defaults to on.
+    "AKHBAR_WARC_ENABLED": None,
+    "AKHBAR_WARC_DIR": None,
+    "AKHBAR_WARC_MAX_BYTES": None,
+    "AKHBAR_CLOCK_OFFSET": 0,  # seconds added to "now" for schedules (tests: "pretend it is later")
+    "AKHBAR_MAX_HOPS": 8,  # links followed away from an entry point (pagination is one listing, not hops)
+    "AKHBAR_MAX_LISTING_PAGES": 1000,  # per listing chain; chains normally end earlier, on a repeated page
+    "AKHBAR_ROBOTS_CACHE_SECONDS": 86400,  # RFC 9309 2.4: a cached robots.txt is used for at most a day
+    "AKHBAR_MAX_QUEUED": 2000,  # the hand-off waits while the clean queue holds more pages than this
+    "AKHBAR_IDLE_POLL": 1.0,  # seconds between frontier polls of an idle crawler process
+}
 
 USER_AGENT = "AkhbarBot/0.1 (+https://github.com/akhbar-archive/akhbar; Libyan news archive; polite crawler)"
 
@@ -68,6 +85,7 @@ POLITE: dict[str, Any] = {
         "crawler.pipelines.HandoffPipeline": 500,
     },
     "EXTENSIONS": {"crawler.extensions.JobProgress": 500, "crawler.extensions.CrawlMetrics": 510},
+    **AKHBAR_SETTINGS,
 }
 
 # Local fixture sites only: no delays, many requests at once.

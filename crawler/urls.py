@@ -1,38 +1,16 @@
-"""URL canonicalisation and crawl-trap filters."""
+"""Crawl-trap filters and site membership (canonical URLs: akhbar.core.urls)."""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from w3lib.url import canonicalize_url, url_query_cleaner
-
-# Query parameters that never change the page: trackers and session ids.
-DROP_PARAMS = (
-    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid", "mc_cid",
-    "mc_eid", "phpsessid", "sessionid", "session_id", "sid", "jsessionid", "amp", "ref", "share",
-)
-_PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 # Calendar and date-archive pages: an endless space of near-empty listings.
 CALENDAR = re.compile(
     r"/(calendar|events?/calendar|archive/calendar)/|[?&](month|year|day|date|cal|calendar)=|"
     r"/(19|20)\d{2}/\d{1,2}/?$|/(19|20)\d{2}/?$",
     re.I,
 )
-
-
-@lru_cache(maxsize=20_000)  # the same navigation links appear on every page of a site
-def canonical(url: str) -> str:
-    """Drop fragments, session ids and trackers; sort the query (w3lib) so one page has one URL."""
-    url = _PATH_SESSION.sub("", url)
-    cleaned = url_query_cleaner(url, [p for p in DROP_PARAMS], remove=True, unique=True, keep_fragments=False)
-    # url_query_cleaner is case-sensitive: drop upper-case session keys as well.
-    parts = urlsplit(cleaned)
-    if parts.query:
-        keep = "&".join(kv for kv in parts.query.split("&") if kv.split("=", 1)[0].lower() not in DROP_PARAMS)
-        cleaned = parts._replace(query=keep).geturl()
-    return canonicalize_url(cleaned, keep_fragments=False)
 
 
 def is_trap(url: str, max_query_params: int = 4, max_path_depth: int = 10, max_repeats: int = 2) -> str | None:
@@ -50,8 +28,19 @@ def is_trap(url: str, max_query_params: int = 4, max_path_depth: int = 10, max_r
     return None
 
 
-def same_site(url: str, hosts: tuple[str, ...], path_prefix: str = "/") -> bool:
+def site_key(url: str) -> str:
+    """host (www. dropped), with the port when it is not the scheme's default: two sites on one host
+    with different ports are two sites."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
-    netloc_ok = host in hosts or f"{host}:{parts.port}" in hosts
-    return netloc_ok and parts.path.startswith(path_prefix)
+    try:
+        port = parts.port
+    except ValueError:
+        return host
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return host if port in (None, default) else f"{host}:{port}"
+
+
+def same_site(url: str, hosts: tuple[str, ...], path_prefix: str = "/") -> bool:
+    """Whether `url` belongs to the site: its site_key is one of `hosts` and its path under the prefix."""
+    return site_key(url) in hosts and urlsplit(url).path.startswith(path_prefix)

@@ -30,6 +30,8 @@ from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from akhbar.core.config import env, env_bool, env_int, load_settings
+
 log = logging.getLogger("akhbar.crawler")
 
 DEFAULT_MAX_BYTES = 1024**3  # 1 GiB, the usual WARC file size
@@ -166,14 +168,11 @@ class WarcMiddleware:
     @classmethod
     def from_crawler(cls, crawler) -> WarcMiddleware:
         settings = crawler.settings
-        enabled = os.environ.get("AKHBAR_WARC_ENABLED", "1").lower() not in ("0", "false", "no", "off")
-        if not settings.getbool("AKHBAR_WARC_ENABLED", enabled):
+        # A job's scrapy_settings win over the process environment.
+        if not settings.getbool("AKHBAR_WARC_ENABLED", env_bool("AKHBAR_WARC_ENABLED")):
             raise NotConfigured
-        directory = settings.get("AKHBAR_WARC_DIR") or os.environ.get("AKHBAR_WARC_DIR")
-        if not directory:
-            home = os.environ.get("AKHBAR_HOME") or ".akhbar"
-            directory = os.path.join(home, "warc")
-        max_bytes = settings.getint("AKHBAR_WARC_MAX_BYTES") or int(os.environ.get("AKHBAR_WARC_MAX_BYTES") or 0)
+        directory = settings.get("AKHBAR_WARC_DIR") or env("AKHBAR_WARC_DIR") or load_settings().home / "warc"
+        max_bytes = settings.getint("AKHBAR_WARC_MAX_BYTES") or env_int("AKHBAR_WARC_MAX_BYTES")
         return cls(crawler, Path(directory), max_bytes or DEFAULT_MAX_BYTES)
 
     def spider_opened(self, spider) -> None:

@@ -5,8 +5,8 @@
                                             then move the alias in one atomic `_aliases` call
     update_synonyms(adapter, alias)         reload the search-time synonym rules (brief close/open)
 
-    python -m index.manage migrate [--alias A] [--delete-old]
-    python -m index.manage synonyms [--alias A]
+    akhbar index migrate [--delete-old]
+    akhbar index synonyms
 
 Migration and concurrent writers: the pipeline writes through the alias (is_write_index), so until
 the swap new documents land in the old index. After the swap a create-only `_reindex` pass copies
@@ -17,10 +17,8 @@ carried over: migrate while the pipeline is quiet, or re-run the dedupe updates.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable
 
@@ -185,34 +183,3 @@ def update_synonyms(adapter: SearchAdapter, alias: str, rules: list[str] | None 
             adapter.request("POST", f"/{target}/_open", params={"wait_for_active_shards": "1"})
             _wait_ready(adapter, target)
     return targets
-
-
-def main(argv: list[str] | None = None) -> int:
-    from index.adapter import connect
-
-    parser = argparse.ArgumentParser(prog="python -m index.manage")
-    sub = parser.add_subparsers(dest="command", required=True)
-    mig = sub.add_parser("migrate", help="reindex into <alias>-v<N+1> and swap the alias")
-    mig.add_argument("--alias")
-    mig.add_argument("--delete-old", action="store_true", help="delete the previous index afterwards")
-    syn = sub.add_parser("synonyms", help="reload the synonym rules (index closed for a moment)")
-    syn.add_argument("--alias")
-    args = parser.parse_args(argv)
-    from akhbar.core.config import load_settings
-
-    alias = args.alias or load_settings().index_alias
-    adapter = connect()
-    if args.command == "migrate":
-        def show(done: int, total: int) -> None:
-            print(f"\r  copied {done}/{total}", end="", file=sys.stderr, flush=True)
-
-        name = migrate(adapter, alias, delete_old=args.delete_old, progress=show,
-                       log=lambda message: print(f"\n{message}", file=sys.stderr))
-        print(f"\n{alias} -> {name}")
-    else:
-        print("updated:", ", ".join(update_synonyms(adapter, alias)) or "(no index)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

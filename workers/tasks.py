@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from functools import cache
@@ -23,7 +22,7 @@ from celery import Task
 from akhbar.core import dlq
 from akhbar.core.celery_app import app
 from akhbar.core.config import load_settings
-from akhbar.core.jobs import JobStore
+from akhbar.core.jobs import JobStore, crawler_command
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
 from akhbar.core.registry import Outlet
@@ -147,7 +146,7 @@ def crawl(self, job_id: str) -> str:
         return state
     store.set_state(job_id, "running")
     settings = load_settings()
-    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id, "--redis-url", settings.require_redis_url()]
+    cmd = crawler_command(job_id, settings.require_redis_url())
     log_path = settings.home / "logs" / f"crawl-{job_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # The crawl logs to a file: a pipe nobody reads until the end would fill up and stall the crawl.

@@ -7,19 +7,17 @@ re-delivery is harmless. The Redis visibility timeout is longer than the longest
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 from kombu import Exchange, Queue
 
-from akhbar.core.config import ServiceNotConfigured, load_settings
+from akhbar.core.config import ServiceNotConfigured, env_int, load_settings
 from akhbar.core.times import DEFAULT_TIMEZONE
 
 QUEUES = ("crawl", "clean", "dedupe", "index")
 
 # Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see tasks.crawl),
 # so they are not bound by it.
-VISIBILITY_TIMEOUT = int(os.environ.get("AKHBAR_VISIBILITY_TIMEOUT", 30 * 60))
+VISIBILITY_TIMEOUT = env_int("AKHBAR_VISIBILITY_TIMEOUT") or 30 * 60
 
 
 def _broker_url() -> str:

@@ -8,6 +8,7 @@ A job succeeds when its crawl has finished and every page sent has reached a ter
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -79,6 +80,12 @@ class JobOptions:
     def from_dict(cls, data: Mapping[str, Any]) -> JobOptions:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def crawler_command(job_id: str, redis_url: str, *, join: bool = False) -> list[str]:
+    """The command line of one crawler process for a job (the `crawl` task, `crawl-join`, local runs)."""
+    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id, "--redis-url", redis_url]
+    return [*cmd, "--join"] if join else cmd
 
 
 def user_outlets(registry: Registry) -> list[dict[str, Any]]:

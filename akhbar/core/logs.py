@@ -15,11 +15,12 @@ import contextlib
 import contextvars
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+
+from akhbar.core.config import env_bool
 
 JOB_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("akhbar_job_id", default=None)
 URL: contextvars.ContextVar[str | None] = contextvars.ContextVar("akhbar_url", default=None)
@@ -34,7 +35,7 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "conte
 
 
 def json_enabled() -> bool:
-    return os.environ.get("AKHBAR_LOG_JSON", "").strip().lower() in ("1", "true", "yes", "on")
+    return env_bool("AKHBAR_LOG_JSON")
 
 
 @contextlib.contextmanager

@@ -19,7 +19,6 @@ URL lists (``feeds``, ``sitemaps``, ``listings``) take plain strings or mappings
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -31,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
+from akhbar.core.config import env
 from akhbar.core.text import normalize_arabic
 from akhbar.core.times import DEFAULT_TIMEZONE
 
@@ -441,8 +441,7 @@ def load_registry(
     whose name exists overrides it field by field; a new entry needs ``name`` and ``base_url``.
     """
     if user_file is None:
-        env = os.environ.get(ENV_VAR, "").strip()
-        user_file = env or None
+        user_file = env(ENV_VAR)
     layers: list[tuple[str, list[dict[str, Any]]]] = []
     if include_builtin:
         path = Path(builtin_file) if builtin_file is not None else BUILTIN_FILE

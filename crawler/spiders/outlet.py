@@ -30,18 +30,18 @@ from twisted.python.failure import Failure
 
 from akhbar.core.registry import Outlet
 from akhbar.core.times import parse_iso_utc
+from akhbar.core.urls import canonical_url as canonical
 from crawler import listing
 from crawler.classify import is_article, url_looks_like_article
 from crawler.content import XML_START, refusal
 from crawler.errors import classify_failure
 from crawler.robots import sitemaps_of
+from crawler.settings import AKHBAR_SETTINGS
 from crawler.state import ERROR_INTERVAL, PROBE_MISS_INTERVAL, OutletState, RecrawlPolicy, is_due
-from crawler.urls import canonical, is_trap, same_site
+from crawler.urls import is_trap, same_site, site_key
 
 FEED_PROBES = ("feed/", "rss/", "rss.xml", "feed.xml", "atom.xml")
 SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml", "news-sitemap.xml")
-MAX_LISTING_PAGES = 1000  # per listing chain; chains normally end earlier, when a page brings nothing new
-MAX_HOPS = 8  # links followed away from an entry point (pagination does not count: it is one listing)
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
 KNOWN_DATES = 50_000  # article dates from feeds/sitemaps kept for --since decisions on listings
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$|[?&](?:page|paged|p|pg|start|offset|pagenum|pageno)=(\d+)", re.I)
@@ -63,8 +63,7 @@ class OutletSpider(scrapy.Spider):
         self.since = since
         self.frontier = None  # set by crawler.scheduler.RedisFrontierScheduler when it opens
         base = urlsplit(outlet.base_url)
-        host = (base.hostname or "").lower().removeprefix("www.")
-        self.hosts = (host, f"{host}:{base.port}") if base.port else (host,)
+        self.hosts = (site_key(outlet.base_url),)
         self.path_prefix = base.path if base.path.endswith("/") else base.path + "/"
         self.base_url = outlet.base_url
         self.founded = outlet.founded
@@ -75,12 +74,13 @@ class OutletSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
-        spider.max_hops = crawler.settings.getint("AKHBAR_MAX_HOPS", MAX_HOPS)
-        spider.max_listing_pages = crawler.settings.getint("AKHBAR_MAX_LISTING_PAGES", MAX_LISTING_PAGES)
+        spider.max_hops = crawler.settings.getint("AKHBAR_MAX_HOPS")
+        spider.max_listing_pages = crawler.settings.getint("AKHBAR_MAX_LISTING_PAGES")
         return spider
 
-    max_hops = MAX_HOPS
-    max_listing_pages = MAX_LISTING_PAGES
+    # Without a crawler (unit tests), the declared defaults.
+    max_hops = AKHBAR_SETTINGS["AKHBAR_MAX_HOPS"]
+    max_listing_pages = AKHBAR_SETTINGS["AKHBAR_MAX_LISTING_PAGES"]
 
     @property
     def recrawl(self) -> bool:

@@ -13,7 +13,7 @@ from akhbar.core.registry import Outlet, Selectors
 from akhbar.core.text import content_hash
 from workers.clean import extract_article as reexported
 from workers.clean.errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
-from workers.clean.extract import ARTICLE_KEYS, canonicalize_url, extract_article
+from workers.clean.extract import ARTICLE_KEYS, extract_article
 
 
 def _outlet(**entry) -> Outlet:
@@ -262,22 +262,6 @@ def test_html_lang_is_used_for_non_arabic_text():
         f'<html lang="fr-FR"><body><article><h1>Plan</h1><p>{text}</p><p>{text}</p></article></body></html>'
     )
     assert extract(html, url="https://example.fr/a")["language"] == "fr"
-
-
-@pytest.mark.parametrize(
-    ("candidate", "expected"),
-    [
-        (
-            "https://Alwasat.ly/news/1?utm_source=fb&utm_campaign=x&id=5#comments",
-            "https://alwasat.ly/news/1?id=5",
-        ),
-        ("https://example.ly/a?fbclid=abc&PHPSESSID=123&page=2", "https://example.ly/a?page=2"),
-        ("https://example.ly/a;jsessionid=ABC123?x=1", "https://example.ly/a?x=1"),
-        ("https://example.ly:443/a?sid=9", "https://example.ly/a"),
-    ],
-)
-def test_canonicalize_url(candidate: str, expected: str):
-    assert canonicalize_url(candidate) == expected
 
 
 def test_canonical_pointing_at_home_page_is_ignored():

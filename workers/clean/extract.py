@@ -14,7 +14,7 @@ import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import Element as html_element
@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 
 from akhbar.core.registry import Outlet
 from akhbar.core.text import content_hash
+from akhbar.core.urls import canonical_url
 
 from .boilerplate import classify, clean_paragraphs, prune_html
 from .bylines import clean_author_names, find_bylines, parse_byline, parse_dateline
@@ -41,11 +42,6 @@ ARTICLE_KEYS = (
 )  # fmt: skip
 FEED_DATE_HEADER = "x-akhbar-feed-published"  # optional: the feed entry's date, passed by the crawler
 
-_SESSION_PARAMS = frozenset(
-    {"phpsessid", "sid", "sessionid", "session_id", "session", "jsessionid", "aspsessionid", "cfid", "cftoken",
-     "zenid", "osCsid".lower(), "s_id", "sess", "fbclid", "gclid", "igshid", "mc_cid", "mc_eid", "amp"}
-)  # fmt: skip
-_PATH_SESSION = re.compile(r";(?:jsessionid|sessionid|sid|phpsessid)=[^/?#]*", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·]\s+|\s+::\s+")
 
 
@@ -212,25 +208,6 @@ def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
 
 
 # --- fields --------------------------------------------------------------------------------------
-def canonicalize_url(candidate: str, base: str | None = None) -> str:
-    """Absolute, normalised URL without fragments, trackers (utm_*, fbclid...) or session ids."""
-    from courlan import normalize_url
-
-    url = urljoin(base, candidate.strip()) if base else candidate.strip()
-    url = _PATH_SESSION.sub("", url)
-    try:
-        url = normalize_url(url, strict=False)
-    except (ValueError, AttributeError) as err:
-        logger.debug("courlan could not normalise %r: %s", url, err)
-    parts = urlsplit(url)
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in _SESSION_PARAMS and not k.lower().startswith(("utm_", "aspsessionid"))
-    ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
-
-
 def _canonical(meta: PageMeta, url: str) -> str:
     fetched_path = urlsplit(url).path.strip("/")
     for candidate in meta.canonical:
@@ -240,8 +217,8 @@ def _canonical(meta: PageMeta, url: str) -> str:
             continue
         if fetched_path and not parts.path.strip("/") and not parts.query:
             continue  # a canonical pointing at the home page is a template bug
-        return canonicalize_url(absolute)
-    return canonicalize_url(url)
+        return canonical_url(absolute)
+    return canonical_url(url)
 
 
 def _is_site_name(part: str, site_names: list[str]) -> bool:
