@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from lxml import html as lxml_html
 
 from akhbar.core.times import parse_iso_utc
-from workers.clean.dates import parse_arabic_date
+from workers.clean.dateparse import parse_arabic_date
 
 PAGINATION = re.compile(r"/page/\d+/?$|[?&](page|paged|p|pg|start|offset|pagenum|pageno)=\d+", re.I)
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?")

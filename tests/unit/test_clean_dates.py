@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from trafilatura.utils import load_html
 
-from workers.clean.dates import date_from_url, find_published, parse_arabic_date
+from workers.clean.dateparse import parse_arabic_date
+from workers.clean.pagedate import date_from_url, find_published
 
 TRIPOLI = ZoneInfo("Africa/Tripoli")
 FETCHED = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)  # 14:00 in Tripoli

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from lxml.html import HtmlElement
 
-from .dates import DATE_WORDS
+from .dateparse import DATE_WORDS
 from .reposts import OUTLET_ALIASES
 from .textutil import clean_ws, element_text, norm, phrase_key
 

@@ -26,9 +26,10 @@ from akhbar.core.urls import canonical_url
 
 from .boilerplate import classify, clean_paragraphs, prune_html
 from .bylines import clean_author_names, find_bylines, parse_byline, parse_dateline
-from .dates import DEFAULT_FOUNDED, find_published, is_furniture
+from .dateparse import DEFAULT_FOUNDED
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
+from .pagedate import find_published, is_furniture
 from .reposts import known_outlet, outlet_names, source_outlet
 from .structured import PageMeta, read_page_meta
 from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, phrase_key

@@ -1,4 +1,4 @@
-"""Publication dates: Arabic date expressions and the page-level search for the published date.
+"""Reading one date expression: Arabic (Egyptian, Levantine and Libyan months, Hijri), relative, ISO.
 
 ``parse_arabic_date`` reads one date expression. Hand-written on purpose: dateparser knows the
 Egyptian month names but not the Levantine ones (شباط, تشرين الثاني...), not the Libyan
@@ -7,13 +7,8 @@ Hijri dates without an extra converter, and it costs ~1 ms a call. The regexes b
 formats exactly; dateparser remains the fallback for other languages (English month names,
 "2 hours ago"), and ISO 8601 / RFC 2822 go through the standard library.
 
-``find_published`` walks the sources in order: JSON-LD, meta tags, outlet selector, feed,
-the dateline of the first paragraph, the URL, dated elements of the page (<time>, "date"
-classes) and finally htmldate's generic search. Every candidate is validated: never in the
-future (beyond fetched_at + FUTURE_TOLERANCE) and never before the outlet existed; a rejected
-candidate is logged (logger "akhbar.clean.dates") and the next source is tried.
-
-Times without an offset are Africa/Tripoli.
+Every result is validated (``validate``): never in the future beyond fetched_at + FUTURE_TOLERANCE, never
+before the outlet existed. Times without an offset are Africa/Tripoli.
 """
 
 from __future__ import annotations
@@ -22,10 +17,7 @@ import email.utils
 import logging
 import re
 from collections.abc import Sequence
-from copy import deepcopy
 from datetime import UTC, date, datetime, time, timedelta
-
-from lxml.html import HtmlElement
 
 from akhbar.core.text import normalize_arabic
 from akhbar.core.times import TRIPOLI
@@ -160,7 +152,7 @@ _LATIN_MONTH = re.compile(
 )
 
 
-def _as_aware(value: datetime | None) -> datetime:
+def as_aware(value: datetime | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -247,7 +239,7 @@ def _combine(day: date, clock: time | None) -> datetime:
     return datetime.combine(day, clock or time(0, 0), tzinfo=TRIPOLI)
 
 
-def _absolute(text: str, fetched: datetime, *, partial: bool = True) -> tuple[int, datetime | None] | None:
+def absolute_date(text: str, fetched: datetime, *, partial: bool = True) -> tuple[int, datetime | None] | None:
     """The earliest absolute date expression in normalised text: (position, datetime or None if invalid).
     ``partial`` also accepts month + year ("رمضان 1439 هـ" -> the 1st), for short date fields only."""
     found: list[tuple[int, int, str, re.Match[str]]] = []
@@ -311,7 +303,7 @@ def _relative(text: str, fetched: datetime) -> tuple[int, datetime] | None:
     return min(candidates, key=lambda c: c[0]) if candidates else None
 
 
-def _iso(text: str) -> datetime | None:
+def parse_iso_local(text: str) -> datetime | None:
     value = text.strip()
     value = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     value = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value)  # +0200 -> +02:00
@@ -358,7 +350,7 @@ def validate(
     """None (with a logged reason) for dates in the future or before the outlet existed."""
     if value is None:
         return None
-    fetched = _as_aware(fetched_at)
+    fetched = as_aware(fetched_at)
     founded = outlet_founded or DEFAULT_FOUNDED
     if value > fetched + FUTURE_TOLERANCE:
         logger.info(
@@ -375,7 +367,7 @@ def validate(
 
 def _parse_unvalidated(text: str, fetched: datetime) -> datetime | None:
     if _ISO_START.match(text):
-        return _iso(text)
+        return parse_iso_local(text)
     if _RFC_START.match(text):
         try:
             parsed = email.utils.parsedate_to_datetime(text.strip())
@@ -384,7 +376,7 @@ def _parse_unvalidated(text: str, fetched: datetime) -> datetime | None:
         if parsed is not None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=TRIPOLI)
     normalised = " ".join(normalize_arabic(text).lower().split())
-    absolute = _absolute(normalised, fetched, partial=len(normalised) <= 40)
+    absolute = absolute_date(normalised, fetched, partial=len(normalised) <= 40)
     relative = _relative(normalised, fetched)
     if absolute and (not relative or absolute[0] <= relative[0]):
         return absolute[1]
@@ -411,7 +403,7 @@ def parse_arabic_date(
     """
     if not text or not text.strip():
         return None
-    fetched = _as_aware(fetched_at)
+    fetched = as_aware(fetched_at)
     try:
         parsed = _parse_unvalidated(text[:300], fetched)
     except (ValueError, OverflowError, KeyError) as err:  # defensive: never raise on odd input
@@ -421,210 +413,3 @@ def parse_arabic_date(
 
 
 # --- page-level search ------------------------------------------------------------------------
-_URL_DATE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})[/_-]?(?P<m>0[1-9]|1[0-2])[/_-]?(?P<d>0[1-9]|[12]\d|3[01])(?!\d)"
-)
-_URL_DATE_SEPARATED = re.compile(r"/(?P<y>(?:19|20)\d{2})[/_-](?P<m>\d{1,2})[/_-](?P<d>\d{1,2})(?:/|$|[_-])")
-_DATE_CLASS = re.compile(r"date|time|publish|posted|created|timestamp|byline-meta|meta-?info|تاريخ", re.I)
-# Regions that show other dates: the site header's "today", tickers, sidebars, comments...
-_NOISE_CLASS = re.compile(
-    r"comment|related|sidebar|widget|footer|site-?header|page-?header|main-?header|top-?header|masthead|"
-    r"top-?bar|navbar|menu|(?:^|[\s_-])nav(?:$|[\s_-])|ticker|breaking|weather|prayer|clock|copyright|"
-    r"most-?read|trending|popular",
-    re.I,
-)
-_NOISE_TAGS = frozenset({"header", "nav", "footer", "aside"})
-_CONTENT_TAGS = frozenset({"article", "main"})
-
-
-def _noise_root(element: HtmlElement) -> HtmlElement | None:
-    """The outermost ancestor-or-self of ``element`` that is page furniture, if any. A <header>
-    inside an <article> (where the byline and date live) is not furniture."""
-    node: HtmlElement | None = element
-    found: HtmlElement | None = None
-    while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _CONTENT_TAGS:
-            found = None if found is not None and found.tag in _NOISE_TAGS else found
-        elif tag in _NOISE_TAGS:
-            found = node
-        else:
-            attrs = f"{node.get('class', '')} {node.get('id', '')}"
-            if attrs.strip() and _NOISE_CLASS.search(attrs):
-                found = node
-        node = node.getparent()
-    return found
-
-
-def is_furniture(element: HtmlElement) -> bool:
-    """True inside page furniture: site header, navigation, footer, sidebars, comments, tickers."""
-    return _noise_root(element) is not None
-
-
-def date_from_url(url: str | None) -> datetime | None:
-    """A full Y/M/D date in the URL path (``/2018/02/15/``, ``-20180215-``); None otherwise."""
-    if not url:
-        return None
-    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
-    for pattern in (_URL_DATE_SEPARATED, _URL_DATE):
-        match = pattern.search(path)
-        if match:
-            try:
-                return datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=TRIPOLI)
-            except ValueError:
-                return None
-    return None
-
-
-def _dated_elements(tree: HtmlElement) -> list[str]:
-    """Date strings from <time> elements and elements classed as dates, in document order."""
-    values: list[str] = []
-    for element in tree.iter("time"):
-        if is_furniture(element):
-            continue
-        value = element.get("datetime") or element.text_content()
-        if value and value.strip():
-            values.append(value.strip())
-    for element in tree.xpath("//body//*[@class or @id][not(self::script or self::style)]"):
-        attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if not _DATE_CLASS.search(attrs) or is_furniture(element):
-            continue
-        text = " ".join(element.text_content().split())
-        if 4 <= len(text) <= 120:
-            values.append(text)
-        if len(values) >= 40:
-            break
-    return values
-
-
-def _htmldate(
-    tree: HtmlElement, fetched: datetime, founded: date, *, mutable: bool = False
-) -> datetime | None:
-    """htmldate's generic search, on the page without its furniture (site-header dates)."""
-    from htmldate import find_date
-
-    if not mutable:
-        tree = deepcopy(tree)
-    noise = [e for e in tree.iter(*_NOISE_TAGS) if _noise_root(e) is e]
-    noise += [
-        e for e in tree.xpath("//body//*[@class or @id]")
-        if _NOISE_CLASS.search(f"{e.get('class', '')} {e.get('id', '')}") and _noise_root(e) is e
-    ]  # fmt: skip
-    for element in noise:
-        if element.getparent() is not None:
-            element.drop_tree()
-    try:
-        found = find_date(
-            tree,
-            extensive_search=True,
-            original_date=True,
-            outputformat="%Y-%m-%d",
-            min_date=datetime.combine(founded, time(0, 0)),
-            max_date=fetched.astimezone(TRIPOLI).replace(tzinfo=None) + FUTURE_TOLERANCE,
-        )
-    except (ValueError, TypeError) as err:  # pragma: no cover - htmldate is defensive already
-        logger.debug("htmldate failed: %s", err)
-        return None
-    if found and found.endswith("-01-01"):
-        # htmldate's year-only guess (a copyright line, a /calendar/2024/ link): not a date
-        logger.info("ignored htmldate year-only guess %s", found)
-        return None
-    return _iso(found) if found else None
-
-
-def find_published(
-    doc: HtmlElement | str | None,
-    url: str | None = None,
-    fetched_at: datetime | None = None,
-    outlet_founded: date | None = None,
-    *,
-    candidates: Sequence[tuple[str | None, str]] | None = None,
-    opening: str | None = None,
-    use_htmldate: bool = True,
-    mutable_tree: bool = False,
-) -> tuple[datetime | None, str | None]:
-    """The published date of a page and where it came from.
-
-    ``doc`` is the parsed page (lxml tree), raw HTML or plain article text. ``candidates`` are
-    (value, source) pairs already collected by the caller in precedence order (JSON-LD, meta,
-    selector, feed); when None and ``doc`` is a tree they are read from its structured data.
-    ``opening`` is the first paragraph of the article, where datelines live. ``mutable_tree``
-    lets the htmldate fallback prune page furniture in place instead of on a copy.
-    Returns (datetime, date_source) or (None, None).
-    """
-    fetched = _as_aware(fetched_at)
-    founded = outlet_founded or DEFAULT_FOUNDED
-    tree: HtmlElement | None = None
-    text: str | None = None
-    if isinstance(doc, HtmlElement):
-        tree = doc
-    elif isinstance(doc, str) and doc.lstrip().startswith("<"):
-        from trafilatura.utils import load_html
-
-        tree = load_html(doc)
-    elif isinstance(doc, str):
-        text = doc
-
-    if candidates is None and tree is not None:
-        from .structured import read_page_meta
-
-        candidates = read_page_meta(tree).dates
-
-    def accept(raw: str | None, source: str) -> datetime | None:
-        if not raw:
-            return None
-        parsed = parse_arabic_date(raw, fetched_at=fetched, outlet_founded=founded)
-        if parsed is not None:
-            logger.debug("published date %s from %s (%r)", parsed.isoformat(), source, raw[:60])
-        return parsed
-
-    def with_time(found: datetime, source: str) -> tuple[datetime, str]:
-        """A date without a time of day borrows the time of a same-day date shown on the page
-        ("طرابلس 15 فبراير 2018 (وال)" in the text, "الخميس 15 فبراير 2018 - 09:50" above it)."""
-        local = found.astimezone(TRIPOLI)
-        if tree is None or local.timetz().replace(tzinfo=None) != time(0, 0):
-            return found, source
-        for raw in _dated_elements(tree):
-            other = parse_arabic_date(raw, fetched_at=fetched, outlet_founded=founded)
-            if (
-                other is not None
-                and other.astimezone(TRIPOLI).date() == local.date()
-                and other.astimezone(TRIPOLI).time() != time(0, 0)
-            ):
-                return other, source
-        return found, source
-
-    for raw, source in candidates or ():
-        if (found := accept(raw, source)) is not None:
-            return with_time(found, source)
-
-    if opening is None and text is not None:
-        opening = text[:400]
-    if opening:
-        from .bylines import parse_dateline
-
-        dateline = parse_dateline(opening)
-        if dateline is not None and (found := accept(dateline.date_text, "dateline")) is not None:
-            return with_time(found, "dateline")
-
-    from_url = validate(date_from_url(url), fetched_at=fetched, outlet_founded=founded, what="URL date")
-    if from_url is not None:
-        return with_time(from_url, "url")
-
-    if tree is not None:
-        for raw in _dated_elements(tree):
-            if (found := accept(raw, "text")) is not None:
-                return found, "text"
-        if use_htmldate:
-            found = validate(_htmldate(tree, fetched, founded, mutable=mutable_tree), fetched_at=fetched, outlet_founded=founded,
-                             what="htmldate result")  # fmt: skip
-            if found is not None:
-                return found, "text"
-    elif text:
-        normalised = " ".join(normalize_arabic(text[:3000]).lower().split())
-        absolute = _absolute(normalised, fetched, partial=False)
-        if absolute and absolute[1] is not None:
-            found = validate(absolute[1], fetched_at=fetched, outlet_founded=founded, what="text date")
-            if found is not None:
-                return found, "text"
-    return None, None
