@@ -48,6 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akhbar.core.config import ServiceNotConfigured, Settings, env, env_int, load_settings
 from akhbar.core.keys import JOB_STATES
+from akhbar.core.registry import add_outlet_names
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
 from index.query import QueryError
@@ -563,7 +564,7 @@ def search(
     Unknown parameters are refused (400) rather than silently ignored."""
     from index.search import run_search
 
-    result = run_search(state.search(), state.alias, _search_params(request))
+    result = run_search(state.search(), state.alias, _search_params(request), state.registry().display_names())
     return JSONResponse(result)
 
 
@@ -599,6 +600,9 @@ def get_article(doc_id: Annotated[str, PathParam(max_length=128)], state: StateD
                 "sort": [{"published_at": {"order": "asc", "missing": "_last"}}, {"canonical_url": "asc"}]}
         article["versions"] = [{"id": h["_id"], **{k: h["_source"].get(k) for k in VERSION_FIELDS}}
                                for h in adapter.search(state.alias, body)["hits"]["hits"]]
+    names = state.registry().display_names()
+    for record in (article, *article["versions"]):
+        add_outlet_names(record, names)
     return JSONResponse(article)
 
 
@@ -607,7 +611,7 @@ def similar_articles(doc_id: Annotated[str, PathParam(max_length=128)], state: S
                      size: Annotated[int, Query(ge=1, le=MAX_SIMILAR)] = 10) -> JSONResponse:
     from index.search import similar
 
-    return JSONResponse(similar(state.search(), state.alias, _doc_id(doc_id), size))
+    return JSONResponse(similar(state.search(), state.alias, _doc_id(doc_id), size, state.registry().display_names()))
 
 
 def outlet_json(outlet) -> dict:

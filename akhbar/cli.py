@@ -116,6 +116,15 @@ def _registry(outlets_file: str | None, settings: Settings):
     return load_registry(outlets_file or settings.outlets_file)
 
 
+def _outlet_names(settings: Settings) -> dict[str, str]:
+    """Readable outlet names for output; ids alone if the user's registry file cannot be read."""
+    try:
+        return _registry(None, settings).display_names()
+    except Exception as exc:  # a broken user registry must not stop a search
+        err.print(f"[yellow]warning:[/] outlet names not shown: {exc}")
+        return {}
+
+
 @main.command()
 @click.argument("outlets", nargs=-1, required=True)
 @click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
@@ -253,7 +262,7 @@ def search(ctx, query, as_json, size, outlet, source_outlet, language, section, 
         "sort": sort, "cursor": cursor, "all_versions": all_versions,
     }
     try:
-        result = run_search(adapter, settings.index_alias, params)
+        result = run_search(adapter, settings.index_alias, params, _outlet_names(settings))
     except QueryError as exc:
         _fail(f"bad query: {exc}")
     if as_json:
@@ -396,7 +405,7 @@ def export(ctx, as_jsonl, output) -> None:
 
     settings = _settings(ctx)
     total = 0
-    for article in iter_articles(connect(settings), settings.index_alias):
+    for article in iter_articles(connect(settings), settings.index_alias, outlet_names=_outlet_names(settings)):
         output.write(json.dumps(article, ensure_ascii=False) + "\n")
         total += 1
     err.print(f"exported {total} articles")
@@ -559,19 +568,14 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     from akhbar.core.jobs import JobOptions
     from akhbar.core.registry import RegistryError, UnknownOutletError
     from crawler.ingest import ingest as run_ingest
+    from crawler.ingest import outlet_resolver
 
     settings = _settings(ctx)
     try:
         registry = _registry(outlets_file, settings)
-        fixed = registry.get(outlet).to_payload() if outlet else None
+        outlet_for = outlet_resolver(registry, outlet)
     except (RegistryError, UnknownOutletError) as exc:
         _fail(str(exc))
-
-    def outlet_for(url: str, named: str | None) -> dict | None:
-        if fixed is not None:
-            return fixed
-        match = registry.get(named) if named and named in registry else registry.for_url(url)
-        return match.to_payload() if match is not None else None
 
     options = JobOptions.for_ingest(registry, files)
     report = run_ingest(_job_store(settings), [Path(f) for f in files], outlet_for,

@@ -72,8 +72,10 @@ def print_job(job: Job, quiet: bool = False) -> None:
 def print_results(result: dict) -> None:
     console.print(f"[bold]{result['total']}[/] results")
     for i, hit in enumerate(result["hits"], 1):
-        also = f"  (also: {', '.join(hit['also_published_by'])})" if hit.get("also_published_by") else ""
-        console.print(f"{i:>2}. [bold]{hit['title']}[/]  [dim]{hit['outlet']} · {hit.get('published_at') or '-'}[/]{also}")
+        also_names = hit.get("also_published_by_names") or hit.get("also_published_by")
+        also = f"  (also: {', '.join(also_names)})" if also_names else ""
+        outlet = hit.get("outlet_name") or hit["outlet"]
+        console.print(f"{i:>2}. [bold]{hit['title']}[/]  [dim]{outlet} · {hit.get('published_at') or '-'}[/]{also}")
         console.print(f"    {hit['url']}")
         for fragment in (hit.get("highlight") or {}).get("body", [])[:1]:
             console.print("    " + fragment.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]"))

@@ -31,6 +31,7 @@ def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
         for name, url in web.outlets.items():
             console.print(f"  {name:<14} {url}")
         registry = load_registry(outlets_file)
+        names = registry.display_names()
 
         console.rule("3. crawl job (crawl → clean → dedupe → index)")
         import redis
@@ -47,7 +48,7 @@ def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
     adapter = SearchAdapter(state["opensearch"]["url"], settings.search_engine)
     for query in queries:
         console.print(f"\n[bold cyan]akhbar search {query!r}[/]")
-        print_results(run_search(adapter, settings.index_alias, {"q": query, "size": 5}))
+        print_results(run_search(adapter, settings.index_alias, {"q": query, "size": 5}, names))
     console.rule(f"done in {time.monotonic() - began:.0f}s")
     console.print("Services and the worker keep running: try `akhbar search \"...\"`; stop them with "
                   "`akhbar services down`.")

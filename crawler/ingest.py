@@ -24,6 +24,7 @@ from parsel import Selector
 from warcio.archiveiterator import ArchiveIterator
 
 from akhbar.core.jobs import Job, JobOptions, JobStore
+from akhbar.core.registry import Outlet, Registry
 from crawler.classify import is_article
 from crawler.content import XML_START, refusal
 
@@ -37,6 +38,25 @@ class IngestReport:
     job: Job | None = None
     sent: int = 0
     skipped: Counter = field(default_factory=Counter)  # reason -> records not sent
+
+
+def outlet_resolver(registry: Registry, forced: str | None = None) -> Callable[[str, str | None], dict]:
+    """Which outlet a WARC record belongs to: `forced` for every record, else the outlet the record names
+    (our own WARCs carry Akhbar-Outlet) or the registry's match for its URL (host and port); a site the
+    registry does not know (a WARC from another crawler) becomes an ad-hoc outlet named by its host."""
+    fixed = registry.get(forced).to_payload() if forced else None
+    adhoc: dict[str, dict] = {}
+
+    def outlet_for(url: str, named: str | None) -> dict:
+        if fixed is not None:
+            return fixed
+        match = registry.get(named) if named and named in registry else registry.for_url(url)
+        if match is not None:
+            return match.to_payload()
+        outlet = Outlet.adhoc(url)
+        return adhoc.setdefault(outlet.name, outlet.to_payload())
+
+    return outlet_for
 
 
 def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], dict | None],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+from akhbar.core.registry import add_outlet_names
 from index.adapter import SearchAdapter
 
 EXPORT_FIELDS = (
@@ -13,7 +14,8 @@ EXPORT_FIELDS = (
 )
 
 
-def iter_articles(adapter: SearchAdapter, alias: str, batch: int = 500) -> Iterator[dict]:
+def iter_articles(adapter: SearchAdapter, alias: str, batch: int = 500,
+                  outlet_names: Mapping[str, str] | None = None) -> Iterator[dict]:
     """All documents in a stable order, paged with search_after over a point-in-time-free sort on _id.
 
     Sorting on `_id` needs fielddata on some versions; `canonical_url` is a unique keyword per doc
@@ -30,5 +32,6 @@ def iter_articles(adapter: SearchAdapter, alias: str, batch: int = 500) -> Itera
             return
         for hit in hits:
             source = hit["_source"]
-            yield {"id": hit["_id"], **{name: source.get(name) for name in EXPORT_FIELDS}}
+            yield add_outlet_names({"id": hit["_id"], **{name: source.get(name) for name in EXPORT_FIELDS}},
+                                   outlet_names)
         after = hits[-1]["sort"]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
+from akhbar.core.registry import add_outlet_names
 from akhbar.core.times import DEFAULT_TIMEZONE
 from index.adapter import SearchAdapter, SearchRequestError
 from index.query import ParsedQuery, QueryError, Term, parse_query
@@ -440,15 +441,26 @@ def _cluster_heads(adapter: SearchAdapter, alias: str, query: dict, sort: list[d
     return heads, counts
 
 
-def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mapping[str, Any]) -> dict:
+def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mapping[str, Any],
+               outlet_names: Mapping[str, str] | None = None) -> dict:
     """One page of results: {"total", "hits", "facets", "next"} (see the module docstring).
+    `outlet_names` (Registry.display_names) puts readable names next to outlet ids in hits and facets.
     Raises QueryError (HTTP 400) for bad parameters/cursors, SearchUnavailable when the engine is down;
     an index that does not exist yet gives an empty result."""
     params = SearchParams.coerce(params)
     try:
-        return _run_search(adapter, alias, params)
+        result = _run_search(adapter, alias, params)
     except _NoIndex:
-        return _empty()
+        result = _empty()
+    return _named(result, outlet_names)
+
+
+def _named(result: dict, names: Mapping[str, str] | None) -> dict:
+    for hit in result["hits"]:
+        add_outlet_names(hit, names)
+    for bucket in result.get("facets", {}).get("outlet", []):
+        bucket["name"] = (names or {}).get(bucket["key"], bucket["key"])
+    return result
 
 
 def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dict:
@@ -511,7 +523,8 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
     }
 
 
-def similar(adapter: SearchAdapter, alias: str, doc_id: str, size: int = 10) -> dict:
+def similar(adapter: SearchAdapter, alias: str, doc_id: str, size: int = 10,
+            outlet_names: Mapping[str, str] | None = None) -> dict:
     """Articles like `doc_id` (more_like_this on title/body), other stories only: its own cluster
     (the same story from other outlets) is excluded, and one version per cluster is listed."""
     if not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
@@ -553,5 +566,5 @@ def similar(adapter: SearchAdapter, alias: str, doc_id: str, size: int = 10) -> 
         if key not in seen:
             seen.add(key)
             hits.append(_shape_hit(candidate))
-    return {"total": response["hits"]["total"]["value"], "hits": hits[:size], "facets": _facets(None),
-            "next": None}
+    return _named({"total": response["hits"]["total"]["value"], "hits": hits[:size], "facets": _facets(None),
+                   "next": None}, outlet_names)

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import yaml
 
 from akhbar.core.config import env
+from akhbar.core.targets import adhoc_name
 from akhbar.core.text import normalize_arabic
 from akhbar.core.times import DEFAULT_TIMEZONE
 
@@ -211,6 +212,16 @@ class Outlet:
     def schedule_seconds(self) -> dict[str, int]:
         return self.schedule.as_seconds()
 
+    @classmethod
+    def adhoc(cls, url: str) -> Outlet:
+        """An outlet for a site the registry does not know (a WARC from another crawler, a URL submitted
+        over the API), named by its host and port."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return cls(name=adhoc_name(url), base_url=f"{parts.scheme or 'http'}://{netloc}/", name_en=netloc,
+                   notes="ad hoc: not in the registry", origin="<adhoc>")
+
     @property
     def display_name(self) -> str:
         """The name a reader expects: the Arabic name, else the English one, else the registry id."""
@@ -369,6 +380,10 @@ class Registry:
             if path.startswith(base_path) and len(base_path) > best_len:
                 best, best_len = outlet, len(base_path)
         return best
+
+    def display_names(self) -> dict[str, str]:
+        """Outlet id -> the name a reader expects (Arabic name, else English, else the id)."""
+        return {o.name: o.display_name for o in self._outlets.values()}
 
     def find_by_alias(self, name: str) -> Outlet | None:
         """Match a slug, Arabic or English name, alias or host name, after Arabic normalisation
@@ -790,6 +805,20 @@ def _make_outlet(data: Mapping[str, Any], origin: str) -> Outlet:
         notes=data.get("notes"),
         origin=origin,
     )
+
+
+def add_outlet_names(record: dict[str, Any], names: Mapping[str, str] | None) -> dict[str, Any]:
+    """Next to each outlet id in a search hit or exported article, the name a reader expects (the
+    registry's display name; the id itself for outlets the registry does not know)."""
+    names = names or {}
+    if "outlet" in record:
+        record["outlet_name"] = names.get(record["outlet"], record["outlet"]) if record["outlet"] else None
+    if "source_outlet" in record:
+        source = record["source_outlet"]
+        record["source_outlet_name"] = names.get(source, source) if source else None
+    if "also_published_by" in record:
+        record["also_published_by_names"] = [names.get(o, o) for o in record["also_published_by"] or []]
+    return record
 
 
 def registry_with_entries(entries: Sequence[Mapping[str, Any]], origin: str = "<job>") -> Registry:

@@ -55,6 +55,21 @@
     return out;
   }
 
+  // The API puts the name a reader expects next to every outlet id (outlet_name, facet bucket name...).
+  function learnNames(result) {
+    for (const hit of (result && result.hits) || []) {
+      if (hit.outlet && hit.outlet_name) outletNames[hit.outlet] = hit.outlet_name;
+      if (hit.source_outlet && hit.source_outlet_name) outletNames[hit.source_outlet] = hit.source_outlet_name;
+      (hit.also_published_by || []).forEach((id, i) => {
+        const name = (hit.also_published_by_names || [])[i];
+        if (name) outletNames[id] = name;
+      });
+    }
+    for (const bucket of (result && result.facets && result.facets.outlet) || []) {
+      if (bucket.name) outletNames[bucket.key] = bucket.name;
+    }
+  }
+
   function outletLabel(name) {
     return outletNames[name] || name || "مصدر غير معروف";
   }
@@ -290,6 +305,7 @@
     try {
       const data = await getJSON(`/search?${apiParams(state).toString()}`);
       current = { state, next: data.next };
+      learnNames(data);
       list.replaceChildren(...data.hits.map(renderHit));
       renderFacets(data.facets, state);
       status.className = "status";
@@ -315,6 +331,7 @@
     button.textContent = "جارٍ التحميل…";
     try {
       const data = await getJSON(`/search?${apiParams(current.state, current.next).toString()}`);
+      learnNames(data);
       $("results").append(...data.hits.map(renderHit));
       current.next = data.next;
       button.hidden = !data.next;

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 from collections import Counter
+from io import BytesIO
 from pathlib import Path
 
 import scrapy
@@ -110,3 +111,32 @@ def test_gzipped_sitemaps_are_opened_with_a_size_cap() -> None:
     assert _gunzip(gzip.compress(sitemap), 10_000) == sitemap
     assert _gunzip(gzip.compress(b" " * 20_000), 10_000) is None  # a gzip bomb stops at the cap
     assert _gunzip(b"\x1f\x8bnot gzip at all", 10_000) is None
+
+
+def test_foreign_warc_records_become_adhoc_outlets_and_registered_hosts_still_match(tmp_path: Path) -> None:
+    """A WARC written by another crawler (no Akhbar-Outlet header): unknown hosts are ingested as ad-hoc
+    outlets named by host and port; a registered outlet's host is still matched; --outlet forces one."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from akhbar.core.registry import load_registry
+    from crawler.ingest import outlet_resolver
+
+    registry = load_registry()
+    known = next(o for o in registry if o.enabled)
+    urls = ["http://news.example.org:8080/2024/01/story-one/", "http://other.example.net/2024/01/story-two/",
+            known.base_url.rstrip("/") + "/2024/01/story-three/"]
+    path = tmp_path / "browsertrix.warc.gz"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url in urls:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(ARTICLE.encode()),
+                                                          http_headers=http))
+    skipped: Counter = Counter()
+    pages = list(iter_pages([path], outlet_resolver(registry), skipped))
+    assert skipped == {}
+    assert [p["outlet"] for p in pages] == ["adhoc-news-example-org-8080", "adhoc-other-example-net", known.name]
+    assert pages[0]["outlet_config"]["base_url"] == "http://news.example.org:8080/"
+    forced = list(iter_pages([path], outlet_resolver(registry, known.name), Counter()))
+    assert {p["outlet"] for p in forced} == {known.name}
