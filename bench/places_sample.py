@@ -73,7 +73,9 @@ def sample() -> list[tuple[str, str, str, str]]:
     picked = rng.sample(libya, 30) + rng.sample(arab, 40)
     stories = list(fixture_stories())
     for ref, story in rng.sample(stories, 30):
-        picked.append((ref, story["title"], "\n".join(story["paragraphs"]), ", ".join(story.get("authors", []))))
+        picked.append(
+            (ref, story["title"], "\n".join(story["paragraphs"]), ", ".join(story.get("authors", [])))
+        )
     return picked
 
 

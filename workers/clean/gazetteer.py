@@ -25,9 +25,22 @@ from .textutil import phrase_key
 
 DATA = Path(__file__).with_name("gazetteer.tsv")
 LIBYA = "LY"
-_TOKEN = re.compile(r"[\w\u0600-\u06ff]+", re.UNICODE)
+_TOKEN = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")  # letters with their diacritics and tatweel
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _MAX_WORDS = 4
+# phrases in which a place name means something else: "القوة القاهرة" is force majeure, not Cairo;
+# "الرباط الصليبي" a knee ligament, not Rabat
+_NOT_PLACES = tuple(
+    tuple(phrase_key(p).split())
+    for p in (
+        "القوة القاهرة",
+        "قوة قاهرة",
+        "الظروف القاهرة",
+        "ظروف قاهرة",
+        "الرباط الصليبي",
+        "الرباط الداخلي",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -103,10 +116,11 @@ class Gazetteer:
         Latin names must start with a capital letter ("Sale" the city, not "sale")."""
         tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text or "")]
         keys = [name_key(tok) for tok, _, _ in tokens]
+        blocked = _blocked_tokens(keys)
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
-            hit = self._match_at(tokens, keys, i)
+            hit = None if i in blocked else self._match_at(tokens, keys, i)
             if hit is None:
                 i += 1
                 continue
@@ -127,9 +141,29 @@ class Gazetteer:
             for first in _peel(keys[i]):
                 key = " ".join([first, *rest])
                 found = self._index.get(key)
+                if (
+                    found
+                    and first != keys[i]
+                    and length == 1
+                    and not first.startswith("ال")
+                    and len(first) < 4
+                ):
+                    # "فرقة" is not "ف + رقة" (Raqqa): a short bare name after a clitic only for
+                    # Libyan places ("بسرت", "وغات")
+                    found = tuple(e for e in found if e.country == LIBYA)
                 if found:
                     return length, key, found
         return None
+
+
+def _blocked_tokens(keys: list[str]) -> set[int]:
+    blocked: set[int] = set()
+    for i in range(len(keys)):
+        for phrase in _NOT_PLACES:
+            rest = tuple(keys[i + 1 : i + len(phrase)])
+            if rest == phrase[1:] and phrase[0] in _peel(keys[i]):
+                blocked.update(range(i, i + len(phrase)))
+    return blocked
 
 
 def name_key(name: str) -> str:

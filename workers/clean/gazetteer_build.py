@@ -32,7 +32,7 @@ _ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652 ]+$")
 
 # Libyan GeoNames name -> (slug, English name, Arabic display name, extra names). Libyan press spellings.
 HAND_CITIES: dict[str, tuple[str, str, str, str]] = {
-    "Tripoli": ("tripoli", "Tripoli", "طرابلس", "طرابلس الغرب|Tarabulus"),
+    "Tripoli": ("tripoli", "Tripoli", "طرابلس", "طرابلس الغرب|Tarabulus|معيتيقة|مطار معيتيقة|Mitiga"),
     "Benghazi": ("benghazi", "Benghazi", "بنغازي", "Bengasi|Banghazi"),
     "Misratah": ("misrata", "Misrata", "مصراتة", "Misurata|Misratah"),
     "Sabha": ("sabha", "Sabha", "سبها", "Sebha"),
@@ -77,6 +77,7 @@ HAND_CITIES: dict[str, tuple[str, str, str, str]] = {
 }  # fmt: skip
 # slug fixes for non-Libyan places whose GeoNames name differs from the press spelling
 HAND_SLUGS = {
+    "Makkah": "mecca",
     "As Sallūm": "salloum",
     "Mocha": "mokha",
     "Aarsâl": "arsal",
@@ -92,7 +93,6 @@ HAND_PLACES: list[tuple[str, str, str, str, str, float, float, str]] = [
     ("ly:elfeel", "site", "LY", "El Feel field", "حقل الفيل", 26.23, 11.70, "El Feel|Elephant field"),
     ("ly:mellitah", "site", "LY", "Mellitah", "مليتة", 32.86, 12.25, "Mellitah|Melitah|مجمع مليتة"),
     ("ly:ras_jdir", "site", "LY", "Ras Jdir", "رأس اجدير", 33.15, 11.56, "راس جدير|رأس جدير|Ras Ajdir|Ras Jedir"),
-    ("ly:mitiga", "site", "LY", "Mitiga airport", "مطار معيتيقة", 32.89, 13.28, "معيتيقة|Mitiga"),
     ("ly:fezzan", "region", "LY", "Fezzan", "فزان", 26.0, 14.0, "الجنوب الليبي|إقليم فزان|Fazzan"),
     ("ly:cyrenaica", "region", "LY", "Cyrenaica", "برقة", 31.0, 21.5, "إقليم برقة|Barqa"),
     ("ly:tripolitania", "region", "LY", "Tripolitania", "طرابلس الغرب الإقليم", 31.5, 13.5, "إقليم طرابلس"),
@@ -108,6 +108,7 @@ HAND_PLACES: list[tuple[str, str, str, str, str, float, float, str]] = [
     ("sa:dhahran_aljanub", "city", "SA", "Dhahran Al Janub", "ظهران الجنوب", 17.67, 43.51, ""),
     ("sy:qalamoun", "region", "SY", "Qalamoun", "القلمون", 33.9, 36.6, "Qalamun"),
     ("ps:west_bank", "region", "PS", "West Bank", "الضفة الغربية", 31.95, 35.25, "الضفة"),
+    ("ma:skhirat", "city", "MA", "Skhirat", "الصخيرات", 33.85, -7.03, "Skhirat"),
     ("eg:sinai", "region", "EG", "Sinai", "سيناء", 29.5, 33.8, "شمال سيناء|North Sinai"),
 ]  # fmt: skip
 # Arabic country names as the press writes them, beside CLDR's
@@ -142,7 +143,10 @@ DROP_NAMES = {
     "بلد", "بحري", "ثورة", "جمال", "خبر", "نور", "سحر", "سارة", "ساره", "يهود", "وقف", "بيان", "قارة", "قوم", "عنك",
     "بنين", "رياض", "نايف", "جاسم", "اب", "إب", "خفي", "جنان", "تاني", "جاس", "جوس", "هيو", "ربات", "سلوى", "مدان", "لوم", "حجة", "حجه", "دير", "رم", "جم", "بم", "دو", "وان", "واو", "لد",
 "المرقب", "النقاط الخمس", "قصر ليبيا", "أبولونيا", "مرسى سوسة", "امان", "ترابلس", "ئاممان",
+    "جامعة", "عالية", "معسكر", "بورصة", "بورسا", "اطار", "عنة", "عنه", "بركه", "بانه", "سنندج", "لاي",
 }  # fmt: skip
+# cities where Libyan talks were held: in Libyan news far more than their size says
+TALKS_CITIES = {("CH", "Geneva"), ("CH", "Montreux"), ("IT", "Palermo"), ("MA", "Bouznika")}
 # Arabic display names of Arab and world cities (GeoNames gives several spellings in no order)
 HAND_DISPLAY = {
     ("LB", "Tripoli"): "طرابلس", ("JO", "Amman"): "عمّان", ("EG", "Cairo"): "القاهرة", ("SA", "Riyadh"): "الرياض",
@@ -153,7 +157,7 @@ HAND_DISPLAY = {
     ("AE", "Dubai"): "دبي", ("KW", "Kuwait City"): "الكويت", ("BH", "Manama"): "المنامة", ("OM", "Muscat"): "مسقط",
     ("PS", "Gaza"): "غزة", ("TR", "Istanbul"): "إسطنبول", ("TR", "Ankara"): "أنقرة", ("GB", "London"): "لندن",
     ("FR", "Paris"): "باريس", ("IT", "Rome"): "روما", ("US", "Washington"): "واشنطن", ("RU", "Moscow"): "موسكو",
-    ("CH", "Geneva"): "جنيف", ("BE", "Brussels"): "بروكسل", ("DE", "Berlin"): "برلين", ("MT", "Valletta"): "فاليتا",
+    ("CH", "Geneva"): "جنيف", ("IT", "Palermo"): "باليرمو", ("MA", "Bouznika"): "بوزنيقة", ("CH", "Montreux"): "مونترو", ("BE", "Brussels"): "بروكسل", ("DE", "Berlin"): "برلين", ("MT", "Valletta"): "فاليتا",
     ("TD", "N'Djamena"): "نجامينا", ("NE", "Niamey"): "نيامي", ("IR", "Tehran"): "طهران", ("TN", "Sfax"): "صفاقس",
 }  # fmt: skip
 
@@ -171,11 +175,12 @@ def slug(text: str) -> str:
 def _arabic_names(names: list[str], *, short_ok: bool = True) -> list[str]:
     out = []
     for name in names:
-        if not short_ok and " " not in name and len(name) <= 4:
-            continue  # a short one-word name of a small foreign town is more often a word
         name = " ".join(name.split())
-        if name.startswith("ئ"):  # Kurdish/Uyghur spellings
+        key = phrase_key(name)
+        if name.startswith("ئ") or len(key.replace(" ", "")) < 3:  # Kurdish/Uyghur spellings; "سن"
             continue
+        if not short_ok and " " not in key and len(key) <= 4 and out:
+            continue  # a small foreign town's short alternate name is more often a word ("بن")
         if _ARABIC_ONLY.match(name) and phrase_key(name) not in _BLOCKED:
             out.append(name)
     return out
@@ -202,12 +207,13 @@ def build() -> list[list[str]]:
             or (cc in REGION and pop >= 15000)
             or pop >= 1_000_000
             or (cc, city["name"]) in capitals
+            or (cc, city["name"]) in TALKS_CITIES
         )
         if not keep:
             continue
         hand = HAND_CITIES.get(city["name"]) if cc == "LY" else None
         capital = (cc, city["name"]) in capitals
-        arabic = _arabic_names(city["alternatenames"], short_ok=cc == "LY" or pop >= 400_000 or capital)
+        arabic = _arabic_names(city["alternatenames"], short_ok=cc == "LY" or pop >= 300_000 or capital)
         if hand:
             key, en, ar_display, extra = hand
             arabic = [ar_display, *arabic]
