@@ -102,7 +102,9 @@ class Gazetteer:
         if not words:
             return ()
         for first in _peel(words[0]):
-            found = self._index.get(" ".join([first, *words[1:]]))
+            found = _clitic_filter(
+                self._index.get(" ".join([first, *words[1:]]), ()), words[0], first, len(words)
+            )
             if found:
                 return found
         return ()
@@ -140,20 +142,18 @@ class Gazetteer:
                 continue
             for first in _peel(keys[i]):
                 key = " ".join([first, *rest])
-                found = self._index.get(key)
-                if (
-                    found
-                    and first != keys[i]
-                    and length == 1
-                    and not first.startswith("ال")
-                    and len(first) < 4
-                ):
-                    # "فرقة" is not "ف + رقة" (Raqqa): a short bare name after a clitic only for
-                    # Libyan places ("بسرت", "وغات")
-                    found = tuple(e for e in found if e.country == LIBYA)
+                found = _clitic_filter(self._index.get(key, ()), keys[i], first, length)
                 if found:
                     return length, key, found
         return None
+
+
+def _clitic_filter(found: tuple[Entry, ...], word: str, stem: str, length: int) -> tuple[Entry, ...]:
+    """ "فرقة" is not "ف + رقة" (Raqqa): a short bare name after a clitic only for Libyan places
+    ("بسرت", "وغات")."""
+    if found and stem != word and length == 1 and not stem.startswith("ال") and len(stem) < 4:
+        return tuple(e for e in found if e.country == LIBYA)
+    return found
 
 
 def _blocked_tokens(keys: list[str]) -> set[int]:
