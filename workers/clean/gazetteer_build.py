@@ -12,7 +12,7 @@ Sources (named again in the TSV header and in docs/places.md):
   GeoNames lacks (oil fields, regions), and country names as Arabic news writes them.
 
 What is kept: every Libyan populated place (population >= 500), cities >= 15,000 in the Arab
-world and its neighbours, and cities >= 1,000,000 or capitals elsewhere.
+world and its neighbours, and cities >= 500,000 or capitals elsewhere.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ REGION = {
     "LY", "EG", "TN", "DZ", "MA", "SD", "MR", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "IQ", "SY", "LB",
     "JO", "PS", "IL", "TD", "NE", "TR", "IR", "SO", "DJ", "KM", "EH", "SS", "ER", "ET", "ML", "MT",
 }  # fmt: skip
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652 ]+$")
 
 # Libyan GeoNames name -> (slug, English name, Arabic display name, extra names). Libyan press spellings.
@@ -144,6 +145,7 @@ DROP_NAMES = {
     "بنين", "رياض", "نايف", "جاسم", "اب", "إب", "خفي", "جنان", "تاني", "جاس", "جوس", "هيو", "ربات", "سلوى", "مدان", "لوم", "حجة", "حجه", "دير", "رم", "جم", "بم", "دو", "وان", "واو", "لد",
 "المرقب", "النقاط الخمس", "قصر ليبيا", "أبولونيا", "مرسى سوسة", "امان", "ترابلس", "ئاممان",
     "جامعة", "عالية", "معسكر", "بورصة", "بورسا", "اطار", "عنة", "عنه", "بركه", "بانه", "سنندج", "لاي",
+    "ليون",  # Lyon, but in Libyan news Bernardino León, the UN envoy
 }  # fmt: skip
 # cities where Libyan talks were held: in Libyan news far more than their size says
 TALKS_CITIES = {("CH", "Geneva"), ("CH", "Montreux"), ("IT", "Palermo"), ("MA", "Bouznika")}
@@ -175,7 +177,7 @@ def slug(text: str) -> str:
 def _arabic_names(names: list[str], *, short_ok: bool = True) -> list[str]:
     out = []
     for name in names:
-        name = " ".join(name.split())
+        name = " ".join(_INVISIBLE.sub("", name).split())  # "حفر الباطن\u200e"
         key = phrase_key(name)
         if name.startswith("ئ") or len(key.replace(" ", "")) < 3:  # Kurdish/Uyghur spellings; "سن"
             continue
@@ -205,7 +207,7 @@ def build() -> list[list[str]]:
         keep = (
             cc == "LY"
             or (cc in REGION and pop >= 15000)
-            or pop >= 1_000_000
+            or pop >= 500_000
             or (cc, city["name"]) in capitals
             or (cc, city["name"]) in TALKS_CITIES
         )
