@@ -67,8 +67,8 @@ _NOT_CITIES = frozenset(
 
 
 def is_place(name: str) -> bool:
-    """True for places known to open Libyan news datelines."""
-    return phrase_key(name) in _PLACES
+    """True for places known to open Libyan news datelines, or named in the gazetteer."""
+    return phrase_key(name) in _PLACES or _gazetteer_place(name)
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,14 @@ def clean_author_names(names: Iterable[str], *, exclude: Iterable[str] = ()) -> 
     for raw in names:
         if not raw or "://" in raw or "www." in raw or "@" in raw:
             continue
-        parts = [piece for part in _NAME_SPLIT.split(clean_ws(raw)) for piece in _split_joined_and(part)]
+        # "الرياض - واس" -> "واس", "الدمام" -> nothing: a place is a dateline, not an author
+        named = split_byline(raw).authors
+        parts = [
+            piece
+            for text in named
+            for part in _NAME_SPLIT.split(clean_ws(text))
+            for piece in _split_joined_and(part)
+        ]
         for part in parts:
             name = _PREFIXES.sub("", part).strip(" .،,:;-–—|()[]\"'«»")
             key = phrase_key(name)
@@ -232,3 +239,113 @@ def find_bylines(paragraphs: list[str], *, head: int = 3, tail: int = 2) -> tupl
             authors.extend(a for a in found if a not in authors)
             drop.add(index)
     return authors, drop
+
+
+# --- mixed bylines: a place with a person or agency ----------------------------------------------
+# "الرياض - واس", "جدة: واس", "عكاظ (بغداد، عمان)", "خالد سجاف - الدمام", "واس (جدة)",
+# "«الاقتصادية» من الرياض", "كاثرين نيكولاس؛ ترجمة- محمد الضبع". The person or agency is the
+# author and the place is the dateline. A segment is a place when the gazetteer knows it (not by
+# its position); agency abbreviations are authors.
+_AGENCIES = frozenset(
+    phrase_key(a)
+    for a in (
+        "واس", "وال", "د ب أ", "د.ب.أ", "أ ف ب", "ا ف ب", "أ.ف.ب", "رويترز", "قنا", "وام", "كونا", "الأناضول",
+        "الاناضول", "يو بي اي", "يو بي آي", "بنا", "سانا", "معا", "وفا", "أ ش أ", "ا ش ا", "شينخوا", "سبأ", "العمانية",
+        "الأسوشيتد برس", "اسوشيتد برس", "أسوشيتد برس", "Reuters", "AFP", "AP", "dpa", "SPA", "LANA", "Anadolu",
+    )
+)  # fmt: skip
+# credits that name no one: "متابعات", "وكالات", "مكتب الجزيرة"
+_NO_ONE = re.compile(r"^(?:متابعات|متابعه|وكالات|الوكالات|خاص|مكتب\s.*|staff|agencies)$", re.I)
+_ROLE = re.compile(
+    r"^\s*(?:كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص)\s*[:：\-–—]?\s*(?=\S)"
+)
+# segment separators: dashes with a space on either side (or any dash in Arabic text), colons,
+# semicolons, the tatweel-dash "ـ" between spaces, pipes; " من " before a place ("... من الرياض")
+_ROLE_ONLY = re.compile(
+    r"^(?:كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص|by)$", re.I
+)
+_SEGMENT_SPLIT = re.compile(r"\s*(?:[:：؛;|]|\s[-–—ـ]+\s?|[-–—]+\s|(?<=[\u0600-\u06ff])[-–—]+)\s*")
+_FROM_PLACE = re.compile(r"\s+من\s+(?=\S+(?:\s+\S+)?\s*$)")
+_PARENS = re.compile(r"[(（]([^()（）]*)[)）]")
+_QUOTES = str.maketrans("", "", "«»\"“”'")
+
+
+@dataclass(frozen=True)
+class Byline:
+    authors: list[str]
+    place: str | None  # the dateline place as written (the first place when there are several)
+    places: list[str]
+
+
+def _places_in(segment: str) -> list[str] | None:
+    """The places in a segment ("بغداد، عمان", "بنغازي (ليبيا)") when it holds only places."""
+    parts = [p.strip() for p in re.split(r"[,،]|\s+و(?=\S)", _PARENS.sub(lambda m: "،" + m[1], segment))]
+    parts = [p for p in parts if p]
+    if parts and all(_is_place_name(p) for p in parts):
+        return parts
+    return None
+
+
+def _is_place_name(text: str) -> bool:
+    key = phrase_key(text)
+    if not key or key in _AGENCIES or len(key.split()) > 4:
+        return False
+    return key in _PLACES or _gazetteer_place(text)
+
+
+def _gazetteer_place(text: str) -> bool:
+    from .gazetteer import default  # imported late: loading the gazetteer costs a few ms
+
+    return default().is_place(text)
+
+
+def split_byline(text: str | None) -> Byline:
+    """Authors and the dateline place of a byline that may mix them (see the examples above).
+
+    Commas inside parentheses never split names: "عكاظ (بغداد، عمان)" is one author, two places."""
+    line = clean_ws((text or "").translate(_QUOTES)).strip(" :：.-–—")
+    if not line or len(line) > 160:
+        return Byline([], None, [])
+    authors: list[str] = []
+    places: list[str] = []
+    paren_places: list[str] = []
+    # parentheses: places ("(جدة)", "(بغداد، عمان)", "(ليبيا)") or an agency tag ("(د ب أ)")
+    for inner in _PARENS.findall(line):
+        found = _places_in(inner)
+        if found:
+            paren_places.extend(found)
+        elif inner.strip():
+            authors.append(inner.strip())
+    outside = _PARENS.sub(" ", line)
+    segments = [s for s in _SEGMENT_SPLIT.split(outside) if s and s.strip(" -–—ـ")]
+    for raw in segments:
+        segment = _ROLE.sub("", raw.strip(" -–—ـ")).strip()
+        if _ROLE_ONLY.match(segment):
+            continue  # "ترجمة- محمد الضبع" split at the dash: the role word alone
+        head, *tail = _FROM_PLACE.split(segment, maxsplit=1)
+        places_before = _places_in(tail[0]) if tail else None
+        if places_before:
+            segment = head.strip()
+        places_before = places_before or []
+        found = _places_in(segment) if segment else None
+        if found and not ((places or paren_places) and phrase_key(segment) in _OUTLET_CITIES):
+            places.extend(found)
+        elif segment and not _NO_ONE.match(phrase_key(segment)):
+            authors.append(segment)
+        places.extend(places_before)
+    places += paren_places  # "بنغازي (ليبيا)": the city before the country in parentheses
+    if not authors and len(places) > 1 and phrase_key(places[-1]) in _OUTLET_CITIES:
+        authors.append(places.pop())  # "دبي - الرياض": the newspaper الرياض, datelined دبي
+    return Byline(authors, places[0] if places else None, places)
+
+
+# newspapers named after a city: a city-named segment after a place is the paper
+_OUTLET_CITIES = frozenset(phrase_key(n) for n in ("الرياض", "المدينة", "اليوم", "الجزيرة", "البلاد", "عكاظ"))
+
+
+def byline_place(raw_bylines: Iterable[str]) -> str | None:
+    """The first place named in raw author strings (a dateline fallback)."""
+    for raw in raw_bylines:
+        if raw and (place := split_byline(raw).place):
+            return place
+    return None

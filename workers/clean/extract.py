@@ -25,7 +25,7 @@ from akhbar.core.text import content_hash
 from akhbar.core.urls import canonical_url
 
 from .boilerplate import classify, clean_paragraphs, prune_html
-from .bylines import clean_author_names, find_bylines, parse_byline, parse_dateline
+from .bylines import byline_place, clean_author_names, find_bylines, parse_byline, parse_dateline
 from .dateparse import DEFAULT_FOUNDED
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
@@ -427,15 +427,19 @@ def _extract(
         or _page_section(tree, title)
     )
     authors: list[str] = []
+    raw_bylines = [*meta.jsonld_authors, *meta.authors]  # "الرياض - واس": the place is a dateline
     for group in (meta.jsonld_authors, meta.authors):
         if authors := clean_author_names(group, exclude=credits):
             break
     if not authors:
         selected_author = _select_text(tree, selectors.get("author"))
         if selected_author:
+            raw_bylines.append(selected_author)
             authors = clean_author_names(parse_byline(selected_author) or [selected_author], exclude=credits)
     if not authors:
-        authors = clean_author_names(_page_authors(tree), exclude=credits)
+        page_authors = _page_authors(tree)
+        raw_bylines.extend(page_authors)
+        authors = clean_author_names(page_authors, exclude=credits)
 
     # 2. boilerplate out, then the body: outlet selector, else trafilatura
     for element in _select(tree, selectors.get("remove")):
@@ -494,7 +498,7 @@ def _extract(
         "published_at": published.isoformat() if published else None,
         "date_source": date_source if published else None,
         "language": _language(f"{title}\n{body[:3000]}", meta.lang),
-        "dateline": dateline.city if dateline else None,
+        "dateline": dateline.city if dateline else byline_place(raw_bylines),
         "source_outlet": original,
         "section": section,
         "tags": list(meta.tags),
