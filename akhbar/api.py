@@ -48,7 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akhbar.core.config import ServiceNotConfigured, Settings, env, env_int, load_settings
 from akhbar.core.keys import JOB_STATES
-from akhbar.core.registry import add_outlet_names
+from akhbar.core.outlet import add_outlet_names
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
 from index.query import QueryError

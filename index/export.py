@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from akhbar.core.registry import add_outlet_names
+from akhbar.core.outlet import add_outlet_names
 from index.adapter import SearchAdapter
 
 EXPORT_FIELDS = (

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
-from akhbar.core.registry import add_outlet_names
+from akhbar.core.outlet import add_outlet_names
 from akhbar.core.times import DEFAULT_TIMEZONE
 from index.adapter import SearchAdapter, SearchRequestError
 from index.query import ParsedQuery, QueryError, Term, parse_query
