@@ -89,6 +89,8 @@ class Gazetteer:
                 if key and entry not in index.setdefault(key, []):
                     index[key].append(entry)
         self._index = {key: tuple(sorted(found, key=lambda e: -e.prior)) for key, found in index.items()}
+        # First words of every name: most tokens of a text start none, and are skipped at once.
+        self._first_words = frozenset(key.split()[0] for key in self._index)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -136,11 +138,14 @@ class Gazetteer:
         first_token = tokens[i][0]
         if not _ARABIC_LETTER.search(first_token) and not first_token[:1].isupper():
             return None
+        firsts = [first for first in _peel(keys[i]) if first in self._first_words]
+        if not firsts:
+            return None
         for length in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
             rest = keys[i + 1 : i + length]
             if any(not k for k in rest):
                 continue
-            for first in _peel(keys[i]):
+            for first in firsts:
                 key = " ".join([first, *rest])
                 found = _clitic_filter(self._index.get(key, ()), keys[i], first, length)
                 if found:
