@@ -52,6 +52,7 @@ from akhbar.core.outlet import add_outlet_names
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
 from index.query import QueryError
+from workers.clean.places import place_names
 
 log = logging.getLogger("akhbar.api")
 
@@ -60,7 +61,7 @@ MAX_QUERY_CHARS = 500
 MAX_SIMILAR = 50
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-LIST_PARAMS = ("outlet", "source_outlet", "language", "section")
+LIST_PARAMS = ("outlet", "source_outlet", "language", "section", "place")
 # Pages, probes and docs are not rate limited: only the API calls that cost a search or a write.
 UNLIMITED = ("/health", "/metrics", "/static/", "/docs", "/openapi.json", "/favicon.ico")
 PAGE_HEADERS = {
@@ -564,7 +565,8 @@ def search(
     Unknown parameters are refused (400) rather than silently ignored."""
     from index.search import run_search
 
-    result = run_search(state.search(), state.alias, _search_params(request), state.registry().display_names())
+    result = run_search(state.search(), state.alias, _search_params(request), state.registry().display_names(),
+                        place_names())
     return JSONResponse(result)
 
 

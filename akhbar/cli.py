@@ -14,6 +14,7 @@ from akhbar.console import job_store as _job_store
 from akhbar.console import print_job as _print_job
 from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
 from akhbar.core.keys import INDEX_BUFFER
+from workers.clean.places import place_names
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -114,6 +115,18 @@ def _registry(outlets_file: str | None, settings: Settings):
     from akhbar.core.registry import load_registry
 
     return load_registry(outlets_file or settings.outlets_file)
+
+
+def _place_id(value: str) -> str:
+    """A gazetteer id as given, else the most likely place of that name ("طرابلس": the Libyan one)."""
+    from workers.clean import gazetteer
+
+    if value in place_names():
+        return value
+    found = gazetteer.default().lookup(value)
+    if not found:
+        _fail(f"unknown place {value!r}: give a name such as طرابلس or Misrata, or an id such as ly:tripoli")
+    return found[0].id
 
 
 def _outlet_names(settings: Settings) -> dict[str, str]:
@@ -241,13 +254,14 @@ def jobs_retry(ctx, job_id, wait) -> None:
 @click.option("--source-outlet", multiple=True)
 @click.option("--language")
 @click.option("--section")
+@click.option("--place", multiple=True, help="Articles about this place: an id (ly:tripoli) or a name (طرابلس, Misrata).")
 @click.option("--from", "date_from", help="Published on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Published on or before (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--after", "cursor", help="Cursor from a previous page (`next`).")
 @click.option("--all-versions", is_flag=True, help="Show every outlet's copy of a story, not one per cluster.")
 @click.pass_context
-def search(ctx, query, as_json, size, outlet, source_outlet, language, section, date_from, date_to, sort,
+def search(ctx, query, as_json, size, outlet, source_outlet, language, section, place, date_from, date_to, sort,
            cursor, all_versions) -> None:
     """Full-text search of the archive, in Arabic or English."""
     from index.adapter import SearchAdapter
@@ -258,11 +272,12 @@ def search(ctx, query, as_json, size, outlet, source_outlet, language, section, 
     adapter = SearchAdapter(settings.require_search_url(), settings.search_engine)
     params = {
         "q": query, "size": size, "outlet": list(outlet), "source_outlet": list(source_outlet),
-        "language": language, "section": section, "date_from": date_from, "date_to": date_to,
+        "language": language, "section": section, "place": [_place_id(p) for p in place],
+        "date_from": date_from, "date_to": date_to,
         "sort": sort, "cursor": cursor, "all_versions": all_versions,
     }
     try:
-        result = run_search(adapter, settings.index_alias, params, _outlet_names(settings))
+        result = run_search(adapter, settings.index_alias, params, _outlet_names(settings), place_names())
     except QueryError as exc:
         _fail(f"bad query: {exc}")
     if as_json:

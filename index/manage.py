@@ -24,7 +24,9 @@ from collections.abc import Callable
 
 from index.adapter import SearchAdapter, SearchRequestError
 from index.analysis import SYNONYM_FILTER, has_icu, synonym_filter, synonym_rules
-from index.mapping import MAPPING_VERSION, index_body
+from index.mapping import MAPPING_VERSION, index_body, mappings
+
+log = logging.getLogger("akhbar.index")
 
 logger = logging.getLogger("akhbar.index.manage")
 
@@ -60,10 +62,21 @@ def create_index(adapter: SearchAdapter, name: str, *, bulk_load: bool = False) 
     _wait_ready(adapter, name)
 
 
+def add_new_fields(adapter: SearchAdapter, index: str) -> None:
+    """Add the fields a newer mapping has to an older index in place (both engines accept new fields on
+    an existing mapping), so writers with new fields keep working before anyone runs `migrate`. Changed
+    fields need `akhbar index migrate`; that conflict is logged, not raised."""
+    try:
+        adapter.request("PUT", f"/{index}/_mapping", body={"properties": mappings()["properties"]})
+    except SearchRequestError as exc:
+        log.warning("index %s keeps its older mapping (run `akhbar index migrate`): %s", index, exc)
+
+
 def ensure_index(adapter: SearchAdapter, alias: str) -> str:
     """Create `<alias>-v<MAPPING_VERSION>` and point the alias at it, unless the alias exists."""
     targets = adapter.alias_targets(alias)
     if targets:
+        add_new_fields(adapter, targets[0])
         return targets[0]
     name = versioned_name(alias, MAPPING_VERSION)
     if not adapter.exists(name):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3  # 3: places, location
 
 KEYWORD = {"type": "keyword"}
 # Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
@@ -59,6 +59,8 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             "cluster_id": KEYWORD,
             "also_published_by": KEYWORD,
             "job_id": KEYWORD,
+            "places": {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}},
+            "location": {"type": "geo_point"},
         },
     }
 

@@ -54,7 +54,7 @@ EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
 # a headline rarely match every word in the stemmed form).
 MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
 SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
-                 "also_published_by"]
+                 "also_published_by", "places"]
 SORTS = ("relevance", "date")
 MAX_ROUNDS = 4  # candidate batches per collapsed page before returning a short page with a cursor
 
@@ -134,6 +134,7 @@ class SearchParams:
     source_outlet: list[str] = field(default_factory=list)
     language: list[str] = field(default_factory=list)
     section: list[str] = field(default_factory=list)
+    place: list[str] = field(default_factory=list)  # gazetteer ids ("ly:tripoli", "ly")
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
@@ -164,7 +165,7 @@ class SearchParams:
         if q is not None and not isinstance(q, str):
             raise QueryError("q must be a string")
         out.q = q or ""
-        for name in ("outlet", "source_outlet", "language", "section"):
+        for name in ("outlet", "source_outlet", "language", "section", "place"):
             setattr(out, name, _as_list(raw.get(name), name))
         out.date_from = _as_date(raw.get("date_from"), "from")
         out.date_to = _as_date(raw.get("date_to"), "to")
@@ -271,10 +272,11 @@ def text_query(parsed: ParsedQuery) -> dict:
 
 def filter_clauses(params: SearchParams) -> list[dict]:
     clauses: list[dict] = []
-    for name in ("outlet", "source_outlet", "language", "section"):
+    for name, field_name in (("outlet", "outlet"), ("source_outlet", "source_outlet"), ("language", "language"),
+                             ("section", "section"), ("place", "places.id")):
         values = getattr(params, name)
         if values:
-            clauses.append({"terms": {name: values}})
+            clauses.append({"terms": {field_name: values}})
     if params.date_from or params.date_to:
         rng: dict[str, Any] = {"time_zone": TIME_ZONE}
         if params.date_from:
@@ -327,6 +329,7 @@ def highlight_clause(exact: bool) -> dict:
 def facet_aggs() -> dict:
     return {
         "outlet": {"terms": {"field": "outlet", "size": 50}},
+        "place": {"terms": {"field": "places.id", "size": 30}},
         "month": {"date_histogram": {"field": "published_at", "calendar_interval": "month",
                                      "time_zone": TIME_ZONE, "format": "yyyy-MM", "min_doc_count": 1}},
     }
@@ -386,6 +389,7 @@ def _shape_hit(hit: dict, versions: int | None = None) -> dict:
         "highlight": highlight,
         "cluster_id": src.get("cluster_id"),
         "also_published_by": src.get("also_published_by") or [],
+        "places": [{"id": p.get("id"), "name": p.get("name_ar") or p.get("name_en")} for p in src.get("places") or []],
         "versions": versions if versions is not None else 1,
     }
     return shaped
@@ -395,6 +399,7 @@ def _facets(aggs: dict | None) -> dict:
     aggs = aggs or {}
     return {
         "outlet": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("outlet", {}).get("buckets", [])],
+        "place": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("place", {}).get("buckets", [])],
         "month": [{"key": b["key_as_string"], "count": b["doc_count"]}
                   for b in aggs.get("month", {}).get("buckets", [])],
     }
@@ -442,7 +447,7 @@ def _cluster_heads(adapter: SearchAdapter, alias: str, query: dict, sort: list[d
 
 
 def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mapping[str, Any],
-               outlet_names: Mapping[str, str] | None = None) -> dict:
+               outlet_names: Mapping[str, str] | None = None, place_names: Mapping[str, str] | None = None) -> dict:
     """One page of results: {"total", "hits", "facets", "next"} (see the module docstring).
     `outlet_names` (Registry.display_names) puts readable names next to outlet ids in hits and facets.
     Raises QueryError (HTTP 400) for bad parameters/cursors, SearchUnavailable when the engine is down;
@@ -452,14 +457,16 @@ def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mappin
         result = _run_search(adapter, alias, params)
     except _NoIndex:
         result = _empty()
-    return _named(result, outlet_names)
+    return _named(result, outlet_names, place_names)
 
 
-def _named(result: dict, names: Mapping[str, str] | None) -> dict:
+def _named(result: dict, names: Mapping[str, str] | None, place_names: Mapping[str, str] | None = None) -> dict:
     for hit in result["hits"]:
         add_outlet_names(hit, names)
     for bucket in result.get("facets", {}).get("outlet", []):
         bucket["name"] = (names or {}).get(bucket["key"], bucket["key"])
+    for bucket in result.get("facets", {}).get("place", []):
+        bucket["name"] = (place_names or {}).get(bucket["key"], bucket["key"])
     return result
 
 

@@ -100,6 +100,42 @@ def visualization(vis_id: str, title: str, view: str, vis_type: str, aggs: list[
     }
 
 
+# Major Libyan cities: one saved search each (gazetteer ids, workers/clean/gazetteer.tsv).
+CITIES = (("ly:tripoli", "Tripoli · طرابلس"), ("ly:benghazi", "Benghazi · بنغازي"), ("ly:misrata", "Misrata · مصراتة"),
+          ("ly:sabha", "Sabha · سبها"), ("ly:zawiya", "Zawiya · الزاوية"), ("ly:derna", "Derna · درنة"),
+          ("ly:sirte", "Sirte · سرت"), ("ly:kufra", "Kufra · الكفرة"), ("ly:tobruk", "Tobruk · طبرق"))
+
+
+def places_map(map_id: str, title: str, view: str, description: str = "") -> dict:
+    """A Kibana Maps object: articles by their main place (`location`), as a grid of counts."""
+    layers = [
+        {"id": "basemap", "type": "EMS_VECTOR_TILE", "visible": True, "alpha": 1, "minZoom": 0, "maxZoom": 24,
+         "sourceDescriptor": {"type": "EMS_TMS", "isAutoSelect": True}, "style": {"type": "EMS_VECTOR_TILE"}},
+        {"id": "articles-by-place", "type": "GEOJSON_VECTOR", "visible": True, "alpha": 0.85, "minZoom": 0,
+         "maxZoom": 24, "label": "Articles by place",
+         "sourceDescriptor": {"type": "ES_GEO_GRID", "id": "articles-by-place-source", "geoField": "location",
+                              "requestType": "point", "resolution": "COARSE", "applyGlobalQuery": True,
+                              "metrics": [{"type": "count", "label": "Articles"}],
+                              "indexPatternRefName": "layer_1_source_index_pattern"},
+         "style": {"type": "VECTOR", "isTimeAware": True, "properties": {
+             "iconSize": {"type": "DYNAMIC", "options": {"field": {"name": "doc_count", "origin": "source"},
+                                                         "minSize": 6, "maxSize": 32}}}}},
+    ]
+    return {
+        "id": map_id, "type": "map", "coreMigrationVersion": CORE_VERSION, "typeMigrationVersion": "8.4.0",
+        "managed": False,
+        "references": [{"id": view, "name": "layer_1_source_index_pattern", "type": "index-pattern"}],
+        "attributes": {
+            "title": title, "description": description,
+            "layerListJSON": json.dumps(layers, ensure_ascii=False),
+            "mapStateJSON": json.dumps({"zoom": 4.6, "center": {"lat": 27.0, "lon": 17.5},
+                                        "timeFilters": {"from": "now-1y", "to": "now"},
+                                        "query": {"query": "", "language": "kuery"}, "filters": []}),
+            "uiStateJSON": json.dumps({"isLayerTOCOpen": True, "openTOCDetails": []}),
+        },
+    }
+
+
 def dashboard(dash_id: str, title: str, panels: list[tuple[str, str, dict]], description: str = "") -> dict:
     """panels: (saved object type, id, gridData without i)."""
     panels_json = []
@@ -176,6 +212,16 @@ def saved_objects() -> list[dict]:
                            [["crawled_at", "desc"]])
     by_job = saved_search("akhbar-search-crawl-jobs", "Akhbar · articles by crawl job", VIEW_CRAWLED, "job_id:*",
                           ["job_id", "outlet", "title", "published_at"], [["crawled_at", "desc"]])
+    by_place = visualization(
+        "akhbar-vis-articles-by-place", "Akhbar · articles by place", VIEW, "table",
+        [count, _terms("2", "bucket", "places.name_ar", 30, "Place"),
+         _agg("3", "cardinality", "metric", field="cluster_id", customLabel="Stories")],
+        _table_params(), description="Articles by the places they are about (workers/clean/places.py).")
+    place_map = places_map("akhbar-map-articles-by-place", "Akhbar · map of articles by place", VIEW,
+                           description="Articles by their main place (the `location` point).")
+    cities = [saved_search(f"akhbar-search-place-{pid.split(':')[1]}", f"Akhbar · {label}", VIEW,
+                           f'places.id : "{pid}"', ["title", "outlet", "dateline", "url"], [["published_at", "desc"]])
+              for pid, label in CITIES]
     overview = dashboard("akhbar-overview", "Akhbar · overview", [
         ("visualization", per_day["id"], {"x": 0, "y": 0, "w": 48, "h": 15}),
         ("visualization", repost_sources["id"], {"x": 0, "y": 15, "w": 24, "h": 15}),
@@ -183,12 +229,15 @@ def saved_objects() -> list[dict]:
         ("visualization", job_harvest["id"], {"x": 0, "y": 30, "w": 28, "h": 16}),
         ("visualization", missing_dates["id"], {"x": 28, "y": 30, "w": 20, "h": 16}),
         ("search", missing["id"], {"x": 0, "y": 46, "w": 48, "h": 15}),
-    ], description="Articles per outlet per day, reposts, crawl jobs and missing dates.")
+        ("map", place_map["id"], {"x": 0, "y": 61, "w": 30, "h": 20}),
+        ("visualization", by_place["id"], {"x": 30, "y": 61, "w": 18, "h": 20}),
+    ], description="Articles per outlet per day, reposts, crawl jobs, missing dates and places.")
     return [
         data_view(VIEW, "Akhbar articles (by publication date)", "published_at"),
         data_view(VIEW_CRAWLED, "Akhbar articles (by crawl time)", "crawled_at"),
         latest, reposts, missing, by_job,
-        per_day, repost_sources, also_published, job_harvest, missing_dates,
+        *cities,
+        per_day, repost_sources, also_published, job_harvest, missing_dates, by_place, place_map,
         overview,
     ]
 

@@ -125,6 +125,7 @@
     return {
       q: params.get("q") || "",
       outlet: params.get("outlet") || "",
+      place: params.get("place") || "",
       language: params.get("language") || "",
       from: params.get("from") || "",
       to: params.get("to") || "",
@@ -137,6 +138,7 @@
     const params = new URLSearchParams();
     if (state.q) params.set("q", state.q);
     if (state.outlet) params.set("outlet", state.outlet);
+    if (state.place) params.set("place", state.place);
     if (state.language) params.set("language", state.language);
     if (state.from) params.set("from", state.from);
     if (state.to) params.set("to", state.to);
@@ -149,6 +151,7 @@
     return {
       q: $("q").value.trim(),
       outlet: $("f-outlet").value,
+      place: readState().place, // chosen from the place facet; the form keeps it
       language: $("f-language").value,
       from: $("f-from").value,
       to: $("f-to").value,
@@ -262,6 +265,17 @@
         "data-outlet": bucket.key,
         onclick: () => search({ ...state, outlet: active ? "" : bucket.key }),
       }, el("span", { class: "facet-name", text: outletLabel(bucket.key) }),
+         el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+    }
+    const places = $("facet-place");
+    places.replaceChildren();
+    for (const bucket of (facets && facets.place) || []) {
+      const active = state.place === bucket.key;
+      places.append(el("li", {}, el("button", {
+        type: "button", class: `facet${active ? " active" : ""}`, "aria-pressed": String(active),
+        "data-place": bucket.key,
+        onclick: () => search({ ...state, place: active ? "" : bucket.key }),
+      }, el("span", { class: "facet-name", text: bucket.name || bucket.key }),
          el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
     }
     const monthBuckets = ((facets && facets.month) || []).slice().reverse().slice(0, 24);

@@ -12,9 +12,11 @@ import pytest
 import redis
 
 from akhbar.core.jobs import JobStore
+from akhbar.core.registry import load_registry
 from akhbar.fixture_site import FixtureWeb, gold_by_key, load_gold
 from index.adapter import SearchAdapter
 from index.search import run_search
+from workers.clean.places import place_names
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +77,22 @@ def test_crawl_clean_dedupe_index_search(pipeline_env: dict, worker, tmp_path: P
         for record in [r for r in gold if r["outlet"] == "fx-lana"][:3]:
             found = search(pipeline_env, f'"{record["title"]}"', outlet="fx-lana")["hits"]
             assert [h["title"] for h in found][:1] == [record["title"]]
+
+        # Places: every article is tagged; the place facet counts them, and filtering by a place keeps
+        # exactly the articles about it.
+        everything = search(pipeline_env, "", all_versions=True, size=100)
+        facet = {b["key"]: b for b in everything["facets"]["place"]}
+        assert "ly:tripoli" in facet and facet["ly:tripoli"]["count"] < everything["total"]
+        for place in ("ly:tripoli", "ly:benghazi"):
+            kept = search(pipeline_env, "", all_versions=True, size=100, place=[place])
+            assert kept["total"] == facet[place]["count"] > 0
+            assert all(place in {p["id"] for p in hit["places"]} for hit in kept["hits"])
+        named = run_search(SearchAdapter(pipeline_env["AKHBAR_SEARCH_URL"]), pipeline_env["AKHBAR_INDEX"],
+                           {"q": "", "place": ["ly:tripoli"]}, load_registry(outlets_file).display_names(),
+                           place_names())
+        assert {b["name"] for b in named["facets"]["place"]} >= {"طرابلس"}
+        assert named["hits"] and all(h["outlet_name"].endswith("التجريبية") or h["outlet_name"].endswith("التجريبي")
+                                     for h in named["hits"])
 
         # The aggregator's identical repost is not a second, separate hit: one hit for the story,
         # which names the aggregator in also_published_by; --all-versions shows both copies.

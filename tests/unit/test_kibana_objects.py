@@ -48,6 +48,10 @@ def referenced_fields(obj: dict) -> set[str]:
         for agg in json.loads(attrs["visState"])["aggs"]:
             if "field" in agg["params"]:
                 fields.add(agg["params"]["field"])
+    if obj["type"] == "map":
+        for layer in json.loads(attrs["layerListJSON"]):
+            if "geoField" in layer["sourceDescriptor"]:
+                fields.add(layer["sourceDescriptor"]["geoField"])
     source = (attrs.get("kibanaSavedObjectMeta") or {}).get("searchSourceJSON")
     if source:
         query = json.loads(source).get("query", {}).get("query", "")
@@ -102,8 +106,13 @@ def test_objects_are_linked_and_cover_the_dashboard() -> None:
         ("date_histogram", "published_at"), ("terms", "outlet")]
     assert {"source_outlet", "also_published_by", "job_id"} <= fields_shown
     missing_date = [o for o in shown if "not published_at:*" in
-                    o["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]]
+                    o["attributes"].get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "")]
     assert missing_date and all(o["references"][0]["id"] == "akhbar-articles-crawled" for o in missing_date)
+    # places: a map of `location` and a table of place names on the dashboard, a saved search per major city
+    assert {"location", "places.name_ar"} <= fields_shown
+    city_searches = [o for o in objects if o["id"].startswith("akhbar-search-place-")]
+    assert len(city_searches) >= 8
+    assert all("places.id" in referenced_fields(o) for o in city_searches)
 
 
 # -- the importer ------------------------------------------------------------------------------------------

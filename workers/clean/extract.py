@@ -30,6 +30,7 @@ from .dateparse import DEFAULT_FOUNDED
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
 from .pagedate import find_published, is_furniture
+from .places import tag_places
 from .reposts import known_outlet, outlet_names, source_outlet
 from .structured import PageMeta, read_page_meta
 from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, phrase_key
@@ -39,7 +40,7 @@ logger = logging.getLogger("akhbar.clean.extract")
 MAX_BYTES = 10 * 1024 * 1024  # the crawler downloads at most this much (DOWNLOAD_MAXSIZE)
 ARTICLE_KEYS = (
     "url", "canonical_url", "outlet", "title", "body", "lead", "authors", "published_at", "date_source",
-    "language", "dateline", "source_outlet", "section", "tags", "content_hash",
+    "language", "dateline", "source_outlet", "section", "tags", "content_hash", "places", "location",
 )  # fmt: skip
 FEED_DATE_HEADER = "x-akhbar-feed-published"  # optional: the feed entry's date, passed by the crawler
 
@@ -487,6 +488,8 @@ def _extract(
 
     body = "\n\n".join(body_paragraphs)
     description = meta.description[0] if meta.description else None
+    place_of_dateline = dateline.city if dateline else byline_place(raw_bylines)
+    places = tag_places(title, body, place_of_dateline)
     return {
         "url": url,
         "canonical_url": _canonical(meta, url),
@@ -498,9 +501,12 @@ def _extract(
         "published_at": published.isoformat() if published else None,
         "date_source": date_source if published else None,
         "language": _language(f"{title}\n{body[:3000]}", meta.lang),
-        "dateline": dateline.city if dateline else byline_place(raw_bylines),
+        "dateline": place_of_dateline,
         "source_outlet": original,
         "section": section,
         "tags": list(meta.tags),
         "content_hash": content_hash(body),
+        # What the article is about, the main place first; `location` is the main place's point (maps).
+        "places": [{"id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "country": p.country} for p in places],
+        "location": {"lat": places[0].lat, "lon": places[0].lon} if places else None,
     }

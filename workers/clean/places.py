@@ -18,6 +18,7 @@ site unless a country clearly outweighs it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ def tag_places(
             scores[cc.lower()] += _DEMONYM_SCORE * count
 
     kept = {pid: score for pid, score in scores.items() if score >= KEEP}
+    kept = {pid: score for pid, score in kept.items() if _supported(pid, kept, gz)}
     for pid in list(kept):  # a kept city brings its country
         entry = gz.get(pid)
         if entry and entry.kind != "country" and gz.get(entry.country.lower()):
@@ -108,6 +110,18 @@ def tag_places(
 class _Evidence:
     countries: dict[str, float]
     demonyms: dict[str, int]
+
+
+# A foreign town smaller than this needs another place of its country in the article: GeoNames gives
+# small towns Arabic names that are also everyday words ("آلاشهر" / "الأشهر", the months).
+SMALL_FOREIGN_TOWN = 100_000
+
+
+def _supported(pid: str, kept: dict[str, float], gz: gaz.Gazetteer) -> bool:
+    entry = gz.get(pid)
+    if entry is None or entry.country == gaz.LIBYA or entry.kind != "city" or entry.population >= SMALL_FOREIGN_TOWN:
+        return True
+    return any(other != pid and (o := gz.get(other)) is not None and o.country == entry.country for other in kept)
 
 
 def _country_evidence(title: str, body: str, found, date_place) -> _Evidence:
@@ -155,3 +169,9 @@ def _place(entry: gaz.Entry | None, score: float) -> Place:
         lon=entry.lon,
         score=round(score, 2),
     )
+
+
+@functools.cache
+def place_names() -> dict[str, str]:
+    """Place id -> the name a reader expects (Arabic, else English), for facets and filters."""
+    return {pid: entry.name_ar or entry.name_en for pid, entry in gaz.default().entries.items()}
