@@ -22,7 +22,9 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    from akhbar.redact import redact
+
+    err.print(f"[bold red]error:[/] {redact(message)}")
     sys.exit(code)
 
 
@@ -77,7 +79,7 @@ def services_status(ctx, as_json) -> None:
     """Show which services run, where."""
     from akhbar import services as svc
 
-    rows = svc.status(_settings(ctx))
+    rows = svc.status(_settings(ctx))  # URLs come back with their passwords masked
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows]))
         return

@@ -22,6 +22,12 @@ class Settings:
     outlets_file: str | None
     opensearch_heap: str
     api_token: str | None
+    # Secured Elasticsearch/OpenSearch (index/auth.py): basic auth or an API key, and the CA to trust.
+    search_user: str | None = None
+    search_password: str | None = None
+    search_api_key: str | None = None
+    search_ca: str | None = None
+    search_verify: bool = True
 
     @property
     def services_file(self) -> Path:
@@ -65,4 +71,9 @@ def load_settings() -> Settings:
         outlets_file=env.get("AKHBAR_OUTLETS") or None,
         opensearch_heap=env.get("AKHBAR_OPENSEARCH_HEAP", "1g"),
         api_token=env.get("AKHBAR_API_TOKEN") or None,
+        search_user=env.get("AKHBAR_SEARCH_USER") or None,
+        search_password=env.get("AKHBAR_SEARCH_PASSWORD") or None,
+        search_api_key=env.get("AKHBAR_SEARCH_API_KEY") or None,
+        search_ca=env.get("AKHBAR_SEARCH_CA") or None,
+        search_verify=env.get("AKHBAR_SEARCH_VERIFY", "true").strip().lower() not in ("0", "false", "no", "off"),
     )
