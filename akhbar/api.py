@@ -714,8 +714,8 @@ def require_token_off_loopback(host: str, token: str | None) -> None:
     except ValueError:
         loopback = False
     if not loopback and not token:
-        raise ValueError(f"refusing to listen on {host} without AKHBAR_API_TOKEN: set it "
-                         "(e.g. `openssl rand -hex 32`) or listen on 127.0.0.1")
+        # Short enough for one 80-column line (the CLI's console wraps longer ones).
+        raise ValueError(f"refusing to listen on {host}: AKHBAR_API_TOKEN is not set")
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
