@@ -49,6 +49,9 @@ def known_secrets(env: dict[str, str] | None = None) -> set[str]:
         value = env.get(name, "")
         if value:
             found.add(value)
+    kibana_user = env.get("AKHBAR_KIBANA_USER", "")  # user:password for `akhbar kibana setup`
+    if ":" in kibana_user:
+        found.add(kibana_user.partition(":")[2])
     for name in URL_SETTINGS:
         try:
             password = urlsplit(env.get(name, "")).password

@@ -47,10 +47,11 @@ def filled_env(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return path, values
 
 
-def compose_config(env_file: Path) -> subprocess.CompletedProcess:
+def compose_config(env_file: Path, *extra: Path) -> subprocess.CompletedProcess:
     # --env-file: never read a developer's real .env; an env without the secrets so only the file counts.
     env = {"PATH": "/usr/bin:/bin", "HOME": str(env_file.parent)}
-    return subprocess.run(["docker-compose", "--env-file", str(env_file), "-f", str(COMPOSE),
+    files = [arg for path in (COMPOSE, *extra) for arg in ("-f", str(path))]
+    return subprocess.run(["docker-compose", "--env-file", str(env_file), *files,
                            "--project-directory", str(ROOT), "config"],
                           capture_output=True, text=True, env=env, timeout=60, check=False)
 
@@ -178,6 +179,27 @@ def test_the_setup_script_is_valid_bash_and_makes_the_least_privilege_roles() ->
 def test_dot_env_is_git_ignored() -> None:
     result = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=ROOT, check=False)
     assert result.returncode == 0
+
+
+@needs_compose
+def test_cluster_override_makes_three_secured_nodes_with_health_checks(tmp_path: Path) -> None:
+    env_file, _ = filled_env(tmp_path)
+    result = compose_config(env_file, ROOT / "docker-compose.cluster.yml")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    nodes = {"es01": services["elasticsearch"], "es02": services["es02"], "es03": services["es03"]}
+    for name, node in nodes.items():
+        env = node["environment"]
+        assert env.get("node.name", "es01") == name
+        assert env.get("discovery.type", "multi-node") == "multi-node", name  # no single-node left
+        assert env["cluster.initial_master_nodes"] == "es01,es02,es03", name
+        for key in ("xpack.security.enabled", "xpack.security.http.ssl.enabled", "xpack.security.transport.ssl.enabled"):
+            assert env[key] == "true", (name, key)
+        assert env["xpack.security.transport.ssl.certificate"] == f"certs/{name}/{name}.crt"
+        assert "test" in node["healthcheck"], name
+        assert node["image"] == services["elasticsearch"]["image"]
+    script = (ROOT / "docker" / "setup" / "setup.sh").read_text()
+    assert all(f"- name: {name}" in script for name in nodes)  # setup makes every node's certificate
 
 
 def test_kibana_matches_the_elasticsearch_version_and_es_gets_icu(rendered) -> None:
