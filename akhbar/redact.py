@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 MASK = "***"
 # scheme://[user]:password@  -- the userinfo of any URL (user may be empty, as in redis://:pw@host)
-_URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]*:)(?P<secret>[^\s@'\"]+)@")
+# (no "/" in the password: RFC 3986 requires it percent-encoded, and so `http://host:80/a@b` is left alone)
+_URL_USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@'\"]*:)(?P<secret>[^\s@/'\"]+)@")
 # password=..., "password": "...", api_key: ...  (a separator is required, so prose is left alone)
 _KEY_VALUE = re.compile(
     r"(?P<head>\b(?:password|passwd|api[_-]?key)['\"]?\s*[:=]\s*['\"]?)"

@@ -102,8 +102,10 @@ echo "setup: kibana_system password"
 must POST /_security/user/kibana_system/_password "{\"password\":\"$KIBANA_PASSWORD\"}"
 
 echo "setup: role akhbar_writer, user akhbar"
+# cluster:admin/analyze is the one action an index-less `_analyze` needs (Akhbar's ICU probe,
+# index/analysis.py has_icu); granting it alone avoids the broad `manage` cluster privilege.
 must PUT /_security/role/akhbar_writer '{
-  "cluster": ["monitor", "manage_index_templates"],
+  "cluster": ["monitor", "manage_index_templates", "cluster:admin/analyze"],
   "indices": [{
     "names": ["'"$INDEX_PREFIX"'*", "'"$ALERTS_PREFIX"'*"],
     "privileges": ["create_index", "delete_index", "manage", "read", "write", "view_index_metadata"]

@@ -169,7 +169,7 @@ def test_the_setup_script_is_valid_bash_and_makes_the_least_privilege_roles() ->
     assert "elasticsearch-certutil ca" in text and "elasticsearch-certutil cert" in text
     assert "/_security/user/kibana_system/_password" in text
     writer = text[text.index("role/akhbar_writer"):text.index("user/akhbar ")]
-    assert '"cluster": ["monitor", "manage_index_templates"]' in writer
+    assert '"cluster": ["monitor", "manage_index_templates", "cluster:admin/analyze"]' in writer
     assert "ALERTS_PREFIX" in writer and "INDEX_PREFIX" in writer  # its articles and alerts indices only
     assert '"all"' not in writer and '"superuser"' not in text
     explorer = text[text.index("role/akhbar_explorer"):text.index("user/explorer")]

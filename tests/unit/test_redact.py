@@ -31,6 +31,8 @@ SECRET = "s3cr3t-Value-0123456789"
     ("https://elasticsearch:9200", "https://elasticsearch:9200"),
     ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
     ("https://user@host:9200/path", "https://user@host:9200/path"),  # a user name alone is no secret
+    ("https://alwasat.ly:443/news/a@b", "https://alwasat.ly:443/news/a@b"),  # a port and an @ in the path
+    (f"redis://:{SECRET.replace('-', '%2F')}@r:1/0", "redis://:***@r:1/0"),  # percent-encoded password
 ])
 def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
     assert redact_url(url) == shown
