@@ -9,62 +9,17 @@ the credentials.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import ipaddress
-import json
-import ssl
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from tls_support import RecordedRequest, make_certs, tls_server
 
 from index.adapter import SearchAdapter, SearchUnavailable, detect_engine
 from index.auth import SearchAuth, SearchAuthError
 
 USER, PASSWORD, API_KEY = "akhbar", "pw-Secret-0123456789", "QWtoYmFyOmFwaWtleS1zZWNyZXQ="
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def make_certs(folder: Path) -> tuple[Path, Path, Path]:
-    """(ca.crt, server.crt, server.key): a CA and a certificate for 127.0.0.1/localhost signed by it."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("akhbar test CA")).issuer_name(_name("akhbar test CA"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    paths = folder / "ca.crt", folder / "server.crt", folder / "server.key"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return paths
 
 
 @dataclass
@@ -81,42 +36,17 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
 
 
 def _serve(certs: tuple[Path, Path, Path], distribution: str) -> Iterator[FakeEngine]:
-    ca, cert, key = certs
-    engine = FakeEngine(url="", ca=ca, distribution=distribution)
+    engine = FakeEngine(url="", ca=certs[0], distribution=distribution)
+    version = {"number": "8.15.5"} if distribution == "elasticsearch" else {"number": "2.19.0",
+                                                                            "distribution": "opensearch"}
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            if length:
-                self.rfile.read(length)
-            engine.seen.append({"path": self.path, "authorization": self.headers.get("authorization")})
-            version = {"number": "8.15.5"} if distribution == "elasticsearch" else {
-                "number": "2.19.0", "distribution": "opensearch"}
-            body = json.dumps({"name": "fake", "cluster_name": "akhbar", "version": version}).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.send_header("x-elastic-product", "Elasticsearch")  # the ES 8 client checks for it
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: RecordedRequest) -> tuple[int, dict]:
+        engine.seen.append({"path": request.path, "authorization": request.authorization})
+        return 200, {"name": "fake", "cluster_name": "akhbar", "version": version}
 
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    engine.url = f"https://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with tls_server(certs, answer) as url:
+        engine.url = url
         yield engine
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(params=["elasticsearch", "opensearch"])
