@@ -106,7 +106,9 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+    from akhbar.core.redact import redact
+
+    return JSONResponse({"error": {"code": code, "message": redact(message)}}, status_code=status, headers=headers)
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -703,6 +705,19 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
     return app
 
 
+def require_token_off_loopback(host: str, token: str | None) -> None:
+    """Anything that can reach a non-loopback address (a Docker network, a LAN) must present the token.
+
+    Raises ValueError, which `akhbar api` prints as one line, when the API would listen elsewhere without one."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not token:
+        # Short enough for one 80-column line (the CLI's console wraps longer ones).
+        raise ValueError(f"refusing to listen on {host}: AKHBAR_API_TOKEN is not set")
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
     import uvicorn
 
@@ -710,8 +725,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") ->
 
     configure_logging(log_level.upper())
     app = create_app()
-    if host not in ("127.0.0.1", "::1", "localhost") and not app.state.akhbar.config.token:
-        log.warning("listening on %s without AKHBAR_API_TOKEN: writes are refused for every client that "
-                    "is not on this machine", host)
+    require_token_off_loopback(host, app.state.akhbar.config.token)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, server_header=False,
                 log_config=None)

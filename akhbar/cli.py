@@ -72,7 +72,7 @@ def services_status(ctx, as_json) -> None:
     """Show which services run, where."""
     from akhbar import services as svc
 
-    rows = svc.status(_settings(ctx))
+    rows = svc.status(_settings(ctx))  # URLs come back with their passwords masked
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows]))
         return
@@ -549,7 +549,8 @@ def kibana() -> None:
 @kibana.command("setup")
 @click.option("--url", default="http://localhost:5601", show_default=True, help="Kibana's URL.")
 @click.option("--space", help="Kibana space (default: the default space).")
-@click.option("--user", help="user:password, when Kibana has security enabled.")
+@click.option("--user", envvar="AKHBAR_KIBANA_USER",
+              help="user:password, when Kibana has security enabled (or $AKHBAR_KIBANA_USER, kept off the command line).")
 def kibana_setup(url, space, user) -> None:
     """Import the saved objects through Kibana's `_import` API (overwriting earlier versions)."""
     from akhbar.kibana import KibanaError, setup

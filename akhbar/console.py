@@ -12,13 +12,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from akhbar.core.config import Settings
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import TERMINAL_STATES
+from akhbar.core.redact import redact
 
 console = Console()
 err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    """One clear line, never a secret: passwords in URLs are masked."""
+    err.print(f"[bold red]error:[/] {redact(message)}")
     sys.exit(code)
 
 

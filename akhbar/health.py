@@ -53,9 +53,11 @@ def check_services(redis_factory: Callable[[], Any], search_factory: Callable[[]
 
 
 def _short(exc: Exception) -> str:
-    """One line, no internals beyond the exception's own message."""
+    """One line, no internals beyond the exception's own message, and no password."""
+    from akhbar.core.redact import redact
+
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:300]
+    return redact(text)[:300]
 
 
 def health_aggs(now_ms: int | None = None) -> dict:

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from akhbar import redis_server
 from akhbar.core.config import Settings
+from akhbar.core.redact import redact_url
 from index import embedded
 
 
@@ -73,13 +74,16 @@ def up(settings: Settings, *, redis_port: int | None = None, http_port: int | No
 
 
 def status(settings: Settings) -> list[ServiceStatus]:
+    """What runs where; URLs are shown with their passwords masked (akhbar.core.redact)."""
     state = settings.services_state()
     red = state.get("redis", {})
     node = state.get("opensearch", {})
     return [
-        ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), red.get("url"), red.get("pid")),
+        ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), redact_url(red.get("url")),
+                      red.get("pid")),
         ServiceStatus(
-            "opensearch", embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
+            "opensearch", embedded.alive(node.get("pid"), node.get("url")), redact_url(node.get("url")),
+            node.get("pid"),
             detail="" if embedded.is_built() else "not built yet",
         ),
     ]

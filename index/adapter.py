@@ -11,6 +11,9 @@ import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
+from akhbar.core.redact import redact
+from index.auth import SearchAuth, SearchAuthError, settings_auth
+
 ENGINES = ("opensearch", "elasticsearch")
 
 
@@ -27,12 +30,18 @@ class SearchRequestError(ValueError):
         self.info = info
 
 
-def detect_engine(url: str, timeout: float = 5.0) -> str:
+def detect_engine(url: str, timeout: float = 5.0, auth: SearchAuth | None = None) -> str:
+    auth = auth or SearchAuth()
+    url, auth = auth.with_url_credentials(url)
+    request = urllib.request.Request(url.rstrip("/") + "/")
+    if auth.authorization():
+        request.add_header("Authorization", auth.authorization())
+    context = auth.ssl_context() if url.startswith("https:") else None
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             info = json.load(response)
     except (OSError, ValueError) as exc:
-        raise SearchUnavailable(f"Search engine at {url} is not reachable: {exc}") from exc
+        raise SearchUnavailable(redact(f"Search engine at {url} is not reachable: {exc}{_tls_hint(str(exc))}")) from exc
     distribution = info.get("version", {}).get("distribution", "elasticsearch")
     return "opensearch" if distribution == "opensearch" else "elasticsearch"
 
@@ -40,20 +49,28 @@ def detect_engine(url: str, timeout: float = 5.0) -> str:
 class SearchAdapter:
     """`request()` is the only engine-specific method; everything else is built on it."""
 
-    def __init__(self, url: str, engine: str = "auto", timeout: float = 30.0):
-        self.url = url.rstrip("/")
-        self.engine = detect_engine(self.url) if engine == "auto" else engine
+    def __init__(self, url: str, engine: str = "auto", timeout: float = 30.0, auth: SearchAuth | None = None):
+        """`auth`: credentials and TLS trust; None reads the AKHBAR_SEARCH_* settings (index/auth.py)."""
+        try:
+            auth = settings_auth() if auth is None else auth
+        except SearchAuthError as exc:  # a settings mistake: one clear line wherever the adapter is made
+            raise SearchUnavailable(f"Search engine settings: {exc}") from None
+        url, self.auth = auth.with_url_credentials(url)
+        self.url = url.rstrip("/")  # never holds a password, so it can be logged and shown
+        self.engine = detect_engine(self.url, auth=self.auth) if engine == "auto" else engine
         if self.engine not in ENGINES:
             raise ValueError(f"Unknown search engine {engine!r}: use one of {ENGINES} or 'auto'")
         if self.engine == "opensearch":
             from opensearchpy import OpenSearch
 
             # A pool as large as the API's expected concurrency: 20 users must not queue on 10 sockets.
-            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0, pool_maxsize=32)
+            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0, pool_maxsize=32,
+                                           **self.auth.opensearch_kwargs(self.url))
         else:
             from elasticsearch import Elasticsearch
 
-            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0, connections_per_node=32)
+            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0, connections_per_node=32,
+                                         **self.auth.elasticsearch_kwargs(self.url))
 
     # -- transport ---------------------------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None, params: dict | None = None) -> Any:
@@ -113,12 +130,22 @@ def _translate(exc: Exception) -> Exception:
         status = None
     info = getattr(exc, "info", None) or getattr(exc, "body", None)
     if status is None or status >= 500 or status == 429:
-        message = f"Search engine unavailable: {exc}"
+        detail = getattr(exc, "message", None)
+        detail = detail if isinstance(detail, str) and len(detail) > len(str(exc)) else str(exc)
+        message = f"Search engine unavailable: {detail}"
+        message = redact(message + _tls_hint(detail))
         error = SearchUnavailable(message)
         error.status = status or 503  # type: ignore[attr-defined]
         return error
-    reason = _reason(info) or str(exc)
+    reason = redact(_reason(info) or str(exc))
     return SearchRequestError(reason, status=status, info=info)
+
+
+def _tls_hint(detail: str) -> str:
+    """The usual cause of a failed handshake with a secured engine: its CA is not trusted yet."""
+    if "CERTIFICATE_VERIFY_FAILED" in detail:
+        return " (set AKHBAR_SEARCH_CA to the CA file that signed the engine's certificate)"
+    return ""
 
 
 def _reason(info: Any) -> str | None:
@@ -136,7 +163,11 @@ def connect(settings=None) -> SearchAdapter:
     from akhbar.core.config import load_settings
 
     settings = settings or load_settings()
-    return SearchAdapter(settings.require_search_url(), settings.search_engine)
+    try:
+        auth = SearchAuth.from_settings(settings)
+    except SearchAuthError as exc:
+        raise SearchUnavailable(f"Search engine settings: {exc}") from None
+    return SearchAdapter(settings.require_search_url(), settings.search_engine, auth=auth)
 
 
-__all__ = ["SearchAdapter", "SearchRequestError", "SearchUnavailable", "connect", "detect_engine"]
+__all__ = ["SearchAdapter", "SearchAuth", "SearchRequestError", "SearchUnavailable", "connect", "detect_engine"]

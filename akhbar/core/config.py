@@ -28,6 +28,12 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
              "`services up`)"),
     Variable("AKHBAR_SEARCH_URL", None, "Elasticsearch or OpenSearch URL (default: from `services up`)"),
     Variable("AKHBAR_SEARCH_ENGINE", "auto", "`opensearch`, `elasticsearch`, or `auto` (from `GET /`)"),
+    Variable("AKHBAR_SEARCH_USER", None, "basic-auth user of a secured Elasticsearch/OpenSearch"),
+    Variable("AKHBAR_SEARCH_PASSWORD", None, "its password (both or neither)"),
+    Variable("AKHBAR_SEARCH_API_KEY", None, "an Elasticsearch API key (the base64 `encoded` value) instead"),
+    Variable("AKHBAR_SEARCH_CA", None, "PEM file of the CA that signed the engine's certificate"),
+    Variable("AKHBAR_SEARCH_VERIFY", "true", "`false` skips certificate checks (test clusters only)"),
+    Variable("AKHBAR_KIBANA_USER", None, "user:password for `akhbar kibana setup` on a secured Kibana"),
     Variable("AKHBAR_INDEX", "akhbar-articles", "the index alias"),
     Variable("AKHBAR_OUTLETS", None, "your outlet registry file, merged over the built-in one"),
     Variable("AKHBAR_OPENSEARCH_HEAP", "1g", "heap of the embedded OpenSearch node"),
@@ -83,6 +89,12 @@ class Settings:
     outlets_file: str | None
     opensearch_heap: str
     api_token: str | None
+    # Secured Elasticsearch/OpenSearch (index/auth.py): basic auth or an API key, and the CA to trust.
+    search_user: str | None = None
+    search_password: str | None = None
+    search_api_key: str | None = None
+    search_ca: str | None = None
+    search_verify: bool = True
 
     @property
     def services_file(self) -> Path:
@@ -128,4 +140,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         outlets_file=get("AKHBAR_OUTLETS"),
         opensearch_heap=get("AKHBAR_OPENSEARCH_HEAP") or "1g",
         api_token=get("AKHBAR_API_TOKEN"),
+        search_user=get("AKHBAR_SEARCH_USER"),
+        search_password=get("AKHBAR_SEARCH_PASSWORD"),
+        search_api_key=get("AKHBAR_SEARCH_API_KEY"),
+        search_ca=get("AKHBAR_SEARCH_CA"),
+        search_verify=(get("AKHBAR_SEARCH_VERIFY") or "true").lower() not in ("0", "false", "no", "off"),
     )

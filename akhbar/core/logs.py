@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from akhbar.core.config import env_bool
+from akhbar.core.redact import redact
 
 JOB_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("akhbar_job_id", default=None)
 URL: contextvars.ContextVar[str | None] = contextvars.ContextVar("akhbar_url", default=None)
@@ -98,14 +99,14 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value if isinstance(value, str | int | float | bool | type(None)) else repr(value)
         if record.exc_info:
             out["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False)
+        return redact(json.dumps(out, ensure_ascii=False))  # no password in any log line
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "context"):
             JobContextFilter().filter(record)
-        return super().format(record)
+        return redact(super().format(record))  # no password in any log line
 
 
 def make_formatter(as_json: bool | None = None) -> logging.Formatter:
