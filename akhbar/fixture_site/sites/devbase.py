@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from akhbar.fixture_site.arabic import MSA_MONTHS, LEVANTINE_MONTHS, WEEKDAYS_AR, parse_iso, to_indic
+from akhbar.fixture_site.arabic import LEVANTINE_MONTHS, MSA_MONTHS, WEEKDAYS_AR, parse_iso, to_indic
 from akhbar.fixture_site.catalog import Catalog
 from akhbar.fixture_site.devset import DEV_OUTLETS_BY_SLUG, TRIPOLI
 from akhbar.fixture_site.sites.base import Site, stable_pick

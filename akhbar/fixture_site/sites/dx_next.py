@@ -9,7 +9,15 @@ import json
 from collections.abc import Mapping
 from datetime import UTC
 
-from akhbar.fixture_site.sites.base import Request, Response, esc, html_response, not_found, text_response, xml_response
+from akhbar.fixture_site.sites.base import (
+    Request,
+    Response,
+    esc,
+    html_response,
+    not_found,
+    text_response,
+    xml_response,
+)
 from akhbar.fixture_site.sites.devbase import DevSite, local
 
 BUILD_ID = "k3J9xQ2vTz"

@@ -12,7 +12,15 @@ import json
 from collections.abc import Mapping
 
 from akhbar.fixture_site.arabic import rfc822
-from akhbar.fixture_site.sites.base import Request, Response, esc, html_response, not_found, text_response, xml_response
+from akhbar.fixture_site.sites.base import (
+    Request,
+    Response,
+    esc,
+    html_response,
+    not_found,
+    text_response,
+    xml_response,
+)
 from akhbar.fixture_site.sites.devbase import DevSite, local
 
 VARIANTS = ("nuxt-function", "nuxt-object", "initial-state")
