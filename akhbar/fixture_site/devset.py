@@ -112,6 +112,7 @@ _ID_BASE = {"dx-next": 2100, "dx-nuxt": 880, "dx-drupal": 15400, "dx-joomla": 33
             "dx-amp": 70100, "dx-table": 9100}  # fmt: skip
 
 _SPACE = re.compile(r"[ \t\u00a0\u200b-\u200f\ufeff]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # stray bytes in the corpus (\x1a ...)
 _SLUG_WORDS = ("news", "report", "story", "update", "local", "world", "region", "economy")
 
 
@@ -125,7 +126,7 @@ def corpus_dir() -> Path | None:
 
 
 def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
 def _corpus_stories(path: Path) -> Iterator[dict]:
