@@ -17,6 +17,7 @@ Scored per page, against the gold records (akhbar.fixture_site.gold / devset):
   title     exact match (whitespace folded)
   body F1   token F1 over workers.clean.normalize.words
   date      same minute as the gold (as instants; the gold's precision for day-only / undated pages)
+  date_day  same local day (JSON only: trafilatura's default output is a day)
   author    first author, normalised (both empty counts as right)
   source    repost source: same name (phrase_key, "صحيفة/جريدة/موقع/وكالة" prefixes dropped) or slug;
             trafilatura has no such field (always None)
@@ -63,7 +64,7 @@ from workers.clean.textutil import phrase_key  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 FETCHED = datetime(2026, 11, 28, tzinfo=UTC)
 DEV, EXISTING = "dev set (new)", "existing fixtures"
-FIELDS = ("title", "body_f1", "date", "author", "source", "dateline", "leaks", "entities", "article", "errors")
+FIELDS = ("title", "body_f1", "date", "date_day", "author", "source", "dateline", "leaks", "entities", "article", "errors")
 ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 UTILITY = re.compile(
     r"طباع[ةه]|[إا]رسال\s+لصديق|البريد\s+ال[إا]لكتروني|حجم\s+الخط|تكبير\s+الخط|تصغير\s+الخط|شارك|مشارك[ةه]|"
@@ -186,6 +187,11 @@ def date_ok(got: str | None, record: Mapping[str, Any]) -> bool:
     return got_dt.replace(second=0, microsecond=0) == want_dt.replace(second=0, microsecond=0)
 
 
+def day_ok(got: str | None, record: Mapping[str, Any]) -> bool:
+    """The gold's local day (trafilatura's default date output is a day)."""
+    return date_ok(got, {**record, "date_precision": "day"}) if record["published_at"] else got is None
+
+
 def first_author_ok(got: list[str] | None, want: list[str]) -> bool:
     g = normalize_for_hash(got[0]) if got else ""
     w = normalize_for_hash(want[0]) if want else ""
@@ -228,7 +234,7 @@ def entities(out: Mapping[str, Any]) -> list[str]:
 def score(system: str, out: Mapping[str, Any], page: Page) -> dict[str, Any]:
     record = page.record
     if "error" in out:
-        row: dict[str, Any] = {"title": False, "body_f1": 0.0, "date": False, "author": False, "source": False,
+        row: dict[str, Any] = {"title": False, "body_f1": 0.0, "date": False, "date_day": False, "author": False, "source": False,
                                "leaks": 0, "entities": 0, "errors": 1}
         if system == "ours":
             row["dateline"] = False
@@ -237,6 +243,7 @@ def score(system: str, out: Mapping[str, Any], page: Page) -> dict[str, Any]:
         "title": _ws(out.get("title")) == _ws(record["title"]),
         "body_f1": token_f1(out.get("body") or "", record["body"]),
         "date": date_ok(out.get("published_at"), record),
+        "date_day": day_ok(out.get("published_at"), record),
         "author": first_author_ok(out.get("authors"), record["authors"]),
         "source": source_ok(out.get("source_outlet"), record["source_outlet"]),
         "leaks": len(leaks(out.get("body") or "", page)),
@@ -348,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     pages, registries = render(args.only)
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    variants: dict[str, dict[str, list[dict[str, Any]]]] = {}  # dev templates with several page shapes
     template_group: dict[str, str] = {}
     failures: dict[str, list[dict[str, Any]]] = {}
     for page in pages:
@@ -363,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
                         kept.append(_failure(name, out, page))
             rows.setdefault(page.template, {}).setdefault(system, []).append(row)
             groups.setdefault(page.group, {}).setdefault(system, []).append(row)
+            if page.record.get("variant"):
+                variant = f"{page.template}/{page.record['variant']}"
+                variants.setdefault(variant, {}).setdefault(system, []).append(row)
 
     report: dict[str, Any] = {
         "benchmark": "bench/extract_eval.py",
@@ -380,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
             for template, systems in rows.items()
         },
         "groups": {group: {s: aggregate(r) for s, r in systems.items()} for group, systems in groups.items()},
+        "variants": {name: {s: aggregate(r) for s, r in systems.items()} for name, systems in sorted(variants.items())},
         "failures": failures,
     }
     print_table(report)
