@@ -286,7 +286,8 @@ def _failure(name: str, out: Mapping[str, Any], page: Page) -> dict[str, Any]:
         return {**base, "got": entities(out)[:5]}
     if name == "article":
         return {**base, "got": "crawler.classify.is_article said no"}
-    key = {"date": "published_at", "author": "authors", "source": "source_outlet"}.get(name, name)
+    key = {"date": "published_at", "date_day": "published_at", "author": "authors",
+           "source": "source_outlet"}.get(name, name)
     got, want = out.get(key), record[key]
     return {**base, "got": got[:160] if isinstance(got, str) else got, "gold": want[:160] if isinstance(want, str) else want}
 
