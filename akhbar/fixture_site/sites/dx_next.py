@@ -1,7 +1,9 @@
 """dx-next: a Next.js single-page app. The article exists only in `<script id="__NEXT_DATA__">`
 (props.pageProps.article); the HTML body is a loading skeleton and <title> is the site name.
-Discovery: robots.txt -> sitemap.xml. Body is a list of paragraphs on some pages and an HTML
-string (entity-escaped quotes) on others; publishedAt is UTC with milliseconds."""
+Discovery: robots.txt -> sitemap.xml. Body is a list of paragraphs on some pages, an HTML string
+(entity-escaped quotes) on others, and on the third kind only JSON-LD `articleBody` (plain text,
+paragraphs separated by newlines) carries the text while __NEXT_DATA__ has metadata only;
+publishedAt is UTC with milliseconds."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from akhbar.fixture_site.sites.base import (
 from akhbar.fixture_site.sites.devbase import DevSite, local
 
 BUILD_ID = "k3J9xQ2vTz"
+VARIANTS = ("next-paragraph-list", "next-html-body", "next-jsonld")
 
 
 def _json_script(data: object) -> str:
@@ -34,7 +37,7 @@ class NextSite(DevSite):
     @classmethod
     def prepare(cls, record: dict) -> None:
         record["path"] = f"/news/{record['site_id']}/{record['slug']}"
-        record["variant"] = "next-html-body" if record["n"] % 2 else "next-paragraph-list"
+        record["variant"] = VARIANTS[record["n"] % len(VARIANTS)]
 
     def route(self, request: Request) -> Response:
         path = request.path
@@ -53,13 +56,28 @@ class NextSite(DevSite):
         if record is None:
             return not_found()
         return html_response(self._shell("/news/[id]/[slug]", {"article": self._article(record)}, self.spec.name_ar,
-                                         query={"id": str(record["site_id"]), "slug": record["slug"]}))
+                                         query={"id": str(record["site_id"]), "slug": record["slug"]},
+                                         head=self._jsonld(record)))
+
+    def _jsonld(self, record: Mapping) -> str:
+        if record["variant"] != "next-jsonld":
+            return ""
+        byline = record["byline"]
+        data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": record["title"],
+                "articleBody": "\n".join(record["paragraphs"]), "datePublished": local(record).isoformat(),
+                "publisher": {"@type": "Organization", "name": self.spec.name_ar}}
+        if byline["text"]:
+            data["author"] = {"@type": "Person", "name": byline["text"]}
+        return f'<script type="application/ld+json">{_json_script(data)}</script>'
+
 
     def _article(self, record: Mapping) -> dict:
         paragraphs = record["paragraphs"]
-        body: object = (
-            "".join(f"<p>{esc(p)}</p>" for p in paragraphs) if record["variant"] == "next-html-body" else list(paragraphs)
-        )
+        body: object = list(paragraphs)
+        if record["variant"] == "next-html-body":
+            body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+        elif record["variant"] == "next-jsonld":
+            body = None  # the client fetches it from /api/articles/ID; only JSON-LD has the text
         published = local(record).astimezone(UTC)
         byline = record["byline"]
         return {
@@ -77,7 +95,7 @@ class NextSite(DevSite):
             "share": {"networks": ["facebook", "twitter", "whatsapp"]},
         }
 
-    def _shell(self, page: str, props: dict, title: str, query: dict | None = None) -> str:
+    def _shell(self, page: str, props: dict, title: str, query: dict | None = None, head: str = "") -> str:
         data = {"props": {"pageProps": props, "__N_SSP": True}, "page": page, "query": query or {},
                 "buildId": BUILD_ID, "isFallback": False, "gssp": True, "locale": "ar", "scriptLoader": []}
         return (
@@ -87,7 +105,7 @@ class NextSite(DevSite):
             f'<link rel="preload" href="/_next/static/css/a1b2c3.css" as="style"/>'
             '<link rel="stylesheet" href="/_next/static/css/a1b2c3.css" data-n-g=""/>'
             f'<script src="/_next/static/chunks/webpack-{BUILD_ID}.js" defer=""></script>'
-            f'<script src="/_next/static/chunks/pages/_app-{BUILD_ID}.js" defer=""></script></head>'
+            f'<script src="/_next/static/chunks/pages/_app-{BUILD_ID}.js" defer=""></script>{head}</head>'
             '<body><div id="__next"><div class="layout"><header class="header"><div class="logo-skeleton"></div>'
             '<nav class="nav-skeleton"></nav></header><main class="skeleton">'
             '<div class="skeleton-title shimmer"></div><div class="skeleton-line shimmer"></div>'
