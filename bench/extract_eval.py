@@ -22,9 +22,10 @@ Scored per page, against the gold records (akhbar.fixture_site.gold / devset):
   source    repost source: same name (phrase_key, "صحيفة/جريدة/موقع/وكالة" prefixes dropped) or slug;
             trafilatura has no such field (always None)
   dateline  (ours only) the place of the dateline
-  leaks     body lines that are page furniture: the dev templates' own furniture strings (share,
-            related titles, comments, utility lines) plus, for every page, short lines naming a
-            utility (print, send, font size, share, comments, related) that are not in the gold body
+  leaks     body lines that are page furniture (a count of lines): lines holding one of the dev
+            templates' own furniture strings (share, related titles, comments, utility lines), and on
+            every page short lines naming a utility (print, send, font size, share, comments,
+            related) that are not gold paragraphs
   entities  pages whose title, body or lead still holds an HTML entity (&quot; &#x27; ...)
   article   (ours only) crawler.classify.is_article on the page: what the crawl decides to send on
 A page our extractor rejects (an ExtractionError) scores 0 on every field and is counted in "errors".
@@ -217,12 +218,16 @@ def source_ok(got: str | None, want: str | None) -> bool:
 
 
 def leaks(body: str, page: Page) -> list[str]:
+    """Body lines that are furniture: holding one of the template's furniture strings (absent from the
+    gold body), or short lines naming a utility that are not gold paragraphs. One entry per line."""
     gold_body = page.record["body"]
     gold_lines = {phrase_key(p) for p in page.record["paragraphs"]}
-    found = [f for f in page.furniture if len(f) >= 3 and f in body and f not in gold_body]
+    furniture = [f for f in page.furniture if len(f) >= 3 and f not in gold_body]
+    found = []
     for line in (line.strip() for line in re.split(r"\n+", body)):
-        if (line and len(line.split()) <= UTILITY_MAX_WORDS and UTILITY.search(line)
-                and phrase_key(line) not in gold_lines and line not in found):
+        if not line or phrase_key(line) in gold_lines:
+            continue
+        if any(f in line for f in furniture) or (len(line.split()) <= UTILITY_MAX_WORDS and UTILITY.search(line)):
             found.append(line)
     return found
 
