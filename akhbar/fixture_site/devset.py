@@ -83,7 +83,8 @@ SOURCE_NAMES = {
     "arreyadi": "الرياضي", "arriyadiyah": "الرياضية",
 }  # fmt: skip
 
-# byline style -> (text template, author part, has place); {p} person, {a} agency, {l} place
+# byline style -> (text template, author part, has place); {p} person, {q} second person, {a} agency,
+# {l} place, {m} second place
 BYLINE_STYLES: dict[str, tuple[str, str | None, bool]] = {
     "person": ("كتب: {p}", "p", False),
     "place_dash_agency": ("{l} - {a}", "a", True),
@@ -94,6 +95,8 @@ BYLINE_STYLES: dict[str, tuple[str, str | None, bool]] = {
     "place_khas": ("{l}: خاص", None, True),
     "agency": ("{a}", "a", False),
     "person_only": ("{p}", "p", False),
+    "person_two_places": ("{p} ({l}، {m})", "p", True),  # dateline: the first place
+    "person_translator": ("{p}؛ ترجمة- {q}", "p", False),  # the writer, not the translator
     "none": ("", None, False),
 }
 # Where each template shows the byline: "line" (own line, not body), "field" (metadata / JSON /
@@ -182,7 +185,9 @@ def _byline(outlet: str, n: int) -> dict:
     person = PERSONS[_h("person", outlet, n) % len(PERSONS)]
     agency = AGENCIES[_h("agency", outlet, n) % len(AGENCIES)]
     place = PLACES[_h("place", outlet, n) % len(PLACES)]
-    text = template.format(p=person, a=agency, l=place)
+    second = {"q": PERSONS[(_h("person", outlet, n) + 7) % len(PERSONS)],
+              "m": PLACES[(_h("place", outlet, n) + 3) % len(PLACES)]}
+    text = template.format(p=person, a=agency, l=place, **second)
     prefix = _DATELINE_PREFIX[style].format(p=person, a=agency, l=place) if placement == "dateline" else ""
     author = {"p": person, "a": agency, None: None}[who]
     return {"style": style, "placement": placement if style != "none" else "none", "text": text, "prefix": prefix,
