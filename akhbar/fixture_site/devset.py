@@ -169,12 +169,18 @@ def _drawn() -> tuple[str, tuple[dict, ...]]:
     for story in stories:
         unique.setdefault(story["title"], story)
     ranked = sorted(unique.values(), key=lambda s: _h("draw", s["origin_url"], s["title"]))
-    need = PER_OUTLET * len(DEV_OUTLETS)
-    return text_source, tuple(ranked[:need])
+    # The fallback has fewer stories than the corpus: fewer (but equally many) pages per template.
+    per_outlet = min(PER_OUTLET, len(ranked) // len(DEV_OUTLETS))
+    return text_source, tuple(ranked[: per_outlet * len(DEV_OUTLETS)])
 
 
 def text_source() -> str:
+    """"saudinewsnet", or "fixture-data" when the corpus is not there."""
     return _drawn()[0]
+
+
+def per_outlet() -> int:
+    return len(_drawn()[1]) // len(DEV_OUTLETS)
 
 
 def _byline(outlet: str, n: int) -> dict:

@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 import pytest
 from protego import Protego
 
-from akhbar.fixture_site.devset import BYLINE_STYLES, DEV_OUTLETS, PER_OUTLET, load_dev_gold, text_source
+from akhbar.fixture_site.devset import (
+    BYLINE_STYLES,
+    DEV_OUTLETS,
+    PER_OUTLET,
+    load_dev_gold,
+    per_outlet,
+    text_source,
+)
 from akhbar.fixture_site.devweb import DevFixtureWeb, dev_offline_web
 from crawler.registry import load_registry
 
@@ -41,8 +48,9 @@ def readable(text: str) -> str:
 
 def test_dev_gold_is_well_formed_and_reproducible():
     gold = load_dev_gold()
-    assert text_source() in ("saudinewsnet", "fixture-data")
-    assert Counter(r["outlet"] for r in gold) == {slug: PER_OUTLET for slug in SLUGS}
+    assert text_source() in ("saudinewsnet", "fixture-data")  # fixture-data: no corpus on this machine
+    assert per_outlet() == (PER_OUTLET if text_source() == "saudinewsnet" else 9)
+    assert Counter(r["outlet"] for r in gold) == {slug: per_outlet() for slug in SLUGS}
     assert len({r["key"] for r in gold}) == len(gold)
     assert len({(r["outlet"], r["path"]) for r in gold}) == len(gold)
     assert len({r["title"] for r in gold}) == len(gold)  # distinct stories
@@ -61,6 +69,8 @@ def test_dev_gold_is_well_formed_and_reproducible():
         if record["source_outlet"]:
             assert record["source_outlet"] in record["paragraphs"][-1]
     assert gold == load_dev_gold()  # the same draw every time
+    if text_source() != "saudinewsnet":
+        return  # the mix below is that of the corpus draw (175 pages), not of the 63-page fallback
     styles = Counter(r["byline"]["style"] for r in gold)
     assert len(styles) == len(BYLINE_STYLES) and min(styles.values()) >= 3, styles
     assert {a for r in gold for a in r["authors"]} >= {"واس", "وال", "أ ف ب", "رويترز"}
@@ -118,9 +128,12 @@ def _locs(xml_bytes: bytes) -> list[str]:
 
 def test_discovery_paths_list_every_article(web):
     def urls(outlet: str, path: str) -> set[str]:
-        return set(_locs(web.fetch(outlet, path)[1]))
+        status, body, _ = web.fetch(outlet, path)
+        return set(_locs(body)) if status == 200 else set()  # past the last page: 404
 
     def links(outlet: str, path: str) -> set[str]:
+        if web.fetch(outlet, path)[0] != 200:
+            return set()
         text = html.unescape(page_text(web, outlet, path))
         return {web.sites[outlet].url("/" + h.lstrip("/")) for h in re.findall(r'href="([^"#]+)"', text)}
 
@@ -169,7 +182,7 @@ def test_table_layout_is_windows_1256(web):
         text = raw.decode("cp1256")
         assert "طباعة</a> | <a" in text and "إرسال لصديق" in text and "<br>" in text
         no_charset += headers["Content-Type"] == "text/html"
-    assert no_charset >= 5
+    assert 3 <= no_charset < len(web.sites["dx-table"].records)  # some pages name the charset only in <meta>
 
 
 def test_dev_web_serves_over_http_with_a_base_url_registry(tmp_path):
