@@ -11,8 +11,9 @@ from akhbar.fixture_site.gold import load_gold
 class Catalog:
     """Thread-safe view of the gold records; the newest `held_back` pages start invisible."""
 
-    def __init__(self, held_back: int) -> None:
-        self.records: list[dict] = load_gold()
+    def __init__(self, held_back: int, records: list[dict] | None = None) -> None:
+        # records: another gold set (the development set of akhbar.fixture_site.devset)
+        self.records: list[dict] = load_gold() if records is None else records
         if not 0 <= held_back <= len(self.records):
             raise ValueError(f"held_back must be between 0 and {len(self.records)}")
         self._lock = threading.Lock()

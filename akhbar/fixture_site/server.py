@@ -19,7 +19,7 @@ from types import TracebackType
 
 from akhbar.fixture_site.catalog import Catalog
 from akhbar.fixture_site.gold import DEFAULT_HELD_BACK, article_url
-from akhbar.fixture_site.outlets import OUTLETS, OUTLETS_BY_SLUG
+from akhbar.fixture_site.outlets import OUTLETS
 from akhbar.fixture_site.sites import SITE_CLASSES, Response, Site
 
 _BARE_YAML = re.compile(r"[A-Za-z][A-Za-z0-9_/-]*")
@@ -93,11 +93,14 @@ class FixtureWeb:
     release(n): publish the next n held-back articles (for incremental-crawl tests).
     """
 
-    def __init__(self, host_base: str = "127.0.0.11", held_back: int = DEFAULT_HELD_BACK, port: int = 0) -> None:
+    def __init__(self, host_base: str = "127.0.0.11", held_back: int = DEFAULT_HELD_BACK, port: int = 0,
+                 *, catalog: Catalog | None = None, site_classes: Mapping[str, type[Site]] | None = None) -> None:
+        """catalog + site_classes: serve another outlet set (akhbar.fixture_site.devweb.DevFixtureWeb)."""
         self.host_base = host_base
         self.port = port
-        self.catalog = Catalog(held_back)
-        self.sites: dict[str, Site] = {spec.slug: SITE_CLASSES[spec.slug](self.catalog) for spec in OUTLETS}
+        self.catalog = catalog if catalog is not None else Catalog(held_back)
+        classes = site_classes if site_classes is not None else {spec.slug: SITE_CLASSES[spec.slug] for spec in OUTLETS}
+        self.sites: dict[str, Site] = {slug: cls(self.catalog) for slug, cls in classes.items()}
         self.outlets: dict[str, str] = {}
         self.distinct_hosts: bool | None = None  # False: fell back to ports on 127.0.0.1
         self._servers: list[_OutletServer] = []
@@ -195,7 +198,7 @@ class FixtureWeb:
             raise RuntimeError("start() the FixtureWeb before asking for its registry")
         entries = []
         for slug, base in self.outlets.items():
-            spec = OUTLETS_BY_SLUG[slug]
+            spec = self.sites[slug].spec
             entry: dict = {
                 "name": slug, "name_ar": spec.name_ar, "name_en": spec.name_en, "base_url": base,
                 "language": spec.language, "timezone": "Africa/Tripoli", "founded": spec.founded,
