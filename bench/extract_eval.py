@@ -15,7 +15,7 @@ dx-amp counts its normal pages and its AMP twins as two templates). Each page go
 
 Scored per page, against the gold records (akhbar.fixture_site.gold / devset):
   title     exact match (whitespace folded)
-  body F1   token F1 over workers.clean.normalize.words
+  body F1   token F1 over akhbar.core.text.words
   date      same minute as the gold (as instants; the gold's precision for day-only / undated pages)
   date_day  same local day (JSON only: trafilatura's default output is a day)
   author    first author, normalised (both empty counts as right)
@@ -54,12 +54,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/extract_eval.py` from the repo root
     sys.path.insert(0, str(ROOT))
 
+from akhbar.core.text import normalize_for_hash, words  # noqa: E402
 from akhbar.fixture_site import gold as fixture_gold  # noqa: E402
 from akhbar.fixture_site.devset import text_source  # noqa: E402
 from akhbar.fixture_site.devweb import dev_offline_web  # noqa: E402
 from akhbar.fixture_site.offline import OfflineWeb, offline_web  # noqa: E402
 from workers.clean.encoding import decode_html  # noqa: E402
-from workers.clean.normalize import normalize_for_hash, words  # noqa: E402
 from workers.clean.textutil import phrase_key  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"

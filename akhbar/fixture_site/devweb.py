@@ -51,7 +51,7 @@ class DevFixtureWeb(FixtureWeb):
 
 def dev_offline_web() -> OfflineWeb:
     """The development set rendered in-process; base URLs fixed (127.0.0.41+ on port 8080)."""
-    from crawler.registry import registry_from_entries
+    from akhbar.core.registry import registry_from_entries
 
     catalog = dev_catalog()
     sites = {slug: cls(catalog) for slug, cls in _site_classes().items()}

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from protego import Protego
 
+from akhbar.core.registry import load_registry
 from akhbar.fixture_site.devset import (
     BYLINE_STYLES,
     DEV_OUTLETS,
@@ -24,7 +25,6 @@ from akhbar.fixture_site.devset import (
     text_source,
 )
 from akhbar.fixture_site.devweb import DevFixtureWeb, dev_offline_web
-from crawler.registry import load_registry
 
 ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 SLUGS = [spec.slug for spec in DEV_OUTLETS]
