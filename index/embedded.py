@@ -84,7 +84,7 @@ class NodeHandle:
 
 
 def start(home: Path, *, http_port: int | None = None, transport_port: int | None = None,
-          heap: str = "1g", timeout: float = 120.0) -> NodeHandle:
+          heap: str = "1g", timeout: float = 300.0) -> NodeHandle:
     """Start the node with its data under `home` (kept across restarts) and wait until it serves."""
     java = find_java()
     build()
