@@ -27,6 +27,7 @@ from .dates import DEFAULT_FOUNDED, find_published, is_furniture
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
 from .normalize import content_hash
+from .outtree import document_paragraphs
 from .reposts import known_outlet, outlet_names, source_outlet
 from .structured import PageMeta, read_page_meta
 from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, phrase_key
@@ -152,96 +153,6 @@ def _select_text(tree: HtmlElement, selector: Any, *, attrs: tuple[str, ...] = (
 
 
 # --- trafilatura ---------------------------------------------------------------------------------
-def _segments(element: Any) -> list[str]:
-    """Text of a trafilatura output element, split at <lb/> line breaks."""
-    parts: list[str] = []
-    buffer: list[str] = []
-
-    def walk(node: Any) -> None:
-        if node.text:
-            buffer.append(node.text)
-        for child in node:
-            if child.tag == "lb":
-                parts.append(" ".join(buffer))
-                buffer.clear()
-            else:
-                walk(child)
-            if child.tail:
-                buffer.append(child.tail)
-
-    walk(element)
-    parts.append(" ".join(buffer))
-    return [text for text in (clean_ws(p) for p in parts) if text]
-
-
-_OUT_BLOCKS = frozenset(
-    {"p", "head", "list", "quote", "table", "code", "div", "section", "article", "main", "h1", "h2", "h3", "h4",
-     "h5", "h6", "ul", "ol", "blockquote", "pre", "figure", "dl", "center"}
-)  # fmt: skip
-
-
-def _document_paragraphs(body: Any) -> list[str]:
-    """Paragraphs of trafilatura's output tree. Its own extractor yields flat p/head/list/quote
-    children; when a fallback (readability, jusText) won, the tree is nested HTML divs."""
-    paragraphs: list[str] = []
-    for child in body:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in ("list", "ul", "ol", "dl"):
-            for item in child.iter("item", "li", "dd", "dt"):
-                paragraphs.extend(_segments(item))
-        elif tag == "table":
-            paragraphs.extend(_table_paragraphs(child))
-        elif tag in ("graphic", "img", "figure", ""):
-            pass
-        elif tag in (
-            "div",
-            "section",
-            "article",
-            "main",
-            "body",
-            "center",
-            "td",
-            "th",
-            "cell",
-        ) and _has_blocks(child):
-            if child.text and child.text.strip():
-                paragraphs.append(clean_ws(child.text))
-            paragraphs.extend(_document_paragraphs(child))
-        else:
-            paragraphs.extend(_segments(child))
-        if child.tail and child.tail.strip() and body.tag != "body":
-            paragraphs.append(clean_ws(child.tail))
-    return paragraphs
-
-
-def _has_blocks(element: Any) -> bool:
-    return any(isinstance(c.tag, str) and c.tag in _OUT_BLOCKS for c in element)
-
-
-def _table_paragraphs(table: Any) -> list[str]:
-    """A data table gives one line per row; a layout table (cells holding paragraphs, as on old
-    agency sites) gives the paragraphs of its cells."""
-    paragraphs: list[str] = []
-    rows = [r for r in table.iter("row", "tr") if next(r.iterancestors("table"), None) is table]
-    for row in rows:
-        cells = [cell for cell in row if isinstance(cell.tag, str)]
-        if any(_has_blocks(cell) or cell.find(".//table") is not None for cell in cells):
-            for cell in cells:
-                if cell.find(".//table") is not None and not _has_blocks(cell):
-                    for inner in cell.iter("table"):
-                        if next(inner.iterancestors("table"), None) is table:
-                            paragraphs.extend(_table_paragraphs(inner))
-                elif _has_blocks(cell):
-                    paragraphs.extend(_document_paragraphs(cell))
-                else:
-                    paragraphs.extend(_segments(cell))
-            continue
-        line = " | ".join(c for c in (clean_ws(" ".join(cell.itertext())) for cell in cells) if c)
-        if line:
-            paragraphs.append(line)
-    return paragraphs
-
-
 def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
     from trafilatura import bare_extraction
 
@@ -263,7 +174,7 @@ def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
             document = None
         body = getattr(document, "body", None) if document is not None else None
         if body is not None:
-            paragraphs = _document_paragraphs(body)
+            paragraphs = document_paragraphs(body)
             if paragraphs:
                 return paragraphs
     return []
