@@ -249,9 +249,9 @@ def _page_title(tree: HtmlElement, site_names: list[str]) -> str:
     if raw:
         parts = [p for p in _TITLE_SEPARATORS.split(raw) if p.strip()]
         headings = {phrase_key(element_text(e)) for e in tree.xpath(_HEADING_XPATH)[:80]}
-        for part in parts:
-            if len(parts) > 1 and phrase_key(part) in headings and not _is_site_name(part, site_names):
-                return clean_ws(part)
+        shown = [p for p in parts if phrase_key(p) in headings and not _is_site_name(p, site_names)]
+        if len(parts) > 1 and shown:  # a headline outgrows a site name the template also shows
+            return clean_ws(max(shown, key=len))
         cleaned = _clean_title(raw, site_names)
         if cleaned != raw or len(parts) == 1:
             return cleaned
