@@ -318,13 +318,15 @@ def search(ctx, query, as_json, size, outlet, source_outlet, language, section, 
 
 
 def print_results(result: dict) -> None:
+    from akhbar.highlight import fragment_markup
+
     console.print(f"[bold]{result['total']}[/] results")
     for i, hit in enumerate(result["hits"], 1):
         also = f"  (also: {', '.join(hit['also_published_by'])})" if hit.get("also_published_by") else ""
         console.print(f"{i:>2}. [bold]{hit['title']}[/]  [dim]{hit['outlet']} · {hit.get('published_at') or '-'}[/]{also}")
         console.print(f"    {hit['url']}")
         for fragment in (hit.get("highlight") or {}).get("body", [])[:1]:
-            console.print("    " + fragment.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]"))
+            console.print("    " + fragment_markup(fragment))  # HTML-escaped by the engine
 
 
 # -- extract -------------------------------------------------------------------------------------------

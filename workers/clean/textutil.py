@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
+from .entities import unescape_entities
 from .normalize import normalize_arabic
 
 # Zero-width and bidi control characters that break phrase matching and carry no content.
@@ -30,10 +31,11 @@ SKIP_TAGS = frozenset(
 
 
 def clean_ws(text: str | None) -> str:
-    """One line of text: invisible characters dropped, whitespace runs folded to one space."""
+    """One line of text: character references a template left decoded (entities.py), invisible
+    characters dropped, whitespace runs folded to one space."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", unescape_entities(text))
     return " ".join(_SPACES.sub(" ", text).split())
 
 
