@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from workers.clean.embedded import find_embedded_article
+
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                  "opinionnewsarticle", "backgroundnewsarticle"}
 
@@ -78,6 +80,19 @@ def text_density_article(sel: Selector) -> bool:
     return enough and link_chars / (text_chars + link_chars + 1) < 0.5
 
 
+def embedded_article(sel: Selector) -> bool:
+    """The page carries one article in a JSON blob (Next.js, Nuxt, a Redux/Apollo state, JSON-LD
+    articleBody): single-page apps whose HTML is a "loading" skeleton. A blob listing several
+    articles of similar length (a home or section page) does not count."""
+    titles = sel.xpath("//head/title/text()").getall() + sel.xpath(
+        '//meta[@property="og:title" or @name="twitter:title"]/@content'
+    ).getall()
+    try:
+        return find_embedded_article(sel.root, page_titles=titles) is not None
+    except (RecursionError, MemoryError, ValueError):
+        return False
+
+
 def is_article(sel: Selector, url: str) -> bool:
     types = structured_types(sel)
     if types & ARTICLE_TYPES:
@@ -87,6 +102,8 @@ def is_article(sel: Selector, url: str) -> bool:
         return True
     if types & {"collectionpage", "profilepage", "searchresultspage"}:
         return False
+    if url_looks_like_article(url) is not False and embedded_article(sel):
+        return True
     # og:type=website is common on article pages of poor themes, so it only counts against the
     # page when the URL does not look like an article either.
     if og_type in ("website", "profile") and url_looks_like_article(url) is not True:

@@ -104,6 +104,9 @@ UTILITY = _keys(
         "أضف إلى المفضلة", "إضافة للمفضلة", "المفضلة", "تعليق", "عودة", "رجوع", "العودة", "أعلى الصفحة",
         "أعلى", "إغلاق", "إغلاق النافذة", "font size", "print", "print this", "send", "send to a friend",
         "email this", "save", "share", "bookmark", "text size", "increase font", "decrease font",
+        # the "loading" line of a page rendered by JavaScript
+        "جاري التحميل", "جار التحميل", "يتم التحميل", "التحميل", "تحميل", "يرجى الانتظار", "الرجاء الانتظار",
+        "loading", "please wait",
     )
 )  # fmt: skip
 _UTILITY_HEADS = frozenset(p.split()[0] for p in UTILITY)

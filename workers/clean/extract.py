@@ -24,9 +24,10 @@ from lxml.html import HtmlElement
 from .boilerplate import classify, clean_paragraphs, prune_html
 from .bylines import clean_author_names, find_bylines, parse_byline, parse_dateline
 from .dates import DEFAULT_FOUNDED, find_published, is_furniture
+from .embedded import EmbeddedArticle, find_embedded_article
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
-from .normalize import content_hash
+from .normalize import content_hash, normalize_for_hash
 from .outtree import document_paragraphs
 from .reposts import known_outlet, outlet_names, source_outlet
 from .structured import PageMeta, read_page_meta
@@ -317,6 +318,31 @@ def _page_authors(tree: HtmlElement) -> list[str]:
     return []
 
 
+EMBEDDED_SHARE = 0.6  # HTML text shorter than this share of a JSON blob's article text: take the blob's
+
+
+def _prefer_embedded(html_paragraphs: list[str], embedded: EmbeddedArticle) -> bool:
+    """The HTML is a "loading" skeleton or a teaser (much less text than the blob), or it is the
+    blob's own text run together (trafilatura reads JSON-LD articleBody as one block)."""
+    if sum(map(len, html_paragraphs)) < EMBEDDED_SHARE * embedded.chars:
+        return True
+    return len(html_paragraphs) < len(embedded.paragraphs) and normalize_for_hash(
+        " ".join(html_paragraphs)
+    ) == normalize_for_hash(" ".join(embedded.paragraphs))
+
+
+def _embedded_article(tree: HtmlElement, meta: PageMeta) -> EmbeddedArticle | None:
+    """The article of a JSON state blob or of JSON-LD articleBody (embedded.py), if any."""
+    head = tree.find(".//head/title")
+    page_titles = [t for t, _ in meta.title] + ([element_text(head)] if head is not None else [])
+    jsonld = [meta.jsonld_article] if meta.jsonld_article else []
+    try:
+        return find_embedded_article(tree, page_titles=page_titles, jsonld=jsonld)
+    except (RecursionError, MemoryError, ValueError) as err:  # a hostile blob costs us the blob only
+        logger.debug("embedded article lookup failed: %s", err)
+        return None
+
+
 def _language(text: str, html_lang: str | None) -> str:
     if arabic_ratio(text) >= 0.5:
         return "ar"
@@ -409,9 +435,15 @@ def _extract(
     meta = read_page_meta(tree)
     site_names = [*meta.site_name, *config.names]
     credits = [*outlet_names(), *site_names]
+    embedded = _embedded_article(tree, meta)
     title = next((t for t, _ in meta.title if t), None)
     title = _clean_title(title, site_names) if title else None
-    title = title or _select_text(tree, selectors.get("title")) or _page_title(tree, site_names)
+    title = (
+        title
+        or _select_text(tree, selectors.get("title"))
+        or (embedded.title if embedded else None)
+        or _page_title(tree, site_names)
+    )
     selected_date = _select_text(tree, selectors.get("date"), attrs=("datetime", "content"))
     section = (
         (meta.section[0] if meta.section else None)
@@ -426,6 +458,8 @@ def _extract(
         selected_author = _select_text(tree, selectors.get("author"))
         if selected_author:
             authors = clean_author_names(parse_byline(selected_author) or [selected_author], exclude=credits)
+    if not authors and embedded is not None:
+        authors = clean_author_names(embedded.authors, exclude=credits)
     if not authors:
         authors = clean_author_names(_page_authors(tree), exclude=credits)
 
@@ -441,6 +475,9 @@ def _extract(
         paragraphs = _trafilatura_paragraphs(tree, url)
 
     body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
+    if embedded is not None and _prefer_embedded(body_paragraphs, embedded):
+        paragraphs = embedded.paragraphs
+        body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
     byline_authors, byline_rows = find_bylines(body_paragraphs)
     body_paragraphs = [p for i, p in enumerate(body_paragraphs) if i not in byline_rows]
     if not body_paragraphs:
@@ -461,6 +498,8 @@ def _extract(
     candidates: list[tuple[str | None, str]] = list(meta.dates)
     if selected_date:
         candidates.append((selected_date, "text"))
+    if embedded is not None and embedded.published:
+        candidates.append((embedded.published, "json-ld" if embedded.source == "json-ld" else "meta"))
     if header_map.get(FEED_DATE_HEADER):
         candidates.append((header_map[FEED_DATE_HEADER], "feed"))
     published, date_source = find_published(
