@@ -73,7 +73,7 @@ def text_density_article(sel: Selector) -> bool:
     enough = len(long_paragraphs) >= 3 or (len(long_paragraphs) >= 2 and text_chars >= 250) or text_chars >= 500
     if not enough:
         # Text split by <br> inside one container instead of <p>: measure the container's own text.
-        blocks = sel.xpath("//div|//td|//article|//section|//span")
+        blocks = sel.xpath("//div|//td|//article|//section|//span|//font|//p|//center")
         own_text = max((sum(len(t.strip()) for t in b.xpath("text()").getall()) for b in blocks), default=0)
         text_chars = max(text_chars, own_text)
         enough = own_text >= 250

@@ -97,3 +97,42 @@ def test_tool_lines_are_boilerplate(line: str):
 )
 def test_sentences_that_start_with_a_tool_word_stay(line: str):
     assert classify(line) is None
+
+
+@pytest.mark.parametrize("line", ["عدد القراءات: 174", "1,250 مشاهدة", "Views: 88", "القراءات 12"])
+def test_counter_lines_are_boilerplate(line: str):
+    assert classify(line) == TOOLS
+
+
+def test_three_column_layout_keeps_only_the_article_column():
+    """menu | article | ad columns, body text inside <font> with <br> runs, as old ASP agencies print."""
+    body = "<br><br>".join(PARAGRAPHS)
+    page = f"""<html dir="rtl"><head><meta charset="utf-8"><title>{SITE} :: {TITLE}</title></head><body>
+<table width="780"><tr><td colspan="3"><img src="banner.jpg" alt="{SITE}"></td></tr>
+<tr><td width="160" valign="top"><font size="2">القائمة<br><a href="list.asp?cat=1">أخبار محلية</a></font></td>
+<td width="460"><table><tr><td><font size="4"><b>{TITLE}</b></font></td></tr>
+<tr><td><font size="1">26/07/2015 - 02:37 ص</font></td></tr>
+<tr><td><font face="Simplified Arabic" size="3">{body}</font></td></tr>
+<tr><td><font size="1" color="#999999">عدد القراءات: 174</font></td></tr></table></td>
+<td width="160" valign="top"><font size="1">إعلان</font></td></tr></table></body></html>"""
+    url = "http://agency.test/news_view.asp?id=9157"
+    article = extract_article(page.encode(), url, outlet_config={"name_ar": SITE})
+    assert article["title"] == TITLE
+    assert article["body"].split("\n\n") == PARAGRAPHS
+
+    from parsel import Selector
+
+    from crawler.classify import is_article
+
+    assert is_article(Selector(text=page), url)  # the text sits in <font>, not in <p>
+
+
+def test_blog_name_heading_is_not_the_title():
+    """Blogger: the only <h1> is the blog's name linking home; <title> is "Blog: Post"."""
+    blog = "مدونة أخبار الجنوب"
+    page = f"""<html dir="rtl"><head><meta charset="utf-8"><title>{blog}: {TITLE}</title></head><body>
+<header><h1 class="title"><a href="/">{blog}</a></h1></header><div class="post">
+<h3 class="post-title entry-title"><a href="/2015/07/x.html">{TITLE}</a></h3>
+<div class="post-body entry-content">{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}</div></div></body></html>"""
+    article = extract_article(page.encode(), "http://blog.test/2015/07/x.html", outlet_config={"name_ar": blog})
+    assert article["title"] == TITLE

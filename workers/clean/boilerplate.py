@@ -110,6 +110,11 @@ UTILITY = _keys(
     )
 )  # fmt: skip
 _UTILITY_HEADS = frozenset(p.split()[0] for p in UTILITY)
+# Counters under an article: "عدد القراءات: 174", "1,250 مشاهدة", "Views: 88".
+COUNTER_WORDS = _keys(
+    ("عدد القراءات", "عدد المشاهدات", "عدد الزيارات", "عدد التعليقات", "مرات القراءة", "القراءات", "المشاهدات",
+     "الزيارات", "قراءة", "قراءات", "مشاهدة", "مشاهدات", "زيارة", "views", "reads", "hits", "view", "read")
+)  # fmt: skip
 TAG_LINES = _keys(
     ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags")
 )
@@ -222,6 +227,10 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return SHARE
     if n <= 16 and words[0] in _UTILITY_HEADS and _only_tools(words):
         return TOOLS
+    if n <= 6 and any(w.isdigit() for w in words):
+        rest = " ".join(w for w in words if not w.isdigit())
+        if rest in COUNTER_WORDS:
+            return TOOLS
     if n <= 12 and any(w.isdigit() for w in words) and all(w.isdigit() or w in DATE_WORDS for w in words):
         return DATE_LINE
     if n <= 12:
@@ -416,8 +425,10 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     for element in list(body.iter("figcaption")):
         if element.getparent() is not None:
             _drop(element, removed)
-    # Table layouts (old agency sites) carry menus and "more news" lists as cells of links; with
-    # no class to go by, trafilatura keeps them as table text. A cell of links and nothing else goes.
+    # Table layouts (old agency sites) carry menus, ads and "more news" lists as cells; with no
+    # class to go by, trafilatura keeps them as table text. Side cells of the row that holds the
+    # article go, and so does a cell of links and nothing else.
+    _drop_side_cells(body, total, removed)
     for cell in list(body.iter("td", "th")):
         if cell.getparent() is None or _is_detached(cell) or cell.find(".//table") is not None:
             continue
@@ -482,6 +493,28 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
         elif _removable(block, total):
             _drop(block, removed)
     return removed
+
+
+SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text
+ARTICLE_CELL_MIN = 400
+
+
+def _drop_side_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
+    """In a layout row "menu | article | ads", the short cells beside the one that holds the
+    row's text are sidebars. Only rows whose main cell holds most of the page's text count."""
+    for row in list(body.iter("tr")):
+        if _is_detached(row):
+            continue
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if len(cells) < 2:
+            continue
+        sizes = [len(" ".join(c.text_content().split())) for c in cells]
+        main = max(range(len(cells)), key=sizes.__getitem__)
+        if sizes[main] < max(ARTICLE_CELL_MIN, 0.5 * total):
+            continue
+        for index, cell in enumerate(cells):
+            if index != main and sizes[index] <= SIDE_CELL_MAX and sizes[index] * 4 <= sizes[main]:
+                _drop(cell, removed)
 
 
 def _is_detached(element: HtmlElement) -> bool:

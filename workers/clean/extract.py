@@ -226,6 +226,9 @@ def _is_site_name(part: str, site_names: list[str]) -> bool:
 def _clean_title(title: str, site_names: list[str]) -> str:
     """Drop a site-name part ("... - بوابة الوسط", "عين ليبيا | ...") from a title."""
     title = clean_ws(title)
+    for name in site_names:  # Blogger: "Blog name: Post title" (no space before the colon)
+        if name and title.startswith(name) and title[len(name) : len(name) + 1] == ":":
+            return title[len(name) + 1 :].strip() or title
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
@@ -239,11 +242,17 @@ def _clean_title(title: str, site_names: list[str]) -> str:
 _HEADING_XPATH = "//h1|//h2|//h3|//body//*[contains(@class,'title') or contains(@class,'head') or contains(@class,'Title')]"
 
 
+def _links_home(heading: HtmlElement | None) -> bool:
+    """A heading that only links to the site's root is the site's logo (Blogger's blog title)."""
+    links = heading.findall(".//a") if heading is not None else []
+    return len(links) == 1 and urlsplit(links[0].get("href") or "").path in ("", "/")
+
+
 def _page_title(tree: HtmlElement, site_names: list[str]) -> str:
     """Title without structured data: the single <h1>, else the part of <title> that the page
     repeats as a heading, else <title> without the site name, else trafilatura's guess."""
     h1s = [t for t in (element_text(h) for h in tree.iter("h1")) if t]
-    if len(h1s) == 1:
+    if len(h1s) == 1 and not _is_site_name(h1s[0], site_names) and not _links_home(tree.find(".//h1")):
         return h1s[0]
     head = tree.find(".//head/title")
     raw = element_text(head) if head is not None else ""
