@@ -49,6 +49,15 @@ def structured_types(sel: Selector) -> set[str]:
                     if isinstance(t, str):
                         types.add(t.lower())
                 stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+    # Microdata (Joomla, Blogger, many hand-made themes): itemtype="https://schema.org/Article". A
+    # blog's home page marks every teaser BlogPosting: several article items are a listing.
+    micro = [
+        t.rstrip("/").rsplit("/", 1)[-1].lower()
+        for itemtype in sel.xpath("//*[@itemtype]/@itemtype").getall()
+        for t in itemtype.split()
+    ]
+    if sum(t in ARTICLE_TYPES for t in micro) <= 1:
+        types.update(micro)
     return types
 
 
@@ -63,8 +72,9 @@ def url_looks_like_article(url: str) -> bool | None:
     return None
 
 
-def text_density_article(sel: Selector) -> bool:
-    """Several long paragraphs in one container and few links among them: a story, not a listing."""
+def text_density_article(sel: Selector, own_text_min: int = 250) -> bool:
+    """Several long paragraphs in one container and few links among them: a story, not a listing.
+    ``own_text_min``: characters of <br>-separated text in one container that make a story."""
     paragraphs = [p.strip() for p in sel.xpath("//p//text()[normalize-space()]/..").xpath("string()").getall()]
     long_paragraphs = [p for p in paragraphs if len(p) >= 60]
     text_chars = sum(len(p) for p in long_paragraphs)
@@ -76,7 +86,7 @@ def text_density_article(sel: Selector) -> bool:
         blocks = sel.xpath("//div|//td|//article|//section|//span|//font|//p|//center")
         own_text = max((sum(len(t.strip()) for t in b.xpath("text()").getall()) for b in blocks), default=0)
         text_chars = max(text_chars, own_text)
-        enough = own_text >= 250
+        enough = own_text >= own_text_min
     return enough and link_chars / (text_chars + link_chars + 1) < 0.5
 
 
@@ -111,6 +121,7 @@ def is_article(sel: Selector, url: str) -> bool:
     by_url = url_looks_like_article(url)
     if by_url is False:
         return False
-    return text_density_article(sel) if by_url is None else text_density_article(sel) or bool(
-        sel.xpath("//article|//h1")
-    )
+    if by_url is None:
+        return text_density_article(sel)
+    # The URL names one item: a short agency wire (two <br>-separated paragraphs) is enough.
+    return text_density_article(sel, own_text_min=150) or bool(sel.xpath("//article|//h1"))
