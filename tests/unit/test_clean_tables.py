@@ -119,6 +119,7 @@ def test_three_column_layout_keeps_only_the_article_column():
     article = extract_article(page.encode(), url, outlet_config={"name_ar": SITE})
     assert article["title"] == TITLE
     assert article["body"].split("\n\n") == PARAGRAPHS
+    assert article["published_at"] == "2015-07-26T02:37:00+02:00"  # the bare date line, with its time
 
     from parsel import Selector
 
@@ -133,6 +134,9 @@ def test_blog_name_heading_is_not_the_title():
     page = f"""<html dir="rtl"><head><meta charset="utf-8"><title>{blog}: {TITLE}</title></head><body>
 <header><h1 class="title"><a href="/">{blog}</a></h1></header><div class="post">
 <h3 class="post-title entry-title"><a href="/2015/07/x.html">{TITLE}</a></h3>
+<span class="post-timestamp"><abbr class="published" itemprop="datePublished"
+ title="2015-07-22T13:09:00+02:00">01:09 م</abbr></span>
 <div class="post-body entry-content">{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}</div></div></body></html>"""
     article = extract_article(page.encode(), "http://blog.test/2015/07/x.html", outlet_config={"name_ar": blog})
     assert article["title"] == TITLE
+    assert article["published_at"] == "2015-07-22T13:09:00+02:00"  # hAtom <abbr title>
