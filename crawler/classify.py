@@ -14,6 +14,8 @@ from workers.clean.embedded import find_embedded_article
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                  "opinionnewsarticle", "backgroundnewsarticle"}
 
+MICRODATA_CONTAINERS = {"blog", "itemlist", "collectionpage", "searchresultspage", "website"}
+
 # Non-article sections: taxonomy, authors, search, pagination, feeds, static pages.
 NON_ARTICLE_PATH = re.compile(
     r"/(tag|tags|category|categories|section|author|authors|writer|search|page|feed|rss|login|register|"
@@ -50,13 +52,14 @@ def structured_types(sel: Selector) -> set[str]:
                         types.add(t.lower())
                 stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
     # Microdata (Joomla, Blogger, many hand-made themes): itemtype="https://schema.org/Article". A
-    # blog's home page marks every teaser BlogPosting: several article items are a listing.
+    # blog's home or category page marks every teaser BlogPosting inside a Blog / ItemList: article
+    # items count only alone and outside such a container (its last page may hold one teaser).
     micro = [
         t.rstrip("/").rsplit("/", 1)[-1].lower()
         for itemtype in sel.xpath("//*[@itemtype]/@itemtype").getall()
         for t in itemtype.split()
     ]
-    if sum(t in ARTICLE_TYPES for t in micro) <= 1:
+    if sum(t in ARTICLE_TYPES for t in micro) == 1 and not set(micro) & MICRODATA_CONTAINERS:
         types.update(micro)
     return types
 

@@ -60,3 +60,20 @@ def test_pages_linked_from_home_that_are_not_articles(web):
                 wrong_pages.append(url)
     assert checked >= 6
     assert wrong_pages == []
+
+
+SHORT_WIRE = ("افتتحت اليوم الدورة الثامنة والعشرون لمهرجان غدامس السياحي الدولي، بمشاركة خمس عشرة فرقة.",
+              "وأفاد رئيس اللجنة المنظمة بأن المهرجان يستمر ثلاثة أيام.")
+
+
+def test_microdata_article_counts_alone_not_inside_a_blog_listing():
+    item = (f'<div itemscope itemtype="https://schema.org/{{kind}}"><h2 itemprop="headline">مهرجان غدامس</h2>'
+            f'<div itemprop="articleBody"><p>{SHORT_WIRE[0]}</p><p>{SHORT_WIRE[1]}</p></div></div>')
+    article = f"<html><body><main>{item.format(kind='Article')}</main></body></html>"
+    listing = ('<html><body><main><div itemscope itemtype="https://schema.org/Blog">'
+               f"{item.format(kind='BlogPosting')}</div></main></body></html>")
+    two = f"<html><body><main>{item.format(kind='BlogPosting') * 2}</main></body></html>"
+    url = "http://joomla.test/index.php?option=com_content&id=3343"
+    assert is_article(Selector(text=article), url)
+    assert not is_article(Selector(text=listing), url)
+    assert not is_article(Selector(text=two), url)
