@@ -13,6 +13,7 @@ from akhbar.core.config import Settings
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import TERMINAL_STATES
 from akhbar.core.redact import redact
+from akhbar.highlight import fragment_markup
 
 console = Console()
 err = Console(stderr=True)
@@ -80,4 +81,4 @@ def print_results(result: dict) -> None:
         console.print(f"{i:>2}. [bold]{hit['title']}[/]  [dim]{outlet} · {hit.get('published_at') or '-'}[/]{also}")
         console.print(f"    {hit['url']}")
         for fragment in (hit.get("highlight") or {}).get("body", [])[:1]:
-            console.print("    " + fragment.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]"))
+            console.print("    " + fragment_markup(fragment))  # HTML-escaped by the engine

@@ -9,8 +9,12 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from workers.clean.embedded import find_embedded_article
+
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                  "opinionnewsarticle", "backgroundnewsarticle"}
+
+MICRODATA_CONTAINERS = {"blog", "itemlist", "collectionpage", "searchresultspage", "website"}
 
 # Non-article sections: taxonomy, authors, search, pagination, feeds, static pages.
 NON_ARTICLE_PATH = re.compile(
@@ -47,6 +51,16 @@ def structured_types(sel: Selector) -> set[str]:
                     if isinstance(t, str):
                         types.add(t.lower())
                 stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+    # Microdata (Joomla, Blogger, many hand-made themes): itemtype="https://schema.org/Article". A
+    # blog's home or category page marks every teaser BlogPosting inside a Blog / ItemList: article
+    # items count only alone and outside such a container (its last page may hold one teaser).
+    micro = [
+        t.rstrip("/").rsplit("/", 1)[-1].lower()
+        for itemtype in sel.xpath("//*[@itemtype]/@itemtype").getall()
+        for t in itemtype.split()
+    ]
+    if sum(t in ARTICLE_TYPES for t in micro) == 1 and not set(micro) & MICRODATA_CONTAINERS:
+        types.update(micro)
     return types
 
 
@@ -61,8 +75,9 @@ def url_looks_like_article(url: str) -> bool | None:
     return None
 
 
-def text_density_article(sel: Selector) -> bool:
-    """Several long paragraphs in one container and few links among them: a story, not a listing."""
+def text_density_article(sel: Selector, own_text_min: int = 250) -> bool:
+    """Several long paragraphs in one container and few links among them: a story, not a listing.
+    ``own_text_min``: characters of <br>-separated text in one container that make a story."""
     paragraphs = [p.strip() for p in sel.xpath("//p//text()[normalize-space()]/..").xpath("string()").getall()]
     long_paragraphs = [p for p in paragraphs if len(p) >= 60]
     text_chars = sum(len(p) for p in long_paragraphs)
@@ -71,11 +86,24 @@ def text_density_article(sel: Selector) -> bool:
     enough = len(long_paragraphs) >= 3 or (len(long_paragraphs) >= 2 and text_chars >= 250) or text_chars >= 500
     if not enough:
         # Text split by <br> inside one container instead of <p>: measure the container's own text.
-        blocks = sel.xpath("//div|//td|//article|//section|//span")
+        blocks = sel.xpath("//div|//td|//article|//section|//span|//font|//p|//center")
         own_text = max((sum(len(t.strip()) for t in b.xpath("text()").getall()) for b in blocks), default=0)
         text_chars = max(text_chars, own_text)
-        enough = own_text >= 250
+        enough = own_text >= own_text_min
     return enough and link_chars / (text_chars + link_chars + 1) < 0.5
+
+
+def embedded_article(sel: Selector) -> bool:
+    """The page carries one article in a JSON blob (Next.js, Nuxt, a Redux/Apollo state, JSON-LD
+    articleBody): single-page apps whose HTML is a "loading" skeleton. A blob listing several
+    articles of similar length (a home or section page) does not count."""
+    titles = sel.xpath("//head/title/text()").getall() + sel.xpath(
+        '//meta[@property="og:title" or @name="twitter:title"]/@content'
+    ).getall()
+    try:
+        return find_embedded_article(sel.root, page_titles=titles) is not None
+    except (RecursionError, MemoryError, ValueError):
+        return False
 
 
 def is_article(sel: Selector, url: str) -> bool:
@@ -87,6 +115,8 @@ def is_article(sel: Selector, url: str) -> bool:
         return True
     if types & {"collectionpage", "profilepage", "searchresultspage"}:
         return False
+    if url_looks_like_article(url) is not False and embedded_article(sel):
+        return True
     # og:type=website is common on article pages of poor themes, so it only counts against the
     # page when the URL does not look like an article either.
     if og_type in ("website", "profile") and url_looks_like_article(url) is not True:
@@ -94,6 +124,7 @@ def is_article(sel: Selector, url: str) -> bool:
     by_url = url_looks_like_article(url)
     if by_url is False:
         return False
-    return text_density_article(sel) if by_url is None else text_density_article(sel) or bool(
-        sel.xpath("//article|//h1")
-    )
+    if by_url is None:
+        return text_density_article(sel)
+    # The URL names one item: a short agency wire (two <br>-separated paragraphs) is enough.
+    return text_density_article(sel, own_text_min=150) or bool(sel.xpath("//article|//h1"))

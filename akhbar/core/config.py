@@ -54,6 +54,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_WARC_ENABLED", "1", "`0`: do not write fetched responses to WARC"),
     Variable("AKHBAR_WARC_DIR", None, "where WARC files go (default: `$AKHBAR_HOME/warc`)"),
     Variable("AKHBAR_WARC_MAX_BYTES", None, "rotate a WARC file past this size (default: 1 GB)"),
+    Variable("AKHBAR_CORPUS_DIR", "../shared/corpora/saudinewsnet", "the SaudiNewsNet corpus read in place by "
+             "the benches and the dev-set fixture outlets"),
 )}
 
 _TRUE = ("1", "true", "yes", "on")

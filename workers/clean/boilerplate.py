@@ -89,6 +89,32 @@ SOCIAL = frozenset(
         "tiktok", "email", "print", "messenger", "pinterest", "reddit", "copy", "link", "نسخ", "الرابط", "و",
     )
 )  # fmt: skip
+# Page tools of old agency / CMS templates: print, send to a friend, font size, save, PDF, RSS.
+# A line is a tools line when it is made only of these phrases (and the SOCIAL words), in any order
+# and with any separators: "طباعة | إرسال لصديق", "تكبير الخط - تصغير الخط", "A+ A-", "PDF | RSS".
+# Single words such as "أرسل" or "الخط" open real sentences, so a line must be *only* tools.
+UTILITY = _keys(
+    (
+        "طباعة", "اطبع", "إطبع", "طباعة الخبر", "طباعة الصفحة", "طباعة المقال", "نسخة للطباعة", "نسخة طباعة",
+        "صفحة للطباعة", "إرسال", "ارسل", "أرسل", "إرسال لصديق", "أرسل لصديق", "ارسل الى صديق",
+        "أرسل إلى صديق", "إرسال إلى صديق", "أرسل الخبر", "إرسال الخبر", "أرسل لصديقك", "ارسال بالبريد",
+        "أرسل بالبريد الإلكتروني", "إرسال بالبريد الإلكتروني", "حجم الخط", "حجم الخط:", "تكبير الخط",
+        "تصغير الخط", "تكبير", "تصغير", "الخط", "الخط الافتراضي", "حجم النص", "تكبير النص", "تصغير النص",
+        "حفظ", "حفظ الخبر", "حفظ المقال", "pdf", "rss", "xml", "a", "aa", "شارك", "مشاركة", "شارك الخبر",
+        "أضف إلى المفضلة", "إضافة للمفضلة", "المفضلة", "تعليق", "عودة", "رجوع", "العودة", "أعلى الصفحة",
+        "أعلى", "إغلاق", "إغلاق النافذة", "font size", "print", "print this", "send", "send to a friend",
+        "email this", "save", "share", "bookmark", "text size", "increase font", "decrease font",
+        # the "loading" line of a page rendered by JavaScript
+        "جاري التحميل", "جار التحميل", "يتم التحميل", "التحميل", "تحميل", "يرجى الانتظار", "الرجاء الانتظار",
+        "loading", "please wait",
+    )
+)  # fmt: skip
+_UTILITY_HEADS = frozenset(p.split()[0] for p in UTILITY)
+# Counters under an article: "عدد القراءات: 174", "1,250 مشاهدة", "Views: 88".
+COUNTER_WORDS = _keys(
+    ("عدد القراءات", "عدد المشاهدات", "عدد الزيارات", "عدد التعليقات", "مرات القراءة", "القراءات", "المشاهدات",
+     "الزيارات", "قراءة", "قراءات", "مشاهدة", "مشاهدات", "زيارة", "views", "reads", "hits", "view", "read")
+)  # fmt: skip
 TAG_LINES = _keys(
     ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags")
 )
@@ -129,6 +155,7 @@ READ_ALSO_LINE = "read-also"
 AGGREGATOR_LINE = "aggregator"
 FOOTER = "footer"  # the rest of the article is boilerplate (comments, "عن مصدر الخبر")
 SHARE = "share"
+TOOLS = "tools"  # print / send / font size / PDF / RSS lines
 FOLLOW_LINE = "follow"
 COOKIE = "cookie"
 CAPTION = "caption"
@@ -198,6 +225,12 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return SHARE
     if n <= 12 and all(w in SOCIAL for w in words) and (n >= 2 or len(key) >= 4):
         return SHARE
+    if n <= 16 and words[0] in _UTILITY_HEADS and _only_tools(words):
+        return TOOLS
+    if n <= 6 and any(w.isdigit() for w in words):
+        rest = " ".join(w for w in words if not w.isdigit())
+        if rest in COUNTER_WORDS:
+            return TOOLS
     if n <= 12 and any(w.isdigit() for w in words) and all(w.isdigit() or w in DATE_WORDS for w in words):
         return DATE_LINE
     if n <= 12:
@@ -224,6 +257,25 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     if _COPYRIGHT.search(text) and n <= 20:
         return CREDIT
     return None
+
+
+def _only_tools(words: list[str]) -> bool:
+    """True when the words are a sequence of UTILITY phrases and SOCIAL words, with at least
+    one UTILITY phrase longer than a letter, or two of them ("A+ A-"; "a" alone is no tools line)."""
+    phrases = _by_first_word(UTILITY)
+    i, real = 0, False
+    while i < len(words):
+        for phrase in phrases.get(words[i], ()):  # longest first
+            size = phrase.count(" ") + 1
+            if words[i : i + size] == phrase.split():
+                real = real or len(phrase) > 2
+                i += size
+                break
+        else:
+            if words[i] not in SOCIAL:
+                return False
+            i += 1
+    return real or len(words) >= 2
 
 
 def strip_inline_captions(text: str) -> str:
@@ -308,7 +360,7 @@ _TRIGGER_HEADS = frozenset(
         "comments", "leave", "add", "post", "no", "we", "this", "cookies", "photo", "image", "tags", "©",
         "طباعة", "print", "email",
     )
-)  # fmt: skip
+) | _UTILITY_HEADS  # fmt: skip
 
 
 def _block_of(element: HtmlElement) -> HtmlElement:
@@ -373,6 +425,16 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     for element in list(body.iter("figcaption")):
         if element.getparent() is not None:
             _drop(element, removed)
+    # Table layouts (old agency sites) carry menus, ads and "more news" lists as cells; with no
+    # class to go by, trafilatura keeps them as table text. Side cells of the row that holds the
+    # article go, and so does a cell of links and nothing else.
+    _drop_side_cells(body, total, removed)
+    for cell in list(body.iter("td", "th")):
+        if cell.getparent() is None or _is_detached(cell) or cell.find(".//table") is not None:
+            continue
+        links = len(cell.findall(".//a"))
+        if links >= 2 and _link_text_len(cell) >= 0.9 * len(element_text(cell)) and _removable(cell, total):
+            _drop(cell, removed)
     for element in body.xpath(".//*[@class or @id]"):
         if element.getparent() is None or element.tag in _PROTECTED:
             continue
@@ -431,6 +493,28 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
         elif _removable(block, total):
             _drop(block, removed)
     return removed
+
+
+SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text
+ARTICLE_CELL_MIN = 400
+
+
+def _drop_side_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
+    """In a layout row "menu | article | ads", the short cells beside the one that holds the
+    row's text are sidebars. Only rows whose main cell holds most of the page's text count."""
+    for row in list(body.iter("tr")):
+        if _is_detached(row):
+            continue
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if len(cells) < 2:
+            continue
+        sizes = [len(" ".join(c.text_content().split())) for c in cells]
+        main = max(range(len(cells)), key=sizes.__getitem__)
+        if sizes[main] < max(ARTICLE_CELL_MIN, 0.5 * total):
+            continue
+        for index, cell in enumerate(cells):
+            if index != main and sizes[index] <= SIDE_CELL_MAX and sizes[index] * 4 <= sizes[main]:
+                _drop(cell, removed)
 
 
 def _is_detached(element: HtmlElement) -> bool:

@@ -67,6 +67,12 @@ DATE_WORDS = frozenset(
 )  # fmt: skip
 
 
+_ALL_MONTH_WORDS = frozenset(w for name in _MONTHS for w in name.split())
+
+
+MONTH_WORDS = frozenset(w for name in _MONTHS for w in name.split())  # every word of every month name
+
+
 def _alternation(names: Sequence[str]) -> str:
     # longest first so "كانون الاول" wins over shorter names; flexible inner spaces
     return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))

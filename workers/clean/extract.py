@@ -21,14 +21,16 @@ from lxml.html import Element as html_element
 from lxml.html import HtmlElement
 
 from akhbar.core.registry import Outlet
-from akhbar.core.text import content_hash
+from akhbar.core.text import content_hash, normalize_for_hash
 from akhbar.core.urls import canonical_url
 
 from .boilerplate import classify, clean_paragraphs, prune_html
 from .bylines import byline_place, clean_author_names, find_bylines, parse_byline, parse_dateline
 from .dateparse import DEFAULT_FOUNDED
+from .embedded import EmbeddedArticle, find_embedded_article
 from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
+from .outtree import document_paragraphs
 from .pagedate import find_published, is_furniture
 from .places import tag_places
 from .reposts import known_outlet, outlet_names, source_outlet
@@ -92,96 +94,6 @@ def _select_text(tree: HtmlElement, selector: Any, *, attrs: tuple[str, ...] = (
 
 
 # --- trafilatura ---------------------------------------------------------------------------------
-def _segments(element: Any) -> list[str]:
-    """Text of a trafilatura output element, split at <lb/> line breaks."""
-    parts: list[str] = []
-    buffer: list[str] = []
-
-    def walk(node: Any) -> None:
-        if node.text:
-            buffer.append(node.text)
-        for child in node:
-            if child.tag == "lb":
-                parts.append(" ".join(buffer))
-                buffer.clear()
-            else:
-                walk(child)
-            if child.tail:
-                buffer.append(child.tail)
-
-    walk(element)
-    parts.append(" ".join(buffer))
-    return [text for text in (clean_ws(p) for p in parts) if text]
-
-
-_OUT_BLOCKS = frozenset(
-    {"p", "head", "list", "quote", "table", "code", "div", "section", "article", "main", "h1", "h2", "h3", "h4",
-     "h5", "h6", "ul", "ol", "blockquote", "pre", "figure", "dl", "center"}
-)  # fmt: skip
-
-
-def _document_paragraphs(body: Any) -> list[str]:
-    """Paragraphs of trafilatura's output tree. Its own extractor yields flat p/head/list/quote
-    children; when a fallback (readability, jusText) won, the tree is nested HTML divs."""
-    paragraphs: list[str] = []
-    for child in body:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in ("list", "ul", "ol", "dl"):
-            for item in child.iter("item", "li", "dd", "dt"):
-                paragraphs.extend(_segments(item))
-        elif tag == "table":
-            paragraphs.extend(_table_paragraphs(child))
-        elif tag in ("graphic", "img", "figure", ""):
-            pass
-        elif tag in (
-            "div",
-            "section",
-            "article",
-            "main",
-            "body",
-            "center",
-            "td",
-            "th",
-            "cell",
-        ) and _has_blocks(child):
-            if child.text and child.text.strip():
-                paragraphs.append(clean_ws(child.text))
-            paragraphs.extend(_document_paragraphs(child))
-        else:
-            paragraphs.extend(_segments(child))
-        if child.tail and child.tail.strip() and body.tag != "body":
-            paragraphs.append(clean_ws(child.tail))
-    return paragraphs
-
-
-def _has_blocks(element: Any) -> bool:
-    return any(isinstance(c.tag, str) and c.tag in _OUT_BLOCKS for c in element)
-
-
-def _table_paragraphs(table: Any) -> list[str]:
-    """A data table gives one line per row; a layout table (cells holding paragraphs, as on old
-    agency sites) gives the paragraphs of its cells."""
-    paragraphs: list[str] = []
-    rows = [r for r in table.iter("row", "tr") if next(r.iterancestors("table"), None) is table]
-    for row in rows:
-        cells = [cell for cell in row if isinstance(cell.tag, str)]
-        if any(_has_blocks(cell) or cell.find(".//table") is not None for cell in cells):
-            for cell in cells:
-                if cell.find(".//table") is not None and not _has_blocks(cell):
-                    for inner in cell.iter("table"):
-                        if next(inner.iterancestors("table"), None) is table:
-                            paragraphs.extend(_table_paragraphs(inner))
-                elif _has_blocks(cell):
-                    paragraphs.extend(_document_paragraphs(cell))
-                else:
-                    paragraphs.extend(_segments(cell))
-            continue
-        line = " | ".join(c for c in (clean_ws(" ".join(cell.itertext())) for cell in cells) if c)
-        if line:
-            paragraphs.append(line)
-    return paragraphs
-
-
 def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
     from trafilatura import bare_extraction
 
@@ -203,7 +115,7 @@ def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
             document = None
         body = getattr(document, "body", None) if document is not None else None
         if body is not None:
-            paragraphs = _document_paragraphs(body)
+            paragraphs = document_paragraphs(body)
             if paragraphs:
                 return paragraphs
     return []
@@ -235,6 +147,9 @@ def _is_site_name(part: str, site_names: list[str]) -> bool:
 def _clean_title(title: str, site_names: list[str]) -> str:
     """Drop a site-name part ("... - بوابة الوسط", "عين ليبيا | ...") from a title."""
     title = clean_ws(title)
+    for name in site_names:  # Blogger: "Blog name: Post title" (no space before the colon)
+        if name and title.startswith(name) and title[len(name) : len(name) + 1] == ":":
+            return title[len(name) + 1 :].strip() or title
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
@@ -248,20 +163,26 @@ def _clean_title(title: str, site_names: list[str]) -> str:
 _HEADING_XPATH = "//h1|//h2|//h3|//body//*[contains(@class,'title') or contains(@class,'head') or contains(@class,'Title')]"
 
 
+def _links_home(heading: HtmlElement | None) -> bool:
+    """A heading that only links to the site's root is the site's logo (Blogger's blog title)."""
+    links = heading.findall(".//a") if heading is not None else []
+    return len(links) == 1 and urlsplit(links[0].get("href") or "").path in ("", "/")
+
+
 def _page_title(tree: HtmlElement, site_names: list[str]) -> str:
     """Title without structured data: the single <h1>, else the part of <title> that the page
     repeats as a heading, else <title> without the site name, else trafilatura's guess."""
     h1s = [t for t in (element_text(h) for h in tree.iter("h1")) if t]
-    if len(h1s) == 1:
+    if len(h1s) == 1 and not _is_site_name(h1s[0], site_names) and not _links_home(tree.find(".//h1")):
         return h1s[0]
     head = tree.find(".//head/title")
     raw = element_text(head) if head is not None else ""
     if raw:
         parts = [p for p in _TITLE_SEPARATORS.split(raw) if p.strip()]
         headings = {phrase_key(element_text(e)) for e in tree.xpath(_HEADING_XPATH)[:80]}
-        for part in parts:
-            if len(parts) > 1 and phrase_key(part) in headings and not _is_site_name(part, site_names):
-                return clean_ws(part)
+        shown = [p for p in parts if phrase_key(p) in headings and not _is_site_name(p, site_names)]
+        if len(parts) > 1 and shown:  # a headline outgrows a site name the template also shows
+            return clean_ws(max(shown, key=len))
         cleaned = _clean_title(raw, site_names)
         if cleaned != raw or len(parts) == 1:
             return cleaned
@@ -325,6 +246,31 @@ def _page_authors(tree: HtmlElement) -> list[str]:
         if names:
             return names
     return []
+
+
+EMBEDDED_SHARE = 0.6  # HTML text shorter than this share of a JSON blob's article text: take the blob's
+
+
+def _prefer_embedded(html_paragraphs: list[str], embedded: EmbeddedArticle) -> bool:
+    """The HTML is a "loading" skeleton or a teaser (much less text than the blob), or it is the
+    blob's own text run together (trafilatura reads JSON-LD articleBody as one block)."""
+    if sum(map(len, html_paragraphs)) < EMBEDDED_SHARE * embedded.chars:
+        return True
+    return len(html_paragraphs) < len(embedded.paragraphs) and normalize_for_hash(
+        " ".join(html_paragraphs)
+    ) == normalize_for_hash(" ".join(embedded.paragraphs))
+
+
+def _embedded_article(tree: HtmlElement, meta: PageMeta) -> EmbeddedArticle | None:
+    """The article of a JSON state blob or of JSON-LD articleBody (embedded.py), if any."""
+    head = tree.find(".//head/title")
+    page_titles = [t for t, _ in meta.title] + ([element_text(head)] if head is not None else [])
+    jsonld = [meta.jsonld_article] if meta.jsonld_article else []
+    try:
+        return find_embedded_article(tree, page_titles=page_titles, jsonld=jsonld)
+    except (RecursionError, MemoryError, ValueError) as err:  # a hostile blob costs us the blob only
+        logger.debug("embedded article lookup failed: %s", err)
+        return None
 
 
 def _language(text: str, html_lang: str | None) -> str:
@@ -418,9 +364,15 @@ def _extract(
     meta = read_page_meta(tree)
     site_names = [*meta.site_name, *config_names]
     credits = [*outlet_names(), *site_names]
+    embedded = _embedded_article(tree, meta)
     title = next((t for t, _ in meta.title if t), None)
     title = _clean_title(title, site_names) if title else None
-    title = title or _select_text(tree, selectors.get("title")) or _page_title(tree, site_names)
+    title = (
+        title
+        or _select_text(tree, selectors.get("title"))
+        or (embedded.title if embedded else None)
+        or _page_title(tree, site_names)
+    )
     selected_date = _select_text(tree, selectors.get("date"), attrs=("datetime", "content"))
     section = (
         (meta.section[0] if meta.section else None)
@@ -437,6 +389,8 @@ def _extract(
         if selected_author:
             raw_bylines.append(selected_author)
             authors = clean_author_names(parse_byline(selected_author) or [selected_author], exclude=credits)
+    if not authors and embedded is not None:
+        authors = clean_author_names(embedded.authors, exclude=credits)
     if not authors:
         page_authors = _page_authors(tree)
         raw_bylines.extend(page_authors)
@@ -454,6 +408,9 @@ def _extract(
         paragraphs = _trafilatura_paragraphs(tree, url)
 
     body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
+    if embedded is not None and _prefer_embedded(body_paragraphs, embedded):
+        paragraphs = embedded.paragraphs
+        body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
     byline_authors, byline_rows = find_bylines(body_paragraphs)
     body_paragraphs = [p for i, p in enumerate(body_paragraphs) if i not in byline_rows]
     if not body_paragraphs:
@@ -474,6 +431,8 @@ def _extract(
     candidates: list[tuple[str | None, str]] = list(meta.dates)
     if selected_date:
         candidates.append((selected_date, "text"))
+    if embedded is not None and embedded.published:
+        candidates.append((embedded.published, "json-ld" if embedded.source == "json-ld" else "meta"))
     if header_map.get(FEED_DATE_HEADER):
         candidates.append((header_map[FEED_DATE_HEADER], "feed"))
     published, date_source = find_published(

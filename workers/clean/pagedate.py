@@ -21,8 +21,10 @@ from akhbar.core.text import normalize_arabic
 from akhbar.core.times import TRIPOLI
 
 from .dateparse import (
+    DATE_WORDS,
     DEFAULT_FOUNDED,
     FUTURE_TOLERANCE,
+    MONTH_WORDS,
     absolute_date,
     as_aware,
     parse_arabic_date,
@@ -96,7 +98,25 @@ def _dated_elements(tree: HtmlElement) -> list[str]:
             values.append(text)
         if len(values) >= 40:
             break
+    # Old table templates print the date as a bare line, no class: <font size="1">26/07/2015 - 02:37 ص</font>
+    for node in tree.xpath("//body//text()[contains(., ':')]")[:400]:
+        text = " ".join(str(node).split())
+        if len(text) <= 60 and _CLOCK.search(text) and _bare_date_line(text):
+            owner = node.getparent()
+            if owner is not None and not is_furniture(owner):
+                values.append(text)
     return values
+
+
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?!\d)")
+
+
+def _bare_date_line(text: str) -> bool:
+    """A line that is only a date and a time (digits, separators and date words)."""
+    words = normalize_arabic(re.sub(r"[\d/.:\-–—,،|()]+", " ", text)).lower().split()
+    has_date = bool(_NUMERIC_DATE.search(text)) or any(w in MONTH_WORDS for w in words)
+    return has_date and all(w in DATE_WORDS or w in ("am", "pm") for w in words)
 
 
 def _htmldate(

@@ -253,7 +253,10 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
     # Microdata on non-meta elements: <time itemprop="datePublished" datetime="...">
     for element in tree.iterfind(".//*[@itemprop]"):
         if element.tag != "meta" and (element.get("itemprop") or "").lower() == "datepublished":
-            value = element.get("datetime") or element.get("content") or element.text_content()
+            value = element.get("datetime") or element.get("content")
+            if not value and element.tag == "abbr":  # hAtom / Blogger: <abbr title="2015-07-22T13:09:00+02:00">
+                value = element.get("title")
+            value = value or element.text_content()
             if value and value.strip():
                 meta.dates.append((clean_ws(value), "meta"))
     for key in _META_SECTION_NAMES:

@@ -9,6 +9,8 @@ from lxml.html import HtmlElement
 
 from akhbar.core.text import normalize_arabic
 
+from .entities import unescape_entities
+
 # Zero-width and bidi control characters that break phrase matching and carry no content.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
@@ -30,10 +32,11 @@ SKIP_TAGS = frozenset(
 
 
 def clean_ws(text: str | None) -> str:
-    """One line of text: invisible characters dropped, whitespace runs folded to one space."""
+    """One line of text: character references a template left decoded (entities.py), invisible
+    characters dropped, whitespace runs folded to one space."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", unescape_entities(text))
     return " ".join(_SPACES.sub(" ", text).split())
 
 
