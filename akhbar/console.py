@@ -18,7 +18,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line, also in a narrow or piped terminal
     sys.exit(code)
 
 
@@ -37,7 +37,7 @@ def redis_client(settings: Settings):
 
 
 def _say(message: str) -> None:
-    err.print(f"[yellow]{message}[/]", highlight=False)
+    err.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)
 
 
 def celery_app(settings: Settings):

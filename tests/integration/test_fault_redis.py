@@ -111,7 +111,7 @@ def test_cli_with_redis_down_for_good_says_so_in_one_line(tmp_path: Path) -> Non
     warc = tmp_path / "empty.warc.gz"
     warc.write_bytes(b"")
     for args in (["jobs", "list"], ["jobs", "show", "x"], ["dlq", "list"], ["ingest", str(warc), "--wait"],
-                 ["crawl", "fx-wasat", "--wait"]):
+                 ["crawl", "alwasat", "--wait"], ["dlq", "replay"]):
         result, took = _run(env, *args)
         output = result.stdout + result.stderr
         assert result.returncode == 2, (args, output)
