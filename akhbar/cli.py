@@ -250,6 +250,30 @@ def jobs_retry(ctx, job_id, wait) -> None:
         sys.exit(0 if wait_for_job(_settings(ctx), job.id).state == "succeeded" else 1)
 
 
+@jobs.command("resume")
+@click.argument("job_id")
+@click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
+@click.option("--timeout", type=float, default=3600, show_default=True, help="With --wait: give up after N s.")
+@click.pass_context
+def jobs_resume(ctx, job_id, wait, timeout) -> None:
+    """Continue a crawl job whose crawler died (or that failed or was cancelled) from its shared frontier:
+    nothing it finished is fetched again, and what its dead processes had in flight is not lost."""
+    from akhbar.console import celery_app
+    from akhbar.core.submit import NotResumable, resume_job
+    from crawler.frontier import CrawlerProcesses
+
+    settings = _settings(ctx)
+    store = _job_store(settings)
+    celery_app(settings)
+    try:
+        job = resume_job(store, job_id, alive_crawlers=CrawlerProcesses(store.redis, job_id).others_alive())
+    except (KeyError, NotResumable) as exc:
+        _fail(str(exc).strip("'\""))
+    console.print(f"job [bold]{job.id}[/] queued again: it resumes from its frontier")
+    if wait:
+        sys.exit(0 if wait_for_job(settings, job.id, timeout).state == "succeeded" else 1)
+
+
 # -- search ----------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("query")
