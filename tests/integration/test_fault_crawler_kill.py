@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -96,3 +97,28 @@ def test_kill_9_of_the_crawler_then_resume_fetches_nothing_twice(pipeline_env, s
     retried_by_design = {"/articles/ghadames-festival-visitors.html"}
     assert twice - retried_by_design <= held_targets, (twice, held_targets)
     assert all(fetched[t] >= 1 for t in article_targets)
+
+
+def test_requests_a_dead_process_held_come_back_and_finished_ones_do_not(client) -> None:
+    from crawler.frontier import JobFrontier
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    live = JobFrontier(client, "job-lease", "fx", capacity=1000)
+    for i in range(4):
+        live.push(f"https://x.ly/{i}", f"p{i}")
+    dead = JobFrontier(client, "job-lease", "fx", capacity=1000)
+    dead.token = f"{socket.gethostname()}:{gone.pid}:deadbeef"  # a process of this machine that is gone
+    assert dead.pop_many(3) == ["p0", "p1", "p2"]
+    dead.finish_many(["p1"])  # p1 was finished before the crash
+    assert live.reclaim() == 2
+    assert [live.pop() for _ in range(3)] == ["p0", "p2", "p3"]  # taken-back requests first
+    # Another machine's process: its requests come back when its lease expires, not before.
+    remote = JobFrontier(client, "job-lease", "fx", capacity=1000)
+    remote.token, remote.lease_ms = "elsewhere:1:cafe", 300
+    live.push("https://x.ly/9", "p9")
+    assert remote.pop() == "p9"
+    assert live.reclaim() == 0
+    time.sleep(0.5)
+    assert live.reclaim() == 1 and live.pop() == "p9"
+    client.delete(*client.keys("akhbar:frontier:job-lease:*"))
