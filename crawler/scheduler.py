@@ -120,7 +120,7 @@ class RedisFrontierScheduler(BaseScheduler):
         spider.frontier = self.frontier
         from twisted.internet.task import LoopingCall  # late: the crawl process installs its reactor first
 
-        self._renewal = LoopingCall(self.commit)
+        self._renewal = LoopingCall(self._commit_on_timer)
         self._renewal.start(COMMIT_SECONDS, now=False)
         try:
             engine = self.crawler.engine
@@ -181,6 +181,13 @@ class RedisFrontierScheduler(BaseScheduler):
         request = decode_request(payload, self.spider)
         self.taken[id(request)] = (request, payload)
         return request
+
+    def _commit_on_timer(self) -> None:
+        # An exception would stop the LoopingCall for good: nothing committed, everything given back at close.
+        try:
+            self.commit()
+        except Exception:  # noqa: BLE001 - e.g. Redis or the broker unreachable past its wait: try again later
+            log.warning("could not record finished requests in the frontier", exc_info=True)
 
     def commit(self) -> None:
         """Tell the frontier which taken requests are finished, and renew this process's lease.
