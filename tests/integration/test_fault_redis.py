@@ -4,6 +4,7 @@ OpenSearch node; and CLI commands against a Redis that never comes back."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -18,7 +19,10 @@ from fault_support import RedisProcess, cli_process, write_fixture_warc
 
 from akhbar.core.jobs import JobStore
 from akhbar.core.procs import free_port
+from akhbar.core.registry import load_registry
+from akhbar.core.urls import canonical_url as canon_url
 from akhbar.fixture_site import FixtureWeb
+from crawler.localrun import create_job, start_crawl
 from index.adapter import SearchAdapter
 
 pytestmark = pytest.mark.integration
@@ -136,3 +140,51 @@ def test_jobs_list_with_the_embedded_services_down_says_what_to_start(tmp_path: 
     assert _error_lines(result) == ["error: Redis is not running: start it with `akhbar services up` (and a worker "
                                     "with `akhbar worker`)"], result.stderr
     assert took < 15, took  # no waiting for a Redis that this machine knows is not running
+
+
+def _queued_urls(client) -> list[str]:
+    """URLs of the page messages waiting in the `clean` queue (kombu's JSON envelope, base64 body)."""
+    urls = []
+    for raw in client.lrange("clean", 0, -1):
+        envelope = json.loads(raw)
+        args = json.loads(base64.b64decode(envelope["body"]))[0]
+        urls.append(args[0]["url"])
+    return urls
+
+
+def test_redis_restart_during_a_crawl_pauses_and_resumes_it(tmp_path: Path) -> None:
+    red = RedisProcess(tmp_path / "redis").start()
+    home = tmp_path / "home"
+    env = {"AKHBAR_REDIS_URL": red.url, "AKHBAR_HOME": str(home), "AKHBAR_REDIS_WAIT_WORKERS": "120"}
+    log = tmp_path / "crawl.log"
+    try:
+        with FixtureWeb(held_back=0) as web:
+            outlets_file = web.write_outlets_yaml(tmp_path / "outlets.yaml")
+            gold = [r for r in web.visible() if r["outlet"] in ("fx-wasat", "fx-lana")]
+            client = red.client()
+            store = JobStore(client)
+            job_id = create_job(client, load_registry(outlets_file), ["fx-wasat", "fx-lana"],
+                                scrapy_settings={"DOWNLOAD_DELAY": 0.1})
+            crawler = start_crawl(job_id, red.url, env, log_path=log)
+            deadline = time.monotonic() + 120
+            while store.get(job_id).counters.get("pages_sent", 0) < 5:
+                assert crawler.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.05)
+            sent_at_stop = store.get(job_id).counters["pages_sent"]
+            red.stop()
+            time.sleep(OUTAGE_SECONDS)
+            red.start()
+            restarted = time.monotonic()
+            code = crawler.wait(300)
+            recovered = time.monotonic() - restarted
+        output = log.read_text(errors="replace")
+        assert code == 0, output[-4000:]
+        client = red.client()
+        queued = _queued_urls(client)
+        print(f"\nredis outage {OUTAGE_SECONDS}s during a crawl ({sent_at_stop} pages sent before): crawl exited "
+              f"{code} {recovered:.1f}s after the restart, {len(set(queued))} of {len(gold)} articles handed off, "
+              f"{len(queued) - len(set(queued))} sent twice")
+        assert sent_at_stop < len(gold), "the outage came too late to prove anything"
+        assert {canon_url(u) for u in queued} == {canon_url(web.url(r)) for r in gold}
+    finally:
+        red.stop()
