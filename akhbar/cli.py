@@ -36,6 +36,29 @@ class FriendlyGroup(click.Group):
             _fail(f"the search engine rejected the request: {exc}", 2)
         except ConnectionError as exc:
             _fail(f"cannot reach a service: {exc}", 2)
+        except Exception as exc:
+            if _redis_down(exc):
+                from akhbar.core.redis_retry import address, cli_wait
+
+                url = ctx.obj.redis_url or ctx.obj.services_state().get("redis", {}).get("url") or ""
+                _fail(f"Redis at {address(url)} unreachable for {cli_wait():.0f}s: start it (`akhbar services up`) "
+                      "or check AKHBAR_REDIS_URL", 2)
+            raise
+
+
+def _redis_down(exc: BaseException) -> bool:
+    """Redis connection errors, also as kombu/Celery wrap them when a task cannot be sent."""
+    import redis
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+            return True
+        if type(exc).__module__.startswith("kombu") and "OperationalError" in type(exc).__name__:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @click.group(cls=FriendlyGroup)
@@ -156,6 +179,7 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes
     """Submit a crawl job for OUTLETS (registry names; `all` for every enabled outlet)."""
     from datetime import date
 
+    from akhbar.console import celery_app
     from akhbar.core.registry import RegistryError, UnknownOutletError
     from akhbar.core.submit import submit_crawl
 
@@ -172,6 +196,7 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes
             date.fromisoformat(since)
         except ValueError:
             _fail(f"--since must be a date like 2024-01-31, not {since!r}")
+    celery_app(settings)  # sending the crawl task waits for the broker like every CLI command
     job = submit_crawl(_job_store(settings), registry, names, since=since, max_pages=max_pages,
                        recrawl=recrawl, mode=mode, processes=processes)
     console.print(f"job [bold]{job.id}[/] queued for {', '.join(names)}")
@@ -234,8 +259,10 @@ def jobs_cancel(ctx, job_id) -> None:
 @click.option("--wait/--no-wait", default=False)
 @click.pass_context
 def jobs_retry(ctx, job_id, wait) -> None:
+    from akhbar.console import celery_app
     from akhbar.core.submit import retry_job
 
+    celery_app(_settings(ctx))
     try:
         job = retry_job(_job_store(_settings(ctx)), job_id)
     except KeyError as exc:
@@ -243,6 +270,30 @@ def jobs_retry(ctx, job_id, wait) -> None:
     console.print(f"job [bold]{job.id}[/] queued (retry of {job_id})")
     if wait:
         sys.exit(0 if wait_for_job(_settings(ctx), job.id).state == "succeeded" else 1)
+
+
+@jobs.command("resume")
+@click.argument("job_id")
+@click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
+@click.option("--timeout", type=float, default=3600, show_default=True, help="With --wait: give up after N s.")
+@click.pass_context
+def jobs_resume(ctx, job_id, wait, timeout) -> None:
+    """Continue a crawl job whose crawler died (or that failed or was cancelled) from its shared frontier:
+    nothing it finished is fetched again, and what its dead processes had in flight is not lost."""
+    from akhbar.console import celery_app
+    from akhbar.core.submit import NotResumable, resume_job
+    from crawler.frontier import CrawlerProcesses
+
+    settings = _settings(ctx)
+    store = _job_store(settings)
+    celery_app(settings)
+    try:
+        job = resume_job(store, job_id, alive_crawlers=CrawlerProcesses(store.redis, job_id).others_alive())
+    except (KeyError, NotResumable) as exc:
+        _fail(str(exc).strip("'\""))
+    console.print(f"job [bold]{job.id}[/] queued again: it resumes from its frontier")
+    if wait:
+        sys.exit(0 if wait_for_job(settings, job.id, timeout).state == "succeeded" else 1)
 
 
 # -- search ----------------------------------------------------------------------------------------------
@@ -320,9 +371,9 @@ def dlq() -> None:
 
 
 def _redis(settings: Settings):
-    import redis
+    from akhbar.console import redis_client
 
-    return redis.Redis.from_url(settings.require_redis_url())
+    return redis_client(settings)
 
 
 @dlq.command("list")
@@ -348,9 +399,10 @@ def dlq_list(ctx, limit, as_json) -> None:
 @click.pass_context
 def dlq_replay(ctx, limit) -> None:
     """Send dead letters through the pipeline again."""
+    from akhbar.console import celery_app
     from akhbar.core import dlq as dead
-    from akhbar.core.celery_app import app
 
+    app = celery_app(_settings(ctx))
     client = _redis(_settings(ctx))
     entries = dead.pop_all(client, limit)
     for e in entries:
@@ -580,7 +632,7 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     """Feed the HTML responses of WARC FILES (.warc / .warc.gz) through clean -> dedupe -> index, as a job."""
     from pathlib import Path
 
-    from akhbar.core.celery_app import app
+    from akhbar.console import celery_app
     from akhbar.core.jobs import JobOptions
     from akhbar.core.registry import RegistryError, UnknownOutletError
     from crawler.ingest import ingest as run_ingest
@@ -594,6 +646,7 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
         _fail(str(exc))
 
     options = JobOptions.for_ingest(registry, files)
+    app = celery_app(settings)
     report = run_ingest(_job_store(settings), [Path(f) for f in files], outlet_for,
                         lambda page: app.send_task("akhbar.clean", args=[page], queue="clean"),
                         options=options, all_html=all_html)

@@ -21,14 +21,41 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 1) -> None:
     """One clear line, never a secret: passwords in URLs are masked."""
-    err.print(f"[bold red]error:[/] {redact(message)}")
+    err.print(f"[bold red]error:[/] {redact(message)}", soft_wrap=True)  # one line, also in a narrow or piped terminal
     sys.exit(code)
 
 
-def job_store(settings: Settings) -> JobStore:
-    import redis
+def redis_client(settings: Settings):
+    """A Redis client for a CLI command: while Redis is unreachable, commands say so on stderr and retry
+    for AKHBAR_REDIS_WAIT seconds; then the error reaches FriendlyGroup, which prints one line."""
+    from akhbar.core import redis_retry
+    from akhbar.core.procs import pid_alive
 
-    return JobStore(redis.Redis.from_url(settings.require_redis_url()))
+    url = settings.require_redis_url()
+    pid = settings.services_state().get("redis", {}).get("pid")
+    if not settings.redis_url and pid and not pid_alive(pid):
+        # The embedded Redis of `akhbar services up` is not running: no point in waiting for it.
+        fail("Redis is not running: start it with `akhbar services up` (and a worker with `akhbar worker`)", 2)
+    return redis_retry.client(url, wait=redis_retry.cli_wait(), notify=redis_retry.Announcer(url, _say))
+
+
+def _say(message: str) -> None:
+    err.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)
+
+
+def celery_app(settings: Settings):
+    """The Celery app, sending with the CLI's wait for an unreachable broker (and saying so)."""
+    from akhbar.core import redis_retry
+    from akhbar.core.celery_app import app
+
+    url = settings.require_redis_url()
+    app.conf.task_publish_retry_policy = redis_retry.publish_policy(
+        redis_retry.cli_wait(), redis_retry.Announcer(url, _say))
+    return app
+
+
+def job_store(settings: Settings) -> JobStore:
+    return JobStore(redis_client(settings))
 
 
 def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: bool = False) -> Job:

@@ -25,6 +25,8 @@ def classify_failure(failure: Failure) -> str:
     if isinstance(exc, IgnoreRequest):
         # Scrapy's RedirectMiddleware says so only in its message ("max redirections reached").
         text = str(exc).lower()
+        if "download_maxsize" in text:  # HttpCompressionMiddleware: a body that inflates past the limit (gzip bomb)
+            return "too_large"
         if "max redirections" in text or "redirect" in text:
             return "too_many_redirects"
         return "ignored"

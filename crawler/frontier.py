@@ -11,6 +11,13 @@ for the job, and a process only stops when the queue is empty and no other proce
 Keys, under ``akhbar:frontier:<job>:<outlet>:``: ``q:0|q:1|q:2`` request lists by priority lane,
 ``seen`` (+``seen:<n>``) the Bloom filter, ``busy`` a sorted set of process tokens (score: lease expiry,
 ms). Everything expires ``ttl`` seconds after the last process left.
+
+Nothing a crashed process took is lost: a pop moves requests to that process's ``inflight:<token>`` list
+in the same script, and the process removes them once they are finished (downloaded, parsed, its pages
+handed off, its links pushed: see crawler.scheduler). ``owners`` holds each token's lease (ms), renewed
+every half second while the process lives. ``reclaim`` puts the in-flight requests of a token whose lease
+expired, or whose process is known dead (same machine, pid gone), back at the head of the queue: `kill -9`
+of a crawler followed by `akhbar jobs resume ID` fetches those again, and nothing it had finished.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from crawler.bloom import BLOOM_LUA, RedisBloom, hash_pair, queue_script
 
 LANES = 3  # 0: high (articles, redirects), 1: normal (listings, feeds), 2: low (retries)
 BUSY_TTL_MS = 120_000  # a crashed process stops counting as busy after this long
+LEASE_MS = 60_000  # a process that has not renewed its lease this long has its in-flight requests reclaimed
 
 # ARGV: bloom specs..., (unused), claim (1/0), h1, h2, lane key suffix, payload. KEYS[1] bloom meta,
 # KEYS[2] prefix. Keys get their expiry when a process opens or leaves the frontier, not on every push.
@@ -46,8 +54,8 @@ redis.call('RPUSH', KEYS[2] .. ARGV[at + 4], ARGV[at + 5])
 return 1
 """
 
-# KEYS[1] prefix; ARGV[1] token, ARGV[2] busy ttl ms, ARGV[3] how many. Pops up to that many requests,
-# highest lane first, and marks this process busy if it got any.
+# KEYS[1] prefix; ARGV[1] token, ARGV[2] busy ttl ms, ARGV[3] how many, ARGV[4] lease ms. Pops up to that
+# many requests, highest lane first, into this process's in-flight list, and marks it busy if it got any.
 _POP = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -60,9 +68,34 @@ for lane = 0, LAST_LANE do
     out[#out + 1] = item
   end
 end
-if #out > 0 then redis.call('ZADD', KEYS[1] .. 'busy', now + tonumber(ARGV[2]), ARGV[1]) end
+if #out > 0 then
+  redis.call('ZADD', KEYS[1] .. 'busy', now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('ZADD', KEYS[1] .. 'owners', now + tonumber(ARGV[4]), ARGV[1])
+  redis.call('RPUSH', KEYS[1] .. 'inflight:' .. ARGV[1], unpack(out))
+end
 return out
 """.replace("LAST_LANE", str(LANES - 1))
+
+# KEYS[1] prefix; ARGV: tokens known dead. Gives the in-flight requests of dead or expired owners back to
+# the head of lane 0; returns how many.
+_RECLAIM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local owners = KEYS[1] .. 'owners'
+local gone = redis.call('ZRANGEBYSCORE', owners, '-inf', now)
+for i = 1, #ARGV do gone[#gone + 1] = ARGV[i] end
+local moved = 0
+for _, token in ipairs(gone) do
+  local key = KEYS[1] .. 'inflight:' .. token
+  local items = redis.call('LRANGE', key, 0, -1)
+  for i = #items, 1, -1 do redis.call('LPUSH', KEYS[1] .. 'q:0', items[i]) end
+  moved = moved + #items
+  redis.call('DEL', key)
+  redis.call('ZREM', owners, token)
+  redis.call('ZREM', KEYS[1] .. 'busy', token)
+end
+return moved
+"""
 
 # Called when this process has nothing in flight: 1 if there is work or another process may still
 # produce some, else 0. Marks this process idle.
@@ -95,6 +128,8 @@ class JobFrontier:
         self._push = client.register_script(_PUSH)
         self._pop = client.register_script(_POP)
         self._pending = client.register_script(_PENDING)
+        self._reclaim = client.register_script(_RECLAIM)
+        self.lease_ms = LEASE_MS
         client.script_load(_PUSH)  # push_many sends bare EVALSHA in a pipeline
 
     def push(self, url: str, payload: str, priority: int = 0, claim: bool = True) -> bool:
@@ -133,11 +168,49 @@ class JobFrontier:
         return popped[0] if popped else None
 
     def pop_many(self, count: int) -> list[str]:
-        raw = self._pop(keys=[self.prefix], args=[self.token, BUSY_TTL_MS, count])
+        raw = self._pop(keys=[self.prefix], args=[self.token, BUSY_TTL_MS, count, self.lease_ms])
         return [item.decode("utf-8") for item in raw]
 
     def pending_or_busy(self) -> bool:
+        self.reclaim()  # a dead process's requests are work too
         return bool(self._pending(keys=[self.prefix], args=[self.token]))
+
+    # -- in-flight requests -------------------------------------------------------------------------
+    @property
+    def inflight_key(self) -> str:
+        return f"{self.prefix}inflight:{self.token}"
+
+    def finish_many(self, payloads: Sequence[str]) -> None:
+        """These popped requests are finished: a crash from now on does not give them back. Renews the lease."""
+        pipe = self.redis.pipeline(transaction=False)
+        for payload in payloads:
+            pipe.lrem(self.inflight_key, 1, payload)
+        pipe.zadd(self.prefix + "owners", {self.token: self._now_ms() + self.lease_ms})
+        pipe.execute()
+
+    def _now_ms(self) -> int:
+        seconds, micros = self.redis.time()
+        return int(seconds) * 1000 + int(micros) // 1000
+
+    def reclaim(self) -> int:
+        """Give back the in-flight requests of processes that died: lease expired, or (same machine) the
+        pid is gone. Returns how many requests went back to the queue."""
+        return int(self._reclaim(keys=[self.prefix], args=self._dead_here()))
+
+    def _dead_here(self) -> list[str]:
+        host = socket.gethostname()
+        dead = []
+        for raw in self.redis.zrange(self.prefix + "owners", 0, -1):
+            token = raw.decode()
+            parts = token.rsplit(":", 2)  # host:pid:random
+            if (token != self.token and len(parts) == 3 and parts[0] == host and parts[1].isdigit()
+                    and not _pid_alive(int(parts[1]))):
+                dead.append(token)
+        return dead
+
+    def release(self) -> int:
+        """This process stops (budget reached, shutdown): what it took and did not finish goes back."""
+        return int(self._reclaim(keys=[self.prefix], args=[self.token]))
 
     def known_many(self, urls: Sequence[str]) -> list[bool]:
         """Already queued or fetched in this job (a Bloom answer: rarely True for a new URL, never False
@@ -155,7 +228,7 @@ class JobFrontier:
     def touch(self) -> None:
         """Every key of the job's frontier expires ``ttl`` from now."""
         pipe = self.redis.pipeline(transaction=False)
-        for suffix in [*(f"q:{lane}" for lane in range(LANES)), "busy"]:
+        for suffix in [*(f"q:{lane}" for lane in range(LANES)), "busy", "owners", f"inflight:{self.token}"]:
             pipe.expire(self.prefix + suffix, self.ttl)
         pipe.execute()
         self.seen.expire(self.ttl)
@@ -164,6 +237,16 @@ class JobFrontier:
         """This process is done with the job: not busy any more; keys expire ``ttl`` after the last one."""
         self.redis.zrem(self.prefix + "busy", self.token)
         self.touch()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class KnownUrls:
@@ -209,4 +292,9 @@ class CrawlerProcesses:
 
     def others_alive(self) -> int:
         self.redis.zremrangebyscore(self.key, "-inf", time.time())
+        host = socket.gethostname()
+        for raw in self.redis.zrange(self.key, 0, -1):  # killed on this machine: gone now, not in 30 s
+            owner, _, pid = raw.decode().rpartition(":")
+            if owner == host and pid.isdigit() and not _pid_alive(int(pid)):
+                self.redis.zrem(self.key, raw)
         return sum(1 for member in self.redis.zrange(self.key, 0, -1) if member.decode() != self.token)

@@ -12,6 +12,7 @@ Only pages the crawler would have sent are replayed: 2xx, HTML, and an article b
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 from collections import Counter
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
 from parsel import Selector
 from warcio.archiveiterator import ArchiveIterator
 
@@ -127,7 +129,9 @@ def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | 
             report.sent += 1
             outlets.add(page["outlet"])
     except Exception as exc:
-        store.crawl_finished(job.id, failed=True, message=f"ingest stopped: {exc}")
+        with contextlib.suppress(redis.RedisError):  # Redis may be what failed: it cannot record that then
+            store.crawl_finished(job.id, failed=True, message=f"ingest stopped after {report.sent} pages: {exc}; "
+                                 "run it again (pages sent twice are updates, not duplicates)")
         raise
     for reason, count in report.skipped.items():
         if reason not in ("not_an_article", "feed_or_sitemap") and not reason.startswith("status_"):

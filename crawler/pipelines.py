@@ -57,6 +57,8 @@ class HandoffPipeline:
         self.celery = app
         jobs = getattr(self.crawler.spider, "jobs", None)
         self.redis = jobs.redis if jobs is not None else None
+        # The scheduler flushes us before it tells the frontier a request is finished (crawler.scheduler).
+        self.crawler.spider.handoff = self
         self._timer = LoopingCall(self._flush_if_old)
         self._timer.start(FLUSH_SECONDS, now=False)
 

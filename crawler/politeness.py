@@ -24,6 +24,7 @@ import redis
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from akhbar.core import redis_retry
 from akhbar.core.keys import HOST_PREFIX as PREFIX
 
 log = logging.getLogger("akhbar.crawler")
@@ -144,7 +145,7 @@ class PolitenessMiddleware:
         url = crawler.settings.get("AKHBAR_REDIS_URL")
         if not url:
             raise NotConfigured("AKHBAR_REDIS_URL not set: per-host politeness is per process only")
-        return cls(crawler, redis.Redis.from_url(url))
+        return cls(crawler, redis_retry.client(url))
 
     def robots_parsed(self, robotparser, request) -> None:
         agent = self.crawler.settings.get("USER_AGENT") or "*"

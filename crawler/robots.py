@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import redis
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -23,6 +22,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from akhbar.core import redis_retry
 from akhbar.core.keys import ROBOTS_PREFIX as PREFIX
 
 log = logging.getLogger("akhbar.crawler")
@@ -39,7 +39,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         url = crawler.settings.get("AKHBAR_REDIS_URL")
-        self.redis = redis.Redis.from_url(url) if url else None
+        self.redis = redis_retry.client(url) if url else None
         self.cache_seconds = crawler.settings.getint("AKHBAR_ROBOTS_CACHE_SECONDS")
 
     def process_request_2(self, rp, request: Request) -> None:

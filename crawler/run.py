@@ -23,6 +23,7 @@ from datetime import datetime
 import redis
 from scrapy.crawler import CrawlerProcess
 
+from akhbar.core import redis_retry
 from akhbar.core.config import env, env_int
 from akhbar.core.jobs import JobStore, crawler_command
 from akhbar.core.times import parse_iso_utc
@@ -62,7 +63,7 @@ def _heartbeat(processes: CrawlerProcesses, stop: threading.Event, store: JobSto
 
 
 def run(job_id: str, redis_url: str, join: bool = False) -> int:
-    client = redis.Redis.from_url(redis_url)
+    client = redis_retry.client(redis_url)  # a Redis restart pauses the crawl
     store = JobStore(client)
     job = store.get(job_id)
     options = job.options

@@ -12,11 +12,11 @@ import logging
 from collections import deque
 from typing import Any
 
-import redis
 from scrapy import Request, Spider
 from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.request import request_from_dict
 
+from akhbar.core import redis_retry
 from crawler.frontier import JobFrontier
 
 log = logging.getLogger("akhbar.crawler")
@@ -24,6 +24,7 @@ log = logging.getLogger("akhbar.crawler")
 # How often an idle process asks the shared queue for work that other processes produced (Scrapy's
 # engine polls an idle scheduler on its slot heartbeat, 5 s by default).
 OUTBOX_SIZE = 64  # requests pushed to the shared queue per round trip (at most)
+COMMIT_SECONDS = 0.5  # how often finished requests leave the in-flight list (and the lease is renewed)
 
 
 def _plain(value: Any) -> Any:
@@ -90,6 +91,10 @@ class RedisFrontierScheduler(BaseScheduler):
         # Requests popped per round trip: a quarter of what the engine may have in flight, so one process
         # never holds much of a host's queue that another process could be fetching.
         self.batch = max(1, self.settings.getint("CONCURRENT_REQUESTS", 16) // 4)
+        # Requests handed to the engine and not finished yet (their payloads are in the frontier's in-flight
+        # list until commit() sees them finished).
+        self.taken: dict[int, tuple[Request, str]] = {}
+        self._renewal = None
 
     @classmethod
     def from_crawler(cls, crawler) -> RedisFrontierScheduler:
@@ -97,7 +102,7 @@ class RedisFrontierScheduler(BaseScheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        client = redis.Redis.from_url(self.settings.get("AKHBAR_REDIS_URL"))
+        client = redis_retry.client(self.settings.get("AKHBAR_REDIS_URL"))
         job = self.settings.get("AKHBAR_JOB_ID") or getattr(spider, "job_id", None) or "adhoc"
         outlet = getattr(getattr(spider, "outlet", None), "name", None) or spider.name
         self.frontier = JobFrontier(
@@ -106,8 +111,17 @@ class RedisFrontierScheduler(BaseScheduler):
             error_rate=self.settings.getfloat("AKHBAR_FRONTIER_ERROR_RATE"),
             ttl=self.settings.getint("AKHBAR_FRONTIER_TTL"),
         )
+        self.frontier.lease_ms = int(self.settings.getfloat("AKHBAR_FRONTIER_LEASE") * 1000)
         self.frontier.touch()
+        reclaimed = self.frontier.reclaim()  # a resumed job: what killed processes held comes back first
+        if reclaimed:
+            log.warning("took back %d requests that crashed crawler processes had in flight", reclaimed)
+            self.stats.inc_value("scheduler/reclaimed/redis", reclaimed)
         spider.frontier = self.frontier
+        from twisted.internet.task import LoopingCall  # late: the crawl process installs its reactor first
+
+        self._renewal = LoopingCall(self._commit_on_timer)
+        self._renewal.start(COMMIT_SECONDS, now=False)
         try:
             engine = self.crawler.engine
         except RuntimeError:  # a scheduler used outside a running crawl (benchmarks)
@@ -117,12 +131,13 @@ class RedisFrontierScheduler(BaseScheduler):
             engine._SLOT_HEARTBEAT_INTERVAL = self.settings.getfloat("AKHBAR_IDLE_POLL")
 
     def close(self, reason: str) -> None:
+        if self._renewal is not None and self._renewal.running:
+            self._renewal.stop()
         if self.frontier is not None:
-            self.flush()
-            while self.buffer:  # taken but never started (e.g. a page budget was reached): give them back
-                payload = self.buffer.popleft()
-                data = json.loads(payload)
-                self.frontier.push(data["url"], payload, int(data.get("priority") or 0), claim=False)
+            self.commit()
+            # Taken but not finished (never started, or cut off by a page budget): give them back.
+            self.buffer.clear()
+            self.frontier.release()
             self.frontier.leave()
 
     def has_pending_requests(self) -> bool:
@@ -162,4 +177,37 @@ class RedisFrontierScheduler(BaseScheduler):
             if not self.buffer:
                 return None
         self.stats.inc_value("scheduler/dequeued/redis")
-        return decode_request(self.buffer.popleft(), self.spider)
+        payload = self.buffer.popleft()
+        request = decode_request(payload, self.spider)
+        self.taken[id(request)] = (request, payload)
+        return request
+
+    def _commit_on_timer(self) -> None:
+        # An exception would stop the LoopingCall for good: nothing committed, everything given back at close.
+        try:
+            self.commit()
+        except Exception:  # noqa: BLE001 - e.g. Redis or the broker unreachable past its wait: try again later
+            log.warning("could not record finished requests in the frontier", exc_info=True)
+
+    def commit(self) -> None:
+        """Tell the frontier which taken requests are finished, and renew this process's lease.
+
+        Finished means the engine let go of the request: Scrapy removes it from the engine slot only after
+        the download, the callback, the item pipelines and the scheduling of the requests it produced. The
+        hand-off pipeline batches pages, so its pending pages are sent and the links pushed first: a page
+        the frontier forgets has reached the clean queue, and its links are in the shared queue."""
+        if self.frontier is None:
+            return
+        try:
+            engine = self.crawler.engine
+            slot = getattr(engine, "_slot", None) or getattr(engine, "slot", None)
+        except RuntimeError:
+            slot = None
+        inprogress = slot.inprogress if slot is not None else set()
+        finished = [key for key, (request, _) in self.taken.items() if request not in inprogress]
+        if finished:
+            handoff = getattr(self.spider, "handoff", None)
+            if handoff is not None:
+                handoff.flush()
+            self.flush()
+        self.frontier.finish_many([self.taken.pop(key)[1] for key in finished])

@@ -17,6 +17,9 @@ AKHBAR_SETTINGS: dict[str, Any] = {
     "AKHBAR_FRONTIER_CAPACITY": 200_000,
     "AKHBAR_FRONTIER_ERROR_RATE": 1e-6,
     "AKHBAR_FRONTIER_TTL": 3 * 86400,
+    # Seconds after which the requests a crawler process took, if it stopped renewing its lease (killed on
+    # another machine), go back to the job's frontier. A process killed on the same machine is seen at once.
+    "AKHBAR_FRONTIER_LEASE": 60.0,
     # The same for the per-outlet "articles fetched" filter, kept across jobs.
     "AKHBAR_ARTICLE_CAPACITY": 1_000_000,
     "AKHBAR_ARTICLE_ERROR_RATE": 1e-3,

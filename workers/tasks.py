@@ -25,6 +25,7 @@ from akhbar.core.config import load_settings
 from akhbar.core.jobs import JobStore, crawler_command
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
+from akhbar.core.redis_retry import client as retrying_client
 from akhbar.core.registry import Outlet
 from index.adapter import SearchAdapter, SearchUnavailable
 from index.bulk import BulkAction, BulkIndexer
@@ -54,7 +55,7 @@ return redis.call('LLEN', KEYS[2])
 # -- per-process resources -----------------------------------------------------------------------
 @cache
 def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(load_settings().require_redis_url())
+    return retrying_client(load_settings().require_redis_url())  # a Redis restart pauses tasks
 
 
 @cache

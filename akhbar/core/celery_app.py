@@ -11,6 +11,7 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from akhbar.core.config import ServiceNotConfigured, env_int, load_settings
+from akhbar.core.redis_retry import publish_policy, worker_wait
 from akhbar.core.times import DEFAULT_TIMEZONE
 
 QUEUES = ("crawl", "clean", "dedupe", "index")
@@ -31,6 +32,9 @@ app = Celery("akhbar", include=["workers.tasks"])
 app.conf.update(
     broker_url=_broker_url(),
     broker_connection_retry_on_startup=True,
+    broker_connection_max_retries=None,  # a worker waits for a restarting Redis, however long it takes
+    # Sending a task while Redis restarts waits for it (workers' limit; the CLI sets its own, shorter one).
+    task_publish_retry_policy=publish_policy(worker_wait()),
     broker_transport_options={
         "visibility_timeout": VISIBILITY_TIMEOUT,
         # Sweep for tasks of dead workers often enough that they come back soon after the timeout

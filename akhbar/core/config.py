@@ -49,6 +49,10 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
              "index/synonyms/libya.txt"),
     Variable("AKHBAR_VISIBILITY_TIMEOUT", "1800", "seconds before the broker re-delivers a task whose "
              "worker died"),
+    Variable("AKHBAR_REDIS_WAIT", "60", "seconds a CLI command waits for an unreachable Redis (saying so) before "
+             "it gives up with one line"),
+    Variable("AKHBAR_REDIS_WAIT_WORKERS", "600", "seconds workers and crawlers pause for an unreachable Redis "
+             "before a task or a crawl fails"),
     Variable("AKHBAR_CRAWL_PROCESSES", "1", "crawler processes per job when the job does not say"),
     Variable("AKHBAR_RECRAWL", None, "recrawl policy when the job does not say (`changed`, `all`, ...)"),
     Variable("AKHBAR_WARC_ENABLED", "1", "`0`: do not write fetched responses to WARC"),

@@ -94,7 +94,7 @@ def parse_dateline(text: str | None) -> Dateline | None:
         if agency is None and paren is not None and date_text is None:
             # "طرابلس (وال) -": the parenthesis is the agency, not a country
             agency = paren
-        if key in _NOT_CITIES or key.split()[0] in _NOT_CITIES:
+        if not key or key in _NOT_CITIES or key.split()[0] in _NOT_CITIES:
             return None
         known = key in _PLACES
         if known or ((date_text or agency) and len(key.split()) <= 2):

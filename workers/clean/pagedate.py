@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from copy import deepcopy
 from datetime import date, datetime, time
+from functools import cache
 
 from lxml.html import HtmlElement
 
@@ -119,11 +120,28 @@ def _bare_date_line(text: str) -> bool:
     return has_date and all(w in DATE_WORDS or w in ("am", "pm") for w in words)
 
 
+@cache
+def _external_parser():  # noqa: ANN202 - dateparser's DateDataParser
+    """htmldate's dateparser fallback, limited to the languages dateparse.py tries: with every locale,
+    the first odd text a worker process met made dateparser compile ~1,000 locale regexes (33-70 s on a
+    loaded 2-core machine, found by tests/unit/test_fuzz_html.py). Same settings as htmldate's own."""
+    from dateparser import DateDataParser  # type: ignore[attr-defined]
+    from htmldate import extractors
+
+    settings = {"NORMALIZE": True, "PARSERS": ["custom-formats", "absolute-time"], "PREFER_DATES_FROM": "past",
+                "PREFER_LOCALE_DATE_ORDER": True, "RETURN_AS_TIMEZONE_AWARE": False, "STRICT_PARSING": True}
+    parser = DateDataParser(languages=["en", "fr", "ar"], settings=settings)
+    extractors.get_external_parser = lambda: parser
+    return parser
+
+
 def _htmldate(
     tree: HtmlElement, fetched: datetime, founded: date, *, mutable: bool = False
 ) -> datetime | None:
     """htmldate's generic search, on the page without its furniture (site-header dates)."""
     from htmldate import find_date
+
+    _external_parser()
 
     if not mutable:
         tree = deepcopy(tree)
