@@ -33,6 +33,7 @@ BENCHES: dict[str, list[str]] = {
     "search_speed": ["--docs", "8000", "--naive", "1000", "--queries", "200"],
     "api_vs_direct": ["--docs", "8000", "--duration", "15"],
     "growth": ["--fraction", "0.1"],
+    "e2e_bench": ["--rounds", "1"],
 }
 
 
