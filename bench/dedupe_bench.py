@@ -493,17 +493,19 @@ def rule_scores(feats: list[tuple[float, float, float, bool, str]], jt: float, c
 
 
 def choose_thresholds(feats: list[tuple[float, float, float, bool, str]], min_ratio: float) -> dict[str, Any]:
-    """Best F1 (ties: higher precision) over a grid, on the tuning part only."""
-    best: tuple[float, float, float, float | None] | None = None
+    """Best F1, then best precision, over a grid, on the tuning part only. When several settings tie
+    (a plateau), the middle one is taken rather than an edge of the plateau."""
+    scored = []
     for jt in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
         for ct in (None, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8):
             s = rule_scores(feats, jt, ct, min_ratio)
             f1 = 2 * s.precision * s.recall / (s.precision + s.recall) if s.precision + s.recall else 0.0
-            key = (f1, s.precision, jt, ct)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    assert best is not None
-    return {"jaccard": best[2], "containment": best[3], "tuning_f1": round(best[0], 4)}
+            scored.append(((round(f1, 6), round(s.precision, 6)), jt, ct))
+    top = max(key for key, _, _ in scored)
+    plateau = sorted(((jt, -1.0 if ct is None else ct) for key, jt, ct in scored if key == top))
+    jt, ct = plateau[len(plateau) // 2]
+    return {"jaccard": jt, "containment": None if ct < 0 else ct, "tuning_f1": top[0],
+            "tied_settings": len(plateau)}
 
 
 def run_deduper(client: Any, docs: list[Doc], pairs: list[tuple[str, str, bool, str]], kw: dict[str, Any],
