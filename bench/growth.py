@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(base, args.queries, random.Random(args.seed))
     steps: list[dict] = []
     home = Path(tempfile.mkdtemp(prefix="akhbar-growth-"))
-    node = embedded.start(home / "node", heap=args.heap)
+    node = embedded.start(home / "node", heap=args.heap, timeout=600)  # shared, loaded machines start slowly
     try:
         adapter = SearchAdapter(node.url, timeout=600)
         adapter.request("PUT", f"/{ALIAS}", body=index_body())

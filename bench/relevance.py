@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     from index.adapter import SearchAdapter
 
     home = Path(tempfile.mkdtemp(prefix="akhbar-relevance-"))
-    node = embedded.start(home / "node", heap=args.heap)
+    node = embedded.start(home / "node", heap=args.heap, timeout=600)  # shared, loaded machines start slowly
     results: list[System] = []
     try:
         adapter = SearchAdapter(node.url, timeout=300)

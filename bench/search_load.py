@@ -108,7 +108,7 @@ def build_stack(args: argparse.Namespace, home: Path) -> tuple[str, list[str], l
 
     cleanup: list = []
     docs = load_documents(args.docs)
-    node = embedded.start(home / "node", heap=args.heap)
+    node = embedded.start(home / "node", heap=args.heap, timeout=600)  # shared, loaded machines start slowly
     cleanup.append(lambda: embedded.stop(node.pid))
     args.node_url = node.url
     adapter = SearchAdapter(node.url, timeout=300)
