@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     proj = {}
     for key in ("search_p50_ms", "search_p99_ms"):
         a, b = line_fit(xs, [s[key] for s in steps])
-        proj[key] = round(a + b * PROJECT_TO, 1)
+        # A falling line means load noise swamped the growth: no projection rather than a negative one.
+        proj[key] = round(a + b * PROJECT_TO, 1) if b > 0 else None
     a, b = line_fit(xs, [s["index_bytes"] for s in steps])
     proj["index_gb"] = round((a + b * PROJECT_TO) / 2**30, 1)
     proj["redis_gb"] = round(steps[-1]["redis_bytes_per_article"] * PROJECT_TO / 2**30, 1)
