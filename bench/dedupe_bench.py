@@ -1,7 +1,7 @@
 """Near-duplicate benchmark for workers/dedupe on real Arabic news (SaudiNewsNet).
 
-    python bench/dedupe_bench.py                       # default: 4 corpus days, full report
-    python bench/dedupe_bench.py --days 18 --json out.json
+    python bench/dedupe_bench.py                       # default: all 18 corpus days, full report
+    python bench/dedupe_bench.py --days 4              # make bench: the first 4 days
     python bench/dedupe_bench.py --sweep               # also sweep thresholds / shingle sizes / num_perm
 
 What it measures
@@ -18,6 +18,11 @@ What it measures
       Every article and variant goes through Deduper.assign() against a real redis-server, in a
       shuffled order (so copies often arrive before their original); a pair is predicted
       positive when both docs end in the same cluster.
+      IN-SAMPLE: the default thresholds were chosen on this same generator, so that run is labelled
+      in-sample. HELD-OUT: the corpus days are split in two halves; thresholds are chosen (best F1 of
+      the signature rule over a grid) on the pairs of the first half and scored on the second half,
+      both by the rule alone and by the real Deduper (LSH + Redis) run on the second half's docs.
+      The excluded "real copy" pairs are scored too: how many dedupe merges, by shared share.
   (b) Redis memory per article of the dedup state (INFO used_memory delta and MEMORY USAGE of
       every key under the prefix, divided by the number of stored docs);
   (c) assign() throughput in articles/s (single process, includes the Redis round trip), and
@@ -464,10 +469,80 @@ def bench_redis():
     return redis_server.temporary(prefix="akhbar-dedupe-bench-")
 
 
+def pair_features(
+    all_docs: list[Doc], pairs: list[tuple[str, str, bool, str]], num_perm: int, k: int
+) -> list[tuple[float, float, float, bool, str]]:
+    """(estimated Jaccard, containment, size ratio, gold, kind) per pair, signatures only."""
+    by_id = {d.doc_id: d for d in all_docs}
+    needed = {a for a, _, _, _ in pairs} | {b for _, b, _, _ in pairs}
+    sigs = {i: signature(by_id[i].body, num_perm=num_perm, k=k) for i in needed}
+    out = []
+    for a, b, gold, kind in pairs:
+        sa, sb = sigs[a], sigs[b]
+        j = compact_jaccard(sa.sig, sb.sig) if sa.sig and sb.sig else 0.0
+        out.append((j, containment(j, sa.size, sb.size), min(sa.size, sb.size) / max(sa.size, sb.size, 1), gold, kind))
+    return out
+
+
+def rule_scores(feats: list[tuple[float, float, float, bool, str]], jt: float, ct: float | None,
+                min_ratio: float) -> Scores:
+    s = Scores()
+    for j, c, ratio, gold, kind in feats:
+        s.add(gold, j >= jt or (ct is not None and c >= ct and ratio >= min_ratio), kind)
+    return s
+
+
+def choose_thresholds(feats: list[tuple[float, float, float, bool, str]], min_ratio: float) -> dict[str, Any]:
+    """Best F1, then best precision, over a grid, on the tuning part only. When several settings tie
+    (a plateau), the middle one is taken rather than an edge of the plateau."""
+    scored = []
+    for jt in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
+        for ct in (None, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8):
+            s = rule_scores(feats, jt, ct, min_ratio)
+            f1 = 2 * s.precision * s.recall / (s.precision + s.recall) if s.precision + s.recall else 0.0
+            scored.append(((round(f1, 6), round(s.precision, 6)), jt, ct))
+    top = max(key for key, _, _ in scored)
+    plateau = sorted(((jt, -1.0 if ct is None else ct) for key, jt, ct in scored if key == top))
+    jt, ct = plateau[len(plateau) // 2]
+    return {"jaccard": jt, "containment": None if ct < 0 else ct, "tuning_f1": top[0],
+            "tied_settings": len(plateau)}
+
+
+def run_deduper(client: Any, docs: list[Doc], pairs: list[tuple[str, str, bool, str]], kw: dict[str, Any],
+                prefix: str, rng: random.Random) -> tuple[Any, dict[str, str], Scores, list, dict[str, Any]]:
+    """Every doc through Deduper.assign (shuffled order), then each pair scored on the final clusters."""
+    from workers.dedupe import Deduper
+
+    order = list(docs)
+    rng.shuffle(order)
+    dd = Deduper(client, prefix=prefix, **kw)
+    statuses: Counter[str] = Counter()
+    t1 = time.perf_counter()
+    c1 = time.process_time()
+    for d in order:
+        statuses[dd.assign(d.doc_id, outlet=d.outlet, body=d.body, published_at=d.published_at).status] += 1
+    elapsed = time.perf_counter() - t1
+    cpu = time.process_time() - c1
+    cluster: dict[str, str] = {}
+    for d in order:  # final cluster of every doc (clusters can grow / merge after a doc's own assign)
+        info = dd.lookup(d.doc_id)
+        cluster[d.doc_id] = info.cluster_id if info else d.doc_id
+    scores = Scores()
+    errors = []
+    for a, b, gold, kind in pairs:
+        pred = cluster[a] == cluster[b]
+        scores.add(gold, pred, kind)
+        if pred != gold:
+            errors.append((a, b, gold, kind))
+    timing = {"assign_per_s": round(len(order) / elapsed, 1), "ms_per_assign": round(1000 * elapsed / len(order), 3),
+              "client_cpu_ms_per_assign": round(1000 * cpu / len(order), 3), "statuses": dict(statuses)}
+    return dd, cluster, scores, errors, timing
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--days", type=int, default=4, help="corpus zip files (days) to read")
+    ap.add_argument("--days", type=int, default=18, help="corpus zip files (days) to read (default: all 18)")
     ap.add_argument("--originals", type=int, default=1500, help="articles that get syndicated variants")
     ap.add_argument("--min-words", type=int, default=30)
     ap.add_argument("--neg-pairs", type=int, default=1500, help="negatives per kind (at most)")
@@ -479,41 +554,46 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-ratio", type=float, default=None, help="min size ratio for containment matches")
     ap.add_argument("--sweep", action="store_true", help="also sweep k / num_perm / thresholds pairwise")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--json", type=Path, default=None, help="write the report here too")
+    ap.add_argument("--json", type=Path, default=None, help="write the full report here too")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     report: dict[str, Any] = {}
 
+    from workers.dedupe.clusters import DEFAULT_CONTAINMENT, DEFAULT_MIN_RATIO, DEFAULT_THRESHOLD
+
     t0 = time.perf_counter()
     docs = load_docs(args.corpus, args.days, args.min_words)
     variants = make_variants(docs, args.originals, rng)
-    negatives, excluded, _real = select_negatives(
+    negatives, excluded, real = select_negatives(
         docs, per_group_limit=2, max_pairs=args.neg_pairs, min_overlap=0.1
     )
     pairs = labelled_pairs(docs, variants, negatives)
+    all_docs = docs + variants
+    # Held-out split by corpus day: the first half of the days tunes, the second half is scored.
+    days = sorted({d.date for d in docs})
+    tune_days = set(days[: max(1, len(days) // 2)])
+    date_of = {d.doc_id: d.date for d in all_docs}
+    tune_pairs = [p for p in pairs if date_of[p[0]] in tune_days]
+    test_pairs = [p for p in pairs if date_of[p[0]] not in tune_days]
     report["data"] = {
-        "corpus_days": args.days,
+        "corpus_days": len(days),
         "articles": len(docs),
         "variants": len(variants),
         "positive_pairs": sum(p[2] for p in pairs),
         "negative_pairs": sum(not p[2] for p in pairs),
         "negatives_by_kind": dict(Counter(k for _, _, k in negatives)),
         "excluded_real_copies": excluded,
+        "tuning_days": sorted(tune_days), "tuning_pairs": len(tune_pairs), "heldout_pairs": len(test_pairs),
         "prep_seconds": round(time.perf_counter() - t0, 1),
     }
     print(json.dumps(report["data"], ensure_ascii=False, indent=1), flush=True)
 
     if args.sweep:
-        rows = pairwise_sweep(docs + variants, pairs, num_perms=(64, 96, 128, 256), ks=(2, 3, 4, 5, 6))
+        rows = pairwise_sweep(all_docs, pairs, num_perms=(64, 96, 128, 256), ks=(2, 3, 4, 5, 6))
         report["sweep"] = rows
         for r in rows:
             print("sweep", json.dumps(r), flush=True)
 
-    from workers.dedupe import Deduper
-
-    all_docs = docs + variants
-    order = list(all_docs)
-    rng.shuffle(order)
     kw: dict[str, Any] = {"num_perm": args.num_perm, "shingle_size": args.shingle, "bands": args.bands}
     for arg, name in (
         ("threshold", "threshold"),
@@ -522,43 +602,32 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if getattr(args, arg) is not None:
             kw[name] = getattr(args, arg)
+    min_ratio = kw.get("min_ratio", DEFAULT_MIN_RATIO)
+
+    # Held-out: thresholds chosen on the tuning days (signature rule), scored on the other days.
+    tune_feats = pair_features(all_docs, tune_pairs, args.num_perm, args.shingle)
+    test_feats = pair_features(all_docs, test_pairs, args.num_perm, args.shingle)
+    chosen = choose_thresholds(tune_feats, min_ratio)
+    report["heldout"] = {
+        "chosen_on_tuning_days": chosen,
+        "rule_chosen_on_heldout": rule_scores(test_feats, chosen["jaccard"], chosen["containment"], min_ratio).as_dict(),
+        "rule_defaults_on_heldout": rule_scores(test_feats, kw.get("threshold", DEFAULT_THRESHOLD),
+                                                kw.get("containment_threshold", DEFAULT_CONTAINMENT),
+                                                min_ratio).as_dict(),
+    }
+
     with bench_redis() as client:
         before = int(client.info("memory")["used_memory"])
-        dd = Deduper(client, prefix="bench:dedupe", **kw)
-        statuses: Counter[str] = Counter()
-        cluster: dict[str, str] = {}
-        t1 = time.perf_counter()
-        c1 = time.process_time()
-        for d in order:
-            dec = dd.assign(d.doc_id, outlet=d.outlet, body=d.body, published_at=d.published_at)
-            statuses[dec.status] += 1
-        elapsed = time.perf_counter() - t1
-        cpu = time.process_time() - c1
-        # Final cluster of every doc (clusters can grow / merge after a doc's own assign).
-        for d in order:
-            info = dd.lookup(d.doc_id)
-            cluster[d.doc_id] = info.cluster_id if info else d.doc_id
+        dd, cluster, scores, errors, timing = run_deduper(client, all_docs, pairs, kw, "bench:dedupe",
+                                                          random.Random(args.seed))
         after = int(client.info("memory")["used_memory"])
         st = dd.stats(sample=None)
-        scores = Scores()
-        errors: list[tuple[str, str, bool, str]] = []
-        for a, b, gold, kind in pairs:
-            pred = cluster[a] == cluster[b]
-            scores.add(gold, pred, kind)
-            if pred != gold:
-                errors.append((a, b, gold, kind))
         report["errors"] = explain_errors(errors, {d.doc_id: d for d in all_docs}, dd)
         report["params"] = dd.params()
-        report["pairwise"] = scores.as_dict()
-        report["statuses"] = dict(statuses)
+        report["pairwise_in_sample"] = scores.as_dict()
         script = client.info("commandstats").get("cmdstat_evalsha", {})
-        report["throughput"] = {
-            "assign_per_s": round(len(order) / elapsed, 1),
-            "ms_per_assign": round(1000 * elapsed / len(order), 3),
-            "client_cpu_ms_per_assign": round(1000 * cpu / len(order), 3),
-            "lua_script_us_per_call": script.get("usec_per_call"),
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-        }
+        report["throughput"] = {**timing, "lua_script_us_per_call": script.get("usec_per_call"),
+                                "load_average": [round(x, 2) for x in os.getloadavg()]}
         report["memory"] = {
             "docs_stored": st["docs"],
             "keys": st["keys"],
@@ -571,22 +640,41 @@ def main(argv: list[str] | None = None) -> int:
             },
             "redis": client.info("server")["redis_version"],
         }
+        # The real copies left out of the negatives: how often dedupe merges them, by shared share.
+        buckets: dict[str, list[int]] = {"0.2-0.5": [0, 0], "0.5-0.8": [0, 0], "0.8-1.0": [0, 0]}
+        for i, j in real:
+            share = shared_sentence_share(docs[i].body, docs[j].body)
+            key = "0.2-0.5" if share < 0.5 else "0.5-0.8" if share < 0.8 else "0.8-1.0"
+            buckets[key][0] += int(cluster[docs[i].doc_id] == cluster[docs[j].doc_id])
+            buckets[key][1] += 1
+        report["real_copies_merged"] = {k: f"{m}/{n}" + (f" ({m / n:.3f})" if n else "") for k, (m, n) in buckets.items()}
+        # Held-out end to end: the real Deduper (LSH + Redis) with the chosen thresholds, held-out days only.
+        test_docs = [d for d in all_docs if d.date not in tune_days]
+        held_kw = {**kw, "threshold": chosen["jaccard"],
+                   "containment_threshold": chosen["containment"] if chosen["containment"] is not None else 1.01}
+        _, _, held, _, _ = run_deduper(client, test_docs, test_pairs, held_kw, "bench:heldout",
+                                       random.Random(args.seed + 1))
+        report["heldout"]["deduper_chosen_on_heldout"] = held.as_dict()
         report["fixture_site"] = fixture_eval(client, kw)
     report["vs_trafilatura"] = trafilatura_overhead(
         docs[:200], args.num_perm, args.shingle, report["throughput"]["ms_per_assign"]
     )
-    for key in (
-        "params",
-        "pairwise",
-        "errors",
-        "statuses",
-        "throughput",
-        "memory",
-        "vs_trafilatura",
-        "fixture_site",
-    ):
+    for key in ("params", "pairwise_in_sample", "heldout", "real_copies_merged", "errors", "throughput",
+                "memory", "vs_trafilatura", "fixture_site"):
         if key in report:
             print(key, json.dumps(report[key], ensure_ascii=False, indent=1))
+    ins, ho = report["pairwise_in_sample"], report["heldout"]["deduper_chosen_on_heldout"]
+    print(f"\nIN-SAMPLE (default thresholds, chosen on this generator): precision {ins['precision']:.4f} "
+          f"recall {ins['recall']:.4f} on {len(pairs)} pairs")
+    print(f"HELD-OUT (thresholds J>={chosen['jaccard']} / C>={chosen['containment']} chosen on days "
+          f"{min(tune_days)}..{max(tune_days)}, scored on the other {len(days) - len(tune_days)} days): "
+          f"precision {ho['precision']:.4f} recall {ho['recall']:.4f} on {len(test_pairs)} pairs")
+    print(f"real copies left out of the negatives ({excluded}), merged by dedupe: {report['real_copies_merged']}")
+    from bench.results import write_result
+
+    summary = {k: report[k] for k in ("data", "params", "pairwise_in_sample", "heldout", "real_copies_merged",
+                                      "throughput", "memory") if k in report}
+    write_result("dedupe_bench", summary, details=report)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     return 0

@@ -1,23 +1,29 @@
 """End-to-end figures on the embedded default: OpenSearch node start time and RSS, and articles/s of a
 fixture crawl through the whole pipeline (crawl → clean → dedupe → index) with one worker.
 
-    python -m bench.e2e_bench [--rounds 3] [--concurrency 3]
+    python bench/e2e_bench.py [--rounds 3] [--concurrency 3]
 
-Starts its own services in a temporary AKHBAR_HOME; prints a table and writes bench/results/e2e-*.json.
+Starts its own services in a temporary AKHBAR_HOME; prints a table and writes bench/results/e2e_bench.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
 import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/e2e_bench.py` from the repo root
+    sys.path.insert(0, str(ROOT))
+
+from bench.results import write_result  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -75,9 +81,7 @@ def main() -> None:
         result["node_rss_mb_after"] = round(rss_mb(node["pid"]), 1)
     finally:
         services.down(settings, log=lambda *_: None)
-    out = Path(__file__).parent / "results" / f"e2e-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    out = write_result("e2e_bench", result)
     print(f"OpenSearch node start          {result['node_start_s']:>8} s")
     print(f"services up (redis + node)     {result['services_up_s']:>8} s")
     print(f"node RSS idle / after crawls   {result['node_rss_mb_idle']:>8} / {result['node_rss_mb_after']} MiB")

@@ -1,7 +1,7 @@
 """Extraction benchmark: workers.clean.extract_article vs plain trafilatura on the fixture web's gold.
 
-    python -m bench.extract_bench                      # default: 7 timing rounds, ~1-2 minutes
-    python -m bench.extract_bench --rounds 3 --failures 10 --json /tmp/extract.json
+    python bench/extract_bench.py                      # default: 7 timing rounds, ~1-2 minutes
+    python bench/extract_bench.py --rounds 3 --failures 10 --json /tmp/extract.json
 
 Input: every gold article page of akhbar.fixture_site (six outlet templates: WordPress, aggregator,
 custom CMS, a windows-1256 table-layout agency, a trap site, an English site), rendered in-process
@@ -35,7 +35,7 @@ What it measures
       --rounds rounds, median of per-round ratios.  Redis memory of the dedup state per stored
       article: INFO used_memory delta around one ingestion, and MEMORY USAGE of every key.
 
-Results: a table on stdout and bench/results/extract.json (or --json PATH).
+Results: a table on stdout and bench/results/extract_bench.json (+ .details.json; bench/results.py).
 """
 
 from __future__ import annotations
@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds (median reported)")
     ap.add_argument("--failures", type=int, default=5, help="failing pages kept per system and field")
-    ap.add_argument("--json", type=Path, default=RESULTS / "extract.json")
+    ap.add_argument("--json", type=Path, default=None, help="also write the whole report here")
     ap.add_argument("--no-throughput", action="store_true")
     args = ap.parse_args(argv)
 
@@ -634,9 +634,15 @@ def main(argv: list[str] | None = None) -> int:
             for name, ratio in tp["ratio_median"].items():
                 print(f"  {name:<58} {ratio:>6.3f} {tp['ratio_cpu_median'][name]:>6.3f}")
 
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
-    print(f"\nwrote {args.json} ({time.perf_counter() - t0:.0f} s total)")
+    from bench.results import write_result
+
+    # Small parts of the report are the figures (committed); everything, failing pages included, the details.
+    figures = {k: v for k, v in report.items() if len(json.dumps(v, ensure_ascii=False, default=str)) < 20_000}
+    write_result("extract_bench", figures, details=report)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    print(f"\n{time.perf_counter() - t0:.0f} s total")
     return 0
 
 

