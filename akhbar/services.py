@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from akhbar import redis_server
-from akhbar.core.config import Settings
+from akhbar.core.config import Settings, search_node_key
+from akhbar.core.procs import free_port
 from index import embedded
 
 
@@ -37,9 +38,21 @@ def _port(url: str | None) -> int | None:
     return urlparse(url).port if url else None
 
 
+node_key = search_node_key  # services.json key of search node i (1-based)
+
+
+def node_name(i: int) -> str:
+    return "akhbar-node" if i == 1 else f"akhbar-node-{i}"
+
+
+def node_home(settings: Settings, i: int):
+    return settings.home / node_key(i)
+
+
 def up(settings: Settings, *, redis_port: int | None = None, http_port: int | None = None,
-       log=print) -> dict:
-    """Start whatever is not already running; idempotent."""
+       search_nodes: int | None = None, log=print) -> dict:
+    """Start whatever is not already running; idempotent. `search_nodes` (default: as last time, else 1)
+    > 1 starts that many OpenSearch nodes forming one cluster on loopback (docs/cluster.md)."""
     state = settings.services_state()
     red = state.get("redis", {})
     if redis_server.alive(red.get("pid"), red.get("url")):
@@ -52,43 +65,69 @@ def up(settings: Settings, *, redis_port: int | None = None, http_port: int | No
         _save(settings, state)
         log(f"redis      started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
 
-    node = state.get("opensearch", {})
-    if embedded.alive(node.get("pid"), node.get("url")):
-        log(f"opensearch already running at {node['url']} (pid {node['pid']})")
-    else:
-        if not embedded.is_built():
-            log("opensearch building the node from Maven Central jars (first run only)...")
-            embedded.build()
-        began = time.monotonic()
-        handle = embedded.start(
-            settings.home / "opensearch",
-            http_port=http_port or _port(node.get("url")),
-            transport_port=node.get("transport_port"),
+    count = search_nodes or int(state.get("search_nodes", 1))
+    if count < 1:
+        raise ValueError("--search-nodes must be at least 1")
+    if not embedded.is_built():
+        log("opensearch building the node from Maven Central jars (first run only)...")
+        embedded.build()
+    # Ports are chosen once and kept in services.json: the seed list of every node names them all, and
+    # URLs other tools saved stay valid across restarts.
+    for i in range(1, count + 1):
+        entry = state.setdefault(node_key(i), {})
+        if i == 1 and http_port:
+            entry["url"] = f"http://127.0.0.1:{http_port}"
+        entry.setdefault("transport_port", free_port())
+        if not entry.get("url"):
+            entry["http_port"] = entry.get("http_port") or free_port()
+    state["search_nodes"] = count
+    peers_ports = tuple(state[node_key(i)]["transport_port"] for i in range(1, count + 1))
+    launched = []
+    began = time.monotonic()
+    for i in range(1, count + 1):
+        entry = state[node_key(i)]
+        if embedded.running(entry.get("pid"), entry.get("url")):
+            log(f"{node_key(i):<10} already running at {entry['url']} (pid {entry['pid']})")
+            continue
+        peers = None if count == 1 else embedded.ClusterPeers(
+            seed_ports=peers_ports, initial_managers=(node_name(1),), manager_eligible=i == 1)
+        handle = embedded.launch(
+            node_home(settings, i),
+            http_port=_port(entry.get("url")) or entry.get("http_port"),
+            transport_port=entry["transport_port"],
             heap=settings.opensearch_heap,
+            name=node_name(i),
+            peers=peers,
         )
-        state["opensearch"] = {"url": handle.url, "pid": handle.pid, "started_in": time.monotonic() - began}
+        launched.append((i, handle))
+    for i, handle in launched:  # started together, waited for together: a joining node needs the first
+        embedded.wait_serving(handle)
+        state[node_key(i)] = {"url": handle.url, "pid": handle.pid, "transport_port": handle.transport_port,
+                              "name": handle.name, "started_in": time.monotonic() - began}
         _save(settings, state)
-        log(f"opensearch started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+        log(f"{node_key(i):<10} started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+    _save(settings, state)
     return state
 
 
 def status(settings: Settings) -> list[ServiceStatus]:
     state = settings.services_state()
     red = state.get("redis", {})
-    node = state.get("opensearch", {})
-    return [
-        ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), red.get("url"), red.get("pid")),
-        ServiceStatus(
-            "opensearch", embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
+    rows = [ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), red.get("url"), red.get("pid"))]
+    for i in range(1, int(state.get("search_nodes", 1)) + 1):
+        node = state.get(node_key(i), {})
+        rows.append(ServiceStatus(
+            node_key(i), embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
             detail="" if embedded.is_built() else "not built yet",
-        ),
-    ]
+        ))
+    return rows
 
 
 def down(settings: Settings, log=print) -> None:
     stop_worker(settings, log=log)
     state = settings.services_state()
-    for name, stopper in (("opensearch", embedded.stop), ("redis", redis_server.stop)):
+    nodes = [node_key(i) for i in range(int(state.get("search_nodes", 1)), 0, -1)]
+    for name, stopper in [*((n, embedded.stop) for n in nodes), ("redis", redis_server.stop)]:
         pid = state.get(name, {}).get("pid")
         if stopper(pid):
             log(f"{name:<10} stopped (pid {pid})")

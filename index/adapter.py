@@ -28,11 +28,17 @@ class SearchRequestError(ValueError):
 
 
 def detect_engine(url: str, timeout: float = 5.0) -> str:
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=timeout) as response:
-            info = json.load(response)
-    except (OSError, ValueError) as exc:
-        raise SearchUnavailable(f"Search engine at {url} is not reachable: {exc}") from exc
+    """`url` may list several nodes separated by commas: the first that answers decides."""
+    urls = [u.strip().rstrip("/") for u in url.split(",") if u.strip()]
+    info: dict = {}
+    for i, one in enumerate(urls):
+        try:
+            with urllib.request.urlopen(one + "/", timeout=timeout) as response:
+                info = json.load(response)
+            break
+        except (OSError, ValueError) as exc:
+            if i == len(urls) - 1:
+                raise SearchUnavailable(f"Search engine at {url} is not reachable: {exc}") from exc
     distribution = info.get("version", {}).get("distribution", "elasticsearch")
     return "opensearch" if distribution == "opensearch" else "elasticsearch"
 
@@ -41,19 +47,34 @@ class SearchAdapter:
     """`request()` is the only engine-specific method; everything else is built on it."""
 
     def __init__(self, url: str, engine: str = "auto", timeout: float = 30.0):
-        self.url = url.rstrip("/")
-        self.engine = detect_engine(self.url) if engine == "auto" else engine
+        # Several nodes of one cluster: "http://a:9200,http://b:9200" (AKHBAR_SEARCH_URL).
+        self.urls = [u.strip().rstrip("/") for u in url.split(",") if u.strip()]
+        if not self.urls:
+            raise ValueError("No search engine URL given")
+        self.url = self.urls[0]
+        self.engine = detect_engine(",".join(self.urls)) if engine == "auto" else engine
         if self.engine not in ENGINES:
             raise ValueError(f"Unknown search engine {engine!r}: use one of {ENGINES} or 'auto'")
+        # One node: no client retries, the callers own the retry policy (SearchUnavailable). Several
+        # nodes: a request that meets a dead node (connection refused, timeout, 502/503/504) is sent
+        # again to the next one, each node at most twice. Sniffing stays off (the default): nodes
+        # publish addresses a client in another container or network may not reach.
+        retries = 0 if len(self.urls) == 1 else 2 * len(self.urls)
+        retry: dict[str, Any] = {"max_retries": retries, "retry_on_timeout": retries > 0,
+                                 "retry_on_status": (502, 503, 504)}
+        from akhbar.core.config import env
+
+        if ca_certs := env("AKHBAR_SEARCH_CA_CERTS"):  # https with a private CA (docker/cluster-profile.yml)
+            retry["ca_certs"] = ca_certs
         if self.engine == "opensearch":
             from opensearchpy import OpenSearch
 
             # A pool as large as the API's expected concurrency: 20 users must not queue on 10 sockets.
-            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0, pool_maxsize=32)
+            self._client: Any = OpenSearch(hosts=self.urls, timeout=timeout, pool_maxsize=32, **retry)
         else:
             from elasticsearch import Elasticsearch
 
-            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0, connections_per_node=32)
+            self._client = Elasticsearch(self.urls, request_timeout=timeout, connections_per_node=32, **retry)
 
     # -- transport ---------------------------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None, params: dict | None = None) -> Any:
