@@ -50,7 +50,7 @@ def node_home(settings: Settings, i: int):
 
 
 def up(settings: Settings, *, redis_port: int | None = None, http_port: int | None = None,
-       search_nodes: int | None = None, log=print) -> dict:
+       search_nodes: int | None = None, node_timeout: float = 180.0, log=print) -> dict:
     """Start whatever is not already running; idempotent. `search_nodes` (default: as last time, else 1)
     > 1 starts that many OpenSearch nodes forming one cluster on loopback (docs/cluster.md)."""
     state = settings.services_state()
@@ -100,8 +100,10 @@ def up(settings: Settings, *, redis_port: int | None = None, http_port: int | No
             peers=peers,
         )
         launched.append((i, handle))
+        entry["pid"] = handle.pid  # recorded at once: `services down` stops a node that never came up
+        _save(settings, state)
     for i, handle in launched:  # started together, waited for together: a joining node needs the first
-        embedded.wait_serving(handle)
+        embedded.wait_serving(handle, node_timeout)
         state[node_key(i)] = {"url": handle.url, "pid": handle.pid, "transport_port": handle.transport_port,
                               "name": handle.name, "started_in": time.monotonic() - began}
         _save(settings, state)

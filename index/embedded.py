@@ -167,8 +167,9 @@ def start(home: Path, *, http_port: int | None = None, transport_port: int | Non
     return wait_serving(handle, timeout)
 
 
-def cluster_health(url: str, timeout: float = 5.0, **params: str) -> dict:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
+def cluster_health(url: str, params: dict[str, str] | None = None, timeout: float = 5.0) -> dict:
+    """GET /_cluster/health with `params` (e.g. wait_for_status); raises OSError/ValueError."""
+    query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
     with urllib.request.urlopen(f"{url}/_cluster/health?{query}", timeout=timeout) as response:
         return json.load(response)
 

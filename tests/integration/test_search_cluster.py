@@ -61,7 +61,7 @@ class Cluster:
     def health(self, **params: str) -> dict:
         for url in self.urls():  # whichever node answers
             try:
-                return embedded.cluster_health(url, timeout=70, **params)
+                return embedded.cluster_health(url, params, timeout=70)
             except (OSError, ValueError):
                 continue
         return {}
@@ -83,7 +83,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     home = tmp_path_factory.mktemp("cluster-home")
     settings = load_settings({"AKHBAR_HOME": str(home), "AKHBAR_OPENSEARCH_HEAP": HEAP})
     try:
-        services.up(settings, search_nodes=2, log=lambda *_: None)
+        services.up(settings, search_nodes=2, node_timeout=600, log=lambda *_: None)
         stack = Cluster(settings, home)
         stack.wait_green()
         yield stack
@@ -117,7 +117,8 @@ class SearchLoad:
 
 
 @pytest.mark.parametrize("victim", [2, 1], ids=["data-node", "cluster-manager-node"])
-def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim: int, tmp_path: Path):
+def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim: int, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
     state = cluster.state()
     assert state["search_nodes"] == 2 and len(cluster.urls()) == 2
     search_url = ",".join(cluster.urls())
@@ -132,9 +133,9 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
     }
     from akhbar.core.celery_app import app
 
-    app.conf.broker_url = redis_url
-    old_env = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    monkeypatch.setattr(app.conf, "broker_url", redis_url)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
     worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=2)
     load = SearchLoad(search_url, alias)
     searcher = threading.Thread(target=load.run, daemon=True)
@@ -163,7 +164,7 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
             killed_at = time.monotonic()
             done_at_kill = store.get(job.id).counters.get("articles_new", 0)
             time.sleep(3)  # searches and indexing meet the dead node
-            services.up(cluster.settings, log=lambda *_: None)  # restarts it on the same ports
+            services.up(cluster.settings, node_timeout=600, log=lambda *_: None)  # same ports again
             wait_for(lambda: store.get(job.id).state in ("succeeded", "failed"), 300, "the job to end",
                      lambda: json.dumps(store.get(job.id).to_dict()["counters"]) + "\n" + worker.tail())
         health = cluster.wait_green()
@@ -190,8 +191,3 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
     finally:
         load.stop.set()
         worker.kill()
-        for key, value in old_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
