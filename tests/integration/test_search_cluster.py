@@ -159,8 +159,8 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
             job = submit_crawl(store, load_registry(outlets_file), list(web.outlets), mode="fixture", recrawl=True)
             wait_for(lambda: store.get(job.id).counters.get("articles_new", 0) >= 5, 180, "first articles",
                      worker.tail)
-            pid = cluster.state()[services.node_key(victim)]["pid"]
-            os.kill(pid, signal.SIGKILL)
+            before = cluster.state()[services.node_key(victim)]
+            os.kill(before["pid"], signal.SIGKILL)
             killed_at = time.monotonic()
             done_at_kill = store.get(job.id).counters.get("articles_new", 0)
             time.sleep(3)  # searches and indexing meet the dead node
@@ -168,6 +168,9 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
             wait_for(lambda: store.get(job.id).state in ("succeeded", "failed"), 300, "the job to end",
                      lambda: json.dumps(store.get(job.id).to_dict()["counters"]) + "\n" + worker.tail())
         health = cluster.wait_green()
+        after = cluster.state()[services.node_key(victim)]
+        assert after["pid"] != before["pid"]
+        assert (after["url"], after["transport_port"]) == (before["url"], before["transport_port"])  # same ports
         recovered_s = time.monotonic() - killed_at
         load.stop.set()
         searcher.join(60)
