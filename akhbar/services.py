@@ -39,14 +39,31 @@ def _port(url: str | None) -> int | None:
 
 
 node_key = search_node_key  # services.json key of search node i (1-based)
+TIEBREAKER = "opensearch-tiebreaker"
+TIEBREAKER_HEAP = "256m"
 
 
 def node_name(i: int) -> str:
     return "akhbar-node" if i == 1 else f"akhbar-node-{i}"
 
 
-def node_home(settings: Settings, i: int):
-    return settings.home / node_key(i)
+@dataclass(frozen=True)
+class NodeSpec:
+    key: str  # in services.json
+    name: str  # node.name
+    roles: str | None  # None: every role (cluster manager + data); "cluster_manager": the tie-breaker
+    home_dir: str
+
+
+def node_specs(count: int) -> list[NodeSpec]:
+    """The nodes of `--search-nodes count`. A cluster manager is elected by a majority of the voting
+    nodes, and a majority of two is two: with an even number of data nodes a small cluster-manager-only
+    node (no data, 256 MB heap) makes the voters odd, so the cluster keeps its manager, its routing and
+    its writes when any one data node dies (Elasticsearch's "tiebreaker" for two-node clusters)."""
+    specs = [NodeSpec(node_key(i), node_name(i), None, node_key(i)) for i in range(1, count + 1)]
+    if count >= 2 and count % 2 == 0:
+        specs.append(NodeSpec(TIEBREAKER, "akhbar-tiebreaker", "cluster_manager", TIEBREAKER))
+    return specs
 
 
 def up(settings: Settings, *, redis_port: int | None = None, http_port: int | None = None,
@@ -73,41 +90,46 @@ def up(settings: Settings, *, redis_port: int | None = None, http_port: int | No
         embedded.build()
     # Ports are chosen once and kept in services.json: the seed list of every node names them all, and
     # URLs other tools saved stay valid across restarts.
-    for i in range(1, count + 1):
-        entry = state.setdefault(node_key(i), {})
-        if i == 1 and http_port:
+    specs = node_specs(count)
+    for spec in specs:
+        entry = state.setdefault(spec.key, {})
+        if spec.key == node_key(1) and http_port:
             entry["url"] = f"http://127.0.0.1:{http_port}"
         entry.setdefault("transport_port", free_port())
         if not entry.get("url"):
             entry["http_port"] = entry.get("http_port") or free_port()
     state["search_nodes"] = count
-    peers_ports = tuple(state[node_key(i)]["transport_port"] for i in range(1, count + 1))
+    seed_ports = tuple(state[spec.key]["transport_port"] for spec in specs)
+    # Bootstrapping names every voter, and only for a brand-new cluster: nodes added to an existing
+    # home join the cluster its data holds instead of founding a second one.
+    fresh = not any(embedded.has_data(settings.home / spec.home_dir) for spec in specs)
+    bootstrap = tuple(spec.name for spec in specs) if fresh else ()
     launched = []
     began = time.monotonic()
-    for i in range(1, count + 1):
-        entry = state[node_key(i)]
+    for spec in specs:
+        entry = state[spec.key]
         if embedded.running(entry.get("pid"), entry.get("url")):
-            log(f"{node_key(i):<10} already running at {entry['url']} (pid {entry['pid']})")
+            log(f"{spec.key:<10} already running at {entry['url']} (pid {entry['pid']})")
             continue
-        peers = None if count == 1 else embedded.ClusterPeers(
-            seed_ports=peers_ports, initial_managers=(node_name(1),), manager_eligible=i == 1)
+        peers = None if count == 1 else embedded.ClusterPeers(seed_ports=seed_ports, initial_managers=bootstrap,
+                                                               roles=spec.roles)
         handle = embedded.launch(
-            node_home(settings, i),
+            settings.home / spec.home_dir,
             http_port=_port(entry.get("url")) or entry.get("http_port"),
             transport_port=entry["transport_port"],
-            heap=settings.opensearch_heap,
-            name=node_name(i),
+            heap=TIEBREAKER_HEAP if spec.roles == "cluster_manager" else settings.opensearch_heap,
+            name=spec.name,
             peers=peers,
         )
-        launched.append((i, handle))
+        launched.append((spec, handle))
         entry["pid"] = handle.pid  # recorded at once: `services down` stops a node that never came up
         _save(settings, state)
-    for i, handle in launched:  # started together, waited for together: a joining node needs the first
+    for spec, handle in launched:  # started together, waited for together: they need each other
         embedded.wait_serving(handle, node_timeout)
-        state[node_key(i)] = {"url": handle.url, "pid": handle.pid, "transport_port": handle.transport_port,
-                              "name": handle.name, "started_in": time.monotonic() - began}
+        state[spec.key] = {"url": handle.url, "pid": handle.pid, "transport_port": handle.transport_port,
+                           "name": handle.name, "roles": spec.roles, "started_in": time.monotonic() - began}
         _save(settings, state)
-        log(f"{node_key(i):<10} started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+        log(f"{spec.key:<10} started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
     _save(settings, state)
     return state
 
@@ -116,11 +138,11 @@ def status(settings: Settings) -> list[ServiceStatus]:
     state = settings.services_state()
     red = state.get("redis", {})
     rows = [ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), red.get("url"), red.get("pid"))]
-    for i in range(1, int(state.get("search_nodes", 1)) + 1):
-        node = state.get(node_key(i), {})
+    for spec in node_specs(int(state.get("search_nodes", 1))):
+        node = state.get(spec.key, {})
         rows.append(ServiceStatus(
-            node_key(i), embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
-            detail="" if embedded.is_built() else "not built yet",
+            spec.key, embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
+            detail="not built yet" if not embedded.is_built() else ("no data, a vote" if spec.roles else ""),
         ))
     return rows
 
@@ -128,7 +150,7 @@ def status(settings: Settings) -> list[ServiceStatus]:
 def down(settings: Settings, log=print) -> None:
     stop_worker(settings, log=log)
     state = settings.services_state()
-    nodes = [node_key(i) for i in range(int(state.get("search_nodes", 1)), 0, -1)]
+    nodes = [spec.key for spec in reversed(node_specs(int(state.get("search_nodes", 1))))]
     for name, stopper in [*((n, embedded.stop) for n in nodes), ("redis", redis_server.stop)]:
         pid = state.get(name, {}).get("pid")
         if stopper(pid):

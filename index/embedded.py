@@ -90,12 +90,12 @@ class ClusterPeers:
     """How a node finds the others of a multi-node cluster on loopback.
 
     `seed_ports`: transport ports of every node (itself included); `initial_managers`: node names that
-    bootstrap the cluster on its very first start (ignored by OpenSearch once a cluster state exists).
-    `manager_eligible`: False for a data-only node (see docs/cluster.md: two nodes hold one vote)."""
+    bootstrap the cluster on its very first start (ignored by OpenSearch once a cluster state exists);
+    `roles`: node.roles, None for all of them ("cluster_manager": a voting node without data)."""
 
     seed_ports: tuple[int, ...]
     initial_managers: tuple[str, ...]
-    manager_eligible: bool = True
+    roles: str | None = None
 
 
 def has_data(home: Path) -> bool:
@@ -126,8 +126,8 @@ def launch(home: Path, *, http_port: int | None = None, transport_port: int | No
         settings["discovery.seed_hosts"] = ",".join(f"127.0.0.1:{p}" for p in peers.seed_ports)
         if peers.initial_managers and not has_data(home):
             settings["cluster.initial_cluster_manager_nodes"] = ",".join(peers.initial_managers)
-        if not peers.manager_eligible:
-            settings["node.roles"] = "data,ingest"
+        if peers.roles is not None:
+            settings["node.roles"] = peers.roles
     cmd = [
         java,
         f"-Xms{heap}",
