@@ -62,3 +62,13 @@ def test_several_search_urls_reach_both_clients() -> None:
 def test_replicas_follow_the_node_count_unless_given() -> None:
     assert index_body()["settings"]["index"]["auto_expand_replicas"] == "0-1"
     assert index_body(replicas=0)["settings"]["index"] == {"number_of_shards": 1, "number_of_replicas": 0}
+
+
+def test_two_data_nodes_get_a_tie_breaker_so_the_voters_are_odd() -> None:
+    from akhbar.services import node_specs
+
+    assert [(s.key, s.roles) for s in node_specs(1)] == [("opensearch", None)]
+    assert [(s.key, s.name, s.roles) for s in node_specs(2)] == [
+        ("opensearch", "akhbar-node", None), ("opensearch-2", "akhbar-node-2", None),
+        ("opensearch-tiebreaker", "akhbar-tiebreaker", "cluster_manager")]
+    assert [s.roles for s in node_specs(3)] == [None, None, None]
