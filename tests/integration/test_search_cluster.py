@@ -183,7 +183,7 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
         adapter.request("DELETE", f"/{alias}-v*", params={"ignore_unavailable": "true"})
         adapter.close()
         print(f"\nvictim node {victim} (elected manager at the kill: {manager}): {load.ok} searches, {len(load.failures)} failed; {indexed}/{len(gold)} "
-              f"articles indexed ({done_at_kill} before the kill); green with 2 nodes {recovered_s:.0f}s "
+              f"articles indexed ({done_at_kill} before the kill); green with 2 data nodes {recovered_s:.0f}s "
               f"after the kill; job {final.state}")
         assert done_at_kill < len(gold), "the kill came after the crawl: it proves nothing"
         assert load.failures == [], load.failures[:5]
