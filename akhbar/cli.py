@@ -78,14 +78,19 @@ def services() -> None:
 @services.command("up")
 @click.option("--redis-port", type=int, help="Port for Redis (default: a free port, kept across restarts).")
 @click.option("--http-port", type=int, help="HTTP port for OpenSearch (default: a free port, kept across restarts).")
+@click.option("--search-nodes", type=click.IntRange(1, 9), default=None,
+              help="OpenSearch nodes forming one cluster on this machine (default: as last time, else 1); "
+                   "from 2 on, the index keeps one replica (docs/cluster.md).")
 @click.pass_context
-def services_up(ctx, redis_port, http_port) -> None:
+def services_up(ctx, redis_port, http_port, search_nodes) -> None:
     """Start Redis and the OpenSearch node (building it with Maven on first use)."""
     from akhbar import services as svc
+    from akhbar.core.config import search_node_urls
 
-    state = svc.up(_settings(ctx), redis_port=redis_port, http_port=http_port, log=console.print)
+    state = svc.up(_settings(ctx), redis_port=redis_port, http_port=http_port, search_nodes=search_nodes,
+                   log=console.print)
     console.print(f"\nexport AKHBAR_REDIS_URL={state['redis']['url']}")
-    console.print(f"export AKHBAR_SEARCH_URL={state['opensearch']['url']}")
+    console.print(f"export AKHBAR_SEARCH_URL={','.join(search_node_urls(state))}")
 
 
 @services.command("status")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from akhbar import redis_server
-from akhbar.core.config import Settings
+from akhbar.core.config import Settings, search_node_key
+from akhbar.core.procs import free_port
 from akhbar.core.redact import redact_url
 from index import embedded
 
@@ -38,9 +39,38 @@ def _port(url: str | None) -> int | None:
     return urlparse(url).port if url else None
 
 
+node_key = search_node_key  # services.json key of search node i (1-based)
+TIEBREAKER = "opensearch-tiebreaker"
+TIEBREAKER_HEAP = "256m"
+
+
+def node_name(i: int) -> str:
+    return "akhbar-node" if i == 1 else f"akhbar-node-{i}"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    key: str  # in services.json
+    name: str  # node.name
+    roles: str | None  # None: every role (cluster manager + data); "cluster_manager": the tie-breaker
+    home_dir: str
+
+
+def node_specs(count: int) -> list[NodeSpec]:
+    """The nodes of `--search-nodes count`. A cluster manager is elected by a majority of the voting
+    nodes, and a majority of two is two: with an even number of data nodes a small cluster-manager-only
+    node (no data, 256 MB heap) makes the voters odd, so the cluster keeps its manager, its routing and
+    its writes when any one data node dies (Elasticsearch's "tiebreaker" for two-node clusters)."""
+    specs = [NodeSpec(node_key(i), node_name(i), None, node_key(i)) for i in range(1, count + 1)]
+    if count >= 2 and count % 2 == 0:
+        specs.append(NodeSpec(TIEBREAKER, "akhbar-tiebreaker", "cluster_manager", TIEBREAKER))
+    return specs
+
+
 def up(settings: Settings, *, redis_port: int | None = None, http_port: int | None = None,
-       log=print) -> dict:
-    """Start whatever is not already running; idempotent."""
+       search_nodes: int | None = None, node_timeout: float = 180.0, log=print) -> dict:
+    """Start whatever is not already running; idempotent. `search_nodes` (default: as last time, else 1)
+    > 1 starts that many OpenSearch nodes forming one cluster on loopback (docs/cluster.md)."""
     state = settings.services_state()
     red = state.get("redis", {})
     if redis_server.alive(red.get("pid"), red.get("url")):
@@ -53,23 +83,55 @@ def up(settings: Settings, *, redis_port: int | None = None, http_port: int | No
         _save(settings, state)
         log(f"redis      started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
 
-    node = state.get("opensearch", {})
-    if embedded.alive(node.get("pid"), node.get("url")):
-        log(f"opensearch already running at {node['url']} (pid {node['pid']})")
-    else:
-        if not embedded.is_built():
-            log("opensearch building the node from Maven Central jars (first run only)...")
-            embedded.build()
-        began = time.monotonic()
-        handle = embedded.start(
-            settings.home / "opensearch",
-            http_port=http_port or _port(node.get("url")),
-            transport_port=node.get("transport_port"),
-            heap=settings.opensearch_heap,
+    count = search_nodes or int(state.get("search_nodes", 1))
+    if count < 1:
+        raise ValueError("--search-nodes must be at least 1")
+    if not embedded.is_built():
+        log("opensearch building the node from Maven Central jars (first run only)...")
+        embedded.build()
+    # Ports are chosen once and kept in services.json: the seed list of every node names them all, and
+    # URLs other tools saved stay valid across restarts.
+    specs = node_specs(count)
+    for spec in specs:
+        entry = state.setdefault(spec.key, {})
+        if spec.key == node_key(1) and http_port:
+            entry["url"] = f"http://127.0.0.1:{http_port}"
+        entry.setdefault("transport_port", free_port())
+        if not entry.get("url"):
+            entry["http_port"] = entry.get("http_port") or free_port()
+    state["search_nodes"] = count
+    seed_ports = tuple(state[spec.key]["transport_port"] for spec in specs)
+    # Bootstrapping names every voter, and only for a brand-new cluster: nodes added to an existing
+    # home join the cluster its data holds instead of founding a second one.
+    fresh = not any(embedded.has_data(settings.home / spec.home_dir) for spec in specs)
+    bootstrap = tuple(spec.name for spec in specs) if fresh else ()
+    launched = []
+    began = time.monotonic()
+    for spec in specs:
+        entry = state[spec.key]
+        if embedded.running(entry.get("pid"), entry.get("url")):
+            log(f"{spec.key:<10} already running at {entry['url']} (pid {entry['pid']})")
+            continue
+        peers = None if count == 1 else embedded.ClusterPeers(seed_ports=seed_ports, initial_managers=bootstrap,
+                                                               roles=spec.roles)
+        handle = embedded.launch(
+            settings.home / spec.home_dir,
+            http_port=_port(entry.get("url")) or entry.get("http_port"),
+            transport_port=entry["transport_port"],
+            heap=TIEBREAKER_HEAP if spec.roles == "cluster_manager" else settings.opensearch_heap,
+            name=spec.name,
+            peers=peers,
         )
-        state["opensearch"] = {"url": handle.url, "pid": handle.pid, "started_in": time.monotonic() - began}
+        launched.append((spec, handle))
+        entry["pid"] = handle.pid  # recorded at once: `services down` stops a node that never came up
         _save(settings, state)
-        log(f"opensearch started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+    for spec, handle in launched:  # started together, waited for together: they need each other
+        embedded.wait_serving(handle, node_timeout)
+        state[spec.key] = {"url": handle.url, "pid": handle.pid, "transport_port": handle.transport_port,
+                           "name": handle.name, "roles": spec.roles, "started_in": time.monotonic() - began}
+        _save(settings, state)
+        log(f"{spec.key:<10} started at {handle.url} (pid {handle.pid}) in {time.monotonic() - began:.1f}s")
+    _save(settings, state)
     return state
 
 
@@ -77,22 +139,22 @@ def status(settings: Settings) -> list[ServiceStatus]:
     """What runs where; URLs are shown with their passwords masked (akhbar.core.redact)."""
     state = settings.services_state()
     red = state.get("redis", {})
-    node = state.get("opensearch", {})
-    return [
-        ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), redact_url(red.get("url")),
-                      red.get("pid")),
-        ServiceStatus(
-            "opensearch", embedded.alive(node.get("pid"), node.get("url")), redact_url(node.get("url")),
-            node.get("pid"),
-            detail="" if embedded.is_built() else "not built yet",
-        ),
-    ]
+    rows = [ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), redact_url(red.get("url")),
+                          red.get("pid"))]
+    for spec in node_specs(int(state.get("search_nodes", 1))):
+        node = state.get(spec.key, {})
+        rows.append(ServiceStatus(
+            spec.key, embedded.alive(node.get("pid"), node.get("url")), redact_url(node.get("url")), node.get("pid"),
+            detail="not built yet" if not embedded.is_built() else ("no data, a vote" if spec.roles else ""),
+        ))
+    return rows
 
 
 def down(settings: Settings, log=print) -> None:
     stop_worker(settings, log=log)
     state = settings.services_state()
-    for name, stopper in (("opensearch", embedded.stop), ("redis", redis_server.stop)):
+    nodes = [spec.key for spec in reversed(node_specs(int(state.get("search_nodes", 1))))]
+    for name, stopper in [*((n, embedded.stop) for n in nodes), ("redis", redis_server.stop)]:
         pid = state.get(name, {}).get("pid")
         if stopper(pid):
             log(f"{name:<10} stopped (pid {pid})")

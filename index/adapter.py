@@ -31,17 +31,24 @@ class SearchRequestError(ValueError):
 
 
 def detect_engine(url: str, timeout: float = 5.0, auth: SearchAuth | None = None) -> str:
+    """`url` may list several nodes of one cluster separated by commas: the first that answers decides."""
     auth = auth or SearchAuth()
-    url, auth = auth.with_url_credentials(url)
-    request = urllib.request.Request(url.rstrip("/") + "/")
-    if auth.authorization():
-        request.add_header("Authorization", auth.authorization())
-    context = auth.ssl_context() if url.startswith("https:") else None
-    try:
-        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-            info = json.load(response)
-    except (OSError, ValueError) as exc:
-        raise SearchUnavailable(redact(f"Search engine at {url} is not reachable: {exc}{_tls_hint(str(exc))}")) from exc
+    urls = [u.strip() for u in url.split(",") if u.strip()]
+    info: dict = {}
+    for i, one in enumerate(urls):
+        one, node_auth = auth.with_url_credentials(one)
+        request = urllib.request.Request(one.rstrip("/") + "/")
+        if node_auth.authorization():
+            request.add_header("Authorization", node_auth.authorization())
+        context = node_auth.ssl_context() if one.startswith("https:") else None
+        try:
+            with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+                info = json.load(response)
+            break
+        except (OSError, ValueError) as exc:
+            if i == len(urls) - 1:
+                raise SearchUnavailable(
+                    redact(f"Search engine at {url} is not reachable: {exc}{_tls_hint(str(exc))}")) from exc
     distribution = info.get("version", {}).get("distribution", "elasticsearch")
     return "opensearch" if distribution == "opensearch" else "elasticsearch"
 
@@ -50,26 +57,41 @@ class SearchAdapter:
     """`request()` is the only engine-specific method; everything else is built on it."""
 
     def __init__(self, url: str, engine: str = "auto", timeout: float = 30.0, auth: SearchAuth | None = None):
-        """`auth`: credentials and TLS trust; None reads the AKHBAR_SEARCH_* settings (index/auth.py)."""
+        """`url`: one node, or several nodes of one cluster ("http://a:9200,http://b:9200", AKHBAR_SEARCH_URL).
+        `auth`: credentials and TLS trust; None reads the AKHBAR_SEARCH_* settings (index/auth.py)."""
         try:
             auth = settings_auth() if auth is None else auth
         except SearchAuthError as exc:  # a settings mistake: one clear line wherever the adapter is made
             raise SearchUnavailable(f"Search engine settings: {exc}") from None
-        url, self.auth = auth.with_url_credentials(url)
-        self.url = url.rstrip("/")  # never holds a password, so it can be logged and shown
-        self.engine = detect_engine(self.url, auth=self.auth) if engine == "auto" else engine
+        urls = []
+        for one in (u.strip() for u in url.split(",") if u.strip()):
+            one, auth = auth.with_url_credentials(one)
+            urls.append(one.rstrip("/"))  # never holds a password, so it can be logged and shown
+        if not urls:
+            raise ValueError("No search engine URL given")
+        self.auth = auth
+        self.urls = urls
+        self.url = urls[0]
+        self.engine = detect_engine(",".join(urls), auth=self.auth) if engine == "auto" else engine
         if self.engine not in ENGINES:
             raise ValueError(f"Unknown search engine {engine!r}: use one of {ENGINES} or 'auto'")
+        # One node: no client retries, the callers own the retry policy (SearchUnavailable). Several
+        # nodes: a request that meets a dead node (connection refused, timeout, 502/503/504) is sent
+        # again to the next one, each node at most twice. Sniffing stays off (the default): nodes
+        # publish addresses a client in another container or network may not reach.
+        retries = 0 if len(self.urls) == 1 else 2 * len(self.urls)
+        retry: dict[str, Any] = {"max_retries": retries, "retry_on_timeout": retries > 0,
+                                 "retry_on_status": (502, 503, 504)}
         if self.engine == "opensearch":
             from opensearchpy import OpenSearch
 
             # A pool as large as the API's expected concurrency: 20 users must not queue on 10 sockets.
-            self._client: Any = OpenSearch(hosts=[self.url], timeout=timeout, max_retries=0, pool_maxsize=32,
+            self._client: Any = OpenSearch(hosts=self.urls, timeout=timeout, pool_maxsize=32, **retry,
                                            **self.auth.opensearch_kwargs(self.url))
         else:
             from elasticsearch import Elasticsearch
 
-            self._client = Elasticsearch(self.url, request_timeout=timeout, max_retries=0, connections_per_node=32,
+            self._client = Elasticsearch(self.urls, request_timeout=timeout, connections_per_node=32, **retry,
                                          **self.auth.elasticsearch_kwargs(self.url))
 
     # -- transport ---------------------------------------------------------------------------

@@ -81,25 +81,53 @@ class NodeHandle:
     url: str
     pid: int
     home: Path
+    name: str = "akhbar-node"
+    transport_port: int | None = None
 
 
-def start(home: Path, *, http_port: int | None = None, transport_port: int | None = None,
-          heap: str = "1g", timeout: float = 300.0) -> NodeHandle:
-    """Start the node with its data under `home` (kept across restarts) and wait until it serves."""
+@dataclass(frozen=True)
+class ClusterPeers:
+    """How a node finds the others of a multi-node cluster on loopback.
+
+    `seed_ports`: transport ports of every node (itself included); `initial_managers`: node names that
+    bootstrap the cluster on its very first start (ignored by OpenSearch once a cluster state exists);
+    `roles`: node.roles, None for all of them ("cluster_manager": a voting node without data)."""
+
+    seed_ports: tuple[int, ...]
+    initial_managers: tuple[str, ...]
+    roles: str | None = None
+
+
+def has_data(home: Path) -> bool:
+    data = home / "data"
+    return data.is_dir() and any(data.iterdir())
+
+
+def launch(home: Path, *, http_port: int | None = None, transport_port: int | None = None,
+           heap: str = "1g", name: str = "akhbar-node", peers: ClusterPeers | None = None) -> NodeHandle:
+    """Spawn the node process and return at once (`wait_serving` waits); `url` is empty until then."""
     java = find_java()
     build()
     home.mkdir(parents=True, exist_ok=True)
-    address_file = home / "node.json"
-    address_file.unlink(missing_ok=True)
-    log_file = home / "logs" / "node.out"
-    settings = {
+    (home / "node.json").unlink(missing_ok=True)
+    transport_port = transport_port or free_port()
+    settings: dict[str, object] = {
         "path.home": home,
         "path.data": home / "data",
         "path.logs": home / "logs",
         "http.port": http_port or free_port(),
-        "transport.port": transport_port or free_port(),
+        "transport.port": transport_port,
         "cluster.name": "akhbar",
+        "node.name": name,
     }
+    if peers is not None:
+        # "zen" replaces the launcher's single-node default: the nodes discover each other on loopback.
+        settings["discovery.type"] = "zen"
+        settings["discovery.seed_hosts"] = ",".join(f"127.0.0.1:{p}" for p in peers.seed_ports)
+        if peers.initial_managers and not has_data(home):
+            settings["cluster.initial_cluster_manager_nodes"] = ",".join(peers.initial_managers)
+        if peers.roles is not None:
+            settings["node.roles"] = peers.roles
     cmd = [
         java,
         f"-Xms{heap}",
@@ -114,11 +142,36 @@ def start(home: Path, *, http_port: int | None = None, transport_port: int | Non
         MAIN_CLASS,
         *(f"{key}={value}" for key, value in settings.items()),
     ]
-    pid = spawn(cmd, log_file)
-    wait_until(address_file.exists, timeout, "The OpenSearch node", pid=pid, log_file=log_file)
-    url = json.loads(address_file.read_text())["http"]
-    wait_until(lambda: ping(url), 30, "The OpenSearch node's HTTP port", pid=pid, log_file=log_file)
-    return NodeHandle(url=url, pid=pid, home=home)
+    pid = spawn(cmd, home / "logs" / "node.out")
+    return NodeHandle(url="", pid=pid, home=home, name=name, transport_port=transport_port)
+
+
+def wait_serving(handle: NodeHandle, timeout: float = 300.0) -> NodeHandle:
+    """Wait until the node wrote its address and answers `_cluster/health` (a node without a cluster
+    manager does not: a joining node is ready once it found the cluster)."""
+    address_file = handle.home / "node.json"
+    log_file = handle.home / "logs" / "node.out"
+    wait_until(address_file.exists, timeout, f"The OpenSearch node {handle.name}", pid=handle.pid,
+               log_file=log_file)
+    handle.url = json.loads(address_file.read_text())["http"]
+    wait_until(lambda: ping(handle.url), max(30.0, timeout / 2), f"The OpenSearch node {handle.name}'s HTTP port",
+               pid=handle.pid, log_file=log_file)
+    return handle
+
+
+def start(home: Path, *, http_port: int | None = None, transport_port: int | None = None,
+          heap: str = "1g", timeout: float = 300.0, name: str = "akhbar-node",
+          peers: ClusterPeers | None = None) -> NodeHandle:
+    """Start the node with its data under `home` (kept across restarts) and wait until it serves."""
+    handle = launch(home, http_port=http_port, transport_port=transport_port, heap=heap, name=name, peers=peers)
+    return wait_serving(handle, timeout)
+
+
+def cluster_health(url: str, params: dict[str, str] | None = None, timeout: float = 5.0) -> dict:
+    """GET /_cluster/health with `params` (e.g. wait_for_status); raises OSError/ValueError."""
+    query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
+    with urllib.request.urlopen(f"{url}/_cluster/health?{query}", timeout=timeout) as response:
+        return json.load(response)
 
 
 def ping(url: str, timeout: float = 2.0) -> bool:
@@ -129,9 +182,23 @@ def ping(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def answers(url: str, timeout: float = 2.0) -> bool:
+    """The node process serves HTTP (`GET /`), even while its cluster has no cluster manager."""
+    try:
+        with urllib.request.urlopen(url + "/", timeout=timeout) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
 def stop(pid: int | None) -> bool:
     return terminate(pid, timeout=60)
 
 
 def alive(pid: int | None, url: str | None) -> bool:
     return pid_alive(pid) and bool(url) and ping(url or "")
+
+
+def running(pid: int | None, url: str | None) -> bool:
+    """Our node process is up and serving, whatever its cluster's health (do not start it twice)."""
+    return pid_alive(pid) and bool(url) and answers(url or "")

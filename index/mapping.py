@@ -65,13 +65,15 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
     }
 
 
-def index_body(shards: int = 1, replicas: int = 0, *, icu: bool = True,
+def index_body(shards: int = 1, replicas: int | None = None, *, icu: bool = True,
                synonyms: list[str] | None = None) -> dict:
     """Settings + mappings. `icu`: use icu_folding (see index.analysis.has_icu); `synonyms`: rules,
-    default the built-in file plus AKHBAR_SYNONYMS."""
+    default the built-in file plus AKHBAR_SYNONYMS. `replicas` None: follow the node count, 0 on one
+    node and 1 from two nodes on (the engine's auto_expand_replicas), so a cluster survives a node."""
+    copies: dict = {"auto_expand_replicas": "0-1"} if replicas is None else {"number_of_replicas": replicas}
     return {
         "settings": {
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "index": {"number_of_shards": shards, **copies},
             "analysis": analysis_settings(icu=icu, synonyms=synonyms),
         },
         "mappings": mappings(),

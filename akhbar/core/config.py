@@ -26,7 +26,9 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_HOME", ".akhbar", "state directory of the embedded services (data, logs, WARC)"),
     Variable("AKHBAR_REDIS_URL", None, "Redis for the broker, job state and dedupe state (default: from "
              "`services up`)"),
-    Variable("AKHBAR_SEARCH_URL", None, "Elasticsearch or OpenSearch URL (default: from `services up`)"),
+    Variable("AKHBAR_SEARCH_URL", None, "Elasticsearch or OpenSearch URL, or several nodes of one cluster "
+             "separated by commas (a request goes to another node when one is down; default: from "
+             "`services up`)"),
     Variable("AKHBAR_SEARCH_ENGINE", "auto", "`opensearch`, `elasticsearch`, or `auto` (from `GET /`)"),
     Variable("AKHBAR_SEARCH_USER", None, "basic-auth user of a secured Elasticsearch/OpenSearch"),
     Variable("AKHBAR_SEARCH_PASSWORD", None, "its password (both or neither)"),
@@ -121,12 +123,29 @@ class Settings:
         return url
 
     def require_search_url(self) -> str:
-        url = self.search_url or self.services_state().get("opensearch", {}).get("url")
+        """The search URL, or the comma-separated URLs of every node (`services up --search-nodes N`)."""
+        url = self.search_url or ",".join(search_node_urls(self.services_state()))
         if not url:
             raise ServiceNotConfigured(
                 "No search engine configured: run `akhbar services up` or set AKHBAR_SEARCH_URL."
             )
         return url
+
+
+def search_node_key(i: int) -> str:
+    """services.json key of embedded search node i (1-based): `opensearch` for the first."""
+    return "opensearch" if i == 1 else f"opensearch-{i}"
+
+
+def search_node_urls(state: dict) -> list[str]:
+    """URLs of the embedded search nodes recorded in services.json, the first node first."""
+    count = int(state.get("search_nodes", 1))
+    return [url for i in range(1, count + 1) if (url := state.get(search_node_key(i), {}).get("url"))]
+
+
+def split_urls(value: str) -> list[str]:
+    """`AKHBAR_SEARCH_URL` may list several nodes: "http://a:9200,http://b:9200"."""
+    return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
 
 
 class ServiceNotConfigured(RuntimeError):

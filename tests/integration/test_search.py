@@ -108,8 +108,9 @@ def test_result_shape(search, corpus):
     assert set(result) == {"total", "hits", "facets", "next"}
     hit = result["hits"][0]
     assert set(hit) == {"id", "url", "title", "outlet", "source_outlet", "published_at", "score", "highlight",
-                        "cluster_id", "also_published_by", "versions"}
-    assert set(result["facets"]) == {"outlet", "month"}
+                        "cluster_id", "also_published_by", "versions", "places", "outlet_name",
+                        "source_outlet_name", "also_published_by_names"}
+    assert set(result["facets"]) == {"outlet", "place", "month"}
     assert result["next"] is None
 
 
@@ -163,8 +164,12 @@ def test_filters(search, corpus):
 def test_facets(search, corpus):
     result = run_search(search, corpus, {"q": "ليبيا", "section": "facets", "all_versions": True})
     assert result["total"] == 6
-    assert result["facets"]["outlet"] == [{"key": "a", "count": 3}, {"key": "b", "count": 2},
-                                          {"key": "c", "count": 1}]
+    assert result["facets"]["outlet"] == [{"key": "a", "count": 3, "name": "a"}, {"key": "b", "count": 2, "name": "b"},
+                                          {"key": "c", "count": 1, "name": "c"}]
+    named = run_search(search, corpus, {"q": "ليبيا", "section": "facets", "all_versions": True},
+                       outlet_names={"a": "بوابة أ", "b": "موقع ب"})
+    assert [(b["key"], b["name"]) for b in named["facets"]["outlet"]] == [("a", "بوابة أ"), ("b", "موقع ب"), ("c", "c")]
+    assert {h["outlet_name"] for h in named["hits"]} == {"بوابة أ", "موقع ب", "c"}
     assert result["facets"]["month"] == [{"key": "2024-01", "count": 1}, {"key": "2024-02", "count": 2},
                                          {"key": "2024-03", "count": 2}]
 
