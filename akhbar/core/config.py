@@ -29,6 +29,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_SEARCH_URL", None, "Elasticsearch or OpenSearch URL (default: from `services up`)"),
     Variable("AKHBAR_SEARCH_ENGINE", "auto", "`opensearch`, `elasticsearch`, or `auto` (from `GET /`)"),
     Variable("AKHBAR_INDEX", "akhbar-articles", "the index alias"),
+    Variable("AKHBAR_ALERTS_INDEX", "akhbar-alerts", "the alias of the saved searches' percolator index"),
     Variable("AKHBAR_OUTLETS", None, "your outlet registry file, merged over the built-in one"),
     Variable("AKHBAR_OPENSEARCH_HEAP", "1g", "heap of the embedded OpenSearch node"),
     Variable("AKHBAR_API_TOKEN", None, "bearer token for the API's write endpoints; unset: writes only "
@@ -37,7 +38,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_API_RATE_BURST", "120", "API requests a client may send at once above the rate"),
     Variable("AKHBAR_API_MAX_BODY", "65536", "largest API request body, in bytes"),
     Variable("AKHBAR_ALLOWED_DOMAINS", None, "domains/IPs/CIDRs that HTTP-submitted jobs may crawl besides "
-             "registered outlets"),
+             "registered outlets, and that alert webhooks may target"),
     Variable("AKHBAR_LOG_JSON", "0", "`1`: JSON log lines (with `job_id` and `url` in worker records)"),
     Variable("AKHBAR_SYNONYMS", None, "your synonym files (Solr format, os.pathsep-separated), added to "
              "index/synonyms/libya.txt"),
@@ -48,6 +49,10 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_WARC_ENABLED", "1", "`0`: do not write fetched responses to WARC"),
     Variable("AKHBAR_WARC_DIR", None, "where WARC files go (default: `$AKHBAR_HOME/warc`)"),
     Variable("AKHBAR_WARC_MAX_BYTES", None, "rotate a WARC file past this size (default: 1 GB)"),
+    Variable("AKHBAR_WEBHOOK_RETRIES", "8", "retries of a failed alert webhook POST before it goes to the "
+             "dead letters"),
+    Variable("AKHBAR_WEBHOOK_BACKOFF", "2", "seconds before the first alert webhook retry, doubled at each "
+             "retry (at most 300)"),
 )}
 
 _TRUE = ("1", "true", "yes", "on")
@@ -83,6 +88,7 @@ class Settings:
     outlets_file: str | None
     opensearch_heap: str
     api_token: str | None
+    alerts_alias: str = "akhbar-alerts"
 
     @property
     def services_file(self) -> Path:
@@ -128,4 +134,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         outlets_file=get("AKHBAR_OUTLETS"),
         opensearch_heap=get("AKHBAR_OPENSEARCH_HEAP") or "1g",
         api_token=get("AKHBAR_API_TOKEN"),
+        alerts_alias=get("AKHBAR_ALERTS_INDEX") or "akhbar-alerts",
     )
