@@ -7,7 +7,7 @@ searches each one matches. No polling: the index stage percolates every bulk bat
     percolate(adapter, alias, docs)              names of the saved searches each document matches
 
 One query builder for both. A saved search is stored as `index.search.filtered_query(parse_query(q),
-filters)`, the query search runs minus its scoring extras, so `"phrases"`, `-exclusions`, `a OR b`,
+filters)`, the query search runs minus its scoring extras (recency, ranking-only `should`), so `"phrases"`, `-exclusions`, `a OR b`,
 the Arabic analysis chain and the Libyan synonyms match alike in both. The percolator index carries
 the article mapping's fields with the SAME analyzers (index.mapping, index.analysis): the engine
 indexes each percolated document in memory with that mapping and runs the stored queries on it.
@@ -97,8 +97,12 @@ class SavedSearch:
 
 
 def saved_query(q: str, outlet: list[str] | None = None) -> dict:
+    """search's filtered_query without its optional `should` clauses: they only rank (the `must`
+    clauses decide what matches), and each would cost the percolator a verification per document."""
     params = SearchParams.coerce({"q": q, "outlet": list(outlet or [])})
-    return filtered_query(parse_query(params.q), params)
+    query = filtered_query(parse_query(params.q), params)
+    query["bool"].pop("should", None)
+    return query
 
 
 # -- the index -------------------------------------------------------------------------------------

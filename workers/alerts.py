@@ -149,6 +149,26 @@ class AlertStore:
 
     def record(self, search: str, doc_id: str, article: dict, story: Story, indexed_at: float) -> AlertEvent:
         """Raise an alert for this article's story, or add the article to the one it raised already."""
+        return self.record_many([(search, doc_id, article, story)], indexed_at)[0]
+
+    def record_many(self, matches: list[tuple[str, str, dict, Story]], indexed_at: float) -> list[AlertEvent]:
+        """record() for each (search, doc id, article, story), in order, in one round trip (pipelined;
+        each script call is still atomic on its own)."""
+        pipe = self.client.pipeline(transaction=False)
+        made = [self._call(pipe, *match, indexed_at) for match in matches]
+        replies = pipe.execute() if matches else []
+        events = []
+        for (search, _doc, _article, _story), alert, reply in zip(matches, made, replies, strict=True):
+            kind, alert_id = (r.decode() if isinstance(r, bytes) else r for r in reply[:2])
+            if kind == "new":
+                events.append(AlertEvent("new", search, alert_id, public(alert)))
+            elif kind == "update":
+                events.append(AlertEvent("update", search, alert_id, public(json.loads(reply[2]))))
+            else:
+                events.append(AlertEvent(kind, search, alert_id))
+        return events
+
+    def _call(self, pipe, search: str, doc_id: str, article: dict, story: Story, indexed_at: float) -> dict:
         alerts, feed, docs = self.keys(search)
         outlet = article.get("outlet") or ""
         entry = {"id": doc_id, "url": article.get("url"), "title": article.get("title"), "outlet": outlet or None,
@@ -163,16 +183,12 @@ class AlertStore:
             "also_published_by": [], "articles": [entry], "docs": [doc_id],
         }
         members = [m for m in story.members if m != doc_id]
-        reply = self._record(
+        self._record(
             keys=[alerts, feed, docs, ALERTS_STREAM],
             args=[doc_id, story.cluster_id, int(now * 1000), json.dumps(alert, ensure_ascii=False),
-                  json.dumps(entry, ensure_ascii=False), outlet, search, MAX_ALERTS, STREAM_MAXLEN, *members])
-        kind, alert_id = (r.decode() if isinstance(r, bytes) else r for r in reply[:2])
-        if kind == "new":
-            return AlertEvent("new", search, alert_id, public(alert))
-        if kind == "update":
-            return AlertEvent("update", search, alert_id, public(json.loads(reply[2])))
-        return AlertEvent(kind, search, alert_id)
+                  json.dumps(entry, ensure_ascii=False), outlet, search, MAX_ALERTS, STREAM_MAXLEN, *members],
+            client=pipe)
+        return alert
 
     def recent(self, name: str, limit: int = 50) -> list[dict]:
         """The newest alerts of a saved search, newest first."""
@@ -225,12 +241,12 @@ def alert_batch(adapter: SearchAdapter, index: AlertsIndex, store: AlertStore, d
                 stories: dict[str, Story], indexed_at: float) -> list[tuple[AlertEvent, SavedSearch]]:
     """One percolate request for the batch, then one atomic record() per (article, matching search)."""
     matches = percolate(adapter, index, [doc for _, doc in docs])
-    events = []
+    pairs = []
     for (doc_id, doc), searches in zip(docs, matches, strict=True):
         story = stories.get(doc_id) or Story(doc.get("cluster_id") or doc_id)
-        for search in searches:
-            events.append((store.record(search.name, doc_id, doc, story, indexed_at), search))
-    return events
+        pairs += [(search, (search.name, doc_id, doc, story)) for search in searches]
+    events = store.record_many([p for _, p in pairs], indexed_at)
+    return list(zip(events, [s for s, _ in pairs], strict=True))
 
 
 # -- webhooks ----------------------------------------------------------------------------------------
