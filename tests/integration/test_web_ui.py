@@ -183,7 +183,9 @@ def test_save_the_search_as_an_alert(api_stack, page) -> None:
     """The search page's small form: the current query and outlet become a saved search (POST /alerts
     with the token typed in), and the page links its Atom feed."""
     page.goto(api_stack.url + "/?q=" + "حقل الشرارة" + "&outlet=fx-wasat")
-    wait_results(page, "عدد النتائج")
+    # Results or none (whether the shared stack has crawled yet): the search has answered.
+    page.wait_for_function("() => { const s = document.getElementById('status');"
+                           " return s.textContent && !s.classList.contains('loading'); }")
     page.click("#alert-box summary")
     page.fill("#alert-name", "شرارة-الصفحة")
     page.click("#alert-save")  # no token: the server asks for one, in Arabic
