@@ -7,6 +7,8 @@
     GET    /articles/{id}         one article, full text, with the other versions of its story
     GET    /articles/{id}/similar other stories like it
     GET    /outlets               the registry, with per-outlet health (akhbar.health)
+    GET    /alerts                saved searches      POST /alerts  save one (write)
+    GET    /alerts/{name}[.atom]  its alerts (JSON or Atom)       DELETE /alerts/{name}  (write)
     GET    /health                Redis + search engine; 503 when one is down
     GET    /metrics               Prometheus (akhbar.prometheus)
     GET    /, /article/{id}       the Arabic search page (akhbar/web/, no build step)
@@ -673,7 +675,10 @@ DESCRIPTION = """
 Search the Akhbar archive of Libyan news and run crawl jobs.
 
 * **Search** (`GET /search`) returns the same JSON as `akhbar search --json`.
-* **Writes** (`POST /jobs`, `DELETE /jobs/{id}`, `POST /jobs/{id}/retry`) need
+* **Alerts** (`/alerts`): saved searches, checked against every new article as it is indexed;
+  each has an Atom feed (`/alerts/{name}.atom`) and optionally a webhook.
+* **Writes** (`POST /jobs`, `DELETE /jobs/{id}`, `POST /jobs/{id}/retry`, `POST /alerts`,
+  `DELETE /alerts/{name}`) need
   `Authorization: Bearer $AKHBAR_API_TOKEN`; when the server has no token, they are accepted only
   from the machine itself (loopback, not through a proxy).
 * **Errors** are `{"error": {"code": "...", "message": "..."}}`.
@@ -695,11 +700,15 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
                       {"name": "articles", "description": "Articles and similar stories"},
                       {"name": "jobs", "description": "Crawl jobs and their progress"},
                       {"name": "outlets", "description": "Outlet registry and health"},
+                      {"name": "alerts", "description": "Saved searches, their alerts and Atom feeds"},
                       {"name": "operations", "description": "Health checks and metrics"}])
     state = AppState(settings, config)
     app.state.akhbar = state
     install_error_handlers(app)
     app.include_router(router)
+    from akhbar.alerts_api import router as alerts_router  # it imports this module: included here
+
+    app.include_router(alerts_router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.add_middleware(Guard, state=state)
     return app

@@ -416,7 +416,8 @@ def dlq_replay(ctx, limit) -> None:
             client.rpush(INDEX_BUFFER, json.dumps(e["payload"], ensure_ascii=False))
             app.send_task("akhbar.index_flush", queue="index")
         else:
-            app.send_task(task, args=[e["payload"]], queue=task.split(".")[-1])
+            route = app.conf.task_routes.get(task) or {}
+            app.send_task(task, args=[e["payload"]], queue=route.get("queue") or task.split(".")[-1])
     console.print(f"replayed {len(entries)} dead letters")
 
 
@@ -677,6 +678,150 @@ def crawl_join(ctx, job_id) -> None:
     except KeyError as exc:
         _fail(str(exc))
     sys.exit(run(job_id, settings.require_redis_url(), join=True))
+
+
+# -- alerts (saved searches) -----------------------------------------------------------------------
+@main.group()
+def alerts() -> None:
+    """Saved searches: an alert for each new story that matches, as it is indexed (Atom feed,
+    webhook, `alerts tail`)."""
+
+
+def _alert_adapter(settings: Settings):
+    from index.adapter import SearchAdapter
+
+    return SearchAdapter(settings.require_search_url(), settings.search_engine)
+
+
+@alerts.command("add")
+@click.argument("name")
+@click.argument("query")
+@click.option("--outlet", multiple=True, help="Only articles of this outlet (repeatable).")
+@click.option("--webhook", help="POST each new alert here as JSON (host allow-listed in AKHBAR_ALLOWED_DOMAINS).")
+@click.option("--replace", is_flag=True, help="Overwrite a saved search of the same name.")
+@click.pass_context
+def alerts_add(ctx, name, query, outlet, webhook, replace) -> None:
+    """Save QUERY (search syntax: words, "phrases", -excluded, a OR b) as NAME."""
+    from akhbar import alerts as svc
+    from akhbar.core.targets import TargetNotAllowed
+    from index.percolate import SavedSearchError
+
+    settings = _settings(ctx)
+    try:
+        search = svc.add(_alert_adapter(settings), settings, name, query, list(outlet), webhook, replace=replace)
+    except TargetNotAllowed as exc:
+        _fail(f"webhook refused: {exc}")
+    except SavedSearchError as exc:
+        _fail(str(exc))
+    console.print(f"saved [bold]{search.name}[/]: {search.q}"
+                  + (f" (outlets: {', '.join(search.outlet)})" if search.outlet else "")
+                  + (f" → {search.webhook}" if search.webhook else ""))
+    console.print(f"feed: /alerts/{search.name}.atom on the API; `akhbar alerts tail {search.name}` here")
+
+
+@alerts.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def alerts_list(ctx, as_json) -> None:
+    """Saved searches, with their number of alerts."""
+    from akhbar import alerts as svc
+    from workers.alerts import AlertStore
+
+    settings = _settings(ctx)
+    store = AlertStore(_redis(settings))
+    items = [svc.search_json(s, store=store) for s in svc.list_searches(_alert_adapter(settings), settings)]
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False))
+        return
+    if not items:
+        console.print("no saved searches (add one with `akhbar alerts add NAME QUERY`)")
+        return
+    table = Table("name", "query", "outlets", "webhook", "alerts")
+    for item in items:
+        table.add_row(item["name"], item["q"], ", ".join(item["outlet"]) or "-", item["webhook"] or "-",
+                      str(item["alerts"]))
+    console.print(table)
+
+
+@alerts.command("rm")
+@click.argument("name")
+@click.pass_context
+def alerts_rm(ctx, name) -> None:
+    """Remove a saved search and its alerts."""
+    from akhbar import alerts as svc
+    from index.percolate import SavedSearchNotFound
+
+    settings = _settings(ctx)
+    try:
+        svc.remove(_alert_adapter(settings), _redis(settings), settings, name)
+    except SavedSearchNotFound as exc:
+        _fail(str(exc))
+    console.print(f"removed {name}")
+
+
+@alerts.command("test")
+@click.argument("name")
+@click.option("--size", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def alerts_test(ctx, name, size, as_json) -> None:
+    """Run a saved search over the archive now (newest first): what it matches, with the same query
+    the alerts use."""
+    from akhbar import alerts as svc
+    from index.percolate import SavedSearchNotFound
+
+    settings = _settings(ctx)
+    try:
+        result = svc.preview(_alert_adapter(settings), settings, name, size)
+    except SavedSearchNotFound as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        print_results(result)
+
+
+def _print_alert_event(event: dict, as_json: bool) -> None:
+    alert = event["alert"]
+    if as_json:
+        click.echo(json.dumps(event, ensure_ascii=False))
+        return
+    when = (alert.get("updated_at") if event["kind"] == "update" else alert.get("created_at")) or ""
+    if event["kind"] == "update":
+        console.print(f"{when[:19]}  [bold]{event['search']}[/]  + {', '.join(alert['also_published_by'])}"
+                      f"  {alert.get('title')}", highlight=False)
+    else:
+        console.print(f"{when[:19]}  [bold]{event['search']}[/]  [green]new[/] {alert.get('outlet') or '-'}"
+                      f"  {alert.get('title')}  {alert.get('url') or ''}", highlight=False)
+
+
+@alerts.command("tail")
+@click.argument("names", nargs=-1)
+@click.option("--last", default=10, show_default=True, help="Show the last N events first.")
+@click.option("--follow/--no-follow", default=True, help="Keep waiting for new alerts (Ctrl-C stops).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON event per line.")
+@click.pass_context
+def alerts_tail(ctx, names, last, follow, as_json) -> None:
+    """Alerts as they are raised (all saved searches, or NAMES): new stories, and outlets that joined one."""
+    from workers.alerts import AlertStore
+
+    store = AlertStore(_redis(_settings(ctx)))
+    wanted = set(names)
+    last_id = "0-0"
+    for event_id, event in store.last_events(last) if last > 0 else []:
+        last_id = event_id
+        if not wanted or event["search"] in wanted:
+            _print_alert_event(event, as_json)
+    if not follow:
+        return
+    if last_id == "0-0":
+        last_id = "$"
+    try:
+        for _event_id, event in store.follow(last_id):
+            if not wanted or event["search"] in wanted:
+                _print_alert_event(event, as_json)
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

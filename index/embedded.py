@@ -52,8 +52,9 @@ def find_java() -> str:
 
 
 def is_built() -> bool:
-    return (TARGET / "classes" / "ly" / "akhbar" / "node" / "EmbeddedNode.class").exists() and any(
-        (TARGET / "lib").glob("opensearch-2.*.jar")
+    # The percolator jar came later (saved searches): an older build is rebuilt once to get it.
+    return (TARGET / "classes" / "ly" / "akhbar" / "node" / "EmbeddedNode.class").exists() and all(
+        any((TARGET / "lib").glob(pattern)) for pattern in ("opensearch-2.*.jar", "percolator-client-*.jar")
     )
 
 

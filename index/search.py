@@ -290,12 +290,19 @@ def filter_clauses(params: SearchParams) -> list[dict]:
     return clauses
 
 
-def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str) -> dict:
-    """Text query + filters, with the mild recency boost."""
-    inner = text_query(parsed)
+def filtered_query(parsed: ParsedQuery, params: SearchParams) -> dict:
+    """The engine query of a parsed query + filters, without scoring extras: what matches. Shared by
+    search (scored_query) and the saved searches of index.percolate, so both match alike."""
+    query = text_query(parsed)
     filters = filter_clauses(params)
     if filters:
-        inner["bool"]["filter"] = filters
+        query["bool"]["filter"] = filters
+    return query
+
+
+def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str) -> dict:
+    """Text query + filters, with the mild recency boost."""
+    inner = filtered_query(parsed, params)
     has_date = {"exists": {"field": "published_at"}}
     return {"function_score": {
         "query": inner,

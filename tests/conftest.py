@@ -239,6 +239,7 @@ def api_stack(redis_url: str, search_url: str, tmp_path_factory: pytest.TempPath
         "AKHBAR_REDIS_URL": db_url,
         "AKHBAR_SEARCH_URL": search_url,
         "AKHBAR_INDEX": alias,
+        "AKHBAR_ALERTS_INDEX": f"{alias}-alerts",
         "AKHBAR_SEARCH_ENGINE": "opensearch",
         "AKHBAR_OUTLETS": str(outlets_file),
         "AKHBAR_API_TOKEN": API_TOKEN,
@@ -276,5 +277,6 @@ def api_stack(redis_url: str, search_url: str, tmp_path_factory: pytest.TempPath
         tiny.shutdown()
         web.stop()
         adapter = SearchAdapter(search_url)
-        adapter.request("DELETE", f"/{alias}-v*", params={"ignore_unavailable": "true", "allow_no_indices": "true"})
+        for pattern in (f"/{alias}-v*", f"/{alias}-alerts-*"):
+            adapter.request("DELETE", pattern, params={"ignore_unavailable": "true", "allow_no_indices": "true"})
         adapter.close()

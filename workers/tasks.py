@@ -276,6 +276,7 @@ def index_flush(self) -> int:
         result = BulkIndexer(search_adapter(), alias).run(actions)
     except SearchUnavailable:
         raise  # the batch stays in this task's processing list and is retried by Celery
+    indexed_at = time.time()
     by_id = {op["id"]: op for op in ops}
     failed = {doc_id: (status, reason) for doc_id, status, reason in result.failed}
     requeue = []
@@ -294,6 +295,11 @@ def index_flush(self) -> int:
         if op["op"] == "index" and op["id"] in result.outcomes:
             created = result.outcomes[op["id"]] == "created"
             job_store().outcome(op.get("job_id"), "articles_new" if created else "articles_updated")
+    # Saved searches: percolate the articles this batch created (never updates: they do not re-alert).
+    created = [(op["id"], {**op["doc"], **clusters[op["id"]]}) for op in ops
+               if op["op"] == "index" and result.outcomes.get(op["id"]) == "created"]
+    if created:
+        alert_articles(created, indexed_at)
     pipe = client.pipeline()
     if requeue:
         pipe.rpush(INDEX_BUFFER, *requeue)
@@ -305,3 +311,80 @@ def index_flush(self) -> int:
         index_flush.delay()
     return len(ops)
 
+
+
+# -- alerts (saved searches) -------------------------------------------------------------------------
+@cache
+def alerts_index():
+    from index.percolate import ensure_alerts_index
+
+    return ensure_alerts_index(search_adapter(), load_settings().alerts_alias)
+
+
+@cache
+def alert_store():
+    from workers.alerts import AlertStore
+
+    return AlertStore(redis_client())
+
+
+def run_alerts(docs: list[tuple[str, dict]], indexed_at: float) -> int:
+    """Percolate new articles, record their alerts (one per story and saved search), queue webhooks."""
+    from workers.alerts import Story, alert_batch
+
+    stories = {}
+    for doc_id, decision in deduper().lookup_many([d for d, _ in docs]).items():
+        stories[doc_id] = (Story(decision.cluster_id, tuple(m.doc_id for m in decision.members))
+                           if decision else Story(doc_id, ()))
+    events = alert_batch(search_adapter(), alerts_index(), alert_store(), docs, stories, indexed_at)
+    for event, search in events:
+        if event.kind == "new" and search.webhook:
+            alert_webhook.delay({"search": search.to_dict(), "alert": event.alert})
+    return len(events)
+
+
+def alert_articles(docs: list[tuple[str, dict]], indexed_at: float) -> None:
+    """Right after their bulk request. A failure here never fails the bulk (the articles are indexed):
+    the batch goes to its own retried task instead."""
+    try:
+        run_alerts(docs, indexed_at)
+    except Exception as exc:  # noqa: BLE001 - only the alerts are pending; the task retries them
+        log.warning("percolation of %d new articles failed (%s); retrying in a task", len(docs), exc)
+        percolate_alerts.apply_async(args=[{"docs": [[d, doc] for d, doc in docs], "indexed_at": indexed_at}],
+                                     countdown=2)
+
+
+@app.task(name="akhbar.percolate_alerts", base=PipelineTask, bind=True)
+def percolate_alerts(self, payload: dict) -> int:
+    return run_alerts([(d, doc) for d, doc in payload["docs"]], payload["indexed_at"])
+
+
+@app.task(name="akhbar.alert_webhook", bind=True, acks_late=True)
+def alert_webhook(self, delivery: dict) -> str:
+    """POST one alert to its saved search's webhook, retried with exponential backoff
+    (AKHBAR_WEBHOOK_BACKOFF x 2^n seconds, at most 300, AKHBAR_WEBHOOK_RETRIES times); after that, or at
+    once for a refused target (SSRF guard, checked again here) or a 4xx answer, it goes to the dead
+    letters (`akhbar dlq list`; `akhbar dlq replay` sends it again)."""
+    import random
+
+    from akhbar.core.config import env, env_int
+    from akhbar.core.targets import AllowList
+    from workers.alerts import WebhookError, deliver_webhook, webhook_payload
+
+    search, alert = delivery["search"], delivery["alert"]
+    try:
+        deliver_webhook(search["webhook"], webhook_payload(search, alert),
+                        AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
+                        delivery_id=f"{search['name']}/{alert['id']}")
+        return "delivered"
+    except WebhookError as exc:
+        retries = env_int("AKHBAR_WEBHOOK_RETRIES") or 0
+        if exc.retry and self.request.retries < retries:
+            base = env_int("AKHBAR_WEBHOOK_BACKOFF") or 0
+            delay = min(300.0, base * 2 ** self.request.retries) * (0.75 + random.random() / 2)
+            log.info("webhook of %s: %s; retry %d of %d in %.1f s", search["name"], exc,
+                     self.request.retries + 1, retries, delay)
+            raise self.retry(countdown=delay, max_retries=retries) from None
+        log.warning("webhook of %s failed for good: %s", search["name"], exc)
+        dlq.push(redis_client(), self.name, delivery, reason=f"webhook:{exc.reason}", error=str(exc))
+        return "dead"

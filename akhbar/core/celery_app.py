@@ -54,7 +54,9 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
     task_default_queue="clean",
-    task_routes={f"akhbar.{name}": {"queue": name} for name in QUEUES} | {"akhbar.index_flush": {"queue": "index"}},
+    # Alerts ride on the index queue: percolation retries and webhook deliveries (workers.tasks).
+    task_routes={f"akhbar.{name}": {"queue": name} for name in QUEUES}
+    | {f"akhbar.{name}": {"queue": "index"} for name in ("index_flush", "percolate_alerts", "alert_webhook")},
     worker_hijack_root_logger=False,
     worker_send_task_events=True,
     task_send_sent_event=True,

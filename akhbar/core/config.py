@@ -37,6 +37,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_SEARCH_VERIFY", "true", "`false` skips certificate checks (test clusters only)"),
     Variable("AKHBAR_KIBANA_USER", None, "user:password for `akhbar kibana setup` on a secured Kibana"),
     Variable("AKHBAR_INDEX", "akhbar-articles", "the index alias"),
+    Variable("AKHBAR_ALERTS_INDEX", "akhbar-alerts", "the alias of the saved searches' percolator index"),
     Variable("AKHBAR_OUTLETS", None, "your outlet registry file, merged over the built-in one"),
     Variable("AKHBAR_OPENSEARCH_HEAP", "1g", "heap of the embedded OpenSearch node"),
     Variable("AKHBAR_API_TOKEN", None, "bearer token for the API's write endpoints; unset: writes only "
@@ -45,7 +46,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_API_RATE_BURST", "120", "API requests a client may send at once above the rate"),
     Variable("AKHBAR_API_MAX_BODY", "65536", "largest API request body, in bytes"),
     Variable("AKHBAR_ALLOWED_DOMAINS", None, "domains/IPs/CIDRs that HTTP-submitted jobs may crawl besides "
-             "registered outlets"),
+             "registered outlets, and that alert webhooks may target"),
     Variable("AKHBAR_LOG_JSON", "0", "`1`: JSON log lines (with `job_id` and `url` in worker records)"),
     Variable("AKHBAR_SYNONYMS", None, "your synonym files (Solr format, os.pathsep-separated), added to "
              "index/synonyms/libya.txt"),
@@ -62,6 +63,10 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_WARC_MAX_BYTES", None, "rotate a WARC file past this size (default: 1 GB)"),
     Variable("AKHBAR_CORPUS_DIR", "../shared/corpora/saudinewsnet", "the SaudiNewsNet corpus read in place by "
              "the benches and the dev-set fixture outlets"),
+    Variable("AKHBAR_WEBHOOK_RETRIES", "8", "retries of a failed alert webhook POST before it goes to the "
+             "dead letters"),
+    Variable("AKHBAR_WEBHOOK_BACKOFF", "2", "seconds before the first alert webhook retry, doubled at each "
+             "retry (at most 300)"),
 )}
 
 _TRUE = ("1", "true", "yes", "on")
@@ -103,6 +108,7 @@ class Settings:
     search_api_key: str | None = None
     search_ca: str | None = None
     search_verify: bool = True
+    alerts_alias: str = "akhbar-alerts"
 
     @property
     def services_file(self) -> Path:
@@ -170,4 +176,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         search_api_key=get("AKHBAR_SEARCH_API_KEY"),
         search_ca=get("AKHBAR_SEARCH_CA"),
         search_verify=(get("AKHBAR_SEARCH_VERIFY") or "true").lower() not in ("0", "false", "no", "off"),
+        alerts_alias=get("AKHBAR_ALERTS_INDEX") or "akhbar-alerts",
     )

@@ -34,5 +34,11 @@ BEAT_LAST_PREFIX = "akhbar:beat:last:"  # hash: job_id, submitted_at
 # Near-duplicate clustering (workers.dedupe).
 DEDUPE_PREFIX = "akhbar:dedupe"
 
+# Saved-search alerts (workers.alerts). Per saved search NAME: `ALERTS_PREFIX + NAME + ":alerts"` (hash:
+# alert id -> alert JSON), `... ":feed"` (sorted set: alert ids by first-alert time), `... ":docs"` (hash:
+# document id -> the alert its story raised); one stream of alert events for `akhbar alerts tail`.
+ALERTS_PREFIX = "akhbar:alerts:"
+ALERTS_STREAM = "akhbar:alerts-stream"
+
 # Celery queues, one per pipeline stage.
 QUEUES = ("crawl", "clean", "dedupe", "index")

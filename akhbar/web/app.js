@@ -358,6 +358,54 @@
     }
   }
 
+  // ---- saving a search as an alert (POST /alerts) ---------------------------------------------------
+  async function saveAlert(event) {
+    event.preventDefault();
+    const status = $("alert-status");
+    const q = $("q").value.trim();
+    status.className = "alert-status";
+    if (!q) {
+      status.className = "alert-status error";
+      status.textContent = "اكتب كلمات البحث أولاً، ثم احفظها تنبيهاً.";
+      return;
+    }
+    const body = { name: $("alert-name").value.trim(), q };
+    if ($("f-outlet").value) body.outlet = [$("f-outlet").value];
+    if ($("alert-webhook").value.trim()) body.webhook = $("alert-webhook").value.trim();
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    const token = $("alert-token").value.trim();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    $("alert-save").disabled = true;
+    status.textContent = "جارٍ الحفظ…";
+    try {
+      let response;
+      try {
+        response = await fetch("/alerts", { method: "POST", headers, body: JSON.stringify(body) });
+      } catch (error) {
+        throw new Error("تعذّر الاتصال بالخادم");
+      }
+      let data = null;
+      try { data = await response.json(); } catch (error) { data = null; }
+      if (!response.ok) {
+        const message = (data && data.error && data.error.message) || "";
+        throw new Error(
+          response.status === 401 ? "الخادم يطلب رمز الكتابة: أدخله في الحقل أعلاه"
+            : response.status === 403 && data && data.error && data.error.code === "target_not_allowed"
+              ? `رابط الـwebhook مرفوض: ${message}`
+            : response.status === 403 ? "الحفظ مسموح من هذا الجهاز فقط، أو برمز الكتابة"
+            : response.status === 409 ? "يوجد تنبيه بهذا الاسم، اختر اسماً آخر"
+            : message || "حدث خطأ غير متوقع");
+      }
+      status.replaceChildren(`تم حفظ التنبيه «${data.name}». `,
+        el("a", { href: data.feed, id: "alert-feed", text: "خلاصة Atom" }));
+    } catch (error) {
+      status.className = "alert-status error";
+      status.textContent = `تعذّر الحفظ: ${error.message}`;
+    } finally {
+      $("alert-save").disabled = false;
+    }
+  }
+
   async function initSearchPage() {
     const outlets = await loadOutlets();
     const select = $("f-outlet");
@@ -373,6 +421,7 @@
     }
     $("clear").addEventListener("click", () => search({ q: $("q").value.trim() }));
     $("more").addEventListener("click", more);
+    $("alert-form").addEventListener("submit", saveAlert);
     window.addEventListener("popstate", () => search(readState(), { push: false }));
     if (window.matchMedia("(max-width: 760px)").matches) $("filters").open = false;
     search(readState(), { push: false });

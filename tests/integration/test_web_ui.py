@@ -177,3 +177,31 @@ def test_highlights_never_inject_markup(api_stack, page) -> None:
     finally:
         adapter.request("DELETE", f"/{api_stack.alias}/_doc/{doc_id}", params={"refresh": "true"})
         adapter.close()
+
+
+def test_save_the_search_as_an_alert(api_stack, page) -> None:
+    """The search page's small form: the current query and outlet become a saved search (POST /alerts
+    with the token typed in), and the page links its Atom feed."""
+    page.goto(api_stack.url + "/?q=" + "حقل الشرارة" + "&outlet=fx-wasat")
+    # Results or none (whether the shared stack has crawled yet): the search has answered.
+    page.wait_for_function("() => { const s = document.getElementById('status');"
+                           " return s.textContent && !s.classList.contains('loading'); }")
+    page.click("#alert-box summary")
+    page.fill("#alert-name", "شرارة-الصفحة")
+    page.click("#alert-save")  # no token: the server asks for one, in Arabic
+    page.wait_for_function("() => document.getElementById('alert-status').textContent.includes('رمز الكتابة')")
+    assert "error" in page.get_attribute("#alert-status", "class")
+    page.fill("#alert-token", api_stack.token)
+    page.click("#alert-save")
+    page.wait_for_selector("#alert-feed")
+    feed = page.get_attribute("#alert-feed", "href")
+    try:
+        saved = httpx.get(api_stack.url + feed.removesuffix(".atom"), timeout=30).json()
+        assert (saved["name"], saved["q"], saved["outlet"]) == ("شرارة-الصفحة", "حقل الشرارة", ["fx-wasat"])
+        assert httpx.get(api_stack.url + feed, timeout=30).status_code == 200
+        page.click("#alert-save")  # the same name again: refused, the form says why
+        page.wait_for_function("() => document.getElementById('alert-status').textContent.includes('يوجد تنبيه')")
+        # The browser logs the refused requests (401, 409) as failed loads; nothing else went wrong.
+        assert [e for e in page.errors if "Failed to load resource" not in e] == []
+    finally:
+        httpx.delete(api_stack.url + feed.removesuffix(".atom"), headers=api_stack.headers(), timeout=30)

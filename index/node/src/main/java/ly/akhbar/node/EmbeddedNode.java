@@ -39,6 +39,7 @@ public final class EmbeddedNode extends Node {
         plugins.add(org.opensearch.analysis.common.CommonAnalysisPlugin.class);
         plugins.add(org.opensearch.painless.PainlessPlugin.class);
         plugins.add(org.opensearch.index.reindex.ReindexPlugin.class);
+        plugins.add(org.opensearch.percolator.PercolatorPlugin.class);
         // ICU is optional: icu_folding / icu_normalizer when present, a tested fallback otherwise.
         try {
             plugins.add(Class.forName("org.opensearch.plugin.analysis.icu.AnalysisICUPlugin").asSubclass(Plugin.class));

@@ -1,0 +1,65 @@
+"""The `/alerts` endpoints of the running `akhbar api` (api_stack in tests/conftest.py): writes need the
+bearer token like POST /jobs, webhooks pass the SSRF guard, the Atom feed parses, errors are JSON."""
+
+from __future__ import annotations
+
+import feedparser
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:
+    """A JSON error of the documented shape (as in test_api.py), without any trace of a stack."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    if code:
+        assert body["error"]["code"] == code, body
+    assert "Traceback" not in response.text
+    return body["error"]
+
+
+def test_saved_searches_over_http(api_stack) -> None:
+    url, auth = api_stack.url, api_stack.headers()
+    body = {"name": "سرت-api", "q": "حقل الشرارة", "outlet": ["fx-wasat"],
+            "webhook": api_stack.adhoc_url + "hooks/secret-path"}
+    with httpx.Client(base_url=url, timeout=30) as http:
+        assert_error(http.post("/alerts", json=body), 401, "unauthorized")
+        assert_error(http.post("/alerts", json=body, headers={"Authorization": "Bearer wrong"}), 401)
+        # The SSRF guard of crawl targets: private, link-local and non-allow-listed hosts are refused.
+        for webhook in ("http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data",
+                        "http://example.com/hook", "file:///etc/passwd"):
+            error = assert_error(http.post("/alerts", json={**body, "webhook": webhook}, headers=auth), 403,
+                                 "target_not_allowed")
+            assert "webhook refused" in error["message"]
+        assert_error(http.post("/alerts", json={**body, "name": "a b"}, headers=auth), 400, "invalid_request")
+        assert_error(http.post("/alerts", json={**body, "q": "-الشرارة"}, headers=auth), 400, "invalid_request")
+        assert_error(http.post("/alerts", json={**body, "extra": 1}, headers=auth), 400)
+
+        created = http.post("/alerts", json=body, headers=auth)
+        assert created.status_code == 201, created.text
+        saved = created.json()
+        assert saved["name"] == body["name"] and saved["outlet"] == ["fx-wasat"]
+        assert saved["webhook"] == api_stack.adhoc_url.rstrip("/") + "/…"  # the path may hold a secret
+        assert created.headers["location"] == saved["feed"].removesuffix(".atom")
+        assert_error(http.post("/alerts", json=body, headers=auth), 409, "conflict")
+        assert http.post("/alerts", json={**body, "replace": True, "q": "الشرارة"}, headers=auth).status_code == 201
+
+        listed = http.get("/alerts").json()["alerts"]
+        mine = [a for a in listed if a["name"] == body["name"]]
+        assert len(mine) == 1 and mine[0]["q"] == "الشرارة" and mine[0]["alerts"] == 0
+        one = http.get(saved["feed"].removesuffix(".atom"))
+        assert one.status_code == 200 and one.json()["recent"] == []
+
+        feed = http.get(saved["feed"])
+        assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+        parsed = feedparser.parse(feed.content)
+        assert parsed.bozo == 0 and parsed.version == "atom10" and parsed.entries == []
+        assert parsed.feed.links[0].href == f"{url}{saved['feed']}"
+
+        assert_error(http.delete(saved["feed"].removesuffix(".atom")), 401)
+        assert http.delete(saved["feed"].removesuffix(".atom"), headers=auth).json() == {"deleted": body["name"]}
+        assert_error(http.get(saved["feed"]), 404, "not_found")
+        assert_error(http.delete(saved["feed"].removesuffix(".atom"), headers=auth), 404, "not_found")
