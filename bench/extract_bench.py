@@ -109,6 +109,41 @@ def render_pages() -> tuple[list[Page], Any]:
     return pages, web.registry
 
 
+def real_size(pages: list[Page], seed: int = 7) -> list[Page]:
+    """The same articles in real-size pages: real news pages weigh 50-200 KB, most of it navigation,
+    sidebars of other headlines, footers, inline scripts and styles around a few KB of article. Each
+    page gets its own mix (seeded), built from the other pages' titles, around its unchanged article."""
+    import random
+
+    rng = random.Random(seed)
+    titles = [str(p.record.get("title") or "") for p in pages]
+    sections = ["سياسة", "اقتصاد", "محليات", "رياضة", "ثقافة", "منوعات", "تقارير", "حوارات", "رأي", "عربي ودولي",
+                "صحة", "تكنولوجيا", "فيديو", "صور", "ملفات", "مقالات", "بيانات", "أخبار عاجلة"]
+    out = []
+    for page in pages:
+        def links(n: int, css: str) -> str:
+            items = "".join(f'<li class="{css}-item"><a href="/{rng.choice(sections)}/{rng.randrange(10**6)}">'
+                            f"{rng.choice(titles)}</a><span class=\"date\">{rng.randrange(1, 28)}/07/2015</span></li>"
+                            for _ in range(n))
+            return f'<ul class="{css}">{items}</ul>'
+        nav = "".join(f'<li><a href="/section/{i}">{s}</a><ul>{links(rng.randrange(4, 9), "sub")}</ul></li>'
+                      for i, s in enumerate(sections))
+        script = "var cfg=" + "{" + ",".join(f'"k{i}":"{rng.randrange(10**9):x}"' for i in range(rng.randrange(600, 2500))) + "};"
+        style = "".join(f".c{i}{{margin:{i % 7}px;color:#{rng.randrange(16**6):06x}}}" for i in range(rng.randrange(300, 900)))
+        head = f"<style>{style}</style><script>{script}</script>"
+        top = f'<header class="site-header"><nav class="main-menu"><ul>{nav}</ul></nav></header>'
+        side = (f'<aside class="sidebar"><h3>الأكثر قراءة</h3>{links(rng.randrange(15, 40), "most-read")}'
+                f'<h3>آخر الأخبار</h3>{links(rng.randrange(15, 40), "latest")}</aside>')
+        foot = f'<footer class="site-footer">{links(rng.randrange(30, 80), "footer-links")}<p>جميع الحقوق محفوظة</p></footer>'
+        text = page.text.replace("</head>", head + "</head>", 1)
+        text = text.replace("<body>", "<body>" + top, 1) if "<body>" in text else top + text
+        text = text.replace("</body>", side + foot + f"<script>{script}</script></body>", 1)
+        charset = "cp1256" if b"windows-1256" in page.raw[:2000].lower() else "utf-8"
+        raw = text.encode(charset, errors="xmlcharrefreplace")
+        out.append(Page(page.record, page.url, raw, page.headers, text))
+    return out
+
+
 # --------------------------------------------------------------------------- systems
 
 
@@ -521,12 +556,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--failures", type=int, default=5, help="failing pages kept per system and field")
     ap.add_argument("--json", type=Path, default=None, help="also write the whole report here")
     ap.add_argument("--no-throughput", action="store_true")
+    ap.add_argument("--real-size", action="store_true",
+                    help="wrap every article in a 50-200 KB page (navigation, sidebars, scripts), as real sites do")
     args = ap.parse_args(argv)
 
     import trafilatura
 
     t0 = time.perf_counter()
     pages, registry = render_pages()
+    if args.real_size:
+        pages = real_size(pages)
     outlets = sorted({p.outlet for p in pages})
     report: dict[str, Any] = {
         "data": {
@@ -534,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
             "templates": len(outlets),
             "pages_by_template": dict(Counter(p.outlet for p in pages)),
             "render_seconds": round(time.perf_counter() - t0, 2),
+            "real_size": args.real_size,
+            "median_page_kb": round(sorted(len(p.raw) for p in pages)[len(pages) // 2] / 1024, 1),
         },
         "versions": {"python": sys.version.split()[0], "trafilatura": trafilatura.__version__},
         "trafilatura_input": {
