@@ -76,13 +76,30 @@ def status(settings: Settings) -> list[ServiceStatus]:
     state = settings.services_state()
     red = state.get("redis", {})
     node = state.get("opensearch", {})
+    search_alive = embedded.alive(node.get("pid"), node.get("url"))
     return [
         ServiceStatus("redis", redis_server.alive(red.get("pid"), red.get("url")), red.get("url"), red.get("pid")),
         ServiceStatus(
-            "opensearch", embedded.alive(node.get("pid"), node.get("url")), node.get("url"), node.get("pid"),
-            detail="" if embedded.is_built() else "not built yet",
+            "opensearch", search_alive, node.get("url"), node.get("pid"),
+            detail=(_write_block(settings, node.get("url")) if search_alive
+                    else "" if embedded.is_built() else "not built yet"),
         ),
     ]
+
+
+def _write_block(settings: Settings, url: str | None) -> str:
+    """Why the node refuses writes to the index now (disk flood stage...), or ""."""
+    from index.adapter import SearchAdapter
+    from index.blocks import write_block
+
+    try:
+        adapter = SearchAdapter(url or "", "opensearch", timeout=5)
+        try:
+            return write_block(adapter, settings.index_alias) or ""
+        finally:
+            adapter.close()
+    except Exception as exc:  # status never fails on a detail
+        return f"could not read index blocks: {str(exc)[:120]}"
 
 
 def down(settings: Settings, log=print) -> None:

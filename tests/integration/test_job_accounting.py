@@ -1,0 +1,86 @@
+"""Job accounting closes, on the real redis-server: each page is counted once whatever re-runs its task,
+a replayed dead letter moves from dead to new, a job with work stranded says `stalled` with the command
+that repairs it, and `akhbar jobs show` prints the sum."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from akhbar.core import dlq, stall
+from akhbar.core.jobs import JobStore
+from akhbar.core.keys import INDEX_BUFFER
+
+pytestmark = pytest.mark.integration
+
+
+def running_job(store: JobStore, sent: int):
+    job = store.create(["manual"])
+    store.set_state(job.id, "running")
+    store.incr(job.id, "pages_sent", sent)
+    store.crawl_finished(job.id)
+    return job
+
+
+def test_outcomes_count_once_per_page_and_a_replay_moves_dead_to_new(client):
+    client.flushdb()
+    store = JobStore(client)
+    job = running_job(store, 3)
+    store.outcome(job.id, "articles_new", "page-1")
+    store.outcome(job.id, "articles_updated", "page-1")  # a re-delivered flush wrote it again
+    store.outcome(job.id, "articles_duplicate", "page-2")
+    store.outcome(job.id, "articles_duplicate", "page-2")
+    store.outcome(job.id, "articles_dead", "page-3")
+    done = store.get(job.id)
+    assert done.state == "succeeded" and done.pending == 0
+    assert done.counters == {"pages_sent": 3, "articles_new": 1, "articles_duplicate": 1, "articles_dead": 1}
+    assert "dlq replay" in done.message
+    store.outcome(job.id, "articles_new", "page-3")  # the replayed dead letter landed
+    assert store.get(job.id).counters == {"pages_sent": 3, "articles_new": 2, "articles_duplicate": 1,
+                                          "articles_dead": 0}
+
+
+def test_a_job_with_nothing_left_in_flight_says_stalled_and_how_to_repair(client, redis_url, tmp_path):
+    client.flushdb()
+    store = JobStore(client)
+    job = running_job(store, 3)
+    store.outcome(job.id, "articles_new", "a")
+    store.outcome(job.id, "articles_new", "b")
+    now = time.time()
+    # Work somewhere in the pipeline (here: a document in the index buffer): never stalled.
+    client.rpush(INDEX_BUFFER, "{}")
+    assert stall.check(store, store.get(job.id), now=now, after=60).state == "running"
+    assert stall.check(store, store.get(job.id), now=now + 600, after=60).state == "running"
+    client.delete(INDEX_BUFFER)
+    # Nothing anywhere: quiet for less than the threshold is still running, past it stalled.
+    assert stall.check(store, store.get(job.id), now=now, after=60).state == "running"
+    assert stall.check(store, store.get(job.id), now=now + 30, after=60).state == "running"
+    stalled = stall.check(store, store.get(job.id), now=now + 61, after=60)
+    assert stalled.state == "stalled"
+    assert "1 of 3 pages" in stalled.message and f"akhbar jobs retry {job.id}" in stalled.message
+
+    env = {**os.environ, "AKHBAR_REDIS_URL": redis_url, "AKHBAR_HOME": str(tmp_path)}
+    shown = subprocess.run([sys.executable, "-m", "akhbar.cli", "jobs", "show", job.id], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "stalled" in shown.stdout and "akhbar jobs retry" in shown.stdout
+    assert "sent 3 = new 2 + updated 0 + duplicate 0 + failed 0 + dead 0 + pending 1" in shown.stdout
+
+    # With dead letters waiting, the repair is a replay.
+    job2 = running_job(store, 1)
+    dlq.push(client, "akhbar.clean", {"url": "http://x/", "job_id": job2.id}, reason="boom")
+    stall.check(store, store.get(job2.id), now=now, after=60)
+    assert "akhbar dlq replay" in stall.check(store, store.get(job2.id), now=now + 61, after=60).message
+
+    # The missing page lands after all (e.g. replayed): the stalled job finishes by itself.
+    store.outcome(job.id, "articles_new", "c")
+    final = store.get(job.id)
+    assert final.state == "succeeded" and final.message == ""
+    listed = subprocess.run([sys.executable, "-m", "akhbar.cli", "jobs", "show", job.id, "--json"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert json.loads(listed.stdout)["counters"]["articles_new"] == 3
