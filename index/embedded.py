@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,9 +116,17 @@ def start(home: Path, *, http_port: int | None = None, transport_port: int | Non
         *(f"{key}={value}" for key, value in settings.items()),
     ]
     pid = spawn(cmd, log_file)
-    wait_until(address_file.exists, timeout, "The OpenSearch node", pid=pid, log_file=log_file)
-    url = json.loads(address_file.read_text())["http"]
-    wait_until(lambda: ping(url), 30, "The OpenSearch node's HTTP port", pid=pid, log_file=log_file)
+    began = time.monotonic()
+    try:
+        wait_until(address_file.exists, timeout, "The OpenSearch node", pid=pid, log_file=log_file)
+        url = json.loads(address_file.read_text())["http"]
+        # After a crash the node recovers its shards before it turns yellow: on a busy machine that can
+        # take longer than a clean start, so the whole timeout applies, not a fixed 30 s.
+        wait_until(lambda: ping(url), max(30.0, timeout - (time.monotonic() - began)),
+                   "The OpenSearch node's HTTP port", pid=pid, log_file=log_file)
+    except ServiceStartError:
+        terminate(pid, timeout=30)  # never leave a half-started node behind
+        raise
     return NodeHandle(url=url, pid=pid, home=home)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import redis
 
-from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASES, INDEX_WAITING
+from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASES, INDEX_RETRY_OWNER, INDEX_WAITING
 
 # Longer than one flush can hold a batch (a bulk request with its short in-task retries, ~2 minutes at worst).
 LEASE_SECONDS = 300
@@ -104,7 +104,26 @@ class IndexBuffer:
         return found
 
     def clear_waiting(self) -> None:
-        self.redis.delete(INDEX_WAITING)
+        self.redis.delete(INDEX_WAITING, INDEX_RETRY_OWNER)
+
+    # While indexing waits, one flush retries for all: a hundred flushes, one per page, each probing a
+    # dead engine with its own backoff would keep the workers busy doing nothing.
+    def own_retry(self, task_id: str, seconds: float) -> bool:
+        """Become (or stay) the flush that retries; False when another one already is."""
+        if self.redis.set(INDEX_RETRY_OWNER, task_id, nx=True, ex=int(seconds) + 30):
+            return True
+        if self.redis.get(INDEX_RETRY_OWNER) == task_id.encode():
+            self.redis.expire(INDEX_RETRY_OWNER, int(seconds) + 30)
+            return True
+        return False
+
+    def another_retries(self, task_id: str) -> bool:
+        """Indexing waits and another flush holds the retry: this one can leave the buffer to it."""
+        owner = self.redis.get(INDEX_RETRY_OWNER)
+        return owner is not None and owner != task_id.encode() and bool(self.redis.exists(INDEX_WAITING))
+
+    def release_retry(self) -> None:
+        self.redis.delete(INDEX_RETRY_OWNER)
 
 
 def waiting(client: redis.Redis) -> Waiting | None:

@@ -41,7 +41,7 @@ log = logging.getLogger("akhbar.workers")
 
 BATCH_SIZE = 500
 FLUSH_BACKOFF = 1.0  # seconds before the first retry of a flush the engine could not take
-FLUSH_BACKOFF_MAX = 60.0
+FLUSH_BACKOFF_MAX = 30.0
 FLUSH_MAX_RETRIES = 100_000  # bounded by the retry window, not by a count
 
 
@@ -286,8 +286,10 @@ def _wait_or_dead_letter(task, buffer: IndexBuffer, processing: str, entries: li
     if waited.seconds < retry_window():
         buffer.give_back(processing, entries)
         countdown = _flush_countdown(task.request.retries)
+        if not buffer.own_retry(task.request.id or "local", countdown):
+            return 0  # another flush retries; these documents wait in the buffer for it
         log.warning("indexing waits: %s (for %.0fs; %d documents kept, retry in %.1fs)", reason, waited.seconds,
-                    len(entries), countdown)
+                    buffer.size(), countdown)
         raise task.retry(countdown=countdown, max_retries=FLUSH_MAX_RETRIES)
     client = redis_client()
     for raw in entries:
@@ -298,6 +300,7 @@ def _wait_or_dead_letter(task, buffer: IndexBuffer, processing: str, entries: li
             job_store().error(op.get("job_id"), "index:unavailable")
         _count(op, "articles_dead")
     buffer.done(processing)
+    buffer.release_retry()
     log.error("indexing gave up after %.0fs: %s; %d documents in dead letters", waited.seconds, reason, len(entries))
     if buffer.size():
         index_flush.delay()  # the rest of the buffer meets the same fate now, not on the next page
@@ -315,6 +318,8 @@ def index_flush(self, *_legacy) -> int:
     if buffer.reclaim():
         log.warning("gave back the documents of a flush that died")
     processing = INDEX_PROCESSING + (self.request.id or "local")
+    if buffer.another_retries(self.request.id or "local") and not client.exists(processing):
+        return 0  # indexing waits for the engine and another flush retries for every document
     entries = buffer.take(processing, BATCH_SIZE)
     if not entries:
         return 0

@@ -27,6 +27,8 @@ INDEX_PROCESSING_PREFIX = "akhbar:index:processing:"
 INDEX_LEASES = "akhbar:index:leases"
 # Set while the engine refuses or cannot take documents: when it began, and why (hash: since, reason).
 INDEX_WAITING = "akhbar:index:waiting"
+# The one flush that retries while indexing waits (others leave their documents in the buffer to it).
+INDEX_RETRY_OWNER = "akhbar:index:retry_owner"
 
 # Metrics hashes (akhbar.core.metrics), read by akhbar.prometheus.
 METRICS_PREFIX = "akhbar:metrics:"
