@@ -316,13 +316,18 @@ def dlq_list(ctx, limit, as_json) -> None:
 
     items = dead.entries(_redis(_settings(ctx)), 0, limit - 1)
     if as_json:
-        click.echo(json.dumps([{k: v for k, v in e.items() if k != "payload"} | {"url": e["payload"].get("url")}
+        click.echo(json.dumps([{k: v for k, v in e.items() if k != "payload"} | {"url": _dead_url(e["payload"])}
                                for e in items], ensure_ascii=False))
         return
     console.print(f"{dead.size(_redis(_settings(ctx)))} dead letters")
     for e in items:
         payload = e.get("payload") or {}
-        console.print(f"- {e['task']} [red]{e['reason']}[/] {payload.get('url') or payload.get('id') or ''}")
+        console.print(f"- {e['task']} [red]{e['reason']}[/] {_dead_url(payload) or payload.get('id') or ''}")
+
+
+def _dead_url(payload: dict) -> str | None:
+    """A page's URL, or the URL of the article a dead index operation carries."""
+    return payload.get("url") or (payload.get("doc") or {}).get("url")
 
 
 @dlq.command("replay")
