@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import redis
 
-from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASES, INDEX_RETRY_OWNER, INDEX_WAITING
+from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASE_SECONDS, INDEX_LEASES, INDEX_RETRY_OWNER, INDEX_WAITING
 
-# Longer than one flush can hold a batch (a bulk request with its short in-task retries, ~2 minutes at worst).
-LEASE_SECONDS = 300
+LEASE_SECONDS = INDEX_LEASE_SECONDS
 
 _TAKE = """
 if redis.call('EXISTS', KEYS[2]) == 0 then

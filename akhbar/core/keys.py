@@ -25,6 +25,7 @@ INDEX_BUFFER = "akhbar:index:buffer"
 INDEX_PROCESSING_PREFIX = "akhbar:index:processing:"
 # Sorted set: processing list -> when its flush took it; a list older than the lease is given back.
 INDEX_LEASES = "akhbar:index:leases"
+INDEX_LEASE_SECONDS = 300  # longer than one flush holds a batch (a bulk request with its short in-task retries)
 # Set while the engine refuses or cannot take documents: when it began, and why (hash: since, reason).
 INDEX_WAITING = "akhbar:index:waiting"
 # The one flush that retries while indexing waits (others leave their documents in the buffer to it).

@@ -17,7 +17,7 @@ import redis
 from akhbar.core import dlq
 from akhbar.core.config import env_int
 from akhbar.core.jobs import Job, JobStore
-from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASES, QUEUES
+from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASE_SECONDS, INDEX_LEASES, QUEUES
 
 QUIET_SUFFIX = ":quiet"  # job key + this: "<first seen quiet at> <pending then>"
 
@@ -47,6 +47,10 @@ def in_flight(client: redis.Redis) -> InFlight:
     return InFlight(queued=sum(queues), unacked=unacked, buffered=buffered, processing=processing)
 
 
+def _stale_leases(client: redis.Redis, now: float) -> bool:
+    return bool(client.zrangebyscore(INDEX_LEASES, "-inf", now - INDEX_LEASE_SECONDS, start=0, num=1))
+
+
 def stall_after() -> int:
     return env_int("AKHBAR_JOB_STALL_AFTER") or 120
 
@@ -58,8 +62,17 @@ def check(store: JobStore, job: Job, *, now: float | None = None, after: float |
     client = store.redis
     quiet_key = store.key(job.id) + QUIET_SUFFIX
     crawl_done = client.hget(store.key(job.id), "crawl_done") == b"1"
-    if job.state != "running" or not crawl_done or job.pending == 0 or in_flight(client).total:
+    if job.state != "running" or not crawl_done or job.pending == 0:
         client.delete(quiet_key)
+        return job
+    work = in_flight(client)
+    if work.total:
+        client.delete(quiet_key)
+        if work.processing and not (work.queued or work.unacked) and _stale_leases(client, now):
+            # A flush died holding documents and no task is left to take them: wake one, it reclaims them.
+            from akhbar.core.celery_app import app
+
+            app.send_task("akhbar.index_flush", queue="index")
         return job
     client.set(quiet_key, f"{now} {job.pending}", nx=True, ex=max(int(after) * 10, 3600))
     since, pending = client.get(quiet_key).decode().split()

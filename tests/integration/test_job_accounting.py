@@ -84,3 +84,31 @@ def test_a_job_with_nothing_left_in_flight_says_stalled_and_how_to_repair(client
     listed = subprocess.run([sys.executable, "-m", "akhbar.cli", "jobs", "show", job.id, "--json"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert json.loads(listed.stdout)["counters"]["articles_new"] == 3
+
+
+def test_documents_of_a_dead_flush_go_back_to_the_buffer_in_order(client, redis_url, monkeypatch):
+    from akhbar.core.celery_app import app
+    from akhbar.core.keys import INDEX_LEASES
+    from workers.indexbuffer import IndexBuffer
+
+    client.flushdb()
+    monkeypatch.setattr(app.conf, "broker_url", redis_url)
+    buffer = IndexBuffer(client)
+    client.rpush(INDEX_BUFFER, "a", "b", "c", "d")
+    assert buffer.take("akhbar:index:processing:t1", 3) == [b"a", b"b", b"c"]
+    assert buffer.take("akhbar:index:processing:t1", 3) == [b"a", b"b", b"c"]  # a re-delivery continues it
+    client.rpush(INDEX_BUFFER, "e")
+    # The engine took "a" and "c"; "b" must wait: back at the head, ahead of later operations.
+    buffer.give_back("akhbar:index:processing:t1", [b"b"])
+    assert client.lrange(INDEX_BUFFER, 0, -1) == [b"b", b"d", b"e"] and client.zcard(INDEX_LEASES) == 0
+
+    # A flush that dies holding a batch: its lease ages, nothing else is in flight.
+    buffer.take("akhbar:index:processing:t2", 2)
+    client.zadd(INDEX_LEASES, {"akhbar:index:processing:t2": time.time() - 1000})
+    store = JobStore(client)
+    job = running_job(store, 1)
+    assert stall.check(store, store.get(job.id)).state == "running"  # documents are somewhere: not stalled
+    assert client.llen("index") == 1  # ... and a flush was woken to reclaim them
+    assert buffer.reclaim() == 2
+    assert client.lrange(INDEX_BUFFER, 0, -1) == [b"b", b"d", b"e"]
+    assert not client.exists("akhbar:index:processing:t2") and client.zcard(INDEX_LEASES) == 0
