@@ -516,7 +516,9 @@ def list_jobs(state: StateDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
 
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="One job: state, counters, errors by kind")
 def get_job(job_id: str, state: StateDep) -> JSONResponse:
-    return JSONResponse(_job_json(_job_or_404(state, job_id)))
+    from akhbar.core import stall
+
+    return JSONResponse(_job_json(stall.check(state.jobs(), _job_or_404(state, job_id))))
 
 
 @router.delete("/jobs/{job_id}", tags=["jobs"], dependencies=[Writer], summary="Cancel a job")
@@ -651,7 +653,8 @@ def health(state: StateDep) -> JSONResponse:
     from akhbar.health import check_services
 
     result = check_services(state.redis, state.search, state.alias)
-    return JSONResponse(result, status_code=200 if result["status"] == "ok" else 503)
+    # degraded: searches work, indexing waits (e.g. disk flood stage); the reason is in checks.indexing.
+    return JSONResponse(result, status_code=503 if result["status"] == "down" else 200)
 
 
 @router.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)

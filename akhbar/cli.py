@@ -220,16 +220,19 @@ def jobs() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def jobs_list(ctx, limit, as_json) -> None:
-    items = _job_store(_settings(ctx)).list(limit)
+    from akhbar.core import stall
+
+    store = _job_store(_settings(ctx))
+    items = stall.check_many(store, store.list(limit))
     if as_json:
         click.echo(json.dumps([j.to_dict() for j in items], ensure_ascii=False))
         return
-    table = Table("id", "state", "outlets", "fetched", "new", "dup", "failed")
+    table = Table("id", "state", "outlets", "fetched", "new", "dup", "failed", "dead")
     for j in items:
         c = j.counters
         table.add_row(j.id, j.state, ",".join(j.outlets), str(c.get("pages_fetched", 0)),
                       str(c.get("articles_new", 0)), str(c.get("articles_duplicate", 0)),
-                      str(c.get("articles_failed", 0)))
+                      str(c.get("articles_failed", 0)), str(c.get("articles_dead", 0)))
     console.print(table)
 
 
@@ -238,8 +241,11 @@ def jobs_list(ctx, limit, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def jobs_show(ctx, job_id, as_json) -> None:
+    from akhbar.core import stall
+
+    store = _job_store(_settings(ctx))
     try:
-        job = _job_store(_settings(ctx)).get(job_id)
+        job = stall.check(store, store.get(job_id))
     except KeyError as exc:
         _fail(str(exc))
     if as_json:
@@ -390,13 +396,18 @@ def dlq_list(ctx, limit, as_json) -> None:
 
     items = dead.entries(_redis(_settings(ctx)), 0, limit - 1)
     if as_json:
-        click.echo(json.dumps([{k: v for k, v in e.items() if k != "payload"} | {"url": e["payload"].get("url")}
+        click.echo(json.dumps([{k: v for k, v in e.items() if k != "payload"} | {"url": _dead_url(e["payload"])}
                                for e in items], ensure_ascii=False))
         return
     console.print(f"{dead.size(_redis(_settings(ctx)))} dead letters")
     for e in items:
         payload = e.get("payload") or {}
-        console.print(f"- {e['task']} [red]{e['reason']}[/] {payload.get('url') or payload.get('id') or ''}")
+        console.print(f"- {e['task']} [red]{e['reason']}[/] {_dead_url(payload) or payload.get('id') or ''}")
+
+
+def _dead_url(payload: dict) -> str | None:
+    """A page's URL, or the URL of the article a dead index operation carries."""
+    return payload.get("url") or (payload.get("doc") or {}).get("url")
 
 
 @dlq.command("replay")

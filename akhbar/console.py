@@ -9,9 +9,10 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from akhbar.core import stall
 from akhbar.core.config import Settings
 from akhbar.core.jobs import Job, JobStore
-from akhbar.core.keys import TERMINAL_STATES
+from akhbar.core.keys import PAGE_OUTCOMES, TERMINAL_STATES
 from akhbar.core.redact import redact
 from akhbar.highlight import fragment_markup
 
@@ -66,16 +67,17 @@ def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: 
     with Progress(*columns, console=err, disable=quiet, transient=False) as progress:
         task = progress.add_task("job", total=None, state="queued", summary="")
         while True:
-            job = store.get(job_id)
+            job = stall.check(store, store.get(job_id))
             c = job.counters
             summary = (f"fetched {c.get('pages_fetched', 0)} · sent {c.get('pages_sent', 0)} · "
                        f"new {c.get('articles_new', 0)} · updated {c.get('articles_updated', 0)} · "
                        f"dup {c.get('articles_duplicate', 0)} · failed {c.get('articles_failed', 0)} · "
+                       f"dead {c.get('articles_dead', 0)} · "
                        f"{job.rate:.1f} pages/s")
             sent = c.get("pages_sent", 0)
             progress.update(task, state=job.state, summary=summary, total=sent or None,
                             completed=sent - job.pending)
-            if job.state in TERMINAL_STATES:
+            if job.state in TERMINAL_STATES or job.state == "stalled":  # stalled: the message says what repairs it
                 break
             if time.monotonic() > deadline:
                 fail(f"job {job_id} still {job.state} after {timeout:.0f}s (is a worker running? `akhbar worker`)")
@@ -87,8 +89,9 @@ def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: 
 def print_job(job: Job, quiet: bool = False) -> None:
     if quiet:
         return
-    colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(job.state, "white")
+    colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "stalled": "red"}.get(job.state, "white")
     console.print(f"job {job.id}: [{colour}]{job.state}[/]")
+    console.print(f"  {outcome_sum(job)}")
     for key, value in sorted(job.counters.items()):
         console.print(f"  {key:<20} {value}")
     if job.errors:
@@ -97,6 +100,14 @@ def print_job(job: Job, quiet: bool = False) -> None:
             console.print(f"    {kind:<24} {count}")
     if job.message:
         console.print(f"  {job.message}")
+
+
+def outcome_sum(job: Job) -> str:
+    """"sent 120 = new 100 + updated 5 + duplicate 10 + failed 3 + dead 2" (+ pending while under way)."""
+    c = job.counters
+    parts = " + ".join(f"{name.removeprefix('articles_')} {c.get(name, 0)}" for name in PAGE_OUTCOMES)
+    line = f"sent {c.get('pages_sent', 0)} = {parts}"
+    return line + f" + pending {job.pending}" if job.pending else line
 
 
 def print_results(result: dict) -> None:

@@ -48,8 +48,35 @@ def check_services(redis_factory: Callable[[], Any], search_factory: Callable[[]
         }
     except Exception as exc:
         checks["search"] = {"status": "down", "error": _short(exc)}
-    status = "ok" if all(c["status"] == "ok" for c in checks.values()) else "down"
+    checks["indexing"] = indexing_check(redis_factory, search_factory, alias, checks)
+    if any(c["status"] == "down" for c in checks.values()):
+        status = "down"
+    else:
+        status = "ok" if all(c["status"] == "ok" for c in checks.values()) else "degraded"
     return {"status": status, "checks": checks}
+
+
+def indexing_check(redis_factory: Callable[[], Any], search_factory: Callable[[], Any], alias: str,
+                   checks: dict[str, dict]) -> dict:
+    """Can documents reach the index? "waiting" with a reason an operator can act on (disk flood stage,
+    write block, engine unreachable) and for how long; indexing resumes by itself once it is fixed."""
+    from index.blocks import write_block
+    from workers.indexbuffer import waiting
+
+    out: dict[str, Any] = {"status": "ok"}
+    try:
+        if checks["search"]["status"] == "ok":
+            reason = write_block(search_factory(), alias)
+            if reason:
+                out = {"status": "waiting", "reason": reason}
+        if checks["redis"]["status"] == "ok":
+            waited = waiting(redis_factory())
+            if waited is not None:
+                out = {"status": "waiting", "reason": out.get("reason") or waited.reason,
+                       "waiting_seconds": round(waited.seconds)}
+    except Exception as exc:  # health never fails on its own checks
+        out = {"status": "unknown", "error": _short(exc)}
+    return out
 
 
 def _short(exc: Exception) -> str:

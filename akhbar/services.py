@@ -143,11 +143,27 @@ def status(settings: Settings) -> list[ServiceStatus]:
                           red.get("pid"))]
     for spec in node_specs(int(state.get("search_nodes", 1))):
         node = state.get(spec.key, {})
-        rows.append(ServiceStatus(
-            spec.key, embedded.alive(node.get("pid"), node.get("url")), redact_url(node.get("url")), node.get("pid"),
-            detail="not built yet" if not embedded.is_built() else ("no data, a vote" if spec.roles else ""),
-        ))
+        alive = embedded.alive(node.get("pid"), node.get("url"))
+        detail = "not built yet" if not embedded.is_built() else ("no data, a vote" if spec.roles else "")
+        if alive and not spec.roles:
+            detail = _write_block(settings, node.get("url")) or detail  # e.g. read-only at disk flood stage
+        rows.append(ServiceStatus(spec.key, alive, redact_url(node.get("url")), node.get("pid"), detail=detail))
     return rows
+
+
+def _write_block(settings: Settings, url: str | None) -> str:
+    """Why the node refuses writes to the index now (disk flood stage...), or ""."""
+    from index.adapter import SearchAdapter
+    from index.blocks import write_block
+
+    try:
+        adapter = SearchAdapter(url or "", "opensearch", timeout=5)
+        try:
+            return write_block(adapter, settings.index_alias) or ""
+        finally:
+            adapter.close()
+    except Exception as exc:  # status never fails on a detail
+        return f"could not read index blocks: {str(exc)[:120]}"
 
 
 def down(settings: Settings, log=print) -> None:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,11 +153,18 @@ def wait_serving(handle: NodeHandle, timeout: float = 300.0) -> NodeHandle:
     manager does not: a joining node is ready once it found the cluster)."""
     address_file = handle.home / "node.json"
     log_file = handle.home / "logs" / "node.out"
-    wait_until(address_file.exists, timeout, f"The OpenSearch node {handle.name}", pid=handle.pid,
-               log_file=log_file)
-    handle.url = json.loads(address_file.read_text())["http"]
-    wait_until(lambda: ping(handle.url), max(30.0, timeout / 2), f"The OpenSearch node {handle.name}'s HTTP port",
-               pid=handle.pid, log_file=log_file)
+    began = time.monotonic()
+    try:
+        wait_until(address_file.exists, timeout, f"The OpenSearch node {handle.name}", pid=handle.pid,
+                   log_file=log_file)
+        handle.url = json.loads(address_file.read_text())["http"]
+        # After a crash the node recovers its shards before it turns yellow: on a busy machine that can
+        # take longer than a clean start, so the whole timeout applies, not a fixed 30 s.
+        wait_until(lambda: ping(handle.url), max(30.0, timeout - (time.monotonic() - began)),
+                   f"The OpenSearch node {handle.name}'s HTTP port", pid=handle.pid, log_file=log_file)
+    except ServiceStartError:
+        terminate(handle.pid, timeout=30)  # never leave a half-started node behind
+        raise
     return handle
 
 

@@ -1,6 +1,6 @@
 """Pipeline tasks: crawl (runs Scrapy in a child process) → clean → dedupe → index (bulk).
 
-Each page's way ends in exactly one job outcome: new, updated, duplicate or failed. A page that fails
+Each page's way ends in exactly one job outcome: new, updated, duplicate, failed or dead. A page that fails
 for good goes to the dead-letter queue with its reason (`akhbar dlq list|replay`); nothing is dropped.
 """
 
@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import logging
+import random
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -21,35 +22,28 @@ from celery import Task
 
 from akhbar.core import dlq
 from akhbar.core.celery_app import app
-from akhbar.core.config import load_settings
+from akhbar.core.config import env_int, load_settings
 from akhbar.core.jobs import JobStore, crawler_command
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
 from akhbar.core.redis_retry import client as retrying_client
 from akhbar.core.registry import Outlet
 from index.adapter import SearchAdapter, SearchUnavailable
+from index.blocks import UNREACHABLE, refusal
 from index.bulk import BulkAction, BulkIndexer
 from index.manage import ensure_index
 from workers.clean.errors import ExtractionError
 from workers.clean.extract import extract_article
 from workers.dedupe import Deduper
+from workers.indexbuffer import IndexBuffer
 
 log = logging.getLogger("akhbar.workers")
 
 
 BATCH_SIZE = 500
-MAX_UPDATE_ATTEMPTS = 20
-
-# Take up to N entries from the buffer into this task's own processing list, atomically, so a crash
-# between the two steps cannot lose them.
-_TAKE_BATCH = """
-local n = tonumber(ARGV[1])
-for i = 1, n do
-  if not redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') then break end
-end
-redis.call('EXPIRE', KEYS[2], 86400)
-return redis.call('LLEN', KEYS[2])
-"""
+FLUSH_BACKOFF = 1.0  # seconds before the first retry of a flush the engine could not take
+FLUSH_BACKOFF_MAX = 30.0
+FLUSH_MAX_RETRIES = 100_000  # bounded by the retry window, not by a count
 
 
 # -- per-process resources -----------------------------------------------------------------------
@@ -114,7 +108,7 @@ def doc_id_for(canonical_url: str) -> str:
 
 class PipelineTask(Task):
     """Retries with exponential backoff on anything unexpected; after the last retry the payload goes to
-    the dead-letter queue and the page is counted as failed in its job."""
+    the dead-letter queue and the page is counted as dead in its job (`akhbar dlq replay` brings it back)."""
 
     autoretry_for = (Exception,)
     retry_backoff = 2
@@ -125,12 +119,26 @@ class PipelineTask(Task):
     reject_on_worker_lost = True
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):  # noqa: D401 - Celery hook
+        if self.name == "akhbar.index_flush":
+            # Its documents are in its processing list, not in its payload: give them back to the buffer
+            # for the next flush instead of dead-lettering an empty task.
+            IndexBuffer(redis_client()).give_back(INDEX_PROCESSING + task_id)
+            log.error("index flush %s failed (%s: %s); its documents went back to the buffer",
+                      task_id, type(exc).__name__, exc)
+            return
         payload = args[0] if args else kwargs
+        if isinstance(payload, dict) and self.name == "akhbar.clean":
+            payload = {**payload, "token": page_token(payload, task_id)}  # a replay counts as the same page
         dlq.push(redis_client(), self.name, payload, reason=type(exc).__name__, error=str(exc))
         job_id = payload.get("job_id") if isinstance(payload, dict) else None
-        if self.name != "akhbar.index_flush":
-            job_store().error(job_id, f"{self.name.split('.')[-1]}:{type(exc).__name__}")
-            job_store().outcome(job_id, "articles_failed")
+        job_store().error(job_id, f"{self.name.split('.')[-1]}:{type(exc).__name__}")
+        job_store().outcome(job_id, "articles_dead", payload.get("token") if isinstance(payload, dict) else None)
+
+
+def page_token(page: dict, task_id: str | None) -> str | None:
+    """One id per page for its whole way (clean -> dedupe -> index): the page's own, else its first clean
+    task's id, which a re-delivery keeps. Outcomes are counted once per token."""
+    return page.get("token") or task_id
 
 
 # -- crawl ---------------------------------------------------------------------------------------
@@ -187,6 +195,7 @@ def outlet_of(payload: dict | None) -> Outlet | None:
 def clean(self, page: dict) -> str:
     """Fetched page → article fields. Pages that are not articles fail for good (dead letter, no retry)."""
     job_id = page.get("job_id")
+    token = page_token(page, self.request.id)
     raw = base64.b64decode(page["body_b64"])
     fetched_at = datetime.fromisoformat(page["fetched_at"]) if page.get("fetched_at") else None
     headers = dict(page.get("headers") or {})
@@ -204,11 +213,12 @@ def clean(self, page: dict) -> str:
         )
     except ExtractionError as exc:
         reason = getattr(exc, "reason", type(exc).__name__)
-        dlq.push(redis_client(), self.name, page, reason=reason, error=str(exc))
+        dlq.push(redis_client(), self.name, {**page, "token": token}, reason=reason, error=str(exc))
         job_store().error(job_id, f"extract:{reason}")
-        job_store().outcome(job_id, "articles_failed")
+        job_store().outcome(job_id, "articles_failed", token)
         return "failed"
-    meta = {"job_id": job_id, "crawled_at": page.get("fetched_at") or datetime.now(UTC).isoformat()}
+    meta = {"job_id": job_id, "token": token,
+            "crawled_at": page.get("fetched_at") or datetime.now(UTC).isoformat()}
     dedupe.delay({**article, **meta})
     return "cleaned"
 
@@ -224,14 +234,14 @@ def dedupe(self, article: dict) -> str:
     if decision.status == "exact_duplicate":
         # Same outlet, same body, another URL: keep the first copy only. If this URL was indexed
         # before with a different body, its old version goes (a 404 on delete counts as done).
-        ops = [{"op": "delete", "id": doc_id}] + [{"op": "cluster", "id": m, "attempt": 0}
-                                                  for m in decision.changed_members]
+        ops = [{"op": "delete", "id": doc_id}] + [{"op": "cluster", "id": m} for m in decision.changed_members]
         redis_client().rpush(INDEX_BUFFER, *(json.dumps(op) for op in ops))
         index_flush.delay()
-        job_store().outcome(job_id, "articles_duplicate")
+        job_store().outcome(job_id, "articles_duplicate", article.get("token"))
         return "duplicate"
-    ops = [{"op": "index", "id": doc_id, "doc": article, "job_id": job_id}]
-    ops += [{"op": "cluster", "id": member, "attempt": 0} for member in decision.changed_members if member != doc_id]
+    doc = {k: v for k, v in article.items() if k != "token"}
+    ops = [{"op": "index", "id": doc_id, "doc": doc, "job_id": job_id, "token": article.get("token")}]
+    ops += [{"op": "cluster", "id": member} for member in decision.changed_members if member != doc_id]
     redis_client().rpush(INDEX_BUFFER, *(json.dumps(op, ensure_ascii=False) for op in ops))
     index_flush.delay()
     return decision.status
@@ -251,66 +261,127 @@ def cluster_fields(doc_ids: list[str]) -> dict[str, dict[str, Any]]:
     return fields
 
 
-@app.task(name="akhbar.index_flush", base=PipelineTask, bind=True)
-def index_flush(self) -> int:
-    """Send what the buffer holds as bulk requests. Idempotent: documents are written by id, and a
-    re-delivered task first finishes the batch it had taken."""
+def _flush_countdown(retries: int) -> float:
+    """Exponential backoff with a cap, kept under the broker's visibility timeout (a countdown longer than
+    it would have the broker hand the waiting task to a second worker)."""
+    from akhbar.core.celery_app import VISIBILITY_TIMEOUT
+
+    cap = max(1.0, min(FLUSH_BACKOFF_MAX, VISIBILITY_TIMEOUT / 2))
+    return min(cap, FLUSH_BACKOFF * 2 ** min(retries, 16)) * (0.5 + random.random() / 2)
+
+
+def retry_window() -> float:
+    return float(env_int("AKHBAR_INDEX_RETRY_WINDOW") or 900)
+
+
+def _count(op: dict, outcome: str) -> None:
+    if op.get("op") == "index":
+        job_store().outcome(op.get("job_id"), outcome, op.get("token"))
+
+
+def _wait_or_dead_letter(task, buffer: IndexBuffer, processing: str, entries: list[bytes], reason: str) -> int:
+    """The engine cannot take `entries` now. Within the retry window they go back to the buffer and the
+    flush comes back later; past it they go to dead letters, each with its whole operation (document
+    included), so `akhbar dlq replay` restores them."""
+    waited = buffer.mark_waiting(reason)
+    if waited.seconds < retry_window():
+        buffer.give_back(processing, entries)
+        countdown = _flush_countdown(task.request.retries)
+        if not buffer.own_retry(task.request.id or "local", countdown):
+            return 0  # another flush retries; these documents wait in the buffer for it
+        log.warning("indexing waits: %s (for %.0fs; %d documents kept, retry in %.1fs)", reason, waited.seconds,
+                    buffer.size(), countdown)
+        raise task.retry(countdown=countdown, max_retries=FLUSH_MAX_RETRIES)
     client = redis_client()
+    for raw in entries:
+        op = json.loads(raw)
+        dlq.push(client, "akhbar.index", op, reason="index-unavailable",
+                 error=f"{reason}; waited {waited.seconds:.0f}s (AKHBAR_INDEX_RETRY_WINDOW={retry_window():.0f})")
+        if op.get("op") == "index":
+            job_store().error(op.get("job_id"), "index:unavailable")
+        _count(op, "articles_dead")
+    buffer.done(processing)
+    buffer.release_retry()
+    log.error("indexing gave up after %.0fs: %s; %d documents in dead letters", waited.seconds, reason, len(entries))
+    if buffer.size():
+        index_flush.delay()  # the rest of the buffer meets the same fate now, not on the next page
+    return 0
+
+
+@app.task(name="akhbar.index_flush", base=PipelineTask, bind=True)
+def index_flush(self, *_legacy) -> int:
+    """Send what the buffer holds as bulk requests. Idempotent: documents are written by id, and a
+    re-delivered task first finishes the batch it had taken. Documents the engine cannot take now (down,
+    read-only, overloaded) wait in the buffer while the flush backs off, up to AKHBAR_INDEX_RETRY_WINDOW.
+    (`_legacy`: dead letters of older versions replay a flush with an empty payload.)"""
+    client = redis_client()
+    buffer = IndexBuffer(client)
+    if buffer.reclaim():
+        log.warning("gave back the documents of a flush that died")
     processing = INDEX_PROCESSING + (self.request.id or "local")
-    if not client.exists(processing):
-        client.eval(_TAKE_BATCH, 2, INDEX_BUFFER, processing, BATCH_SIZE)
-    ops = [json.loads(raw) for raw in client.lrange(processing, 0, -1)]
-    if not ops:
+    if buffer.another_retries(self.request.id or "local") and not client.exists(processing):
+        return 0  # indexing waits for the engine and another flush retries for every document
+    entries = buffer.take(processing, BATCH_SIZE)
+    if not entries:
         return 0
-    alias = index_alias()
-    actions = []
-    clusters = cluster_fields([op["id"] for op in ops if op["op"] != "delete"])
-    for op in ops:
-        if op["op"] == "delete":
-            actions.append(BulkAction("delete", op["id"]))
-        elif op["op"] == "index":
-            actions.append(BulkAction("index", op["id"], {**op["doc"], **clusters[op["id"]]}))
-        else:
-            actions.append(BulkAction("update", op["id"], clusters[op["id"]]))
+    ops = [json.loads(raw) for raw in entries]
     try:
-        result = BulkIndexer(search_adapter(), alias).run(actions)
-    except SearchUnavailable:
-        raise  # the batch stays in this task's processing list and is retried by Celery
+        alias = index_alias()
+        clusters = cluster_fields([op["id"] for op in ops if op["op"] != "delete"])
+        actions = []
+        for op in ops:
+            if op["op"] == "delete":
+                actions.append(BulkAction("delete", op["id"]))
+            elif op["op"] == "index":
+                actions.append(BulkAction("index", op["id"], {**op["doc"], **clusters[op["id"]]}))
+            else:
+                actions.append(BulkAction("update", op["id"], clusters[op["id"]]))
+        # Short in-task retries only: longer waits happen between task runs, not in a blocked worker.
+        result = BulkIndexer(search_adapter(), alias, max_retries=2, backoff=0.5, max_backoff=2).run(actions)
+    except SearchUnavailable as exc:
+        return _wait_or_dead_letter(self, buffer, processing, entries, f"{UNREACHABLE} ({str(exc)[:200]})")
     indexed_at = time.time()
-    by_id = {op["id"]: op for op in ops}
     failed = {doc_id: (status, reason) for doc_id, status, reason in result.failed}
-    requeue = []
-    for op in ops:
-        if op["id"] in failed:
-            status, reason = failed[op["id"]]
-            if op["op"] == "cluster" and status == 404 and op.get("attempt", 0) < MAX_UPDATE_ATTEMPTS:
-                # That copy is still on its way to the index; apply its new cluster view later.
-                requeue.append(json.dumps({**op, "attempt": op.get("attempt", 0) + 1}))
-                continue
-            dlq.push(client, "akhbar.index", by_id[op["id"]], reason=f"bulk:{status}", error=reason)
-            if op["op"] == "index":
-                job_store().error(op.get("job_id"), f"index:{status}")
-                job_store().outcome(op.get("job_id"), "articles_failed")
+    later: list[bytes] = []
+    wait_reason = ""
+    for op, raw in zip(ops, entries, strict=True):
+        if op["id"] not in failed:
+            continue
+        status, reason = failed[op["id"]]
+        if op["op"] == "cluster" and status == 404:
+            # Not written yet (or deleted): its own index operation reads the cluster view fresh, and is
+            # checked again after it lands (below), so there is nothing to apply now.
+            continue
+        why = refusal(status, reason)
+        if why:
+            later.append(raw)
+            wait_reason = why
+            continue
+        dlq.push(client, "akhbar.index", op, reason=f"bulk:{status}", error=reason)
+        if op["op"] == "index":
+            job_store().error(op.get("job_id"), f"index:{status}")
+        _count(op, "articles_failed")
     for op in ops:
         if op["op"] == "index" and op["id"] in result.outcomes:
-            created = result.outcomes[op["id"]] == "created"
-            job_store().outcome(op.get("job_id"), "articles_new" if created else "articles_updated")
+            _count(op, "articles_new" if result.outcomes[op["id"]] == "created" else "articles_updated")
+    # A cluster view that changed while these documents were on their way is applied now that they exist.
+    written = [op["id"] for op in ops if op["op"] == "index" and op["id"] in result.outcomes]
+    if written:
+        stale = [doc_id for doc_id, view in cluster_fields(written).items() if view != clusters.get(doc_id)]
+        if stale:
+            client.rpush(INDEX_BUFFER, *(json.dumps({"op": "cluster", "id": doc_id}) for doc_id in stale))
     # Saved searches: percolate the articles this batch created (never updates: they do not re-alert).
     created = [(op["id"], {**op["doc"], **clusters[op["id"]]}) for op in ops
                if op["op"] == "index" and result.outcomes.get(op["id"]) == "created"]
     if created:
         alert_articles(created, indexed_at)
-    pipe = client.pipeline()
-    if requeue:
-        pipe.rpush(INDEX_BUFFER, *requeue)
-    pipe.delete(processing)
-    pipe.execute()
-    if requeue:
-        index_flush.apply_async(countdown=1)
-    if client.llen(INDEX_BUFFER):
+    if later:
+        return _wait_or_dead_letter(self, buffer, processing, later, wait_reason)
+    buffer.done(processing)
+    buffer.clear_waiting()
+    if buffer.size():
         index_flush.delay()
     return len(ops)
-
 
 
 # -- alerts (saved searches) -------------------------------------------------------------------------

@@ -56,6 +56,10 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
              "it gives up with one line"),
     Variable("AKHBAR_REDIS_WAIT_WORKERS", "600", "seconds workers and crawlers pause for an unreachable Redis "
              "before a task or a crawl fails"),
+    Variable("AKHBAR_INDEX_RETRY_WINDOW", "900", "seconds the index stage keeps retrying while the search "
+             "engine is down or read-only before its documents go to dead letters"),
+    Variable("AKHBAR_JOB_STALL_AFTER", "120", "seconds a running job may have pages pending with no work "
+             "left anywhere before it is marked `stalled`"),
     Variable("AKHBAR_CRAWL_PROCESSES", "1", "crawler processes per job when the job does not say"),
     Variable("AKHBAR_RECRAWL", None, "recrawl policy when the job does not say (`changed`, `all`, ...)"),
     Variable("AKHBAR_WARC_ENABLED", "1", "`0`: do not write fetched responses to WARC"),

@@ -18,6 +18,7 @@ from typing import Any
 import redis
 
 from akhbar.core.keys import JOB_INDEX as INDEX_KEY
+from akhbar.core.keys import JOB_PAGES_SUFFIX
 from akhbar.core.keys import JOB_PREFIX as PREFIX
 from akhbar.core.keys import JOB_STATES as STATES
 from akhbar.core.keys import PAGE_OUTCOMES as OUTCOMES
@@ -28,7 +29,7 @@ from akhbar.core.registry import BUILTIN_FILE, Outlet, Registry
 _MAYBE_FINISH = """
 local key = KEYS[1]
 local state = redis.call('HGET', key, 'state')
-if state ~= 'running' then return state end
+if state ~= 'running' and state ~= 'stalled' then return state end
 if redis.call('HGET', key, 'crawl_done') ~= '1' then return state end
 local sent = tonumber(redis.call('HGET', key, 'pages_sent') or '0')
 local done = 0
@@ -37,9 +38,27 @@ if done >= sent then
   local final = 'succeeded'
   if redis.call('HGET', key, 'crawl_failed') == '1' then final = 'failed' end
   redis.call('HSET', key, 'state', final, 'finished_at', tostring(redis.call('TIME')[1]))
+  local dead = tonumber(redis.call('HGET', key, 'articles_dead') or '0')
+  if dead > 0 then
+    redis.call('HSET', key, 'message', dead .. ' page(s) in dead letters: run `akhbar dlq replay` once the cause is fixed')
+  elseif state == 'stalled' then
+    redis.call('HSET', key, 'message', '')
+  end
   return final
 end
 return state
+"""
+
+# Count a page's outcome once per page token, whatever re-delivery runs its task again. A success
+# (new/updated/duplicate) is final; a failure (failed/dead) is replaced when a replay later succeeds.
+_OUTCOME_ONCE = """
+local prev = redis.call('HGET', KEYS[2], ARGV[2])
+if prev == ARGV[1] then return 0 end
+if prev and prev ~= 'articles_failed' and prev ~= 'articles_dead' then return 0 end
+if prev then redis.call('HINCRBY', KEYS[1], prev, -1) end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+return 1
 """
 
 
@@ -140,6 +159,7 @@ class JobStore:
     def __init__(self, client: redis.Redis):
         self.redis = client
         self._finish = client.register_script(_MAYBE_FINISH)
+        self._outcome_once = client.register_script(_OUTCOME_ONCE)
 
     @staticmethod
     def key(job_id: str) -> str:
@@ -205,12 +225,19 @@ class JobStore:
         if job_id:
             self.redis.hincrby(self.key(job_id), f"error:{kind}", amount)
 
-    def outcome(self, job_id: str | None, outcome: str) -> None:
-        """A page reached a terminal outcome; finish the job if it was the last one."""
+    def outcome(self, job_id: str | None, outcome: str, token: str | None = None) -> None:
+        """A page reached a terminal outcome; finish the job if it was the last one.
+
+        With the page's `token`, a second report for the same page (a re-delivered task, a replayed dead
+        letter) does not count it twice, so sent = new + updated + duplicate + failed + dead holds."""
         assert outcome in OUTCOMES, outcome
-        if job_id:
+        if not job_id:
+            return
+        if token:
+            self._outcome_once(keys=[self.key(job_id), self.key(job_id) + JOB_PAGES_SUFFIX], args=[outcome, token])
+        else:
             self.redis.hincrby(self.key(job_id), outcome, 1)
-            self.maybe_finish(job_id)
+        self.maybe_finish(job_id)
 
     def crawl_finished(self, job_id: str, failed: bool = False, message: str = "") -> str:
         fields = {"crawl_done": 1, "crawl_failed": int(failed)}

@@ -6,10 +6,16 @@ from __future__ import annotations
 # Crawl jobs (akhbar.core.jobs): one hash per job, a sorted set of ids by creation time.
 JOB_PREFIX = "akhbar:job:"
 JOB_INDEX = "akhbar:jobs"
-JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+# `stalled`: the job has no work left anywhere but pages still pending (its message says what repairs it);
+# it turns `succeeded` by itself if the missing pages land later (e.g. after `akhbar dlq replay`).
+JOB_STATES = ("queued", "running", "stalled", "succeeded", "failed", "cancelled")
 TERMINAL_STATES = frozenset({"succeeded", "failed", "cancelled"})
-# Page outcomes that end a page's way through the pipeline.
-PAGE_OUTCOMES = ("articles_new", "articles_updated", "articles_duplicate", "articles_failed")
+# Page outcomes that end a page's way through the pipeline. `failed`: the page was refused on its content
+# (not HTML, no article, mapping rejected); `dead`: a fault outlasted every retry and the page or its
+# document went to the dead-letter queue (`akhbar dlq replay` brings it back).
+PAGE_OUTCOMES = ("articles_new", "articles_updated", "articles_duplicate", "articles_failed", "articles_dead")
+# Per job: page token -> the outcome counted for it, so a re-delivered task never counts a page twice.
+JOB_PAGES_SUFFIX = ":pages"
 
 # Dead letters (akhbar.core.dlq).
 DLQ = "akhbar:dlq"
@@ -17,6 +23,13 @@ DLQ = "akhbar:dlq"
 # Index stage (workers.tasks): documents waiting for the next bulk flush, and the lists a flush is working on.
 INDEX_BUFFER = "akhbar:index:buffer"
 INDEX_PROCESSING_PREFIX = "akhbar:index:processing:"
+# Sorted set: processing list -> when its flush took it; a list older than the lease is given back.
+INDEX_LEASES = "akhbar:index:leases"
+INDEX_LEASE_SECONDS = 300  # longer than one flush holds a batch (a bulk request with its short in-task retries)
+# Set while the engine refuses or cannot take documents: when it began, and why (hash: since, reason).
+INDEX_WAITING = "akhbar:index:waiting"
+# The one flush that retries while indexing waits (others leave their documents in the buffer to it).
+INDEX_RETRY_OWNER = "akhbar:index:retry_owner"
 
 # Metrics hashes (akhbar.core.metrics), read by akhbar.prometheus.
 METRICS_PREFIX = "akhbar:metrics:"
