@@ -679,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Small parts of the report are the figures (committed); everything, failing pages included, the details.
     figures = {k: v for k, v in report.items() if len(json.dumps(v, ensure_ascii=False, default=str)) < 20_000}
-    write_result("extract_bench", figures, details=report)
+    write_result("extract_bench_real_size" if args.real_size else "extract_bench", figures, details=report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
