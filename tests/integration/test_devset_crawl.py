@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
+from akhbar.core.urls import canonical_url as canonical
 from akhbar.fixture_site.devweb import DevFixtureWeb
-from crawler.urls import canonical
 from index.adapter import SearchAdapter
 
 pytestmark = pytest.mark.integration
