@@ -152,6 +152,18 @@ def _is_site_name(part: str, site_names: list[str]) -> bool:
     return len(key.split()) <= 4 and known_outlet(part) is not None
 
 
+_SEPARATOR_RUN = re.compile(r"^(?:[|\-–—:•·]|[»«›‹](?=\s|$)|\s)+")
+
+
+def _strip_separators(text: str, *, end: bool) -> str:
+    """The separator run left where a site name was cut off, but not a guillemet that quotes the
+    title's first or last word ("«فان جال» يريد ...": a quote is written against its word)."""
+    text = clean_ws(text)
+    if end:
+        return _SEPARATOR_RUN.sub("", text[::-1])[::-1].strip()
+    return _SEPARATOR_RUN.sub("", text).strip()
+
+
 def _clean_title(title: str, site_names: list[str]) -> str:
     """Drop a site-name part ("... - بوابة الوسط", "عين ليبيا | ...") from a title."""
     title = clean_ws(title)
@@ -162,9 +174,9 @@ def _clean_title(title: str, site_names: list[str]) -> str:
     if len(parts) < 2:
         return title
     if _is_site_name(parts[-1], site_names):
-        return clean_ws(title[: title.rfind(parts[-1])]).rstrip("|-–—:»«•· ").strip()
+        return _strip_separators(title[: title.rfind(parts[-1])], end=True)
     if _is_site_name(parts[0], site_names):
-        return clean_ws(title[len(parts[0]) :]).lstrip("|-–—:»«•· ").strip()
+        return _strip_separators(title[len(parts[0]) :], end=False)
     return title
 
 
