@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 # Calendar and date-archive pages: an endless space of near-empty listings.
 CALENDAR = re.compile(
@@ -12,14 +12,29 @@ CALENDAR = re.compile(
     re.I,
 )
 
+# Query parameters a CMS routes or paginates with (Joomla's non-SEF URLs carry five or six:
+# ?option=com_content&view=category&layout=blog&id=8&Itemid=101&limitstart=10). They do not count
+# towards a query explosion (facets, sorts, filters combined without end); a few more are allowed.
+ROUTING_PARAMS = frozenset(
+    (
+        "option", "view", "layout", "id", "catid", "itemid", "task", "format", "lang", "tmpl", "q", "p",
+        "page_id", "cat", "category", "section", "type", "page", "paged", "pg", "start", "limitstart",
+        "offset", "limit", "pagenum", "pageno",
+    )
+)  # fmt: skip
+MAX_ROUTING_PARAMS = 4
+
 
 def is_trap(url: str, max_query_params: int = 4, max_path_depth: int = 10, max_repeats: int = 2) -> str | None:
     """The reason a URL looks like a crawl trap, or None."""
     parts = urlsplit(url)
     if CALENDAR.search(parts.path + ("?" + parts.query if parts.query else "")):
         return "calendar"
-    if parts.query.count("&") + 1 > max_query_params and parts.query:
-        return "query_explosion"
+    if parts.query:
+        names = [name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+        other = [name for name in names if name not in ROUTING_PARAMS]
+        if len(other) > max_query_params or len(names) > max_query_params + MAX_ROUTING_PARAMS:
+            return "query_explosion"
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) > max_path_depth:
         return "path_depth"

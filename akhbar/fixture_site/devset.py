@@ -47,9 +47,9 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpor
 
 DEV_OUTLETS: tuple[OutletSpec, ...] = (
     OutletSpec(slug="dx-next", name_ar="منصة الخبر التجريبية", name_en="Dev Next", language="ar",
-               founded="2019-01-01", about="منصة إخبارية مبنية بإطار Next.js."),
+               founded="2014-01-01", about="منصة إخبارية مبنية بإطار Next.js."),
     OutletSpec(slug="dx-nuxt", name_ar="نبض الأخبار التجريبي", name_en="Dev Nuxt", language="ar",
-               founded="2018-01-01", about="موقع إخباري مبني بإطار Nuxt."),
+               founded="2013-06-01", about="موقع إخباري مبني بإطار Nuxt."),
     OutletSpec(slug="dx-drupal", name_ar="صحيفة الساحل التجريبية", name_en="Dev Drupal", language="ar",
                founded="2010-01-01", about="صحيفة إلكترونية على نظام دروبال."),
     OutletSpec(slug="dx-joomla", name_ar="شبكة الواحة التجريبية", name_en="Dev Joomla", language="ar",

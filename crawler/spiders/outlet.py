@@ -69,6 +69,7 @@ class OutletSpider(scrapy.Spider):
         self.founded = outlet.founded
         self.known_dates: OrderedDict[str, datetime] = OrderedDict()
         self._feeds_seen: set[str] = set()
+        self.opened_at = self.now()  # articles fetched since then came from this job's other routes
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -428,7 +429,7 @@ class OutletSpider(scrapy.Spider):
         # chain, unless an earlier run fetched them; a page that repeats the previous page is not.
         previous = set(response.meta.get("chain_prev") or ())
         fresh = [url for url in articles if url not in previous
-                 and (self.policy.always or lasts.get(url) is None)]
+                 and (self.policy.always or lasts.get(url) is None or self._fetched_in_this_job(lasts[url]))]
         if not self._follow_pagination(response, new_links + len(fresh), dated):
             return
         depth = response.meta.get("listing_page", 0) + 1
@@ -458,12 +459,20 @@ class OutletSpider(scrapy.Spider):
             return False
         if new_links:
             return True
-        if response.meta.get("prev_fetch") is None and not listing.is_pagination(response.url):
+        # the head of a chain, or its first page (news_list.asp?page=1 repeats the home page's items)
+        if response.meta.get("prev_fetch") is None and (
+            not listing.is_pagination(response.url) or response.meta.get("listing_page", 0) <= 1
+        ):
             return True
         self._count("pagination_stopped/no_new_links")
         return False
 
     # -- helpers --------------------------------------------------------------------------------------
+    def _fetched_in_this_job(self, last: object) -> bool:
+        """An article another route of this crawl (related links, a feed) fetched first is still news
+        for a listing chain; one fetched by an earlier crawl is not."""
+        return isinstance(last, int | float) and last >= self.opened_at
+
     def _too_old(self, value: str | None) -> bool:
         if not self.since or not value:
             return False

@@ -48,3 +48,40 @@ def test_a_page_repeating_the_previous_page_ends_the_chain() -> None:
     slugs = ["tripoli-port", "sabha-power", "misrata-steel"]
     previous = [f"{BASE}2024/05/{slug}-story-of-the-day/" for slug in slugs]
     assert next_pages(spider(recrawl=True), listing_page(2, slugs, chain_prev=previous)) == []
+
+
+def first_page(slugs: list[str], chain_prev: list[str]) -> HtmlResponse:
+    """?page=1 of a listing reached from the home page (no earlier fetch of it: prev_fetch None)."""
+    response = listing_page(1, slugs, chain_prev=chain_prev)
+    response.meta["prev_fetch"] = None
+    return response
+
+
+def test_a_first_page_repeating_the_home_page_carries_the_chain_on() -> None:
+    """An ASP site's news_list.asp?page=1 shows the home page's items: the chain still goes to page 2."""
+    slugs = ["tripoli-port", "sabha-power", "misrata-steel"]
+    home = [f"{BASE}2024/05/{slug}-story-of-the-day/" for slug in slugs]
+    assert next_pages(spider(recrawl=False), first_page(slugs, chain_prev=home)) == [f"{BASE}latest?page=2"]
+
+
+class FetchedEarlierThisJob:
+    """Article state in which every article was fetched ``at`` (seconds), and no entry records."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.policy = None
+
+    def now(self) -> float:
+        return self.at + 1
+
+    def lookup(self, urls, frontier=None, entries=True):
+        return [True] * len(urls), [self.at if "/2024/" in url else None for url in urls], [None] * len(urls)
+
+
+def test_articles_fetched_by_another_route_of_this_job_still_carry_the_chain_on() -> None:
+    slugs = ["tripoli-port", "sabha-power", "misrata-steel"]
+    s = spider(recrawl=False)
+    s.state = FetchedEarlierThisJob(s.opened_at + 1)  # read from related links a moment ago
+    assert next_pages(s, listing_page(2, slugs)) == [f"{BASE}latest?page=3"]
+    s.state = FetchedEarlierThisJob(s.opened_at - 86400)  # read by yesterday's crawl: not news
+    assert next_pages(s, listing_page(2, slugs)) == []

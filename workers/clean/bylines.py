@@ -96,7 +96,7 @@ def parse_dateline(text: str | None) -> Dateline | None:
             agency = paren
         if not key or key in _NOT_CITIES or key.split()[0] in _NOT_CITIES:
             return None
-        known = key in _PLACES
+        known = key in _PLACES or _gazetteer_place(city)
         if known or ((date_text or agency) and len(key.split()) <= 2):
             return Dateline(city=city, date_text=date_text, agency=agency, end=match.end())
         return None
@@ -163,11 +163,11 @@ _GENERIC_AUTHORS = frozenset(
     for n in (
         "admin", "administrator", "editor", "editorial", "staff", "newsroom", "webmaster", "root", "user",
         "المحرر", "محرر", "التحرير", "هيئة التحرير", "فريق التحرير", "أسرة التحرير", "الكاتب", "مراسلنا",
-        "المراسل", "قسم الأخبار", "غرفة الأخبار", "فريق الموقع", "إدارة الموقع", "ادارة الموقع", "مشرف",
+        "المراسل", "قسم الأخبار", "غير معرف", "غير معروف", "unknown", "anonymous", "غرفة الأخبار", "فريق الموقع", "إدارة الموقع", "ادارة الموقع", "مشرف",
     )
 )  # fmt: skip
 _PREFIXES = re.compile(
-    r"^\s*(?:by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي)\s*[:：\-–—]?\s+", re.I
+    r"^\s*(?:(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت|أرسلها|ارسلها)\s+)?بواسطة|by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي)\s*[:：\-–—]?\s+", re.I
 )
 _MAX_NAME_WORDS = 5
 
@@ -235,10 +235,72 @@ def find_bylines(paragraphs: list[str], *, head: int = 3, tail: int = 2) -> tupl
     indexes += [i for i in range(max(len(paragraphs) - tail, 0), len(paragraphs)) if i not in indexes]
     for index in indexes:
         found = parse_byline(paragraphs[index])
-        if found:
+        if found is None and index < head:
+            found = byline_line(paragraphs[index], following=paragraphs[index + 1 : index + 2])
+        if found is not None:
             authors.extend(a for a in found if a not in authors)
             drop.add(index)
     return authors, drop
+
+
+_SENTENCE_END = re.compile(r"[.!?؟…]\s*$")
+_NAME_ONLY = re.compile(r"^[\u0621-\u064a]{2,}(?:\s+[\u0621-\u064a]{2,}){1,2}$")
+_BYLINE_MAX_WORDS = 8
+_STORY_WORDS = 15  # a bare name line is a byline only when a paragraph of the story follows it
+
+
+def byline_line(text: str, *, following: list[str] = ()) -> list[str] | None:  # type: ignore[assignment]
+    """Authors of a byline that stands on its own line at the head of a story without a role word:
+    "الرياض - واس", "جدة: واس", "خالد الزايدي (بغداد)", "بنغازي: خاص" ([]: a dateline, no one),
+    "كونا", or a bare two- or three-word name right before the story ("ليلى المغربي").
+
+    None when the line is not a byline. Places are read by ``split_byline`` (the gazetteer), so a
+    short sentence is not taken for a byline: it must name a place beside its author, or an agency."""
+    line = clean_ws(text)
+    if not line or len(line) > 80 or len(line.split()) > _BYLINE_MAX_WORDS or _SENTENCE_END.search(line):
+        return None
+    byline = split_byline(line)
+    keys = [phrase_key(a) for a in byline.authors]
+    if any(len(k.split()) > 4 for k in keys) or len(keys) > 2:
+        return None
+    if any(k in _AGENCIES for k in keys) and all(k in _AGENCIES or len(k.split()) <= 3 for k in keys):
+        return clean_author_names(byline.authors)
+    if keys and _ROLE_IN.search(line):  # "كاثرين نيكولاس؛ ترجمة- محمد الضبع": the writer first
+        return clean_author_names(byline.authors)
+    if byline.places and (keys or _NO_ONE_IN.search(phrase_key(line))):
+        return clean_author_names(byline.authors)
+    story_follows = bool(following) and len(following[0].split()) >= _STORY_WORDS
+    if (
+        story_follows
+        and not byline.places
+        and _NAME_ONLY.match(line)
+        and phrase_key(line) not in _GENERIC_AUTHORS
+        and line.split()[0] not in _NOT_CITIES
+        and not is_place(line)
+    ):
+        return clean_author_names([line]) or None
+    return None
+
+
+_ROLE_IN = re.compile(r"[؛;|]\s*(?:ترجمة|[إا]عداد|تصوير|تحرير|مراجعة)\s*[:：\-–—]")
+_NO_ONE_IN = re.compile(r"(?:^|\s|[:\-–—])(?:خاص|متابعات|وكالات)(?:$|\s)")
+_WHO = re.compile(r"^\s*(?P<who>[^:：\n.،,؟!?]{2,40}?)\s*[:：]\s*(?=\S)")
+
+
+def dateline_author(text: str, dateline: Dateline) -> list[str]:
+    """The person or agency right after a dateline's place, before a colon:
+    "الرياض - واس: ..." -> ["واس"], "الكويت - خالد الزايدي: ..." -> ["خالد الزايدي"]."""
+    match = _WHO.match(text[dateline.end : dateline.end + 60])
+    if not match:
+        return []
+    who = clean_ws(match["who"]).strip(" -–—")
+    key = phrase_key(who)
+    if key in _AGENCIES:
+        return [who]
+    words = key.split()
+    if not 2 <= len(words) <= 3 or words[0] in _NOT_CITIES or _NO_ONE.match(key) or is_place(who):
+        return []
+    return clean_author_names([who])
 
 
 # --- mixed bylines: a place with a person or agency ----------------------------------------------
@@ -254,15 +316,16 @@ _AGENCIES = frozenset(
         "الأسوشيتد برس", "اسوشيتد برس", "أسوشيتد برس", "Reuters", "AFP", "AP", "dpa", "SPA", "LANA", "Anadolu",
     )
 )  # fmt: skip
+AGENCY_KEYS = _AGENCIES  # phrase_key form
 # credits that name no one: "متابعات", "وكالات", "مكتب الجزيرة"
 _NO_ONE = re.compile(r"^(?:متابعات|متابعه|وكالات|الوكالات|خاص|مكتب\s.*|staff|agencies)$", re.I)
 _ROLE = re.compile(
-    r"^\s*(?:كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص)\s*[:：\-–—]?\s*(?=\S)"
+    r"^\s*(?:(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت)\s+)?بواسطة|كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص)\s*[:：\-–—]?\s*(?=\S)"
 )
 # segment separators: dashes with a space on either side (or any dash in Arabic text), colons,
 # semicolons, the tatweel-dash "ـ" between spaces, pipes; " من " before a place ("... من الرياض")
 _ROLE_ONLY = re.compile(
-    r"^(?:كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص|by)$", re.I
+    r"^(?:(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت)\s+)?بواسطة|كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص|by)$", re.I
 )
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[:：؛;|]|\s[-–—ـ]+\s?|[-–—]+\s|(?<=[\u0600-\u06ff])[-–—]+)\s*")
 _FROM_PLACE = re.compile(r"\s+من\s+(?=\S+(?:\s+\S+)?\s*$)")

@@ -25,7 +25,15 @@ from akhbar.core.text import content_hash, normalize_for_hash
 from akhbar.core.urls import canonical_url
 
 from .boilerplate import classify, clean_paragraphs, prune_html
-from .bylines import byline_place, clean_author_names, find_bylines, parse_byline, parse_dateline
+from .bylines import (
+    AGENCY_KEYS,
+    byline_place,
+    clean_author_names,
+    dateline_author,
+    find_bylines,
+    parse_byline,
+    parse_dateline,
+)
 from .dateparse import DEFAULT_FOUNDED
 from .embedded import EmbeddedArticle, find_embedded_article
 from .encoding import decode_html
@@ -144,6 +152,18 @@ def _is_site_name(part: str, site_names: list[str]) -> bool:
     return len(key.split()) <= 4 and known_outlet(part) is not None
 
 
+_SEPARATOR_RUN = re.compile(r"^(?:[|\-–—:•·]|[»«›‹](?=\s|$)|\s)+")
+
+
+def _strip_separators(text: str, *, end: bool) -> str:
+    """The separator run left where a site name was cut off, but not a guillemet that quotes the
+    title's first or last word ("«فان جال» يريد ...": a quote is written against its word)."""
+    text = clean_ws(text)
+    if end:
+        return _SEPARATOR_RUN.sub("", text[::-1])[::-1].strip()
+    return _SEPARATOR_RUN.sub("", text).strip()
+
+
 def _clean_title(title: str, site_names: list[str]) -> str:
     """Drop a site-name part ("... - بوابة الوسط", "عين ليبيا | ...") from a title."""
     title = clean_ws(title)
@@ -154,9 +174,9 @@ def _clean_title(title: str, site_names: list[str]) -> str:
     if len(parts) < 2:
         return title
     if _is_site_name(parts[-1], site_names):
-        return clean_ws(title[: title.rfind(parts[-1])]).rstrip("|-–—:»«•· ").strip()
+        return _strip_separators(title[: title.rfind(parts[-1])], end=True)
     if _is_site_name(parts[0], site_names):
-        return clean_ws(title[len(parts[0]) :]).lstrip("|-–—:»«•· ").strip()
+        return _strip_separators(title[len(parts[0]) :], end=False)
     return title
 
 
@@ -228,8 +248,24 @@ def _page_section(tree: HtmlElement, title: str) -> str | None:
 
 _AUTHOR_XPATH = (
     "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') "
-    "or contains(@class,'writer') or contains(@class,'Author')]"
+    "or contains(@class,'writer') or contains(@class,'Author')"
+    # Drupal's "submitted by" user field (8: field--name-uid, 7: username)
+    " or contains(@class,'field--name-uid') or contains(@class,'username')]"
 )
+
+
+PAGE_BYLINE_WORDS = 10
+
+
+def _page_byline_texts(tree: HtmlElement) -> list[str]:
+    """Raw texts of byline elements ("الدمام - طارق العريبي"): the dateline place when the
+    structured author names only the person."""
+    texts = []
+    for element in tree.xpath(_AUTHOR_XPATH)[:40]:
+        text = element_text(element)
+        if text and len(text) <= 120 and not is_furniture(element):
+            texts.append(text)
+    return texts
 
 
 def _page_authors(tree: HtmlElement) -> list[str]:
@@ -241,7 +277,8 @@ def _page_authors(tree: HtmlElement) -> list[str]:
         if not text or len(text) > 120:
             continue
         names = parse_byline(text)
-        if names is None and len(text.split()) <= 5 and not any(ch.isdigit() for ch in text):
+        # a marked byline element without a role word: "كتب بواسطة: طرابلس: أ ف ب", "منى بوخطوة (جدة، القاهرة)"
+        if names is None and len(text.split()) <= PAGE_BYLINE_WORDS and not any(ch.isdigit() for ch in text):
             names = [text]
         if names:
             return names
@@ -364,6 +401,9 @@ def _extract(
     meta = read_page_meta(tree)
     site_names = [*meta.site_name, *config_names]
     credits = [*outlet_names(), *site_names]
+    # other outlets' names are credits, not authors; but an agency abbreviation ("وال", "واس") in
+    # someone else's byline is its author (only the outlet's own names are dropped)
+    not_authors = [n for n in outlet_names() if phrase_key(n) not in AGENCY_KEYS] + [*site_names, *own_names]
     embedded = _embedded_article(tree, meta)
     title = next((t for t, _ in meta.title if t), None)
     title = _clean_title(title, site_names) if title else None
@@ -382,19 +422,23 @@ def _extract(
     authors: list[str] = []
     raw_bylines = [*meta.jsonld_authors, *meta.authors]  # "الرياض - واس": the place is a dateline
     for group in (meta.jsonld_authors, meta.authors):
-        if authors := clean_author_names(group, exclude=credits):
+        if authors := clean_author_names(group, exclude=not_authors):
             break
     if not authors:
         selected_author = _select_text(tree, selectors.get("author"))
         if selected_author:
             raw_bylines.append(selected_author)
-            authors = clean_author_names(parse_byline(selected_author) or [selected_author], exclude=credits)
+            authors = clean_author_names(parse_byline(selected_author) or [selected_author], exclude=not_authors)
+    if embedded is not None:
+        raw_bylines.extend(embedded.authors)  # "المدينة المنورة - د ب أ" in a JSON state blob
     if not authors and embedded is not None:
-        authors = clean_author_names(embedded.authors, exclude=credits)
+        authors = clean_author_names(embedded.authors, exclude=not_authors)
     if not authors:
         page_authors = _page_authors(tree)
         raw_bylines.extend(page_authors)
-        authors = clean_author_names(page_authors, exclude=credits)
+        authors = clean_author_names(page_authors, exclude=not_authors)
+
+    page_bylines = _page_byline_texts(tree)  # read before pruning; a dateline fallback below
 
     # 2. boilerplate out, then the body: outlet selector, else trafilatura
     for element in _select(tree, selectors.get("remove")):
@@ -412,13 +456,16 @@ def _extract(
         paragraphs = embedded.paragraphs
         body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
     byline_authors, byline_rows = find_bylines(body_paragraphs)
+    raw_bylines.extend(body_paragraphs[i] for i in sorted(byline_rows))  # "خالد الزايدي (بغداد)"
     body_paragraphs = [p for i, p in enumerate(body_paragraphs) if i not in byline_rows]
     if not body_paragraphs:
         raise EmptyContentError("no article text found after extraction and boilerplate removal")
     if not authors:
-        authors = clean_author_names(byline_authors, exclude=credits)
+        authors = clean_author_names(byline_authors, exclude=not_authors)
 
     dateline = parse_dateline(body_paragraphs[0])
+    if not authors and dateline is not None:  # "الرياض - واس: ..." opens the story
+        authors = clean_author_names(dateline_author(body_paragraphs[0], dateline), exclude=not_authors)
     original = source_outlet(
         paragraphs,
         extra_lines=removed_html,
@@ -447,7 +494,7 @@ def _extract(
 
     body = "\n\n".join(body_paragraphs)
     description = meta.description[0] if meta.description else None
-    place_of_dateline = dateline.city if dateline else byline_place(raw_bylines)
+    place_of_dateline = dateline.city if dateline else byline_place([*raw_bylines, *page_bylines])
     places = tag_places(title, body, place_of_dateline)
     return {
         "url": url,

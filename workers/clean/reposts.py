@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .bylines import Dateline, is_place
+from .bylines import AGENCY_KEYS, Dateline, is_place
 from .textutil import clean_ws, phrase_key
 
 _ALIASES_BY_SLUG: dict[str, tuple[str, ...]] = {
@@ -193,7 +193,8 @@ def find_source_outlet(
     if dateline is not None and paragraphs:  # 4b. "بنغازي - بوابة الوسط: ..." credit after the dateline
         after = paragraphs[0][dateline.end : dateline.end + 60]
         match = _CREDIT_AFTER_DATELINE.match(after)
-        if match and known_outlet(match["name"]):
+        # "الخرطوم - وال: ..." is an agency byline (its author), not a repost credit
+        if match and known_outlet(match["name"]) and phrase_key(match["name"]) not in AGENCY_KEYS:
             return clean_ws(match["name"])
     opening = paragraphs[0][:160] if paragraphs else ""
     credits = [opening] + [p for p in paragraphs[-2:] if len(p.split()) <= _SHORT_LINE_WORDS]
