@@ -17,10 +17,12 @@ import pytest
 
 from akhbar.api import ApiConfig, create_app
 from akhbar.core.config import load_settings
+from akhbar.core.registry import load_registry
 from akhbar.core.targets import AllowList
 from akhbar.fixture_site import gold_by_key, load_gold
 from index.adapter import SearchAdapter
 from index.search import run_search
+from workers.clean.places import place_names
 
 pytestmark = pytest.mark.integration
 
@@ -71,12 +73,14 @@ def test_job_over_http_then_search_articles_and_page(api_stack) -> None:
         assert submitted["id"] in [j["id"] for j in api.get("/jobs").json()["jobs"]]
         assert [j["id"] for j in api.get("/jobs", params={"state": "succeeded"}).json()["jobs"]][:1] == [submitted["id"]]
 
-        # /search returns run_search's JSON unchanged.
+        # /search returns run_search's JSON unchanged, with the names a reader expects next to the ids.
         target = gold_by_key()["fx-wasat/maritime-search-rescue-coordination-tripoli"]
         result = api.get("/search", params={"q": "مركز مشترك", "size": 5}).json()
         adapter = SearchAdapter(api_stack.env["AKHBAR_SEARCH_URL"])
-        direct = run_search(adapter, api_stack.alias, {"q": "مركز مشترك", "size": "5"})
+        names = load_registry(api_stack.env["AKHBAR_OUTLETS"]).display_names()
+        direct = run_search(adapter, api_stack.alias, {"q": "مركز مشترك", "size": "5"}, names, place_names())
         assert result == direct
+        assert result["hits"][0]["outlet_name"] == "بوابة الوسط التجريبية"
         assert set(result) == {"total", "hits", "facets", "next"}
         assert result["hits"][0]["title"] == target["title"]
 

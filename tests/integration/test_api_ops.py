@@ -143,7 +143,7 @@ def test_beat_schedule_tick_submits_due_crawls_once(api_stack, monkeypatch, tmp_
         assert time.monotonic() < deadline, f"no scheduled job finished: {new}\n{api_stack.worker.tail()}"
         time.sleep(0.5)
     assert len(new) == 1 and new[0].outlets == ["fx-observer"] and new[0].state == "succeeded"
-    assert new[0].options["mode"] == "fixture" and new[0].options["max_pages"] == 50
+    assert new[0].options.mode == "fixture" and new[0].options.max_pages == 50
     assert client.hget(LAST_KEY + "fx-observer", "job_id").decode() == new[0].id
 
     # Our tick (what `akhbar beat --once` runs): within the interval nothing is due, so nothing is sent.
