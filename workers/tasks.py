@@ -427,7 +427,15 @@ def alert_articles(docs: list[tuple[str, dict]], indexed_at: float) -> None:
 
 @app.task(name="akhbar.percolate_alerts", base=PipelineTask, bind=True)
 def percolate_alerts(self, payload: dict) -> int:
-    return run_alerts([(d, doc) for d, doc in payload["docs"]], payload["indexed_at"])
+    """Alerts of articles whose percolation failed right after their bulk. An engine outage is waited out
+    like the index stage's (AKHBAR_INDEX_RETRY_WINDOW); past it the dead letter carries the articles."""
+    try:
+        return run_alerts([(d, doc) for d, doc in payload["docs"]], payload["indexed_at"])
+    except SearchUnavailable as exc:
+        if time.time() - float(payload["indexed_at"]) < retry_window():
+            raise self.retry(countdown=_flush_countdown(self.request.retries), max_retries=FLUSH_MAX_RETRIES,
+                             exc=exc) from None
+        raise
 
 
 @app.task(name="akhbar.alert_webhook", bind=True, acks_late=True)
