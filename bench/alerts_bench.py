@@ -29,7 +29,11 @@ import threading
 import time
 from pathlib import Path
 
-from bench.corpus import load_documents
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/alerts_bench.py` from the repo root
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import load_documents  # noqa: E402 - after the sys.path line above
 
 REPO = Path(__file__).resolve().parents[1]
 

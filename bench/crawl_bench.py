@@ -90,17 +90,16 @@ def raw_spider_class():
 
         name = "raw"
 
-        def __init__(self, outlet: dict, **kwargs):
-            super().__init__(name=f"raw-{outlet['name']}", **kwargs)
+        def __init__(self, outlet, **kwargs):  # akhbar.core.registry.Outlet
+            super().__init__(name=f"raw-{outlet.name}", **kwargs)
             self.outlet = outlet
             from urllib.parse import urlsplit
 
-            self.netloc = urlsplit(outlet["base_url"]).netloc
+            self.netloc = urlsplit(outlet.base_url).netloc
 
         async def start(self):
-            for url in [self.outlet["base_url"], *self.outlet.get("feeds", []), *self.outlet.get("sitemaps", []),
-                        *self.outlet.get("listings", [])]:
-                yield scrapy.Request(url if isinstance(url, str) else url["url"])
+            for url in [self.outlet.base_url, *self.outlet.feeds, *self.outlet.sitemaps, *self.outlet.listings]:
+                yield scrapy.Request(url)
 
         def parse(self, response):
             from urllib.parse import urlsplit
