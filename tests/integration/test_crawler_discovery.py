@@ -42,8 +42,10 @@ def test_traps_robots_retry_after_and_bad_input(crawl_env, tmp_path: Path) -> No
         assert not [t for t in requests if t.startswith("/private/")]  # robots.txt: Disallow: /private/
         # The calendar is read once (it is a registry listing); its prev/next months are never followed.
         assert [t for t in requests if t.startswith("/calendar/")] == ["/calendar/2024/01/"]
-        # /archive?page=N repeats the same items forever: stopped when a page brings nothing new.
-        assert len([t for t in requests if t.startswith("/archive")]) <= 2
+        # /archive?page=N repeats the same items forever: stopped once a page repeats the one before it. A
+        # chain's first page always goes on (it may repeat the home page's items, as table-layout sites do),
+        # so the trap costs at most three pages.
+        assert len([t for t in requests if t.startswith("/archive")]) <= 3
         assert len(requests) < 40, requests
         # Only retries repeat a URL: the 429 article and the 500 page.
         assert set(duplicates(requests)) <= {"/broken", "/articles/ghadames-festival-visitors.html"}
