@@ -64,8 +64,9 @@ def test_second_run_fetches_only_new_articles_and_due_entry_points(crawl_env, tm
         assert crawl_env.store.get(job).counters["pages_sent"] == 1
         for slug in OUTLETS:
             assert len(latest[slug]) == len(set(latest[slug])), (slug, latest[slug])
-        # Listing chains stop at the first page that brings nothing new: a handful of pages, not the archive.
-        assert len(latest["fx-marsad"]) <= 5, latest["fx-marsad"]
+        # Listing chains stop soon after a page brings nothing new: a handful of pages, not the archive (a
+        # chain's first page always goes on, since it may repeat the home page's items).
+        assert len(latest["fx-marsad"]) <= 6, latest["fx-marsad"]
 
 
 def test_recrawl_always_refetches_every_article(crawl_env, tmp_path: Path) -> None:  # noqa: F811
