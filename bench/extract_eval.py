@@ -59,6 +59,7 @@ from akhbar.fixture_site import gold as fixture_gold  # noqa: E402
 from akhbar.fixture_site.devset import text_source  # noqa: E402
 from akhbar.fixture_site.devweb import dev_offline_web  # noqa: E402
 from akhbar.fixture_site.offline import OfflineWeb, offline_web  # noqa: E402
+from bench.extract_bench import token_f1  # noqa: E402 - one body F1 for both extraction benches
 from workers.clean.encoding import decode_html  # noqa: E402
 from workers.clean.textutil import phrase_key  # noqa: E402
 
@@ -157,17 +158,6 @@ def is_article(page: Page) -> bool:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-def token_f1(got: str, want: str) -> float:
-    g, w = Counter(words(got)), Counter(words(want))
-    if not g and not w:
-        return 1.0
-    overlap = sum((g & w).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(g.values()), overlap / sum(w.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def date_ok(got: str | None, record: Mapping[str, Any]) -> bool:
