@@ -250,6 +250,22 @@ def js_literal(text: str, bindings: dict[str, Any] | None = None) -> Any:
         raise NotALiteral(str(err)) from err
 
 
+def _skip_string_or_comment(text: str, i: int) -> int:
+    """At a string or comment opening at ``i``: the index of its last character (the caller steps past
+    it); elsewhere -1."""
+    size = len(text)
+    ch = text[i]
+    if ch in "\"'`":
+        i += 1
+        while i < size and text[i] != ch:
+            i += 2 if text[i] == "\\" else 1
+        return i
+    if ch == "/" and i + 1 < size and text[i + 1] in "/*":
+        end = text.find("\n" if text[i + 1] == "/" else "*/", i + 2)
+        return size if end < 0 else end + (0 if text[i + 1] == "/" else 1)
+    return -1
+
+
 def _balanced_end(text: str, start: int) -> int:
     """Index just past the bracket group opening at ``start`` (strings and comments skipped), or -1."""
     pairs = {"{": "}", "[": "]", "(": ")"}
@@ -258,13 +274,8 @@ def _balanced_end(text: str, start: int) -> int:
     size = len(text)
     while i < size:
         ch = text[i]
-        if ch in "\"'`":
-            i += 1
-            while i < size and text[i] != ch:
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "/" and i + 1 < size and text[i + 1] in "/*":
-            end = text.find("\n" if text[i + 1] == "/" else "*/", i + 2)
-            i = size if end < 0 else end + (0 if text[i + 1] == "/" else 1)
+        if (skipped := _skip_string_or_comment(text, i)) >= 0:
+            i = skipped
         elif ch in pairs:
             stack.append(pairs[ch])
         elif ch in ")]}":
@@ -286,13 +297,8 @@ def _code_positions(text: str, word: str) -> Iterator[tuple[int, int]]:
     size = len(text)
     while i < size:
         ch = text[i]
-        if ch in "\"'`":
-            i += 1
-            while i < size and text[i] != ch:
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "/" and i + 1 < size and text[i + 1] in "/*":
-            end = text.find("\n" if text[i + 1] == "/" else "*/", i + 2)
-            i = size if end < 0 else end
+        if (skipped := _skip_string_or_comment(text, i)) >= 0:
+            i = skipped
         elif ch in "{[(":
             depth += 1
         elif ch in "}])":
