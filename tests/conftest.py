@@ -74,6 +74,20 @@ def alias(search: SearchAdapter) -> Iterator[str]:
 
 
 
+def use_broker(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """Point this process's Celery app (what `submit_crawl` sends with) at the broker `url`.
+
+    Setting `broker_url` alone is not enough: the app caches its connection and producer pools on first
+    use, so after an earlier test had sent a task, tasks would still go to that test's Redis. The pools
+    are reset here, and monkeypatch puts the old ones back with the old URL.
+    """
+    from akhbar.core.celery_app import app
+
+    monkeypatch.setattr(app.conf, "broker_url", url)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
 def _flush_redis(url: str) -> None:
     redis_lib.Redis.from_url(url).flushdb()
 
@@ -92,9 +106,7 @@ def pipeline_env(redis_url: str, search_url: str, tmp_path: Path, monkeypatch: p
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from akhbar.core.celery_app import app
-
-    monkeypatch.setattr(app.conf, "broker_url", redis_url)
+    use_broker(monkeypatch, redis_url)
     yield env
     adapter = SearchAdapter(search_url)
     adapter.request("DELETE", f"/{index_alias}-v*", params={"ignore_unavailable": "true", "allow_no_indices": "true"})

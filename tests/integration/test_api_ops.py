@@ -13,6 +13,7 @@ from datetime import timedelta
 import httpx
 import pytest
 import redis
+from conftest import use_broker
 from prometheus_client.parser import text_string_to_metric_families
 
 from akhbar.core.jobs import JobStore
@@ -128,7 +129,7 @@ def test_beat_schedule_tick_submits_due_crawls_once(api_stack, monkeypatch, tmp_
 
     # Celery beat's own scheduler, one tick, its entry made due: it sends akhbar.scheduled_crawl to the
     # real broker, the stack's worker runs it, and that submits the crawl job.
-    monkeypatch.setitem(app.conf, "broker_url", api_stack.env["AKHBAR_REDIS_URL"])
+    use_broker(monkeypatch, api_stack.env["AKHBAR_REDIS_URL"])
     monkeypatch.setitem(app.conf, "beat_schedule", schedule)
     scheduler = Scheduler(app=app)
     entry = scheduler.schedule["crawl:fx-observer"]

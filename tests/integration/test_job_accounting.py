@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from conftest import use_broker
 
 from akhbar.core import dlq, stall
 from akhbar.core.jobs import JobStore
@@ -87,12 +88,11 @@ def test_a_job_with_nothing_left_in_flight_says_stalled_and_how_to_repair(client
 
 
 def test_documents_of_a_dead_flush_go_back_to_the_buffer_in_order(client, redis_url, monkeypatch):
-    from akhbar.core.celery_app import app
     from akhbar.core.keys import INDEX_LEASES
     from workers.indexbuffer import IndexBuffer
 
     client.flushdb()
-    monkeypatch.setattr(app.conf, "broker_url", redis_url)
+    use_broker(monkeypatch, redis_url)
     buffer = IndexBuffer(client)
     client.rpush(INDEX_BUFFER, "a", "b", "c", "d")
     assert buffer.take("akhbar:index:processing:t1", 3) == [b"a", b"b", b"c"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import WorkerProcess
+from conftest import WorkerProcess, use_broker
 
 from akhbar import services
 from akhbar.core import dlq
@@ -132,9 +132,7 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
         "AKHBAR_HOME": str(cluster.home), "AKHBAR_REDIS_URL": redis_url, "AKHBAR_SEARCH_URL": search_url,
         "AKHBAR_INDEX": alias, "AKHBAR_SEARCH_ENGINE": "opensearch", "AKHBAR_VISIBILITY_TIMEOUT": "30",
     }
-    from akhbar.core.celery_app import app
-
-    monkeypatch.setattr(app.conf, "broker_url", redis_url)
+    use_broker(monkeypatch, redis_url)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     worker = WorkerProcess(env, tmp_path / "worker.log", concurrency=2)
