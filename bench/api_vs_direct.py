@@ -85,8 +85,9 @@ def record(node_url: str, params: list[dict]) -> tuple[list[list[dict]], dict]:
         t["json_encode"].append(time.perf_counter() - t1)
         bodies = [c[0] for c in adapter.calls]
         sequences.append(bodies)
-        page = [c for c in adapter.calls if "collapse" not in c[0]]
-        heads = [c for c in adapter.calls if "collapse" in c[0]]
+        # Cluster resolution: the heads request (collapse) of a cursor page, the versions count of a first page.
+        heads = [c for c in adapter.calls if "versions" in c[0].get("aggs", {})]
+        page = [c for c in adapter.calls if "versions" not in c[0].get("aggs", {})]
         t["total"].append(total)
         t["requests"].append(len(adapter.calls))
         t["page_request"].append(sum(c[1] for c in page))

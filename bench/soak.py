@@ -21,8 +21,10 @@ and the machine's cores):
     end to end (start to the job's terminal state).
   - peak RSS of every process (psutil, sampled every --interval s): redis, opensearch, each worker's
     main process and pool processes, each crawler process, this harness (which serves the outlets).
-  - Redis memory (INFO memory: used_memory, peak, RSS) and the OpenSearch heap (_nodes/stats/jvm:
-    heap used, peak of the samples, max) over the run.
+  - Redis memory (INFO memory: used_memory, peak, RSS, bytes per indexed article: the dedupe state is
+    data and grows with the archive) and the OpenSearch heap (_nodes/stats/jvm: heap used, peak of the
+    samples, max, and the slope of the heap's floor, the lowest sample in each eighth of the second
+    half: a collected heap saws between GCs and a leak shows as a rising floor).
   - indexed articles (count of the alias after a refresh) against distinct article pages served (the
     server's log of 200 responses to article URLs).
   - memory slope over the second half of the run: least-squares fit of each process group's RSS
@@ -337,6 +339,21 @@ def group_of(label: str) -> str:
     return label
 
 
+def floor_points(points: list[tuple[float, float]], windows: int = 8) -> list[tuple[float, float]]:
+    """The lowest value in each of `windows` equal time slices: a garbage-collected heap saws up and down
+    between collections, and a leak shows as a rising floor, not as a rising sample."""
+    if len(points) < windows:
+        return points
+    start, end = points[0][0], points[-1][0]
+    width = (end - start) / windows or 1.0
+    slices: dict[int, tuple[float, float]] = {}
+    for t, v in points:
+        k = min(int((t - start) / width), windows - 1)
+        if k not in slices or v < slices[k][1]:
+            slices[k] = (t, v)
+    return [slices[k] for k in sorted(slices)]
+
+
 def slope(points: list[tuple[float, float]]) -> dict:
     """Least-squares fit of (seconds, MiB): slope in MiB/min, residual std, and a flat verdict."""
     if len(points) < 4:
@@ -517,6 +534,7 @@ def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: 
         groups["crawlers"] = [p for p in crawler_points if p[0] >= mid]
     heap_points = [(s.t - t0, s.heap_used) for s in samples if s.heap_used is not None]
     redis_points = [(s.t - t0, s.redis_used) for s in second if s.redis_used is not None]
+    heap_floor = floor_points([p for p in heap_points if p[0] >= half - t0])
     counters = job.counters
     fetched = counters.get("pages_fetched", 0)
     distinct_served = len(served.articles)
@@ -544,11 +562,15 @@ def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: 
         "redis": {"used_memory_mib": round(info["used_memory"] / 2**20, 1),
                   "used_memory_peak_mib": round(info["used_memory_peak"] / 2**20, 1),
                   "used_memory_rss_mib": round(info["used_memory_rss"] / 2**20, 1),
+                  # Dedupe state is data: it grows with the articles, so its measure is bytes per article.
+                  "bytes_per_indexed_article": round(info["used_memory"] / max(indexed, 1)),
                   "slope_second_half": slope(redis_points)},
         "opensearch_heap": {
             "used_mib_at_end": round(sum(n["jvm"]["mem"]["heap_used_in_bytes"] for n in jvm.values()) / 2**20, 1),
             "max_mib": round(sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in jvm.values()) / 2**20, 1),
             "peak_sampled_mib": round(max((p[1] for p in heap_points), default=0.0), 1),
+            # The JVM's RSS only shows the heap being touched up to -Xmx; the leak signal is the floor.
+            "floor_slope_second_half": slope(heap_floor),
         },
         "memory_slope_second_half": {k: slope(v) for k, v in sorted(groups.items())},
         "wall_seconds_total": round(time.time() - began, 1),
@@ -567,9 +589,14 @@ def print_report(r: dict) -> None:
     print("peak RSS (MiB):            " + ", ".join(f"{k} {v}" for k, v in r["peak_rss_mib"].items()))
     red, heap = r["redis"], r["opensearch_heap"]
     print(f"redis used_memory          {red['used_memory_mib']} MiB (peak {red['used_memory_peak_mib']}, "
-          f"rss {red['used_memory_rss_mib']})")
+          f"rss {red['used_memory_rss_mib']}), {red['bytes_per_indexed_article']} B per indexed article "
+          f"(dedupe state: grows with the archive)")
+    floor = heap["floor_slope_second_half"]
+    floor_text = ("too few samples" if floor["slope_mib_per_min"] is None else
+                  f"floor {floor['slope_mib_per_min']} MiB/min, drift {floor['drift_mib']} vs noise "
+                  f"{floor['noise_mib']} MiB: {'flat' if floor['flat'] else 'GROWING'}")
     print(f"opensearch heap            {heap['used_mib_at_end']} MiB used at end, sampled peak "
-          f"{heap['peak_sampled_mib']}, max {heap['max_mib']}")
+          f"{heap['peak_sampled_mib']}, max {heap['max_mib']}; 2nd half {floor_text}")
     print("memory slope, 2nd half:")
     for group, s in r["memory_slope_second_half"].items():
         if s["slope_mib_per_min"] is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
 
-MAPPING_VERSION = 3  # 3: places, location
+MAPPING_VERSION = 4  # 3: places, location; 4: offsets in the postings of highlighted fields
 
 KEYWORD = {"type": "keyword"}
 # Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
@@ -21,12 +21,18 @@ DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
 
 def text_field(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARCH_ANALYZER,
-               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False) -> dict:
+               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False, highlighted: bool = False) -> dict:
     field: dict = {"type": "text", "analyzer": analyzer}
     if search_analyzer and search_analyzer != analyzer:
         field["search_analyzer"] = search_analyzer
     # Normalised but unstemmed: quoted phrases and the proximity boost.
     subfields: dict = {"exact": {"type": "text", "analyzer": exact_analyzer}}
+    if highlighted:
+        # Offsets in the postings let the unified highlighter skip re-analysing each shown article: on
+        # the whole corpus a page's highlight fell from ~17 to ~4 ms of engine time, for ~30 % more index
+        # (bench/api_vs_direct.py, docs/benchmarks.md).
+        field["index_options"] = "offsets"
+        subfields["exact"]["index_options"] = "offsets"
     if raw:
         subfields["raw"] = {"type": "keyword", "ignore_above": 512}
     field["fields"] = subfields
@@ -44,9 +50,9 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             "canonical_url": KEYWORD,  # unique per document (the id is derived from it): sort tiebreaker
             "outlet": KEYWORD,
             "source_outlet": KEYWORD,
-            "title": text_field(**text, raw=True),
+            "title": text_field(**text, raw=True, highlighted=True),
             "lead": text_field(**text),
-            "body": text_field(**text),
+            "body": text_field(**text, highlighted=True),
             "authors": KEYWORD,
             "published_at": DATE,
             "date_source": KEYWORD,

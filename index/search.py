@@ -21,7 +21,9 @@ the first of its cluster in that order among the matches — exactly what `colla
 each batch of candidates one more request asks the engine, with a real `collapse` restricted to
 those clusters and the same query + sort, which member heads each cluster (plus a terms agg for the
 number of matching versions). Pages therefore partition the ordered clusters: no duplicates, no gaps,
-any depth, one extra cheap request per page. `all_versions=True` skips the check.
+any depth, one extra cheap request per page. `all_versions=True` skips the check. The first page
+(no cursor) needs no collapse: its candidates are a prefix of the order, so a cluster's head is its
+first member met; only the versions are counted, by an unscored, unsorted request.
 Within one day the scores are stable across pages (the decay origin travels in the cursor); like any
 search_after paging, documents indexed between two page requests may shift the order.
 
@@ -455,6 +457,33 @@ def _cluster_heads(adapter: SearchAdapter, alias: str, query: dict, sort: list[d
     return heads, counts
 
 
+def _clusters_shown(candidates: list[dict], heads: Mapping[str, str], room: int) -> list[str]:
+    """The clusters of the heads among `candidates` that fit in the `room` left on the page."""
+    out: list[str] = []
+    for hit in candidates:
+        if room <= 0:
+            break
+        cluster = hit["_source"].get("cluster_id")
+        if cluster is None:
+            room -= 1
+        elif heads.get(cluster) == hit["_id"]:
+            out.append(cluster)
+            room -= 1
+    return sorted(out)
+
+
+def _cluster_counts(adapter: SearchAdapter, alias: str, query: dict, clusters: list[str]) -> dict[str, int]:
+    """How many matching versions each cluster has: the query in filter context (no scores, no sort)."""
+    body = {
+        "query": {"bool": {"filter": [query, {"terms": {"cluster_id": clusters}}]}},
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {"versions": {"terms": {"field": "cluster_id", "size": len(clusters)}}},
+    }
+    response = _search(adapter, alias, body)
+    return {b["key"]: b["doc_count"] for b in response["aggregations"]["versions"]["buckets"]}
+
+
 def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mapping[str, Any],
                outlet_names: Mapping[str, str] | None = None, place_names: Mapping[str, str] | None = None) -> dict:
     """One page of results: {"total", "hits", "facets", "next"} (see the module docstring).
@@ -506,6 +535,9 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
     facets = _facets(None)
     next_cursor: list | None = None
     exhausted = False
+    # Without a cursor every round's candidates continue a prefix of the whole order, so a cluster's head
+    # is simply its first member met: no engine request is needed to find it, only to count versions.
+    first_met: dict[str, str] | None = {} if after is None else None
     for round_no in range(MAX_ROUNDS):
         body = build_search(params, origin=origin, search_after=after, size=batch, aggs=round_no == 0)
         response = _search(adapter, alias, body)
@@ -514,9 +546,17 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
             total = int(aggs.get("clusters", {}).get("value", 0)) + int(aggs.get("unclustered", {}).get("doc_count", 0))
             facets = _facets(aggs)
         candidates = response["hits"]["hits"]
-        clusters = sorted({c for h in candidates if (c := h["_source"].get("cluster_id"))})
-        heads, counts = (_cluster_heads(adapter, alias, body["query"], body["sort"], clusters)
-                         if clusters else ({}, {}))
+        if first_met is not None:
+            for hit in candidates:
+                if cluster := hit["_source"].get("cluster_id"):
+                    first_met.setdefault(cluster, hit["_id"])
+            heads = first_met
+            page_clusters = _clusters_shown(candidates, heads, params.size - len(shown))
+            counts = _cluster_counts(adapter, alias, body["query"], page_clusters) if page_clusters else {}
+        else:
+            clusters = sorted({c for h in candidates if (c := h["_source"].get("cluster_id"))})
+            heads, counts = (_cluster_heads(adapter, alias, body["query"], body["sort"], clusters)
+                             if clusters else ({}, {}))
         for hit in candidates:
             after = hit["sort"]
             cluster = hit["_source"].get("cluster_id")

@@ -226,6 +226,23 @@ def test_search_after_paging_has_no_duplicates_or_gaps(search, corpus, sort, all
     assert first["total"] == len(got)
 
 
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_versions_count_the_matching_members_on_every_page(search, corpus, sort):
+    # The first page counts versions with its own request, later pages with the collapse request.
+    params = {"q": "ميناء", "section": "paging", "sort": sort, "size": 4}
+    body = build_search({**params, "all_versions": True}, aggs=False)
+    body |= {"size": 0, "aggs": {"c": {"terms": {"field": "cluster_id", "size": 1000}}}}
+    expected = {b["key"]: b["doc_count"] for b in search.search(corpus, body)["aggregations"]["c"]["buckets"]}
+    assert any(n > 1 for n in expected.values())  # the corpus has clusters with several versions
+    got, cursor = {}, None
+    while True:
+        result = run_search(search, corpus, {**params, "cursor": cursor})
+        got |= {h["cluster_id"]: h["versions"] for h in result["hits"]}
+        if (cursor := result["next"]) is None:
+            break
+    assert got == expected
+
+
 def test_cursor_from_another_search_is_a_query_error(search, corpus):
     first = run_search(search, corpus, {"q": "ميناء", "size": 2, "sort": "date"})
     with pytest.raises(QueryError):
