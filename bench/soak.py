@@ -403,7 +403,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=6 * 3600, help="give up after this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary AKHBAR_HOME")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "soak.json")
+    parser.add_argument("--reanalyse", type=Path, metavar="RESULTS",
+                        help="recompute the memory figures of a results file from its samples and print them")
     args = parser.parse_args()
+    if args.reanalyse:
+        reanalyse(args.reanalyse)
+        return
     pages = 2_000 if args.quick else args.pages
 
     began = time.time()
@@ -497,7 +502,7 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print_report(result)
     print(f"written to {args.out}")
-    if not result["checks"]["indexed_equals_served"]:
+    if not result["checks"]["indexed_plus_duplicates_equals_served"]:
         sys.exit(1)
 
 
@@ -511,30 +516,7 @@ def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: 
     jvm = adapter.request("GET", "/_nodes/stats/jvm")["nodes"]
     adapter.close()
     info = redis.Redis.from_url(redis_url).info("memory")
-    samples = [s for s in sampler.samples if t0 <= s.t <= t_end + 2 * args.interval]
-    peaks: dict[str, float] = {}
-    for s in sampler.samples:
-        for label, mib in s.rss.items():
-            peaks[label] = max(peaks.get(label, 0.0), mib)
-    half = t0 + (t_end - t0) / 2
-    second = [s for s in samples if s.t >= half]
-    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for s in second:
-        sums: dict[str, float] = defaultdict(float)
-        for label, mib in s.rss.items():
-            sums[group_of(label)] += mib
-        for group, mib in sums.items():
-            groups[group].append((s.t - t0, mib))
-        groups["all processes"].append((s.t - t0, sum(s.rss.values())))
-    # Crawlers exit when the crawl ends: their slope is fitted over the second half of their own life.
-    crawler_points = [(s.t - t0, sum(m for k, m in s.rss.items() if k.startswith("crawler")))
-                      for s in samples if any(k.startswith("crawler") for k in s.rss)]
-    if crawler_points:
-        mid = crawler_points[0][0] + (crawler_points[-1][0] - crawler_points[0][0]) / 2
-        groups["crawlers"] = [p for p in crawler_points if p[0] >= mid]
-    heap_points = [(s.t - t0, s.heap_used) for s in samples if s.heap_used is not None]
-    redis_points = [(s.t - t0, s.redis_used) for s in second if s.redis_used is not None]
-    heap_floor = floor_points([p for p in heap_points if p[0] >= half - t0])
+    memory = memory_analysis(sampler.samples, t0, t_end, args.interval)
     counters = job.counters
     fetched = counters.get("pages_fetched", 0)
     distinct_served = len(served.articles)
@@ -557,25 +539,98 @@ def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: 
             "responses_served": dict(served.responses),
         },
         "checks": {"distinct_articles_served": distinct_served, "indexed_articles": indexed,
-                   "articles_in_corpus_slice": pages, "indexed_equals_served": indexed == distinct_served},
-        "peak_rss_mib": {k: round(v, 1) for k, v in sorted(peaks.items())},
+                   "articles_in_corpus_slice": pages, "indexed_equals_served": indexed == distinct_served,
+                   # Two corpus records can differ only in what extraction drops (a caption run into
+                   # the text): the deduper then keeps one and counts the other as a duplicate.
+                   "counted_duplicates": counters.get("articles_duplicate", 0),
+                   "indexed_plus_duplicates_equals_served":
+                       indexed + counters.get("articles_duplicate", 0) == distinct_served},
+        "t0_epoch": t0,
+        "peak_rss_mib": memory["peak_rss_mib"],
         "redis": {"used_memory_mib": round(info["used_memory"] / 2**20, 1),
                   "used_memory_peak_mib": round(info["used_memory_peak"] / 2**20, 1),
                   "used_memory_rss_mib": round(info["used_memory_rss"] / 2**20, 1),
                   # Dedupe state is data: it grows with the articles, so its measure is bytes per article.
                   "bytes_per_indexed_article": round(info["used_memory"] / max(indexed, 1)),
-                  "slope_second_half": slope(redis_points)},
+                  "slope_second_half": memory["redis_slope_second_half"]},
         "opensearch_heap": {
             "used_mib_at_end": round(sum(n["jvm"]["mem"]["heap_used_in_bytes"] for n in jvm.values()) / 2**20, 1),
             "max_mib": round(sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in jvm.values()) / 2**20, 1),
-            "peak_sampled_mib": round(max((p[1] for p in heap_points), default=0.0), 1),
+            "peak_sampled_mib": memory["heap_peak_sampled_mib"],
             # The JVM's RSS only shows the heap being touched up to -Xmx; the leak signal is the floor.
-            "floor_slope_second_half": slope(heap_floor),
+            "floor_slope_second_half": memory["heap_floor_slope_second_half"],
         },
-        "memory_slope_second_half": {k: slope(v) for k, v in sorted(groups.items())},
+        "memory_slope_second_half": memory["memory_slope_second_half"],
+        "memory_slope_second_half_per_process": memory["memory_slope_second_half_per_process"],
         "wall_seconds_total": round(time.time() - began, 1),
         "samples": [asdict(s) for s in sampler.samples],
     }
+
+
+def memory_analysis(all_samples: list[Sample], t0: float, t_end: float, interval: float) -> dict:
+    """Peaks over the run, and slopes over its second half: per process group, per process, Redis, and
+    the floor of the JVM heap."""
+    samples = [s for s in all_samples if t0 <= s.t <= t_end + 2 * interval]
+    peaks: dict[str, float] = {}
+    for s in all_samples:
+        for label, mib in s.rss.items():
+            peaks[label] = max(peaks.get(label, 0.0), mib)
+    half = t0 + (t_end - t0) / 2
+    second = [s for s in samples if s.t >= half]
+    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in second:
+        sums: dict[str, float] = defaultdict(float)
+        for label, mib in s.rss.items():
+            sums[group_of(label)] += mib
+        for group, mib in sums.items():
+            groups[group].append((s.t - t0, mib))
+        groups["all processes"].append((s.t - t0, sum(s.rss.values())))
+    # Crawlers exit when the crawl ends: their slope is fitted over the second half of their own life.
+    crawler_points = [(s.t - t0, sum(m for k, m in s.rss.items() if k.startswith("crawler")))
+                      for s in samples if any(k.startswith("crawler") for k in s.rss)]
+    if crawler_points:
+        mid = crawler_points[0][0] + (crawler_points[-1][0] - crawler_points[0][0]) / 2
+        groups["crawlers"] = [p for p in crawler_points if p[0] >= mid]
+    # Per process: a pool process that sat idle until late warms up inside the second half, and its jump
+    # reads as growth of the group's sum. Each process is fitted from the moment it first reached 90 % of
+    # its own peak (its warm-up done), within the second half (crawlers: of their own life).
+    per_process: dict[str, dict] = {}
+    for label in peaks:
+        points = [(s.t - t0, s.rss[label]) for s in samples if label in s.rss]
+        if not points:
+            continue
+        warm_from = next(t for t, v in points if v >= 0.9 * max(v for _, v in points))
+        middle = points[0][0] + (points[-1][0] - points[0][0]) / 2
+        per_process[label] = slope([(t, v) for t, v in points if t >= max(warm_from, middle)])
+    heap_points = [(s.t - t0, s.heap_used) for s in samples if s.heap_used is not None]
+    redis_points = [(s.t - t0, s.redis_used) for s in second if s.redis_used is not None]
+    return {
+        "peak_rss_mib": {k: round(v, 1) for k, v in sorted(peaks.items())},
+        "heap_peak_sampled_mib": round(max((p[1] for p in heap_points), default=0.0), 1),
+        "heap_floor_slope_second_half": slope(floor_points([p for p in heap_points if p[0] >= half - t0])),
+        "redis_slope_second_half": slope(redis_points),
+        "memory_slope_second_half": {k: slope(v) for k, v in sorted(groups.items())},
+        "memory_slope_second_half_per_process": dict(sorted(per_process.items())),
+    }
+
+
+def reanalyse(path: Path) -> None:
+    """Recompute the memory figures of a results file from its samples (they are all kept in it), and
+    print the report: a change to the analysis needs no new soak."""
+    r = json.loads(path.read_text())
+    samples = [Sample(**s) for s in r["samples"]]
+    t0 = r.get("t0_epoch") or samples[0].t  # older files: the sampler starts right before t0
+    memory = memory_analysis(samples, t0, t0 + r["throughput"]["job_seconds"], r["setup"]["sample_interval_s"])
+    r["peak_rss_mib"] = memory["peak_rss_mib"]
+    r["opensearch_heap"]["floor_slope_second_half"] = memory["heap_floor_slope_second_half"]
+    r["redis"]["slope_second_half"] = memory["redis_slope_second_half"]
+    r["memory_slope_second_half"] = memory["memory_slope_second_half"]
+    r["memory_slope_second_half_per_process"] = memory["memory_slope_second_half_per_process"]
+    c = r["checks"]
+    c.setdefault("counted_duplicates", r["job"]["counters"].get("articles_duplicate", 0))
+    c.setdefault("indexed_plus_duplicates_equals_served",
+                 c["indexed_articles"] + c["counted_duplicates"] == c["distinct_articles_served"])
+    print_report(r)
 
 
 def print_report(r: dict) -> None:
@@ -586,6 +641,9 @@ def print_report(r: dict) -> None:
     print(f"articles/s (end to end)    {t['articles_per_s_end_to_end']:>8}   (job {t['job_seconds']} s)")
     print(f"indexed / distinct served  {c['indexed_articles']} / {c['distinct_articles_served']}   "
           f"{'OK' if c['indexed_equals_served'] else 'MISMATCH'}")
+    if not c["indexed_equals_served"] and "counted_duplicates" in c:
+        print(f"  + counted duplicates     {c['counted_duplicates']}: indexed + duplicates = served "
+              f"{'OK' if c['indexed_plus_duplicates_equals_served'] else 'MISMATCH (articles unaccounted for)'}")
     print("peak RSS (MiB):            " + ", ".join(f"{k} {v}" for k, v in r["peak_rss_mib"].items()))
     red, heap = r["redis"], r["opensearch_heap"]
     print(f"redis used_memory          {red['used_memory_mib']} MiB (peak {red['used_memory_peak_mib']}, "
@@ -594,16 +652,24 @@ def print_report(r: dict) -> None:
     floor = heap["floor_slope_second_half"]
     floor_text = ("too few samples" if floor["slope_mib_per_min"] is None else
                   f"floor {floor['slope_mib_per_min']} MiB/min, drift {floor['drift_mib']} vs noise "
-                  f"{floor['noise_mib']} MiB: {'flat' if floor['flat'] else 'GROWING'}")
+                  f"{floor['noise_mib']} MiB: {verdict(floor)}")
     print(f"opensearch heap            {heap['used_mib_at_end']} MiB used at end, sampled peak "
           f"{heap['peak_sampled_mib']}, max {heap['max_mib']}; 2nd half {floor_text}")
-    print("memory slope, 2nd half:")
-    for group, s in r["memory_slope_second_half"].items():
-        if s["slope_mib_per_min"] is None:
-            print(f"  {group:<16} too few samples ({s['samples']})")
-            continue
-        print(f"  {group:<16} {s['slope_mib_per_min']:>7} MiB/min  drift {s['drift_mib']} MiB vs noise "
-              f"{s['noise_mib']} MiB, mean {s['mean_mib']} MiB: {'flat' if s['flat'] else 'GROWING'}")
+    for title, key in (("memory slope, 2nd half, per group (sums of RSS):", "memory_slope_second_half"),
+                       ("per process, each from the end of its own warm-up:", "memory_slope_second_half_per_process")):
+        print(title)
+        for group, s in r.get(key, {}).items():
+            if s["slope_mib_per_min"] is None:
+                print(f"  {group:<16} too few samples ({s['samples']})")
+                continue
+            print(f"  {group:<16} {s['slope_mib_per_min']:>7} MiB/min  drift {s['drift_mib']} MiB vs noise "
+                  f"{s['noise_mib']} MiB, mean {s['mean_mib']} MiB: {verdict(s)}")
+
+
+def verdict(fit: dict) -> str:
+    if fit["flat"]:
+        return "flat"
+    return "GROWING" if fit["slope_mib_per_min"] > 0 else "falling"
 
 
 if __name__ == "__main__":
