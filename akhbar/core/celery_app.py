@@ -19,6 +19,11 @@ QUEUES = ("crawl", "clean", "dedupe", "index")
 # Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see tasks.crawl),
 # so they are not bound by it.
 VISIBILITY_TIMEOUT = env_int("AKHBAR_VISIBILITY_TIMEOUT") or 30 * 60
+# A pool process past this RSS after a task is replaced (Celery checks between tasks, and tasks are
+# acknowledged late, so nothing in flight is lost). The full soak found its pool processes flat within
+# ~2 % (docs/benchmarks.md); this bounds what a slow leak in a library could do over weeks.
+_max_memory_mb = env_int("AKHBAR_WORKER_MAX_MEMORY_MB")
+WORKER_MAX_MEMORY_KIB = max(0, 512 if _max_memory_mb is None else _max_memory_mb) * 1024 or None
 
 
 def _broker_url() -> str:
@@ -52,6 +57,7 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    worker_max_memory_per_child=WORKER_MAX_MEMORY_KIB,
     task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
     task_default_queue="clean",
     # Alerts ride on the index queue: percolation retries and webhook deliveries (workers.tasks).

@@ -56,6 +56,9 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
              "it gives up with one line"),
     Variable("AKHBAR_REDIS_WAIT_WORKERS", "600", "seconds workers and crawlers pause for an unreachable Redis "
              "before a task or a crawl fails"),
+    Variable("AKHBAR_WORKER_MAX_MEMORY_MB", "512", "a worker pool process whose RSS is above this after a task "
+             "is replaced by a fresh one (a guard against slow growth; the soak's pool processes peak at "
+             "~180 MiB; 0: off)"),
     Variable("AKHBAR_INDEX_RETRY_WINDOW", "900", "seconds the index stage keeps retrying while the search "
              "engine is down or read-only before its documents go to dead letters"),
     Variable("AKHBAR_JOB_STALL_AFTER", "120", "seconds a running job may have pages pending with no work "

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -115,3 +118,15 @@ def test_histograms_from_redis_hash_are_cumulative() -> None:
     assert values[("akhbar_crawl_fetch_duration_seconds_bucket", "+Inf")] == 4
     assert values[("akhbar_crawl_fetch_duration_seconds_count", None)] == 4
     assert values[("akhbar_crawl_fetch_duration_seconds_sum", None)] == pytest.approx(102.14)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 512 * 1024), ("300", 300 * 1024), ("0", None)])
+def test_worker_memory_guard_follows_its_variable(value, expected):
+    # The Celery app reads its settings at import: a fresh interpreter per value.
+    env = {k: v for k, v in os.environ.items() if k != "AKHBAR_WORKER_MAX_MEMORY_MB"}
+    if value is not None:
+        env["AKHBAR_WORKER_MAX_MEMORY_MB"] = value
+    out = subprocess.run([sys.executable, "-c", "from akhbar.core.celery_app import app; "
+                          "print(app.conf.worker_max_memory_per_child)"],
+                         env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(expected)
