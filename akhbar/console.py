@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
+import redis
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -80,10 +81,27 @@ def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: 
             if job.state in TERMINAL_STATES or job.state == "stalled":  # stalled: the message says what repairs it
                 break
             if time.monotonic() > deadline:
-                fail(f"job {job_id} still {job.state} after {timeout:.0f}s (is a worker running? `akhbar worker`)")
+                fail(_still_running(store, job, timeout))
             time.sleep(0.5)
     print_job(job, quiet)
     return job
+
+
+def _still_running(store: JobStore, job: Job, timeout: float) -> str:
+    """Why `--wait` gave up, as far as the broker tells: tasks held unacknowledged (a retry waiting for
+    its delay, or tasks a worker had reserved when it lost Redis) come back by themselves."""
+    from akhbar.core.celery_app import VISIBILITY_TIMEOUT
+
+    said = f"job {job.id} still {job.state} after {timeout:.0f}s"
+    try:
+        work = stall.in_flight(store.redis)
+    except redis.RedisError:
+        work = None
+    if work is not None and work.unacked and not work.queued:
+        return (f"{said}: {work.unacked} task(s) wait unacknowledged in the broker (a retry's delay, or tasks "
+                f"a worker held when it lost Redis); they run again within AKHBAR_VISIBILITY_TIMEOUT="
+                f"{VISIBILITY_TIMEOUT}s, then `akhbar jobs show {job.id}` shows the rest")
+    return f"{said} (is a worker running? `akhbar worker`)"
 
 
 def print_job(job: Job, quiet: bool = False) -> None:

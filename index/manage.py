@@ -62,12 +62,30 @@ def create_index(adapter: SearchAdapter, name: str, *, bulk_load: bool = False) 
     _wait_ready(adapter, name)
 
 
+def _missing_fields(wanted: dict, present: dict) -> dict:
+    """The properties of `wanted` that `present` lacks, descending into objects."""
+    missing = {}
+    for name, spec in wanted.items():
+        if name not in present:
+            missing[name] = spec
+        elif "properties" in spec and "properties" in present[name]:
+            inner = _missing_fields(spec["properties"], present[name]["properties"])
+            if inner:
+                missing[name] = {"properties": inner}
+    return missing
+
+
 def add_new_fields(adapter: SearchAdapter, index: str) -> None:
     """Add the fields a newer mapping has to an older index in place (both engines accept new fields on
-    an existing mapping), so writers with new fields keep working before anyone runs `migrate`. Changed
-    fields need `akhbar index migrate`; that conflict is logged, not raised."""
+    an existing mapping), so writers with new fields keep working before anyone runs `migrate`. Only the
+    missing fields are sent: a changed field (v4's highlight offsets) would make the engine refuse the
+    whole update. Changed fields need `akhbar index migrate`."""
     try:
-        adapter.request("PUT", f"/{index}/_mapping", body={"properties": mappings()["properties"]})
+        current = adapter.request("GET", f"/{index}/_mapping")
+        present = next(iter(current.values()))["mappings"].get("properties", {})
+        missing = _missing_fields(mappings()["properties"], present)
+        if missing:
+            adapter.request("PUT", f"/{index}/_mapping", body={"properties": missing})
     except SearchRequestError as exc:
         log.warning("index %s keeps its older mapping (run `akhbar index migrate`): %s", index, exc)
 

@@ -51,7 +51,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_SYNONYMS", None, "your synonym files (Solr format, os.pathsep-separated), added to "
              "index/synonyms/libya.txt"),
     Variable("AKHBAR_VISIBILITY_TIMEOUT", "1800", "seconds before the broker re-delivers a task whose "
-             "worker died"),
+             "worker died, or that a worker had reserved when it lost Redis"),
     Variable("AKHBAR_REDIS_WAIT", "60", "seconds a CLI command waits for an unreachable Redis (saying so) before "
              "it gives up with one line"),
     Variable("AKHBAR_REDIS_WAIT_WORKERS", "600", "seconds workers and crawlers pause for an unreachable Redis "

@@ -87,6 +87,19 @@ def test_a_job_with_nothing_left_in_flight_says_stalled_and_how_to_repair(client
     assert json.loads(listed.stdout)["counters"]["articles_new"] == 3
 
 
+def test_wait_that_times_out_says_what_the_broker_holds(client):
+    from akhbar.console import _still_running
+
+    client.flushdb()
+    store = JobStore(client)
+    job = running_job(store, 2)
+    assert "is a worker running?" in _still_running(store, store.get(job.id), 400)
+    client.hset("unacked", "tag-1", "{}")  # kombu's hash of delivered, unacknowledged messages
+    said = _still_running(store, store.get(job.id), 400)
+    assert f"job {job.id} still running after 400s: 1 task(s) wait unacknowledged" in said
+    assert "AKHBAR_VISIBILITY_TIMEOUT=" in said
+
+
 def test_documents_of_a_dead_flush_go_back_to_the_buffer_in_order(client, redis_url, monkeypatch):
     from akhbar.core.keys import INDEX_LEASES
     from workers.indexbuffer import IndexBuffer

@@ -341,3 +341,27 @@ def test_migrate_while_searching(search, alias):
     newer = migrate(search, alias, delete_old=True)
     assert search.alias_targets(alias) == [newer] and not search.exists(new)
     assert count(search, newer) == 300 + len(written)
+
+
+def test_an_older_index_gets_the_new_fields_in_place(search):
+    # A v2-like index: no places/location, and title/body without v4's offsets (a changed field).
+    from index.manage import add_new_fields
+    from index.mapping import index_body
+
+    name = f"test-old-{uuid.uuid4().hex[:6]}"
+    body = index_body()
+    props = body["mappings"]["properties"]
+    for field in ("places", "location"):
+        del props[field]
+    for field in ("title", "body"):
+        props[field].pop("index_options")
+        props[field]["fields"]["exact"].pop("index_options")
+    search.request("PUT", f"/{name}", body=body)
+    try:
+        add_new_fields(search, name)
+        after = search.request("GET", f"/{name}/_mapping")[name]["mappings"]["properties"]
+        assert after["places"]["properties"]["id"]["type"] == "keyword"
+        assert after["location"]["type"] == "geo_point"
+        assert "index_options" not in after["title"]  # a changed field waits for `migrate`
+    finally:
+        search.request("DELETE", f"/{name}")
