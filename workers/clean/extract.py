@@ -258,8 +258,9 @@ PAGE_BYLINE_WORDS = 10
 
 
 def _page_byline_texts(tree: HtmlElement) -> list[str]:
-    """Raw texts of byline elements ("الدمام - طارق العريبي"): the dateline place when the
-    structured author names only the person."""
+    """Raw texts of byline elements (class author/byline/writer, rel/itemprop=author), outside comments:
+    the authors when nothing structured names them, and the dateline place ("الدمام - طارق العريبي")
+    when the structured author names only the person."""
     texts = []
     for element in tree.xpath(_AUTHOR_XPATH)[:40]:
         text = element_text(element)
@@ -268,14 +269,9 @@ def _page_byline_texts(tree: HtmlElement) -> list[str]:
     return texts
 
 
-def _page_authors(tree: HtmlElement) -> list[str]:
-    """Names in byline elements (class author/byline/writer, rel/itemprop=author), outside comments."""
-    for element in tree.xpath(_AUTHOR_XPATH)[:40]:
-        if is_furniture(element):
-            continue
-        text = element_text(element)
-        if not text or len(text) > 120:
-            continue
+def _page_authors(byline_texts: list[str]) -> list[str]:
+    """Names in the first byline element that has any (texts from ``_page_byline_texts``)."""
+    for text in byline_texts:
         names = parse_byline(text)
         # a marked byline element without a role word: "كتب بواسطة: طرابلس: أ ف ب", "منى بوخطوة (جدة، القاهرة)"
         if names is None and len(text.split()) <= PAGE_BYLINE_WORDS and not any(ch.isdigit() for ch in text):
@@ -420,6 +416,7 @@ def _extract(
         or _page_section(tree, title)
     )
     authors: list[str] = []
+    page_bylines = _page_byline_texts(tree)  # read before pruning
     raw_bylines = [*meta.jsonld_authors, *meta.authors]  # "الرياض - واس": the place is a dateline
     for group in (meta.jsonld_authors, meta.authors):
         if authors := clean_author_names(group, exclude=not_authors):
@@ -434,11 +431,9 @@ def _extract(
     if not authors and embedded is not None:
         authors = clean_author_names(embedded.authors, exclude=not_authors)
     if not authors:
-        page_authors = _page_authors(tree)
+        page_authors = _page_authors(page_bylines)
         raw_bylines.extend(page_authors)
         authors = clean_author_names(page_authors, exclude=not_authors)
-
-    page_bylines = _page_byline_texts(tree)  # read before pruning; a dateline fallback below
 
     # 2. boilerplate out, then the body: outlet selector, else trafilatura
     for element in _select(tree, selectors.get("remove")):
