@@ -163,11 +163,14 @@ _GENERIC_AUTHORS = frozenset(
     for n in (
         "admin", "administrator", "editor", "editorial", "staff", "newsroom", "webmaster", "root", "user",
         "المحرر", "محرر", "التحرير", "هيئة التحرير", "فريق التحرير", "أسرة التحرير", "الكاتب", "مراسلنا",
-        "المراسل", "قسم الأخبار", "غير معرف", "غير معروف", "unknown", "anonymous", "غرفة الأخبار", "فريق الموقع", "إدارة الموقع", "ادارة الموقع", "مشرف",
+        "المراسل", "قسم الأخبار", "غرفة الأخبار", "فريق الموقع", "إدارة الموقع", "ادارة الموقع", "مشرف",
+        "غير معرف", "غير معروف", "unknown", "anonymous",
     )
 )  # fmt: skip
+# "بواسطة" (by), alone or after a verb ("نشر بواسطة", "أرسلها بواسطة"): a role word in every byline pattern
+_BY_MEANS = r"(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت|أرسلها|ارسلها)\s+)?بواسطة"
 _PREFIXES = re.compile(
-    r"^\s*(?:(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت|أرسلها|ارسلها)\s+)?بواسطة|by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي)\s*[:：\-–—]?\s+", re.I
+    r"^\s*(?:" + _BY_MEANS + r"|by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي)\s*[:：\-–—]?\s+", re.I
 )
 _MAX_NAME_WORDS = 5
 
@@ -319,14 +322,12 @@ _AGENCIES = frozenset(
 AGENCY_KEYS = _AGENCIES  # phrase_key form
 # credits that name no one: "متابعات", "وكالات", "مكتب الجزيرة"
 _NO_ONE = re.compile(r"^(?:متابعات|متابعه|وكالات|الوكالات|خاص|مكتب\s.*|staff|agencies)$", re.I)
-_ROLE = re.compile(
-    r"^\s*(?:(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت)\s+)?بواسطة|كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص)\s*[:：\-–—]?\s*(?=\S)"
-)
+# the role of a byline segment, not a name
+_ROLE_WORDS = _BY_MEANS + r"|كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص"
+_ROLE = re.compile(r"^\s*(?:" + _ROLE_WORDS + r")\s*[:：\-–—]?\s*(?=\S)")
 # segment separators: dashes with a space on either side (or any dash in Arabic text), colons,
 # semicolons, the tatweel-dash "ـ" between spaces, pipes; " من " before a place ("... من الرياض")
-_ROLE_ONLY = re.compile(
-    r"^(?:(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت)\s+)?بواسطة|كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص|by)$", re.I
-)
+_ROLE_ONLY = re.compile(r"^(?:" + _ROLE_WORDS + r"|by)$", re.I)
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[:：؛;|]|\s[-–—ـ]+\s?|[-–—]+\s|(?<=[\u0600-\u06ff])[-–—]+)\s*")
 _FROM_PLACE = re.compile(r"\s+من\s+(?=\S+(?:\s+\S+)?\s*$)")
 _PARENS = re.compile(r"[(（]([^()（）]*)[)）]")
