@@ -16,12 +16,11 @@ from datetime import UTC, date, datetime
 from lxml import html as lxml_html
 
 from akhbar.core.times import parse_iso_utc
+from crawler.urls import PAGINATION_PARAMS
 from workers.clean.dateparse import parse_arabic_date
 
-# ?page=2, WordPress /page/2/, Joomla &limitstart=10, ?start= / ?offset= / ?skip= offsets
-PAGINATION = re.compile(
-    r"/page/\d+/?$|[?&](page|paged|p|pg|start|limitstart|offset|skip|pagenum|pageno|page_no|pageindex)=\d+", re.I
-)
+# WordPress /page/2/, or a page/offset query parameter with a number
+PAGINATION = re.compile(r"/page/\d+/?$|[?&](" + "|".join(PAGINATION_PARAMS) + r")=\d+", re.I)
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?")
 _DATE_CLASS = re.compile(r"date|time|posted|publish|created|meta|تاريخ", re.I)
 CARD_DEPTH = 4  # ancestors searched for the card of a link

@@ -12,14 +12,18 @@ CALENDAR = re.compile(
     re.I,
 )
 
+# Query parameters whose number is a listing's page or offset: ?page=2, Joomla &limitstart=10,
+# ?start= / ?offset= / ?skip= (crawler.listing.PAGINATION is built from them).
+PAGINATION_PARAMS = (
+    "page", "paged", "p", "pg", "start", "limitstart", "offset", "skip", "pagenum", "pageno", "page_no", "pageindex",
+)  # fmt: skip
 # Query parameters a CMS routes or paginates with (Joomla's non-SEF URLs carry five or six:
 # ?option=com_content&view=category&layout=blog&id=8&Itemid=101&limitstart=10). They do not count
 # towards a query explosion (facets, sorts, filters combined without end); a few more are allowed.
 ROUTING_PARAMS = frozenset(
     (
-        "option", "view", "layout", "id", "catid", "itemid", "task", "format", "lang", "tmpl", "q", "p",
-        "page_id", "cat", "category", "section", "type", "page", "paged", "pg", "start", "limitstart",
-        "offset", "limit", "pagenum", "pageno",
+        "option", "view", "layout", "id", "catid", "itemid", "task", "format", "lang", "tmpl", "q",
+        "page_id", "cat", "category", "section", "type", "limit", *PAGINATION_PARAMS,
     )
 )  # fmt: skip
 MAX_ROUTING_PARAMS = 4
