@@ -22,7 +22,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,8 +33,7 @@ if str(ROOT) not in sys.path:  # `python bench/alerts_bench.py` from the repo ro
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import load_documents  # noqa: E402 - after the sys.path line above
-
-REPO = Path(__file__).resolve().parents[1]
+from bench.results import environment  # noqa: E402
 
 
 def title_queries(docs: list[tuple[str, dict]], n: int, seed: int = 13) -> list[str]:
@@ -98,10 +96,7 @@ def main() -> None:
     client = redis.Redis.from_url(state["redis"]["url"])
     adapter = SearchAdapter(state["opensearch"]["url"], "opensearch")
     result: dict = {
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.alerts_bench", *sys.argv[1:]]),
-        "git_commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
-                                     text=True).stdout.strip(),
-        "cores": os.cpu_count(), "load_average_at_start": list(os.getloadavg()),
+        **environment(), "load_average_at_start": list(os.getloadavg()),
         "engine": "embedded OpenSearch node", "searches": args.searches,
     }
     try:
@@ -238,7 +233,7 @@ def main() -> None:
     finally:
         adapter.close()
         services.down(settings, log=lambda *_: None)
-    out = REPO / "bench" / "results" / "alerts_bench.json"
+    out = ROOT / "bench" / "results" / "alerts_bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"written to {out}")

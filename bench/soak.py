@@ -38,7 +38,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -50,7 +49,6 @@ import time
 import urllib.request
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,6 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import SAUDI_OFFSET, iter_raw  # noqa: E402
+from bench.results import environment  # noqa: E402
 
 SITEMAP_SIZE = 500
 LISTING_SIZE = 30
@@ -371,14 +370,6 @@ def slope(points: list[tuple[float, float]]) -> dict:
 
 
 # -- the run ---------------------------------------------------------------------------------------------
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def wait_ready(app, workers: list[subprocess.Popen], logs: Path, timeout: float = 300) -> None:
     """Every worker answers a broadcast ping (quiet log level: no "ready." line to wait for)."""
     deadline = time.monotonic() + timeout
@@ -522,12 +513,7 @@ def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: 
     distinct_served = len(served.articles)
     return {
         "run": "quick" if args.quick else "full",
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "git_commit": git_commit(),
-        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "cores": os.cpu_count(),
-        "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
-        "python": platform.python_version(),
+        **environment(),  # commit, command, cores, load at the end, Python, UTC time
         "setup": {"pages": pages, "outlets": len(outlets), "workers": args.workers, "concurrency": args.concurrency,
                   "crawler_processes": args.crawlers, "sample_interval_s": args.interval,
                   "opensearch_heap": os.environ.get("AKHBAR_OPENSEARCH_HEAP", "1g")},
@@ -635,7 +621,7 @@ def reanalyse(path: Path) -> None:
 
 def print_report(r: dict) -> None:
     t, c = r["throughput"], r["checks"]
-    print(f"\nsoak ({r['run']} run, {r['setup']['pages']} pages, {r['cores']} cores, load {r['load_avg_at_end']}): "
+    print(f"\nsoak ({r['run']} run, {r['setup']['pages']} pages, {r['cores']} cores, load {r.get('loadavg') or r.get('load_avg_at_end')}): "
           f"job {r['job']['state']}")
     print(f"pages/s (crawl)            {t['pages_per_s']:>8}   ({t['pages_fetched']} pages in {t['crawl_seconds']} s)")
     print(f"articles/s (end to end)    {t['articles_per_s_end_to_end']:>8}   (job {t['job_seconds']} s)")

@@ -22,8 +22,7 @@ VISIBILITY_TIMEOUT = env_int("AKHBAR_VISIBILITY_TIMEOUT") or 30 * 60
 # A pool process past this RSS after a task is replaced (Celery checks between tasks, and tasks are
 # acknowledged late, so nothing in flight is lost). The full soak found its pool processes flat within
 # ~2 % (docs/benchmarks.md); this bounds what a slow leak in a library could do over weeks.
-_max_memory_mb = env_int("AKHBAR_WORKER_MAX_MEMORY_MB")
-WORKER_MAX_MEMORY_KIB = max(0, 512 if _max_memory_mb is None else _max_memory_mb) * 1024 or None
+WORKER_MAX_MEMORY_KIB = max(0, env_int("AKHBAR_WORKER_MAX_MEMORY_MB") or 0) * 1024 or None  # 0: off
 
 
 def _broker_url() -> str:
