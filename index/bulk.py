@@ -2,7 +2,8 @@
 
 Each document is retried on its own status: a bulk response may accept 499 documents and reject one
 with 429; only that one is sent again. Documents that fail for good (mapping errors, 4xx) come back
-in `BulkResult.failed` with the engine's reason, so the caller can dead-letter them.
+in `BulkResult.failed` with the engine's reason and the action's op, so the caller can dead-letter them
+(one batch may hold an update and an index of the same id: the op says which of them failed).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from index.adapter import SearchAdapter, SearchUnavailable
 
@@ -35,11 +37,18 @@ class BulkAction:
         return [head, self.doc or {}]
 
 
+class BulkFailure(NamedTuple):
+    doc_id: str
+    status: int
+    reason: str
+    op: str  # the BulkAction's op: an id can fail as an update and succeed as an index in one batch
+
+
 @dataclass
 class BulkResult:
     succeeded: list[str] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)  # doc_id -> created | updated | noop | deleted
-    failed: list[tuple[str, int, str]] = field(default_factory=list)  # (doc_id, status, reason)
+    failed: list[BulkFailure] = field(default_factory=list)
     retries: int = 0
 
     def merge(self, other: BulkResult) -> None:
@@ -114,7 +123,7 @@ class BulkIndexer:
                 else:
                     error = outcome.get("error", {})
                     reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
-                    result.failed.append((action.doc_id, status, reason))
+                    result.failed.append(BulkFailure(action.doc_id, status, reason, action.op))
             if not retry:
                 return result
             result.retries += 1

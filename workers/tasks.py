@@ -279,6 +279,9 @@ def _count(op: dict, outcome: str) -> None:
         job_store().outcome(op.get("job_id"), outcome, op.get("token"))
 
 
+_BULK_OP = {"index": "index", "delete": "delete", "cluster": "update"}  # buffer op -> bulk action op
+
+
 def _wait_or_dead_letter(task, buffer: IndexBuffer, processing: str, entries: list[bytes], reason: str) -> int:
     """The engine cannot take `entries` now. Within the retry window they go back to the buffer and the
     flush comes back later; past it they go to dead letters, each with its whole operation (document
@@ -328,26 +331,31 @@ def index_flush(self, *_legacy) -> int:
     try:
         alias = index_alias()
         clusters = cluster_fields([op["id"] for op in ops if op["op"] != "delete"])
+        # A cluster op for a document this batch also writes is left out: the write carries the view
+        # read just above (and an update sent before the write would only meet "document missing").
+        written_here = {op["id"] for op in ops if op["op"] == "index"}
         actions = []
         for op in ops:
             if op["op"] == "delete":
                 actions.append(BulkAction("delete", op["id"]))
             elif op["op"] == "index":
                 actions.append(BulkAction("index", op["id"], {**op["doc"], **clusters[op["id"]]}))
-            else:
+            elif op["id"] not in written_here:
                 actions.append(BulkAction("update", op["id"], clusters[op["id"]]))
         # Short in-task retries only: longer waits happen between task runs, not in a blocked worker.
         result = BulkIndexer(search_adapter(), alias, max_retries=2, backoff=0.5, max_backoff=2).run(actions)
     except SearchUnavailable as exc:
         return _wait_or_dead_letter(self, buffer, processing, entries, f"{UNREACHABLE} ({str(exc)[:200]})")
     indexed_at = time.time()
-    failed = {doc_id: (status, reason) for doc_id, status, reason in result.failed}
+    # Keyed by op and id: one id may fail as a cluster update and be written by an index op in one batch.
+    failed = {(failure.op, failure.doc_id): failure for failure in result.failed}
     later: list[bytes] = []
     wait_reason = ""
     for op, raw in zip(ops, entries, strict=True):
-        if op["id"] not in failed:
+        failure = failed.get((_BULK_OP[op["op"]], op["id"]))
+        if failure is None:
             continue
-        status, reason = failed[op["id"]]
+        status, reason = failure.status, failure.reason
         if op["op"] == "cluster" and status == 404:
             # Not written yet (or deleted): its own index operation reads the cluster view fresh, and is
             # checked again after it lands (below), so there is nothing to apply now.

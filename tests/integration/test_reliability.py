@@ -122,3 +122,33 @@ def test_failed_page_goes_to_dead_letters_and_replays(pipeline_env, worker):
     assert "replayed 1" in replayed.stdout
     # Still not HTML: it comes back to the dead-letter queue instead of vanishing.
     wait_for(lambda: dlq.size(client) == 1, 60, "the replayed dead letter", worker.tail)
+
+
+def test_a_cluster_view_queued_before_its_document_does_not_dead_letter_the_document(pipeline_env, worker):
+    """Two dedupe tasks race: B joins A's cluster and queues "update A's view" before A's own write is
+    queued. When both land in one bulk batch (as after an outage, when the buffer fills), the update used
+    to meet "document missing" and that 404 was pinned on A's write, which went to dead letters although
+    the engine had taken it."""
+    from akhbar.core.celery_app import app
+    from akhbar.core.keys import INDEX_BUFFER
+
+    client = redis.Redis.from_url(pipeline_env["AKHBAR_REDIS_URL"])
+    store = JobStore(client)
+    job = store.create(["manual"], {})
+    ops = []
+    for n, doc_id in enumerate(("race-a", "race-b")):
+        doc = {"url": f"http://127.0.0.1:9/news/{n}", "canonical_url": f"http://127.0.0.1:9/news/{n}",
+               "title": f"خبر السباق {n}", "body": "نص الخبر عن مدينة سبها وأحوالها " * 20,
+               "outlet": "manual", "language": "ar"}
+        ops += [{"op": "cluster", "id": doc_id},
+                {"op": "index", "id": doc_id, "doc": doc, "job_id": job.id, "token": f"t{n}"}]
+    ops.append({"op": "cluster", "id": "race-never-written"})  # its 404 means "nothing to apply"
+    client.rpush(INDEX_BUFFER, *(json.dumps(op, ensure_ascii=False) for op in ops))
+    app.send_task("akhbar.index_flush", queue="index")
+    wait_for(lambda: store.get(job.id).counters.get("articles_new", 0) + dlq.size(client) >= 2, 60,
+             "the batch to be written", lambda: worker.tail() + broker_state(client))
+    assert dlq.size(client) == 0, dlq.entries(client)
+    assert store.get(job.id).counters["articles_new"] == 2
+    listed = cli(pipeline_env, "export", "--jsonl")
+    assert listed.returncode == 0, listed.stderr
+    assert {json.loads(line)["cluster_id"] for line in listed.stdout.splitlines()} == {"race-a", "race-b"}
