@@ -7,6 +7,9 @@ NAME.json is small and meant to be committed next to the docs that quote it: the
 figures come from (with a "+dirty" mark when the worktree had uncommitted changes), the exact
 command line, the machine's core count and load, a UTC timestamp, and the figures. Bulky material
 (per-query runs, error lists) goes to NAME.details.json, which is gitignored.
+
+`BENCH_RESULTS_DIR` moves them elsewhere: `make bench` (bench/run_all.py) writes its quick runs to
+bench/results/run_all/, so they never overwrite the files docs/benchmarks.md quotes.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
+RESULTS_DIR_VARIABLE = "BENCH_RESULTS_DIR"
 
 
 def git_commit() -> str:
@@ -62,7 +66,7 @@ def environment() -> dict[str, Any]:
 def write_result(name: str, figures: dict[str, Any], *, details: dict[str, Any] | None = None,
                  out_dir: Path | None = None) -> Path:
     """Write NAME.json (environment + figures); bulky `details` to NAME.details.json. Returns the path."""
-    out_dir = out_dir or RESULTS
+    out_dir = out_dir or Path(os.environ.get(RESULTS_DIR_VARIABLE) or RESULTS)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.json"
     payload = {"bench": name, **environment(), "figures": figures}

@@ -4,8 +4,9 @@
     python bench/run_all.py --only relevance,growth
     python bench/run_all.py --list          # print the commands and exit
 
-Each bench writes bench/results/NAME.json (git commit, command line, cores, time, figures); this
-runner adds bench/results/run_all.json with each command's exit code and wall time. A failing bench
+Each bench writes NAME.json (git commit, command line, cores, time, figures) to bench/results/run_all/
+(not bench/results/, whose files are the ones docs/benchmarks.md quotes, each from its own command);
+this runner adds run_all.json there with each command's exit code and wall time. A failing bench
 does not stop the others; the exit code is 1 if any failed. The full-size commands are in
 docs/benchmarks.md; these are the quick sizes, so their figures are noisier.
 """
@@ -13,6 +14,7 @@ docs/benchmarks.md; these are the quick sizes, so their figures are noisier.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -22,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.results import write_result  # noqa: E402
+from bench.results import RESULTS, RESULTS_DIR_VARIABLE, write_result  # noqa: E402
+
+RUN_ALL_RESULTS = RESULTS / "run_all"
 
 # name -> arguments after `python bench/NAME.py` (sizes chosen for ~15 minutes in total on 2 cores)
 BENCHES: dict[str, list[str]] = {
@@ -53,16 +57,17 @@ def main(argv: list[str] | None = None) -> int:
             print("python " + " ".join(cmd[1:]))
         return 0
     runs = {}
+    env = {**os.environ, RESULTS_DIR_VARIABLE: str(RUN_ALL_RESULTS)}
     started = time.perf_counter()
     for n, cmd in commands.items():
         print(f"\n=== {n}: python {' '.join(cmd[1:])}", flush=True)
         t0 = time.perf_counter()
-        code = subprocess.run(cmd, cwd=ROOT).returncode
+        code = subprocess.run(cmd, cwd=ROOT, env=env).returncode
         runs[n] = {"command": "python " + " ".join(cmd[1:]), "exit_code": code,
                    "seconds": round(time.perf_counter() - t0, 1)}
         print(f"=== {n}: exit {code} in {runs[n]['seconds']:.0f} s", flush=True)
     total = time.perf_counter() - started
-    write_result("run_all", {"total_seconds": round(total, 1), "runs": runs})
+    write_result("run_all", {"total_seconds": round(total, 1), "runs": runs}, out_dir=RUN_ALL_RESULTS)
     failed = [n for n, r in runs.items() if r["exit_code"]]
     print(f"\n{len(runs) - len(failed)}/{len(runs)} benches passed in {total / 60:.1f} min"
           + (f"; failed: {', '.join(failed)}" if failed else ""))

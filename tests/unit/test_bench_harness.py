@@ -27,6 +27,15 @@ def test_write_result_records_commit_command_cores_and_time(tmp_path):
     assert json.loads((tmp_path / "unit.details.json").read_text()) == {"big": [1, 2]}
 
 
+def test_make_bench_writes_apart_from_the_results_the_docs_quote(tmp_path, monkeypatch):
+    from bench import run_all
+    from bench.results import RESULTS, RESULTS_DIR_VARIABLE
+
+    monkeypatch.setenv(RESULTS_DIR_VARIABLE, str(tmp_path / "quick"))
+    assert write_result("unit", {"x": 1}) == tmp_path / "quick" / "unit.json"
+    assert run_all.RUN_ALL_RESULTS != RESULTS and run_all.RUN_ALL_RESULTS.parent == RESULTS
+
+
 def test_relevance_bench_does_not_use_the_chain_for_queries_or_judgments():
     tree = ast.parse((ROOT / "bench" / "relevance.py").read_text())
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
