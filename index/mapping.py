@@ -64,6 +64,9 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             "content_hash": KEYWORD,
             "cluster_id": KEYWORD,
             "also_published_by": KEYWORD,
+            # The cluster holds this document only: search shows versions 1 without counting them.
+            # Added in place to older indices (absent = unknown, so those are counted).
+            "sole_version": {"type": "boolean"},
             "job_id": KEYWORD,
             "places": {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}},
             "location": {"type": "geo_point"},

@@ -23,7 +23,9 @@ those clusters and the same query + sort, which member heads each cluster (plus 
 number of matching versions). Pages therefore partition the ordered clusters: no duplicates, no gaps,
 any depth, one extra cheap request per page. `all_versions=True` skips the check. The first page
 (no cursor) needs no collapse: its candidates are a prefix of the order, so a cluster's head is its
-first member met; only the versions are counted, by an unscored, unsorted request.
+first member met; only the versions are counted, by an unscored, unsorted request, and only for
+clusters that have other members (`sole_version`, kept by the dedupe stage, says a cluster holds one
+document: that one is its only matching version). A page of lone articles makes one request.
 Within one day the scores are stable across pages (the decay origin travels in the cursor); like any
 search_after paging, documents indexed between two page requests may shift the order.
 
@@ -58,7 +60,7 @@ EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
 # a headline rarely match every word in the stemmed form).
 MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
 SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
-                 "also_published_by", "places"]
+                 "also_published_by", "sole_version", "places"]
 SORTS = ("relevance", "date")
 MAX_ROUNDS = 4  # candidate batches per collapsed page before returning a short page with a cursor
 
@@ -552,7 +554,9 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
                     first_met.setdefault(cluster, hit["_id"])
             heads = first_met
             page_clusters = _clusters_shown(candidates, heads, params.size - len(shown))
-            counts = _cluster_counts(adapter, alias, body["query"], page_clusters) if page_clusters else {}
+            alone = {h["_source"].get("cluster_id") for h in candidates if h["_source"].get("sole_version") is True}
+            to_count = [c for c in page_clusters if c not in alone]
+            counts = _cluster_counts(adapter, alias, body["query"], to_count) if to_count else {}
         else:
             clusters = sorted({c for h in candidates if (c := h["_source"].get("cluster_id"))})
             heads, counts = (_cluster_heads(adapter, alias, body["query"], body["sort"], clusters)

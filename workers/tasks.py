@@ -249,15 +249,17 @@ def dedupe(self, article: dict) -> str:
 
 # -- index ---------------------------------------------------------------------------------------
 def cluster_fields(doc_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Cluster id and also_published_by per doc, read fresh from the shared dedup state at send time (one
-    round trip for the batch), so a document written late never carries an older view of its cluster."""
+    """Cluster id, also_published_by and sole_version per doc, read fresh from the shared dedup state at
+    send time (one round trip for the batch), so a document written late never carries an older view of
+    its cluster."""
     fields = {}
     for doc_id, decision in deduper().lookup_many(list(dict.fromkeys(doc_ids))).items():
         if decision is None:  # forgotten meanwhile: the document stands alone
-            fields[doc_id] = {"cluster_id": doc_id, "also_published_by": []}
+            fields[doc_id] = {"cluster_id": doc_id, "also_published_by": [], "sole_version": True}
         else:
             fields[doc_id] = {"cluster_id": decision.cluster_id,
-                              "also_published_by": decision.also_published_by(doc_id)}
+                              "also_published_by": decision.also_published_by(doc_id),
+                              "sole_version": decision.sole_version}
     return fields
 
 

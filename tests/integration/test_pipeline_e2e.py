@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,15 @@ def test_crawl_clean_dedupe_index_search(pipeline_env: dict, worker, tmp_path: P
                     if h["title"] in (original["title"], repost["title"])]
         assert {h["outlet"] for h in versions} >= {"fx-alaan", original["outlet"]}
         assert len({h["cluster_id"] for h in versions}) == 1
+
+        # Every document's sole_version agrees with its cluster as indexed (search skips counting
+        # versions on that flag), whatever order the copies were cleaned and indexed in.
+        engine = SearchAdapter(pipeline_env["AKHBAR_SEARCH_URL"])
+        indexed = engine.search(pipeline_env["AKHBAR_INDEX"], {"size": 1000, "_source": ["cluster_id", "sole_version"],
+                                                               "query": {"match_all": {}}})["hits"]["hits"]
+        sizes = Counter(h["_source"]["cluster_id"] for h in indexed)
+        assert max(sizes.values()) > 1 and len(indexed) == count(pipeline_env)
+        assert [h["_id"] for h in indexed if h["_source"].get("sole_version") != (sizes[h["_source"]["cluster_id"]] == 1)] == []
 
         # A re-crawl (here by two crawler processes sharing the frontier) updates documents in place
         # instead of duplicating them, and fetches each article once.

@@ -243,6 +243,39 @@ def test_versions_count_the_matching_members_on_every_page(search, corpus, sort)
     assert got == expected
 
 
+def test_a_first_page_of_lone_articles_asks_the_engine_once(search, alias):
+    """`sole_version` (written by the dedupe stage) spares the versions count for clusters of one; other
+    clusters, and documents indexed before the field existed, are still counted."""
+    docs = [doc(f"lone{i}", f"زلزال قرب المرج {i}", filler(20, i), cluster_id=f"lone{i}", sole_version=True)
+            for i in range(4)]
+    docs += [doc("pair-a", "زلزال وهزة ارتدادية", filler(20, 7), cluster_id="pair", sole_version=False),
+             doc("pair-b", "هزة ارتدادية بعد زلزال", filler(20, 8), cluster_id="pair", sole_version=False,
+                 outlet="fx-lana"),
+             doc("older", "زلزال في الأرشيف القديم", filler(20, 9), cluster_id="older")]  # no sole_version
+    ensure_index(search, alias)
+    assert not BulkIndexer(search, alias).run([BulkAction("index", k, d) for k, d in docs], refresh=True).failed
+
+    class Counting(SearchAdapter):
+        def search(self, index, body, params=None):
+            self.bodies.append(body)
+            return super().search(index, body, params)
+
+    counting = Counting(search.url)
+    counting.bodies = []
+    result = run_search(counting, alias, {"q": "المرج"})
+    assert sorted(ids(result)) == [f"lone{i}" for i in range(4)] and len(counting.bodies) == 1
+    assert {h["versions"] for h in result["hits"]} == {1}
+
+    counting.bodies.clear()
+    result = run_search(counting, alias, {"q": "زلزال"})
+    assert {h["cluster_id"]: h["versions"] for h in result["hits"]} == {
+        "lone0": 1, "lone1": 1, "lone2": 1, "lone3": 1, "pair": 2, "older": 1}
+    assert len(counting.bodies) == 2
+    counted = counting.bodies[1]["query"]["bool"]["filter"][1]["terms"]["cluster_id"]
+    assert sorted(counted) == ["older", "pair"]
+    counting.close()
+
+
 def test_cursor_from_another_search_is_a_query_error(search, corpus):
     first = run_search(search, corpus, {"q": "ميناء", "size": 2, "sort": "date"})
     with pytest.raises(QueryError):

@@ -404,3 +404,14 @@ def test_lookup_many_matches_lookup_one_by_one(dd: Deduper) -> None:
         assert (many[doc_id].cluster_id, many[doc_id].also_published_by(doc_id)) == (
             one.cluster_id, one.also_published_by(doc_id))
     assert many["a"].cluster_id == "b"
+
+
+def test_a_lone_article_that_gets_a_same_outlet_copy_is_re_indexed(dd: Deduper) -> None:
+    # Its cluster id and also_published_by stay as they were; only sole_version changes, and search
+    # trusts that flag to skip counting versions, so the first member must be re-indexed.
+    first = dd.assign("v1", outlet="alwasat", body=VACCINES, published_at=T0)
+    assert first.sole_version
+    d = dd.assign("v1-edited", outlet="alwasat", body=with_credit(VACCINES), published_at=T1)
+    assert d.status == "near_duplicate" and d.cluster_id == "v1" and d.also_published_by("v1") == []
+    assert not d.sole_version and d.changed_members == ["v1"]
+    assert not dd.lookup("v1").sole_version

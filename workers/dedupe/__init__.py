@@ -7,7 +7,8 @@ Usage (one Deduper per worker process; it only holds a Redis client and three sc
     if not d.stored:                     # exact_duplicate: same outlet, same body, other URL
         drop the article (d.duplicate_of is the doc kept)
     else:
-        index it with cluster_id=d.cluster_id, also_published_by=d.also_published_by(doc_id)
+        index it with cluster_id=d.cluster_id, also_published_by=d.also_published_by(doc_id),
+                      sole_version=d.sole_version
         re-index d.changed_members (their values: d.members / dd.lookup(doc_id))
 
 Modules: ``minhash`` (shingles, signatures), ``exact`` (the exact-duplicate rule), ``store`` (Redis

@@ -7,6 +7,7 @@ copy is indexed as its own search document with
   compared in UTC); members without a known date sort after dated ones; ties and undated
   members fall back to first-seen order (the store's arrival sequence);
 * ``also_published_by`` — the other members' outlets, sorted, deduplicated, without the doc's own.
+* ``sole_version`` — the cluster holds this document only (search then knows it has one version).
 
 The cluster *membership* lives in Redis (``store.py``) and is changed atomically; cluster_id and
 also_published_by are pure functions of the member list, computed here, so every worker derives
@@ -79,9 +80,9 @@ class DedupDecision:
     cluster_id: doc id of the cluster's earliest member (for exact_duplicate: the kept doc's).
     duplicate_of: for exact_duplicate, the doc id kept.
     members: the cluster's members (by arrival order).
-    changed_members: *other* docs whose cluster_id or also_published_by changed because of this
-             call (the earliest member changed, a new outlet joined, clusters merged, or the doc
-             left its old cluster): re-index them.  Their new values are in ``members`` when they
+    changed_members: *other* docs whose cluster_id, also_published_by or sole_version changed
+             because of this call (the earliest member changed, a new outlet joined, a lone doc got
+             its first companion, clusters merged, or the doc left its old cluster): re-index them.  Their new values are in ``members`` when they
              are in this doc's cluster, else ask ``Deduper.lookup()``.
     """
 
@@ -94,6 +95,10 @@ class DedupDecision:
 
     def also_published_by(self, doc_id: str) -> list[str]:
         return also_published_by(self.members, doc_id)
+
+    @property
+    def sole_version(self) -> bool:
+        return len(self.members) <= 1
 
     @property
     def stored(self) -> bool:
@@ -110,12 +115,13 @@ def _snapshot(raw: list[tuple[str, str | None, str | None, int]]) -> tuple[list[
 
 def _states(
     snapshots: list[list[tuple[str, str | None, str | None, int]]],
-) -> dict[str, tuple[str | None, tuple[str, ...]]]:
-    out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+) -> dict[str, tuple[str | None, tuple[str, ...], bool]]:
+    """Each member's indexed cluster view: (cluster_id, also_published_by, sole_version)."""
+    out: dict[str, tuple[str | None, tuple[str, ...], bool]] = {}
     for raw in snapshots:
         members, cid = _snapshot(raw)
         for m in members:
-            out[m.doc_id] = (cid, tuple(also_published_by(members, m.doc_id)))
+            out[m.doc_id] = (cid, tuple(also_published_by(members, m.doc_id)), len(members) == 1)
     return out
 
 
