@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,13 @@ def load_documents(limit: int | None = None) -> list[tuple[str, dict]]:
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+def clustered_by_content(docs: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """cluster_id = the body's content hash (identical bodies form one story), and sole_version as the
+    dedupe stage writes it (the story has no other copy): the cluster fields search reads."""
+    sizes = Counter(d["content_hash"] for _, d in docs)
+    for _, d in docs:
+        d["cluster_id"] = d["content_hash"]
+        d["sole_version"] = sizes[d["content_hash"]] == 1
+    return docs

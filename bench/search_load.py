@@ -100,14 +100,14 @@ async def run_load(url: str, queries: list[str], users: int, duration: float, wa
 def build_stack(args: argparse.Namespace, home: Path) -> tuple[str, list[str], list]:
     """Node + indexed corpus + API; returns (api url, query pool, cleanup callbacks).
     The node's URL is left in args.node_url (bench/api_vs_direct.py queries it directly)."""
-    from bench.corpus import load_documents
+    from bench.corpus import clustered_by_content, load_documents
     from index import embedded
     from index.adapter import SearchAdapter
     from index.bulk import BulkAction, BulkIndexer
     from index.manage import ensure_index
 
     cleanup: list = []
-    docs = load_documents(args.docs)
+    docs = clustered_by_content(load_documents(args.docs))
     node = embedded.start(home / "node", heap=args.heap, timeout=600)  # shared, loaded machines start slowly
     cleanup.append(lambda: embedded.stop(node.pid))
     args.node_url = node.url
@@ -115,11 +115,14 @@ def build_stack(args: argparse.Namespace, home: Path) -> tuple[str, list[str], l
     ensure_index(adapter, ALIAS)
     started = time.perf_counter()
     now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-    actions = (BulkAction("index", i, {**d, "cluster_id": d["content_hash"], "crawled_at": now}) for i, d in docs)
+    actions = (BulkAction("index", i, {**d, "crawled_at": now}) for i, d in docs)
     result = BulkIndexer(adapter, ALIAS).run(actions, refresh=True)
     if result.failed:
         raise RuntimeError(f"{len(result.failed)} documents failed, e.g. {result.failed[:2]}")
     print(f"indexed {len(docs)} articles in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    # No shard request cache: this index never changes, so repeated count requests would be answered
+    # from cache; a crawling archive refreshes every second and such entries rarely survive.
+    adapter.request("PUT", f"/{ALIAS}/_settings", body={"index.requests.cache.enable": False})
     adapter.close()
 
     port = free_port()

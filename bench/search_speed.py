@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/search_speed.py` from the repo root: make `bench.` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.corpus import load_documents  # noqa: E402
+from bench.corpus import clustered_by_content, load_documents  # noqa: E402
 from bench.results import write_result  # noqa: E402
 from index import embedded  # noqa: E402
 from index.adapter import SearchAdapter  # noqa: E402
@@ -92,9 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
 
-    docs = load_documents(args.docs)
-    for _, d in docs:
-        d["cluster_id"] = d["content_hash"]
+    docs = clustered_by_content(load_documents(args.docs))
     subset = docs[: args.naive]
     queries = make_queries(docs, args.queries, random.Random(args.seed))
     out: dict = {"docs": len(docs), "naive_docs": len(subset), "loadavg_start": os.getloadavg()}
