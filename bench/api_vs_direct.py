@@ -51,6 +51,7 @@ if str(ROOT) not in sys.path:  # `python bench/api_vs_direct.py` from the repo r
 
 from bench.results import write_result  # noqa: E402
 from bench.search_load import ALIAS, build_stack, make_queries, percentile  # noqa: E402
+from bench.search_speed import warm_until_steady  # noqa: E402
 
 
 def query_params(texts: list[str], rng: random.Random) -> list[dict]:
@@ -59,21 +60,11 @@ def query_params(texts: list[str], rng: random.Random) -> list[dict]:
 
 
 def warm_up(node_url: str, params: list[dict], min_passes: int, max_passes: int) -> list[float]:
-    """Passes over every query until two in a row are no more than 5 % faster than the best before them;
-    the mean ms of each pass."""
     from index.adapter import SearchAdapter
-    from index.search import run_search
 
     adapter = SearchAdapter(node_url, timeout=60)
     started = time.perf_counter()
-    curve: list[float] = []
-    while len(curve) < max_passes:
-        t0 = time.perf_counter()
-        for p in params:
-            run_search(adapter, ALIAS, p)
-        curve.append(round((time.perf_counter() - t0) * 1000 / len(params), 2))
-        if len(curve) >= max(min_passes, 3) and min(curve[-2:]) > 0.95 * min(curve[:-2]):
-            break  # two passes in a row gained less than 5 % on the best before them
+    curve = warm_until_steady(adapter, ALIAS, params, min_passes, max_passes)
     adapter.close()
     print(f"warmed the node: {len(curve)} x {len(params)} searches in {time.perf_counter() - started:.0f} s; "
           f"mean ms per pass {curve}", file=sys.stderr, flush=True)

@@ -17,7 +17,9 @@ index.bulk.BulkIndexer into the production index body (index.mapping.index_body)
     dedupe assigns/s     Deduper.assign for the step's new documents
     index size           store bytes per 1,000 articles after flush + force-merge to one segment
     Redis bytes/article  INFO used_memory of the dedupe state / articles stored
-    search p50/p99       run_search product path (collapsed, facets, highlight), 1-3 title words
+    search p50/p99       run_search product path (collapsed, facets, highlight), 1-3 title words;
+                         before the first step's, the node is warmed until it stops getting faster
+                         (bench.search_speed.warm_until_steady), so x1 does not pay the cold JVM
 The projection to 10M articles is a straight line through the measured points (stated as such).
 """
 
@@ -39,7 +41,7 @@ if str(ROOT) not in sys.path:  # `python bench/growth.py` from the repo root
 
 from bench.corpus import doc_id, load_documents  # noqa: E402
 from bench.results import write_result  # noqa: E402
-from bench.search_speed import latency, make_queries  # noqa: E402
+from bench.search_speed import latency, make_queries, warm_until_steady  # noqa: E402
 
 ALIAS = "growth"
 SCALES = (1, 4, 10)
@@ -62,6 +64,10 @@ def copies(base: list[tuple[str, dict]], k: int, vocab: list[str]) -> list[tuple
         out.append((doc_id(url), {**d, "url": url, "canonical_url": url, "title": vary(d["title"], rng, vocab),
                                   "body": body, "lead": body.split("\n\n", 1)[0]}))
     return out
+
+
+def _ms(value: float | None) -> str:
+    return "none (it fell with size)" if value is None else f"{value} ms"
 
 
 def line_fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             redis_before = int(client.info("memory")["used_memory"])
             done = 0
             statuses: dict[str, int] = {}
+            warm_curve: list[float] = []
             for scale in SCALES:
                 new: list[tuple[str, dict]] = []
                 for k in range(done, scale):
@@ -125,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                 stats = adapter.request("GET", f"/{ALIAS}/_stats/store,docs")["indices"][ALIAS]["primaries"]
                 articles = stats["docs"]["count"]
                 redis_bytes = int(client.info("memory")["used_memory"]) - redis_before
+                if not warm_curve:  # once: the JVM stays warm for the larger steps
+                    warm_curve = warm_until_steady(adapter, ALIAS, [{"q": q, "size": 10} for q in queries])
+                    print(f"  warmed the node: {len(warm_curve)} passes, mean ms per pass {warm_curve}",
+                          file=sys.stderr, flush=True)
                 lat = latency(adapter, ALIAS, queries, {"size": 10})
                 step = {"scale": scale, "articles": articles, "new_docs": len(new),
                         "bulk_docs_per_s": round(len(new) / bulk_s, 1),
@@ -162,10 +173,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{s['dedupe_assigns_per_s']:>8.0f} {s['index_mb_per_1000']:>8.2f} {s['redis_bytes_per_article']:>11.0f} "
               f"{s['search_p50_ms']:>7.1f} {s['search_p99_ms']:>7.1f}")
     print(f"straight-line projection to {PROJECT_TO:,} articles (not measured): index {proj['index_gb']} GB, "
-          f"Redis {proj['redis_gb']} GB, search p50 {proj['search_p50_ms']} ms / p99 {proj['search_p99_ms']} ms, "
+          f"Redis {proj['redis_gb']} GB, search p50 {_ms(proj['search_p50_ms'])} / p99 {_ms(proj['search_p99_ms'])}, "
           f"bulk {proj['bulk_hours_at_last_rate']} h at the last rate")
     write_result("growth", {"base_articles": len(base), "fraction": args.fraction, "steps": steps,
-                            "projection_10m_straight_line": proj})
+                            "projection_10m_straight_line": proj, "warm_up_mean_ms_per_pass": warm_curve})
     return 0
 
 
