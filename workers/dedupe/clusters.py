@@ -69,6 +69,11 @@ def also_published_by(members: Iterable[ClusterMember], doc_id: str) -> list[str
     return sorted({m.outlet for m in members if m.doc_id != doc_id and m.outlet and m.outlet != own})
 
 
+def sole_version(members: Sequence[ClusterMember]) -> bool:
+    """The cluster holds one document: search knows its versions (1) without counting them."""
+    return len(members) <= 1
+
+
 @dataclass(slots=True)
 class DedupDecision:
     """What assign() decided for one doc.
@@ -82,8 +87,9 @@ class DedupDecision:
     members: the cluster's members (by arrival order).
     changed_members: *other* docs whose cluster_id, also_published_by or sole_version changed
              because of this call (the earliest member changed, a new outlet joined, a lone doc got
-             its first companion, clusters merged, or the doc left its old cluster): re-index them.  Their new values are in ``members`` when they
-             are in this doc's cluster, else ask ``Deduper.lookup()``.
+             its first companion, clusters merged, or the doc left its old cluster): re-index them.
+             Their new values are in ``members`` when they are in this doc's cluster, else ask
+             ``Deduper.lookup()``.
     """
 
     status: Status
@@ -98,7 +104,7 @@ class DedupDecision:
 
     @property
     def sole_version(self) -> bool:
-        return len(self.members) <= 1
+        return sole_version(self.members)
 
     @property
     def stored(self) -> bool:
@@ -121,7 +127,7 @@ def _states(
     for raw in snapshots:
         members, cid = _snapshot(raw)
         for m in members:
-            out[m.doc_id] = (cid, tuple(also_published_by(members, m.doc_id)), len(members) == 1)
+            out[m.doc_id] = (cid, tuple(also_published_by(members, m.doc_id)), sole_version(members))
     return out
 
 
