@@ -14,12 +14,9 @@ behind an alias, `akhbar api` in a subprocess, rate limit off). Then:
   Both at 1 and 20 concurrent users (--users), --duration measured seconds each after a warm-up;
   the same seeded choice of queries. Ratio = API requests/s / direct searches/s.
 
-  warm-up  Before any of it, passes over every query run through run_search in this process until the
-           node is warm: a fresh node's JVM needs a few thousand searches to compile its hot paths
-           (on 31k articles the mean fell from 53 ms in the first pass to 24 ms in the third, sat near
-           20 ms for passes 4-8 and reached 13 ms after ~13 passes, so a plateau is not the end).
-           Passes stop when two in a row gain less than 5 % on the best before them (at least
-           --min-warm-passes, at most --max-warm-passes); the curve is printed and kept in the results.
+  warm-up  Before any of it, the node is warmed in this process until it stops getting faster
+           (bench.search_speed.warm_until_steady: a fresh JVM needs thousands of searches); the
+           curve is printed and kept in the results.
 
   breakdown  one user, in this process, per query: engine round trips (page request; cluster
            resolution request), the same page request without facets (outlet + month aggs) and
