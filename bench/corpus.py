@@ -47,7 +47,10 @@ def doc_id(url: str) -> str:
 
 
 def to_document(record: dict) -> tuple[str, dict]:
-    """(id, document in the index mapping's shape). Records without a date keep published_at null."""
+    """(id, document in the index mapping's shape, as the index stage writes it). Records without a date
+    keep published_at null."""
+    from index.mapping import order_key
+
     content = (record.get("content") or "").strip()
     paragraphs = [p.strip() for p in content.split("\n") if p.strip()]
     url = record["url"]
@@ -55,7 +58,8 @@ def to_document(record: dict) -> tuple[str, dict]:
     published = f"{date.replace(' ', 'T')}{SAUDI_OFFSET}" if len(date) >= 19 else None
     author = (record.get("author") or "").strip()
     body = "\n\n".join(paragraphs)
-    return doc_id(url), {
+    key = doc_id(url)
+    return key, {
         "url": url,
         "canonical_url": url,
         "outlet": record.get("source"),
@@ -71,6 +75,7 @@ def to_document(record: dict) -> tuple[str, dict]:
         "tags": [],
         "dateline": None,
         "content_hash": hashlib.sha1(body.encode("utf-8")).hexdigest(),
+        "order_key": order_key(key),
     }
 
 

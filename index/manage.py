@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from index.adapter import SearchAdapter, SearchRequestError
 from index.analysis import SYNONYM_FILTER, has_icu, synonym_filter, synonym_rules
-from index.mapping import MAPPING_VERSION, index_body, mappings
+from index.mapping import MAPPING_VERSION, ORDER_KEY_SCRIPT, index_body, mappings
 
 log = logging.getLogger("akhbar.index")
 
@@ -86,8 +86,25 @@ def add_new_fields(adapter: SearchAdapter, index: str) -> None:
         missing = _missing_fields(mappings()["properties"], present)
         if missing:
             adapter.request("PUT", f"/{index}/_mapping", body={"properties": missing})
+        if "order_key" in missing:
+            fill_order_keys(adapter, index)
     except SearchRequestError as exc:
         log.warning("index %s keeps its older mapping (run `akhbar index migrate`): %s", index, exc)
+
+
+def fill_order_keys(adapter: SearchAdapter, index: str) -> str | None:
+    """Give the documents written before `order_key` existed their key, as an engine task in the
+    background (one pass, conflicts skipped: a document rewritten meanwhile already has its key). Until
+    it ends, those documents sort after their ties, and pages among them may repeat or skip one; `akhbar
+    index migrate` fills the keys too. Returns the task id, None if there was nothing to fill."""
+    query = {"bool": {"must_not": [{"exists": {"field": "order_key"}}]}}
+    if not adapter.request("POST", f"/{index}/_count", body={"query": query})["count"]:
+        return None
+    task = adapter.request("POST", f"/{index}/_update_by_query",
+                           body={"query": query, "script": {"source": ORDER_KEY_SCRIPT, "lang": "painless"}},
+                           params={"conflicts": "proceed", "wait_for_completion": "false", "refresh": "true"})["task"]
+    log.warning("index %s: filling the sort key of older documents in the background (task %s)", index, task)
+    return task
 
 
 def ensure_index(adapter: SearchAdapter, alias: str) -> str:
@@ -117,7 +134,8 @@ def count(adapter: SearchAdapter, index: str) -> int:
 
 def _reindex(adapter: SearchAdapter, source: str, dest: str, *, create_only: bool,
              progress: Callable[[int, int], None] | None, poll: float) -> dict:
-    body: dict = {"source": {"index": source, "size": 1000}, "dest": {"index": dest}}
+    body: dict = {"source": {"index": source, "size": 1000}, "dest": {"index": dest},
+                  "script": {"source": ORDER_KEY_SCRIPT, "lang": "painless"}}  # documents from before the key
     if create_only:
         body["dest"]["op_type"] = "create"
         body["conflicts"] = "proceed"  # documents already in dest are version conflicts: skip them

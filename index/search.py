@@ -15,8 +15,8 @@ construction, see docs/benchmarks.md).
 
 Collapsing versions (default) and deep paging. OpenSearch 2.19 rejects `collapse` together with
 `search_after` (ES 8 only allows it when sorting on the collapse field alone), and from/size stops at
-index.max_result_window. So paging always uses `search_after` over a total order (sort + the unique
-`canonical_url` tiebreaker), and collapse is done by us, statelessly: a document is shown iff it is
+index.max_result_window. So paging always uses `search_after` over a total order (sort + the per-document
+`order_key` tiebreaker, index.mapping), and collapse is done by us, statelessly: a document is shown iff it is
 the first of its cluster in that order among the matches — exactly what `collapse` would show. For
 each batch of candidates one more request asks the engine, with a real `collapse` restricted to
 those clusters and the same query + sort, which member heads each cluster (plus a terms agg for the
@@ -62,6 +62,8 @@ MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
 SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
                  "also_published_by", "sole_version", "places"]
 SORTS = ("relevance", "date")
+# unmapped_type: an index from before the field (add_new_fields adds it) still sorts.
+ORDER_TIEBREAK = {"order_key": {"order": "asc", "missing": "_last", "unmapped_type": "long"}}
 MAX_ROUNDS = 4  # candidate batches per collapsed page before returning a short page with a cursor
 
 
@@ -210,13 +212,17 @@ def encode_cursor(sort_values: list, mode: str, origin: str) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def decode_cursor(cursor: str, mode: str) -> tuple[list, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         values, origin = data["s"], data["o"]
-        ok = (isinstance(values, list) and len(values) == 2 and isinstance(values[1], str)
-              and isinstance(values[0], int | float) and not isinstance(values[0], bool)
+        ok = (isinstance(values, list) and len(values) == 2 and _is_number(values[1])
+              and _is_number(values[0])
               and isinstance(origin, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", origin))
     except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
         ok = False
@@ -322,7 +328,7 @@ def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str) -> dict
 
 
 def sort_clause(params: SearchParams) -> list[dict]:
-    tiebreak = {"canonical_url": {"order": "asc"}}
+    tiebreak = ORDER_TIEBREAK
     if params.sort == "date":
         return [{"published_at": {"order": "desc", "missing": "_last"}}, tiebreak]
     return [{"_score": {"order": "desc"}}, tiebreak]
@@ -615,7 +621,7 @@ def similar(adapter: SearchAdapter, alias: str, doc_id: str, size: int = 10,
         # without a cluster_id into one group.
         "size": size * 3,
         "_source": SOURCE_FIELDS,
-        "sort": [{"_score": {"order": "desc"}}, {"canonical_url": {"order": "asc"}}],
+        "sort": [{"_score": {"order": "desc"}}, ORDER_TIEBREAK],
         "track_total_hits": True,
     }
     response = _search(adapter, alias, body)

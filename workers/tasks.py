@@ -32,6 +32,7 @@ from index.adapter import SearchAdapter, SearchUnavailable
 from index.blocks import UNREACHABLE, refusal
 from index.bulk import BulkAction, BulkIndexer
 from index.manage import ensure_index
+from index.mapping import order_key
 from workers.clean.errors import ExtractionError
 from workers.clean.extract import extract_article
 from workers.dedupe import Deduper
@@ -341,7 +342,8 @@ def index_flush(self, *_legacy) -> int:
             if op["op"] == "delete":
                 actions.append(BulkAction("delete", op["id"]))
             elif op["op"] == "index":
-                actions.append(BulkAction("index", op["id"], {**op["doc"], **clusters[op["id"]]}))
+                actions.append(BulkAction("index", op["id"], {**op["doc"], **clusters[op["id"]],
+                                                              "order_key": order_key(op["id"])}))
             elif op["id"] not in written_here:
                 actions.append(BulkAction("update", op["id"], clusters[op["id"]]))
         # Short in-task retries only: longer waits happen between task runs, not in a blocked worker.

@@ -7,6 +7,7 @@ tests that write use the per-test `alias` fixture.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -18,6 +19,7 @@ import pytest
 from index.adapter import SearchAdapter
 from index.bulk import BulkAction, BulkIndexer
 from index.manage import count, ensure_index, migrate
+from index.mapping import order_key
 from index.query import QueryError
 from index.search import build_search, run_search, similar
 
@@ -36,7 +38,7 @@ def filler(n: int, seed: int) -> str:
 def doc(key: str, title: str, body: str, **extra) -> tuple[str, dict]:
     url = f"https://fx.example.ly/{key}"
     fields = {"url": url, "canonical_url": url, "title": title, "body": body, "lead": body[:120],
-              "language": "ar", "outlet": "fx-wasat", "cluster_id": key}
+              "language": "ar", "outlet": "fx-wasat", "cluster_id": key, "order_key": order_key(key)}
     return key, {**fields, **extra}
 
 
@@ -398,3 +400,64 @@ def test_an_older_index_gets_the_new_fields_in_place(search):
         assert "index_options" not in after["title"]  # a changed field waits for `migrate`
     finally:
         search.request("DELETE", f"/{name}")
+
+
+def _index_without_order_key(search, name: str, docs: list[tuple[str, dict]]) -> None:
+    """An index from before `order_key` (mapping and documents), as written by an older release."""
+    from index.mapping import index_body
+
+    body = index_body()
+    del body["mappings"]["properties"]["order_key"]
+    search.request("PUT", f"/{name}", body=body)
+    old = [(k, {f: v for f, v in d.items() if f != "order_key"}) for k, d in docs]
+    assert not BulkIndexer(search, name).run([BulkAction("index", k, d) for k, d in old], refresh=True).failed
+
+
+def _order_keys(search, name: str) -> dict[str, int | None]:
+    hits = search.request("POST", f"/{name}/_search", body={"size": 100, "_source": ["order_key"]})["hits"]["hits"]
+    return {h["_id"]: h["_source"].get("order_key") for h in hits}
+
+
+def test_older_documents_get_their_sort_key_in_place_and_page_without_gaps(search):
+    from index.manage import add_new_fields
+
+    name = f"test-old-{uuid.uuid4().hex[:6]}"
+    tied = "2024-06-01T08:00:00+02:00"  # one instant for all: only the tiebreaker orders them
+    # Ids as the pipeline makes them (sha1 hex, workers.tasks.doc_id_for): the engine's fill and the index
+    # stage then give the same key.
+    ids = [hashlib.sha1(f"{name}/{i}".encode()).hexdigest()[:24] for i in range(30)]
+    docs = [doc(key, f"خبر الواحة {i}", f"الواحة {filler(20, i)}", published_at=tied) for i, key in enumerate(ids)]
+    _index_without_order_key(search, name, docs)
+    try:
+        assert set(_order_keys(search, name).values()) == {None}
+        add_new_fields(search, name)  # what a worker or the API does on start with an older index
+        deadline = time.monotonic() + 60
+        while None in _order_keys(search, name).values() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _order_keys(search, name) == {k: order_key(k) for k, _ in docs}  # as the index stage writes them
+
+        seen, cursor = [], None
+        while True:
+            page = run_search(search, name, {"q": "الواحة", "sort": "date", "size": 7, "cursor": cursor})
+            seen += [h["id"] for h in page["hits"]]
+            if (cursor := page["next"]) is None:
+                break
+        assert sorted(seen) == sorted(k for k, _ in docs)  # no page repeats or skips one
+        assert seen == sorted(seen, key=order_key)
+    finally:
+        search.request("DELETE", f"/{name}")
+
+
+def test_migrate_gives_older_documents_their_sort_key(search):
+    alias = f"test-mig-{uuid.uuid4().hex[:6]}"
+    docs = [doc(f"mk{i}", "خبر", "نص") for i in range(5)] + [doc("not-hex-id", "خبر", "نص")]
+    _index_without_order_key(search, f"{alias}-v1", docs)
+    search.request("POST", "/_aliases", body={"actions": [{"add": {"index": f"{alias}-v1", "alias": alias,
+                                                                  "is_write_index": True}}]})
+    try:
+        new = migrate(search, alias, delete_old=True)
+        keys = _order_keys(search, new)
+        assert set(keys) == {k for k, _ in docs} and None not in keys.values()
+        assert len(set(keys.values())) == len(docs)
+    finally:
+        search.request("DELETE", f"/{alias}-v*")

@@ -6,8 +6,16 @@ import json
 
 import pytest
 
+from index.mapping import order_key
 from index.query import MAX_CLAUSES, QueryError, Term, parse_query
-from index.search import SearchParams, build_search, decode_cursor, encode_cursor, filter_clauses
+from index.search import (
+    ORDER_TIEBREAK,
+    SearchParams,
+    build_search,
+    decode_cursor,
+    encode_cursor,
+    filter_clauses,
+)
 
 
 def test_plain_words_phrases_exclusions():
@@ -119,12 +127,14 @@ def test_date_filter_includes_the_whole_last_day_in_libyan_time():
 
 # -- cursor -------------------------------------------------------------------------------------
 def test_cursor_round_trip_and_tampering():
-    cursor = encode_cursor([12.5, "https://x.ly/a"], "rc", "2024-05-01")
-    assert decode_cursor(cursor, "rc") == ([12.5, "https://x.ly/a"], "2024-05-01")
+    key = order_key("861d814954bfd8754aaab212")  # 60 bits: beyond a float's exact integers
+    cursor = encode_cursor([12.5, key], "rc", "2024-05-01")
+    assert decode_cursor(cursor, "rc") == ([12.5, key], "2024-05-01")
     with pytest.raises(QueryError):
         decode_cursor(cursor, "dc")  # another sort
     for bad in ["", "!!!", "eyJ9", encode_cursor(["x", "y"], "rc", "2024-05-01"),
-                encode_cursor([1, 2], "rc", "2024-05-01"), encode_cursor([1, "a"], "rc", "never")]:
+                encode_cursor([1, "https://x.ly/a"], "rc", "2024-05-01"),  # a cursor from before order_key
+                encode_cursor([1, True], "rc", "2024-05-01"), encode_cursor([1, 2], "rc", "never")]:
         with pytest.raises(QueryError):
             decode_cursor(bad, "rc")
 
@@ -151,7 +161,7 @@ def test_body_shape():
     body = build_search({"q": 'طرابلس النفط "حقل الشرارة" -غاز', "outlet": "fx-wasat", "sort": "relevance"},
                         origin="2024-05-01")
     text = json.dumps(body, ensure_ascii=False)
-    assert body["sort"] == [{"_score": {"order": "desc"}}, {"canonical_url": {"order": "asc"}}]
+    assert body["sort"] == [{"_score": {"order": "desc"}}, ORDER_TIEBREAK]
     fs = body["query"]["function_score"]
     assert fs["boost_mode"] == "multiply"
     assert any("gauss" in f for f in fs["functions"])
@@ -167,7 +177,7 @@ def test_body_shape():
 def test_date_sort_has_tiebreaker_and_keeps_scores():
     body = build_search({"q": "x", "sort": "date"})
     assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
-    assert body["sort"][1] == {"canonical_url": {"order": "asc"}}
+    assert body["sort"][1] == ORDER_TIEBREAK
     assert body["track_scores"] is True
 
 
@@ -211,3 +221,10 @@ def test_normalisation_and_stop_list():
     assert {"في", "الي", "التي", "the"} <= stops
     assert "علي" not in stops  # على normalises to the name Ali
     assert "إلى" not in stops  # the list is normalised: the stop filter runs after normalisation
+
+
+def test_order_key_is_the_ids_hex_prefix_or_a_hash():
+    assert order_key("861d814954bfd8754aaab212") == int("861d814954bfd87", 16)
+    assert order_key("ffffffffffffffffffffffff") == 2 ** 60 - 1  # a positive long
+    assert order_key("rank-title") == order_key("rank-title") != order_key("rank-titles")
+    assert 0 <= order_key("x") < 2 ** 60
