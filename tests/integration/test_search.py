@@ -181,7 +181,7 @@ def test_date_sort_newest_first_undated_last(search, corpus):
                                        "all_versions": True})["hits"]
     assert [h["id"] for h in hits] == ["f4", "f5", "f3", "f2", "f1", "f6"]
     assert hits[0]["published_at"] == "2024-03-31T23:00:00+02:00"  # offset kept as written
-    assert all(h["score"] is not None for h in hits)
+    assert all(h["score"] is None for h in hits)  # date order computes no scores (docs/api.md)
 
 
 def test_collapse_by_cluster_and_all_versions(search, corpus):

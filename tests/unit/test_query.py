@@ -174,11 +174,11 @@ def test_body_shape():
     assert body["aggs"]["month"]["date_histogram"]["calendar_interval"] == "month"
 
 
-def test_date_sort_has_tiebreaker_and_keeps_scores():
+def test_date_sort_has_tiebreaker_and_skips_scores():
     body = build_search({"q": "x", "sort": "date"})
     assert body["sort"][0] == {"published_at": {"order": "desc", "missing": "_last"}}
     assert body["sort"][1] == ORDER_TIEBREAK
-    assert body["track_scores"] is True
+    assert "track_scores" not in body
 
 
 def test_empty_query_matches_all_without_highlight():
