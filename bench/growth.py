@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:  # `python bench/growth.py` from the repo root
 from bench.corpus import doc_id, load_documents  # noqa: E402
 from bench.results import write_result  # noqa: E402
 from bench.search_speed import latency, make_queries, warm_until_steady  # noqa: E402
+from index.mapping import order_key  # noqa: E402
 
 ALIAS = "growth"
 SCALES = (1, 4, 10)
@@ -61,8 +62,9 @@ def copies(base: list[tuple[str, dict]], k: int, vocab: list[str]) -> list[tuple
         rng = random.Random(k * 1_000_003 + n)
         url = f"{d['url']}?copy={k}"
         body = "\n\n".join(vary(p, rng, vocab) for p in d["body"].split("\n\n"))
-        out.append((doc_id(url), {**d, "url": url, "canonical_url": url, "title": vary(d["title"], rng, vocab),
-                                  "body": body, "lead": body.split("\n\n", 1)[0]}))
+        key = doc_id(url)
+        out.append((key, {**d, "url": url, "canonical_url": url, "title": vary(d["title"], rng, vocab),
+                          "body": body, "lead": body.split("\n\n", 1)[0], "order_key": order_key(key)}))
     return out
 
 
