@@ -136,7 +136,9 @@ def real_size(pages: list[Page], seed: int = 7) -> list[Page]:
                 f'<h3>آخر الأخبار</h3>{links(rng.randrange(15, 40), "latest")}</aside>')
         foot = f'<footer class="site-footer">{links(rng.randrange(30, 80), "footer-links")}<p>جميع الحقوق محفوظة</p></footer>'
         text = page.text.replace("</head>", head + "</head>", 1)
-        text = text.replace("<body>", "<body>" + top, 1) if "<body>" in text else top + text
+        # After the <body ...> tag, attributes or not (fx-lana's is <body bgcolor=...>; prepending the
+        # header there put it before the doctype, and lxml then lost that template's title and date).
+        text = re.sub(r"(<body\b[^>]*>)", lambda m, top=top: m.group(1) + top, text, count=1, flags=re.IGNORECASE)
         text = text.replace("</body>", side + foot + f"<script>{script}</script></body>", 1)
         charset = "cp1256" if b"windows-1256" in page.raw[:2000].lower() else "utf-8"
         raw = text.encode(charset, errors="xmlcharrefreplace")

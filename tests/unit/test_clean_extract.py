@@ -13,7 +13,7 @@ from akhbar.core.registry import Outlet, Selectors
 from akhbar.core.text import content_hash
 from workers.clean import extract_article as reexported
 from workers.clean.errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
-from workers.clean.extract import ARTICLE_KEYS, extract_article
+from workers.clean.extract import ARTICLE_KEYS, extract_article, without_pre_document_output
 
 
 def _outlet(**entry) -> Outlet:
@@ -440,3 +440,27 @@ def test_htmldate_year_only_guess_is_not_a_date():
     <p><a href="/calendar/2024/01/">التقويم</a></p><p>© 2024</p></div></body></html>"""
     article = extract(html, url="https://example.ly/articles/x.html")
     assert (article["published_at"], article["date_source"]) == (None, None)
+
+
+DOC = '<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>x</p></body></html>'
+
+
+@pytest.mark.parametrize("prefix", ["", "\n  \ufeff", "<!-- cached 12:00 -->\n", '<?xml version="1.0"?>\n'])
+def test_nothing_is_cut_before_a_clean_document_start(prefix):
+    assert without_pre_document_output(prefix + DOC) == prefix + DOC
+
+
+@pytest.mark.parametrize("prefix", ["<br />\n<b>Notice</b>: Undefined index: id in <b>x.php</b><br />\n",
+                                    "Deprecated: mysql_connect()\n", '<header class="site">قائمة</header>'])
+def test_output_before_the_document_start_is_cut(prefix):
+    assert without_pre_document_output(prefix + DOC) == DOC
+    assert without_pre_document_output(prefix + DOC.replace("<!DOCTYPE html>\n", "")).startswith("<html>")
+
+
+def test_a_fragment_or_an_html_string_in_a_script_is_left_alone():
+    fragment = "<div><p>خبر</p></div>"
+    assert without_pre_document_output(fragment) == fragment
+    scripted = "<p>a</p><script>document.write('<html>')</script><p>b</p>"
+    assert without_pre_document_output(scripted) == scripted
+    late = "x" * 20000 + DOC  # a document start this far in is not after a few warning lines
+    assert without_pre_document_output(late) == late

@@ -58,6 +58,28 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·]\s+|\s+::\s+")
 
 
 # --- outlet configuration ------------------------------------------------------------------------
+
+# Output printed before the document itself: PHP warnings ("<br />\n<b>Warning</b>: ..."), a stray banner,
+# debug lines. lxml (trafilatura's loader) then sees a fragment: <title> and <meta> end up in a <div> and
+# the page loses its title and date. Cut it when the real document start (doctype or <html>) follows soon
+# after and no script comes before it (a "<html" inside a script string is not the document's start).
+_DOCUMENT_START = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+_HARMLESS_PREFIX = re.compile(r"(?:\s|\ufeff|<!--.*?-->|<\?xml[^>]*\?>)*", re.DOTALL)
+PRE_DOCUMENT_LIMIT = 16384
+
+
+def without_pre_document_output(html: str) -> str:
+    """`html` from its doctype or <html> tag on, when something other than whitespace, comments or an
+    XML declaration comes before it (at most PRE_DOCUMENT_LIMIT characters, no script); else unchanged."""
+    start = _DOCUMENT_START.search(html, 0, PRE_DOCUMENT_LIMIT)
+    if start is None or start.start() == 0:
+        return html
+    prefix = html[: start.start()]
+    if _HARMLESS_PREFIX.fullmatch(prefix) or "<script" in prefix.lower():
+        return html
+    return html[start.start():]
+
+
 def _outlet_names(config: Outlet | None) -> list[str]:
     """The names the outlet goes by (its id, Arabic and English names, aliases): credits, not authors."""
     if config is None:
@@ -384,7 +406,7 @@ def _extract(
 
     from trafilatura.utils import load_html
 
-    tree = load_html(html)
+    tree = load_html(without_pre_document_output(html))
     if tree is None:
         raise NotHTMLError("payload could not be parsed as an HTML document")
     fetched = _aware(fetched_at)
