@@ -30,12 +30,15 @@ RESULTS_DIR_VARIABLE = "BENCH_RESULTS_DIR"
 
 
 def git_commit() -> str:
-    """HEAD's hash, "+dirty" when tracked files differ from it (the figures may not be from HEAD)."""
+    """HEAD's hash, "+dirty" when tracked files differ from it (the figures may not be from HEAD). Results
+    files do not count: `make bench` rewrites them one bench after another, and its later benches were
+    all marked dirty by the earlier ones' output."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
                               check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench/results"], cwd=REPO, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head + ("+dirty" if dirty else "")
