@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.mapping import order_key
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO.parent / "shared" / "corpora" / "saudinewsnet"
 SAUDI_OFFSET = "+03:00"  # date_extracted is local Saudi time
@@ -49,8 +51,6 @@ def doc_id(url: str) -> str:
 def to_document(record: dict) -> tuple[str, dict]:
     """(id, document in the index mapping's shape, as the index stage writes it). Records without a date
     keep published_at null."""
-    from index.mapping import order_key
-
     content = (record.get("content") or "").strip()
     paragraphs = [p.strip() for p in content.split("\n") if p.strip()]
     url = record["url"]

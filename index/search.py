@@ -332,10 +332,9 @@ def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str) -> dict
 
 
 def sort_clause(params: SearchParams) -> list[dict]:
-    tiebreak = ORDER_TIEBREAK
     if params.sort == "date":
-        return [{"published_at": {"order": "desc", "missing": "_last"}}, tiebreak]
-    return [{"_score": {"order": "desc"}}, tiebreak]
+        return [{"published_at": {"order": "desc", "missing": "_last"}}, ORDER_TIEBREAK]
+    return [{"_score": {"order": "desc"}}, ORDER_TIEBREAK]
 
 
 def highlight_clause(exact: bool) -> dict:

@@ -57,8 +57,7 @@ FEED_DATE_HEADER = "x-akhbar-feed-published"  # optional: the feed entry's date,
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·]\s+|\s+::\s+")
 
 
-# --- outlet configuration ------------------------------------------------------------------------
-
+# --- parsing -------------------------------------------------------------------------------------
 # Output printed before the document itself: PHP warnings ("<br />\n<b>Warning</b>: ..."), a stray banner,
 # debug lines. lxml (trafilatura's loader) then sees a fragment: <title> and <meta> end up in a <div> and
 # the page loses its title and date. Cut it when the real document start (doctype or <html>) follows soon
@@ -80,6 +79,7 @@ def without_pre_document_output(html: str) -> str:
     return html[start.start():]
 
 
+# --- outlet configuration ------------------------------------------------------------------------
 def _outlet_names(config: Outlet | None) -> list[str]:
     """The names the outlet goes by (its id, Arabic and English names, aliases): credits, not authors."""
     if config is None:
