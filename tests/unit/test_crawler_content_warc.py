@@ -18,7 +18,7 @@ from akhbar.fixture_site.sites.trap import PDF_BYTES
 from crawler.content import refusal
 from crawler.ingest import iter_pages
 from crawler.scheduler import decode_request, encode_request
-from crawler.warc import RotatingWarcWriter, records_for
+from crawler.warc import RotatingWarcWriter, exchange_for
 
 ARTICLE = ('<html><head><meta charset="utf-8"><title>خبر</title>'
            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "خبر"}</script></head>'
@@ -79,19 +79,33 @@ def test_warc_rotation_round_trip_and_ingest_payloads(tmp_path: Path) -> None:
         _pair("https://x.ly/category/news/", b"<html><body><a href='/a'>a</a></body></html>", "text/html"),
     ]
     for request, response in pairs:
-        writer.write_pair(*records_for(request, response, {"Akhbar-Outlet": "fx", "Akhbar-Kind": "article"}))
+        writer.write_pair(exchange_for(request, response, {"Akhbar-Outlet": "fx", "Akhbar-Kind": "article"}))
     writer.close()
     assert len(writer.files) >= 2  # rotated by size
 
     records = []
+    response_ids, concurrent_to = [], []
     for path in writer.files:
         with open(path, "rb") as stream:
-            kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"),
-                      r.http_headers.get_statuscode() if r.http_headers else None) for r in ArchiveIterator(stream)]
+            # check_digests="raise": warcio recomputes every block and payload digest we wrote
+            read = list(ArchiveIterator(stream, check_digests="raise"))
+            kinds = []
+            for r in read:
+                kinds.append((r.rec_type, r.rec_headers.get_header("WARC-Target-URI"),
+                              r.http_headers.get_statuscode() if r.http_headers else None))
+                r.content_stream().read()
+                if r.rec_type == "response":
+                    response_ids.append(r.rec_headers.get_header("WARC-Record-ID"))
+                    assert r.rec_headers.get_header("Akhbar-Outlet") == "fx"
+                if r.rec_type == "request":
+                    concurrent_to.append(r.rec_headers.get_header("WARC-Concurrent-To"))
+                    assert r.http_headers.get_header("Host") == "x.ly"
         assert kinds[0][0] == "warcinfo"
+        assert read[0].rec_headers.get_header("WARC-Filename") == path.name
         records += kinds[1:]
     assert Counter(kind for kind, _, _ in records) == {"request": 5, "response": 5}
     assert ("response", "https://x.ly/missing", "404") in records
+    assert concurrent_to == response_ids and len(set(response_ids)) == 5  # each request names its response
 
     skipped: Counter = Counter()
     pages = list(iter_pages(writer.files, lambda url, named: {"name": named or "?"}, skipped))
