@@ -106,6 +106,22 @@ def test_frontier_dedupes_and_tracks_busy_processes(client) -> None:
     assert a.known_many(["https://x.ly/1", "https://x.ly/3"]) == [True, False]
 
 
+def test_frontier_push_many_is_one_batch_that_dedupes_grows_and_survives_a_script_flush(client) -> None:
+    """A batch is one script call: repeats inside it count once, unclaimed requests always go in, the
+    Bloom filter opens new layers mid-batch, and a Redis that lost its scripts gets them back."""
+    a = JobFrontier(client, "job2", "fx", capacity=50)
+    batch = [(f"https://x.ly/{i}", f"p{i}", 0, True) for i in range(120)]
+    batch += [("https://x.ly/5", "again", 0, True), ("https://x.ly/5", "retry", -1, False)]
+    assert a.push_many(batch) == [True] * 120 + [False, True]
+    assert int(client.hget(a.seen.key, "layers")) == 2 and int(client.hget(a.seen.key, "total")) == 120
+    b = JobFrontier(client, "job2", "fx", capacity=50)
+    client.script_flush()
+    assert b.push_many([("https://x.ly/7", "dup", 0, True), ("https://x.ly/new", "new", 0, True)]) == [False, True]
+    popped = b.pop_many(200)
+    assert len(popped) == 122 and popped[:2] == ["p0", "p1"] and popped[-1] == "retry"  # lane order kept
+    assert a.seen.contains_many([f"https://x.ly/{i}" for i in range(120)]) == [True] * 120
+
+
 def test_host_lease_one_at_a_time_with_delay(client, redis_url: str) -> None:
     delay = 0.15
     spans: list[tuple[float, float]] = []
