@@ -39,8 +39,8 @@ BUSY_TTL_MS = 120_000  # a crashed process stops counting as busy after this lon
 LEASE_MS = 60_000  # a process that has not renewed its lease this long has its in-flight requests reclaimed
 
 # KEYS[1] bloom meta, KEYS[2] prefix. ARGV: bloom specs, then per request: claim (1/0), h1, h2, lane key
-# suffix, payload. Returns 1 per request queued, 0 per duplicate. One call per batch, not per request: the
-# fixed cost of a script call (its setup and the specs it parses) was ~80 % of the Redis time of a push.
+# suffix, payload. Returns 1 per request queued, 0 per duplicate. One call per batch, not per request: a URL
+# pushed by its own call cost ~100 us of Redis time, ~70 us inside a batch of 64.
 # Keys get their expiry when a process opens or leaves the frontier, not on every push.
 _PUSH = BLOOM_LUA + """
 local specs, at = bloom_specs()

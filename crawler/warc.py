@@ -12,8 +12,8 @@ Akhbar-* WARC headers carry what the crawler knew (outlet, job, the date a feed 
 ``akhbar ingest`` can replay a file through the pipeline exactly like the crawl did.
 
 Why records are serialised here and not with warcio's WARCWriter: writing a request/response pair
-through warcio cost about 1 ms of crawler CPU per page (header objects rewritten several times, both
-digests streamed through a temporary buffer, a level-9 gzip member per record): 13-18 % of the crawl's
+through warcio cost 0.9-1.5 ms of crawler CPU per page (header objects rewritten several times, both
+digests streamed through a temporary buffer, a level-9 gzip member per record): 12-18 % of the crawl's
 CPU in bench/crawl_bench.py, the largest item our crawler adds to a raw Scrapy spider. A WARC record is a
 block of header lines and the bytes as received, so serialising one takes a few lines (ISO 28500:2017,
 WARC 1.1). warcio still reads every file we write (crawler.ingest), and the tests check each record's
