@@ -26,6 +26,7 @@ import base64
 import hashlib
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -49,6 +50,7 @@ DEFAULT_MAX_BYTES = 1024**3  # 1 GiB, the usual WARC file size
 # zlib's default level: on 30-125 KB listing-like pages level 9 made members 1-2 % smaller and took twice the time.
 GZIP_LEVEL = 6
 _RENAMED = {b"transfer-encoding": b"X-Akhbar-Orig-Transfer-Encoding"}
+_LINE_BREAKS = re.compile(rb"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,15 @@ class RotatingWarcWriter:
                 self._close()
                 self._open()
             assert self._file is not None
-            self._file.write(data)
-            self._file.flush()
+            start = self._file.tell()
+            try:
+                self._file.write(data)
+                self._file.flush()
+            except OSError:
+                # A cut-off gzip member would stop every reader at this point of the file: cut it away.
+                self._file.seek(start)
+                self._file.truncate()
+                raise
             self.records += 2
 
     def close(self) -> None:
@@ -170,11 +179,12 @@ class RotatingWarcWriter:
 
 
 def _head(first_line: str, headers) -> bytes:
-    """An HTTP head from Scrapy Headers (bytes names and values, kept as received)."""
-    lines = [first_line.encode("latin-1")]
+    """An HTTP head from Scrapy Headers (bytes names and values, as Scrapy holds them). A line break inside
+    a value goes out as a space, as Twisted sends it: left in, it would end the head early."""
+    lines = [first_line.encode("utf-8")]
     for name, values in headers.items():
         name = _RENAMED.get(name.lower(), name)
-        lines.extend(name + b": " + value for value in values)
+        lines.extend(name + b": " + _LINE_BREAKS.sub(b" ", value) for value in values)
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
@@ -186,14 +196,15 @@ def exchange_for(request, response, fields: dict[str, str] | None = None) -> Exc
         reason = HTTPStatus(response.status).phrase
     except ValueError:
         reason = "Unknown"
-    request_headers = {b"Host": [parts.netloc.encode("latin-1")], **request.headers}
+    host = parts.netloc.rpartition("@")[2]  # never the credentials of a user:password@ URL
+    request_headers = {b"Host": [host.encode("utf-8")], **request.headers}
     ip = getattr(response, "ip_address", None)
     return Exchange(
         request_uri=request.url, request_head=_head(f"{request.method} {target} {protocol}", request_headers),
         request_body=request.body or b"",
         response_uri=response.url, response_head=_head(f"{protocol} {response.status} {reason}", response.headers),
         response_body=response.body, ip_address=str(ip) if ip is not None else None,
-        fields=tuple((name, value) for name, value in (fields or {}).items() if value))
+        fields=tuple((name, str(value)) for name, value in (fields or {}).items() if value))
 
 
 _writers: dict[Path, tuple[RotatingWarcWriter, int]] = {}
@@ -265,8 +276,9 @@ class WarcMiddleware:
         }
         try:
             self.writer.write_pair(exchange_for(request, response, extra))
-        except OSError:
+        except Exception:  # noqa: BLE001 - a full disk or an odd URL loses the record, never the page
             log.error("could not write WARC record for %s", response.url, exc_info=True)
+            self.crawler.stats.inc_value("warc/write_errors")
         return response
 
     def files(self) -> list[Path]:

@@ -154,3 +154,52 @@ def test_foreign_warc_records_become_adhoc_outlets_and_registered_hosts_still_ma
     assert pages[0]["outlet_config"]["base_url"] == "http://news.example.org:8080/"
     forced = list(iter_pages([path], outlet_resolver(registry, known.name), Counter()))
     assert {p["outlet"] for p in forced} == {known.name}
+
+
+def test_warc_records_stay_readable_with_hostile_headers_and_after_a_failed_write(tmp_path: Path) -> None:
+    """A line break inside a header value, credentials in the URL, a non-str Akhbar field, and a write
+    cut off half-way (a full disk): every record that was written reads back with valid digests."""
+    writer = RotatingWarcWriter(tmp_path, "akhbar-test")
+    request = Request("https://user:secret@x.ly/a", headers={"X-Evil": "a\r\n\r\nb", "X-Lone": "c\nd"})
+    response = HtmlResponse("https://user:secret@x.ly/a", body=ARTICLE.encode(), request=request,
+                            headers={"Content-Type": "text/html; charset=utf-8", "X-Bad": "e\r\nf"})
+    writer.write_pair(exchange_for(request, response, {"Akhbar-Outlet": "fx", "Akhbar-Feed-Published": 5}))
+
+    real_file = writer._file
+
+    class FullDisk:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data: bytes) -> int:
+            self.f.write(data[: len(data) // 3])
+            raise OSError(28, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+    writer._file = FullDisk(real_file)
+    try:
+        writer.write_pair(exchange_for(*_pair("https://x.ly/lost", b"<html>lost</html>", "text/html")))
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the failed write did not raise")
+    writer._file = real_file
+    writer.write_pair(exchange_for(*_pair("https://x.ly/after", b"<html>after</html>", "text/html")))
+    writer.close()
+
+    with open(writer.files[0], "rb") as stream:
+        records = []
+        for r in ArchiveIterator(stream, check_digests="raise"):
+            r.content_stream().read()
+            records.append(r)
+    kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in records]
+    assert kinds[1:] == [("response", "https://user:secret@x.ly/a"), ("request", "https://user:secret@x.ly/a"),
+                         ("response", "https://x.ly/after"), ("request", "https://x.ly/after")]
+    first_request = records[2]
+    assert first_request.http_headers.get_header("Host") == "x.ly"
+    assert first_request.http_headers.get_header("X-Evil") == "a  b"
+    assert first_request.http_headers.get_header("X-Lone") == "c d"
+    assert records[1].http_headers.get_header("X-Bad") == "e f"
+    assert records[1].rec_headers.get_header("Akhbar-Feed-Published") == "5"
