@@ -143,7 +143,6 @@ class JobFrontier:
         self._pending = client.register_script(_PENDING)
         self._reclaim = client.register_script(_RECLAIM)
         self.lease_ms = LEASE_MS
-        client.script_load(_PUSH)  # push_many sends a bare EVALSHA
 
     def push(self, url: str, payload: str, priority: int = 0, claim: bool = True) -> bool:
         """Queue a request; with ``claim``, only if its URL is new to this job (atomic across processes)."""
@@ -156,12 +155,8 @@ class JobFrontier:
         args: list[int | str] = self.seen.spec_args()
         for url, payload, priority, claim in requests:
             args.extend((int(claim), *hash_pair(url), f"q:{lane_of(priority)}", payload))
-        keys = [self.seen.key, self.prefix]
-        try:
-            results = self.redis.evalsha(self._push.sha, len(keys), *keys, *args)
-        except redis.exceptions.NoScriptError:  # Redis lost its scripts (restart, SCRIPT FLUSH): load, redo
-            self.redis.script_load(_PUSH)
-            results = self.redis.evalsha(self._push.sha, len(keys), *keys, *args)
+        # redis-py's Script loads the script again if Redis lost it (restart, SCRIPT FLUSH).
+        results = self._push(keys=[self.seen.key, self.prefix], args=args)
         for url, *_ in requests:
             self.known.add(url)  # queued now, by us or by another process
         return [bool(result) for result in results]
