@@ -50,7 +50,9 @@ DEFAULT_MAX_BYTES = 1024**3  # 1 GiB, the usual WARC file size
 # zlib's default level: on 30-125 KB listing-like pages level 9 made members 1-2 % smaller and took twice the time.
 GZIP_LEVEL = 6
 _RENAMED = {b"transfer-encoding": b"X-Akhbar-Orig-Transfer-Encoding"}
-_LINE_BREAKS = re.compile(rb"\r\n|\r|\n")
+_LINE_BREAK = r"\r\n|\r|\n"  # one space for each, in WARC header values (str) and HTTP heads (bytes) alike
+_LINE_BREAKS = re.compile(_LINE_BREAK.encode())
+_LINE_BREAKS_STR = re.compile(_LINE_BREAK)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def digest(data: bytes) -> str:
 
 
 def _one_line(value: str) -> str:
-    return value.replace("\r", " ").replace("\n", " ")
+    return _LINE_BREAKS_STR.sub(" ", value)
 
 
 def warc_date() -> str:
