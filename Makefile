@@ -5,13 +5,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export AKHBAR_HOME ?= $(CURDIR)/.akhbar
 
-.PHONY: demo test lint install node tools services-down bench clean
+.PHONY: demo test test-needs repeat-faults lint install node tools services-down bench clean
 
 demo: install node
 	$(VENV)/bin/akhbar demo
 
-test: install node
+test: test-needs install node
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# One line naming what the machine lacks for the tests, before anything is installed or started.
+test-needs:
+	@sh tests/needs.sh
+
+# The Redis-outage fault tests COUNT times in a row (one session, one OpenSearch node); each prints what it
+# re-drove. Not part of `make test`, which runs each once.
+COUNT ?= 20
+repeat-faults: test-needs install node
+	$(PY) -m pytest -p no:cacheprovider -s -q --count $(COUNT) \
+		tests/integration/test_fault_redis.py::test_redis_restart_during_ingest_loses_nothing \
+		tests/integration/test_ledger.py::test_a_redis_restart_during_a_crawl_loses_nothing
 
 lint: install
 	$(VENV)/bin/ruff check .

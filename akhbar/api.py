@@ -528,13 +528,19 @@ def cancel_job(job_id: str, state: StateDep) -> JSONResponse:
 
 
 @router.post("/jobs/{job_id}/retry", status_code=202, tags=["jobs"], dependencies=[Writer],
-             summary="Run a job again with the same options (a new job)")
+             summary="Retry a job: its pending pages sent again from its ledger, a failed crawl resumed, "
+                     "or a new crawl")
 def retry(job_id: str, state: StateDep) -> JSONResponse:
-    from akhbar.core.submit import retry_job
+    from akhbar.core.submit import NotResumable, retry_job
+    from crawler.frontier import CrawlerProcesses
 
     _job_or_404(state, job_id)
-    job = retry_job(state.jobs(), job_id)
-    return JSONResponse(_job_json(job), status_code=202, headers={"Location": f"/jobs/{job.id}"})
+    store = state.jobs()
+    try:
+        job, what = retry_job(store, job_id, alive_crawlers=CrawlerProcesses(store.redis, job_id).others_alive())
+    except NotResumable as exc:
+        raise StarletteHTTPException(409, str(exc)) from None
+    return JSONResponse({**_job_json(job), "retry": what}, status_code=202, headers={"Location": f"/jobs/{job.id}"})
 
 
 def _search_params(request: Request) -> dict[str, Any]:

@@ -267,20 +267,25 @@ def jobs_cancel(ctx, job_id) -> None:
 
 @jobs.command("retry")
 @click.argument("job_id")
-@click.option("--wait/--no-wait", default=False)
+@click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
+@click.option("--timeout", type=float, default=3600, show_default=True, help="With --wait: give up after N s.")
 @click.pass_context
-def jobs_retry(ctx, job_id, wait) -> None:
+def jobs_retry(ctx, job_id, wait, timeout) -> None:
+    """Retry a job without losing or repeating work: pending pages are sent again from the job's ledger
+    (their WARC records or stored copies), a failed or cancelled crawl resumes from its frontier."""
     from akhbar.console import celery_app
-    from akhbar.core.submit import retry_job
+    from akhbar.core.submit import NotResumable, retry_job
+    from crawler.frontier import CrawlerProcesses
 
+    store = _job_store(_settings(ctx))
     celery_app(_settings(ctx))
     try:
-        job = retry_job(_job_store(_settings(ctx)), job_id)
-    except KeyError as exc:
-        _fail(str(exc))
-    console.print(f"job [bold]{job.id}[/] queued (retry of {job_id})")
+        job, what = retry_job(store, job_id, alive_crawlers=CrawlerProcesses(store.redis, job_id).others_alive())
+    except (KeyError, NotResumable) as exc:
+        _fail(str(exc).strip("'\""))
+    console.print(f"job [bold]{job.id}[/]: {what}")
     if wait:
-        sys.exit(0 if wait_for_job(_settings(ctx), job.id).state == "succeeded" else 1)
+        sys.exit(0 if wait_for_job(_settings(ctx), job.id, timeout).state == "succeeded" else 1)
 
 
 @jobs.command("resume")
@@ -650,6 +655,7 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     from pathlib import Path
 
     from akhbar.console import celery_app
+    from akhbar.core.celery_app import page_task_options
     from akhbar.core.jobs import JobOptions
     from akhbar.core.registry import RegistryError, UnknownOutletError
     from crawler.ingest import ingest as run_ingest
@@ -665,7 +671,8 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     options = JobOptions.for_ingest(registry, files)
     app = celery_app(settings)
     report = run_ingest(_job_store(settings), [Path(f) for f in files], outlet_for,
-                        lambda page: app.send_task("akhbar.clean", args=[page], queue="clean"),
+                        lambda page: app.send_task("akhbar.clean", args=[page], queue="clean",
+                                                   **page_task_options(page)),
                         options=options, all_html=all_html)
     job = report.job
     skipped = ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())) or "none"

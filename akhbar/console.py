@@ -117,7 +117,8 @@ def print_job(job: Job, quiet: bool = False) -> None:
         for kind, count in sorted(job.errors.items()):
             console.print(f"    {kind:<24} {count}")
     if job.message:
-        console.print(f"  {job.message}")
+        # One line however narrow the terminal: the commands it names must survive copy and paste.
+        console.print(f"  {job.message}", soft_wrap=True, highlight=False, markup=False)
 
 
 def outcome_sum(job: Job) -> str:

@@ -25,14 +25,14 @@ import redis
 from parsel import Selector
 from warcio.archiveiterator import ArchiveIterator
 
+from akhbar.core import ledger
 from akhbar.core.jobs import Job, JobOptions, JobStore
+from akhbar.core.ledger import WarcCopy, new_token, record_body
 from akhbar.core.registry import Outlet, Registry
 from crawler.classify import is_article
 from crawler.content import XML_START, refusal
 
 log = logging.getLogger("akhbar.crawler")
-
-_HOP_BY_HOP = {"transfer-encoding", "content-encoding", "content-length", "x-akhbar-orig-transfer-encoding"}
 
 
 @dataclass
@@ -66,7 +66,8 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
     """Page payloads (without job_id) from the response records of WARC files."""
     for path in paths:
         with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+            records = ArchiveIterator(stream)
+            for record in records:
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
@@ -75,7 +76,8 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                     skipped[f"status_{status}"] += 1
                     continue
                 content_type = record.http_headers.get_header("Content-Type")
-                body = record.content_stream().read()  # de-chunked and Content-Encoding undone
+                body, headers = record_body(record)  # de-chunked and Content-Encoding undone
+                offset = records.get_record_offset()  # after the read: asked before, it reads the record away
                 if (problem := refusal(body, content_type)) is not None or XML_START.match(body[:2048]):
                     skipped[problem[0] if problem else "feed_or_sitemap"] += 1
                     continue
@@ -86,8 +88,6 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                 if config is None:
                     skipped["unknown_outlet"] += 1
                     continue
-                headers = {name: value for name, value in record.http_headers.headers
-                           if name.lower() not in _HOP_BY_HOP}
                 yield {
                     "url": url,
                     "requested_url": url,
@@ -98,6 +98,7 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                     "outlet_config": config,
                     "fetched_at": _warc_date(record.rec_headers.get_header("WARC-Date")),
                     "feed_published": record.rec_headers.get_header("Akhbar-Feed-Published") or None,
+                    "warc_copy": (str(Path(path).resolve()), offset),  # the ledger's copy, not sent
                 }
 
 
@@ -123,8 +124,14 @@ def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | 
     try:
         for page in iter_pages(paths, outlet_for, report.skipped, all_html=all_html):
             page["job_id"] = job.id
-            store.incr(job.id, "pages_fetched")
-            store.incr(job.id, "pages_sent")  # before the send: a fast worker must not finish the job early
+            page["token"] = new_token()
+            # Counted and in the ledger before the send: a fast worker must not finish the job early, and a
+            # message the broker loses is re-driven from its WARC record (akhbar.core.ledger).
+            pipe = store.redis.pipeline()
+            ledger.record(pipe, job.id, page, WarcCopy.here(*page.pop("warc_copy")))
+            pipe.hincrby(store.key(job.id), "pages_fetched", 1)
+            pipe.hincrby(store.key(job.id), "pages_sent", 1)
+            pipe.execute()
             send(page)
             report.sent += 1
             outlets.add(page["outlet"])

@@ -20,6 +20,9 @@ from celery import Celery
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import LoopingCall, deferLater
 
+from akhbar.core import ledger
+from akhbar.core.celery_app import page_task_options
+from akhbar.core.ledger import WarcCopy, new_token
 from akhbar.core.urls import canonical_url as canonical
 from crawler.bloom import execute_loading
 from crawler.settings import AKHBAR_SETTINGS
@@ -89,20 +92,29 @@ class HandoffPipeline:
         if not self.pending:
             return
         items, self.pending = self.pending, []
-        self._send(items)
         spider = self.crawler.spider
         state = getattr(spider, "state", None)
         jobs = getattr(spider, "jobs", None)
+        if jobs is not None:
+            # Counted and in the job's ledger before the send: a message the broker loses is re-driven from
+            # the ledger (akhbar.core.ledger), never just missing.
+            pipe = jobs.redis.pipeline()
+            for item in items:
+                item["token"] = new_token()
+                copy = item.pop("warc_copy", None)
+                ledger.record(pipe, spider.job_id, item, WarcCopy.here(*copy) if copy else None)
+            pipe.hincrby(jobs.key(spider.job_id), "pages_sent", len(items))
+            pipe.execute()
+        else:
+            for item in items:
+                item.pop("warc_copy", None)
+        self._send(items)
         if state is not None:
             urls = [canonical(u) for item in items for u in (item["url"], item["requested_url"])]
             now = state.now()
             pipe = state.pipeline()
             state.articles.queue_mark(pipe, urls, now)
-            if jobs is not None:
-                pipe.hincrby(jobs.key(spider.job_id), "pages_sent", len(items))
             execute_loading(pipe, state.scripts(), lambda retry: state.articles.queue_mark(retry, urls, now))
-        elif jobs is not None:
-            jobs.incr(spider.job_id, "pages_sent", len(items))
 
     def _send(self, items: list[dict]) -> None:
         assert self.celery is not None
@@ -117,6 +129,5 @@ class HandoffPipeline:
                     self._send_one(item, producer)
 
     def _send_one(self, item: dict, producer) -> None:
-        # argsrepr given: Celery would otherwise walk the whole page (body included) to build a repr.
         self.celery.send_task("akhbar.clean", args=[item], queue="clean", producer=producer,
-                              argsrepr=f"[page {item['url']}]")
+                              **page_task_options(item))

@@ -17,6 +17,7 @@ from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.request import request_from_dict
 
 from akhbar.core import redis_retry
+from akhbar.core.holds import hold
 from crawler.frontier import JobFrontier
 
 log = logging.getLogger("akhbar.crawler")
@@ -95,6 +96,7 @@ class RedisFrontierScheduler(BaseScheduler):
         # list until commit() sees them finished).
         self.taken: dict[int, tuple[Request, str]] = {}
         self._renewal = None
+        self._held = False
 
     @classmethod
     def from_crawler(cls, crawler) -> RedisFrontierScheduler:
@@ -172,6 +174,10 @@ class RedisFrontierScheduler(BaseScheduler):
     def next_request(self) -> Request | None:
         assert self.frontier is not None and self.spider is not None
         self.flush()
+        if not self._held:
+            # Fault and concurrency tests hold every process of a job here until all have joined.
+            self._held = True
+            hold(self.frontier.redis, "crawler.first_pop", self.frontier.prefix)
         if not self.buffer:
             self.buffer.extend(self.frontier.pop_many(self.batch))
             if not self.buffer:

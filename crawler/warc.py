@@ -157,7 +157,8 @@ class RotatingWarcWriter:
             self._file.close()
         self._file = None
 
-    def write_pair(self, exchange: Exchange) -> None:
+    def write_pair(self, exchange: Exchange) -> tuple[Path, int]:
+        """Write the response and request records; returns the file and the response record's offset."""
         data = exchange_records(exchange)  # outside the lock: serialising and gzipping is the slow part
         with self._lock:
             if self._file is None or self._file.tell() >= self.max_bytes:
@@ -174,6 +175,7 @@ class RotatingWarcWriter:
                 self._file.truncate()
                 raise
             self.records += 2
+            return self.files[-1], start
 
     def close(self) -> None:
         with self._lock:
@@ -276,8 +278,12 @@ class WarcMiddleware:
             "Akhbar-Kind": request.meta.get("kind") or "",
             "Akhbar-Feed-Published": request.meta.get("feed_published") or "",
         }
+        # The page's durable copy, which the job's ledger points at (akhbar.core.ledger): this response's
+        # record only (meta travels on to redirected and retried requests, so an older one is dropped first).
+        request.meta.pop("warc_copy", None)
         try:
-            self.writer.write_pair(exchange_for(request, response, extra))
+            path, offset = self.writer.write_pair(exchange_for(request, response, extra))
+            request.meta["warc_copy"] = (str(path), offset)
         except Exception:  # noqa: BLE001 - a full disk or an odd URL loses the record, never the page
             log.error("could not write WARC record for %s", response.url, exc_info=True)
             self.crawler.stats.inc_value("warc/write_errors")

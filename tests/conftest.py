@@ -152,8 +152,9 @@ class WorkerProcess:
 def start_worker(pipeline_env: dict, tmp_path: Path) -> Iterator:
     workers: list[WorkerProcess] = []
 
-    def start(**kwargs) -> WorkerProcess:
-        worker = WorkerProcess(pipeline_env, tmp_path / f"worker-{len(workers)}.log", **kwargs)
+    def start(env: dict | None = None, **kwargs) -> WorkerProcess:
+        """A worker on the test's pipeline; ``env`` adds variables of its own (e.g. hold points)."""
+        worker = WorkerProcess({**pipeline_env, **(env or {})}, tmp_path / f"worker-{len(workers)}.log", **kwargs)
         workers.append(worker)
         worker.wait_ready()
         return worker

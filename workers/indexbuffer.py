@@ -61,6 +61,7 @@ return moved
 class Waiting:
     since: float
     reason: str
+    attempts: int = 1
 
     @property
     def seconds(self) -> float:
@@ -97,6 +98,7 @@ class IndexBuffer:
         pipe = self.redis.pipeline()
         pipe.hsetnx(INDEX_WAITING, "since", time.time())
         pipe.hset(INDEX_WAITING, "reason", reason)
+        pipe.hincrby(INDEX_WAITING, "attempts", 1)  # flushes the engine refused since: health and tests read it
         pipe.execute()
         found = waiting(self.redis)
         assert found is not None
@@ -130,4 +132,4 @@ def waiting(client: redis.Redis) -> Waiting | None:
     raw = {k.decode(): v.decode() for k, v in client.hgetall(INDEX_WAITING).items()}
     if "since" not in raw:
         return None
-    return Waiting(since=float(raw["since"]), reason=raw.get("reason", ""))
+    return Waiting(since=float(raw["since"]), reason=raw.get("reason", ""), attempts=int(raw.get("attempts", 1)))

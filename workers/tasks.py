@@ -21,8 +21,10 @@ import redis
 from celery import Task
 
 from akhbar.core import dlq
-from akhbar.core.celery_app import app
+from akhbar.core.celery_app import app, page_task_options
 from akhbar.core.config import env_int, load_settings
+from akhbar.core.holds import enabled as holds_enabled
+from akhbar.core.holds import hold
 from akhbar.core.jobs import JobStore, crawler_command
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
@@ -119,6 +121,13 @@ class PipelineTask(Task):
     acks_late = True
     reject_on_worker_lost = True
 
+    def apply_async(self, *args, **kwargs):  # noqa: D401 - Celery API
+        # Fault tests fail a publish here (a task's retry that cannot be sent: Celery then drops the task
+        # with Reject(requeue=False), and the job's ledger still has the page for the reconciler).
+        if holds_enabled("task.publish"):
+            hold(redis_client(), "task.publish", self.name)
+        return super().apply_async(*args, **kwargs)
+
     def on_failure(self, exc, task_id, args, kwargs, einfo):  # noqa: D401 - Celery hook
         if self.name == "akhbar.index_flush":
             # Its documents are in its processing list, not in its payload: give them back to the buffer
@@ -173,7 +182,9 @@ def crawl(self, job_id: str) -> str:
     if failed:
         tail = log_path.read_text(errors="replace").strip().splitlines()[-20:]
         log.error("crawl of job %s exited with %s; log %s:\n%s", job_id, proc.returncode, log_path, "\n".join(tail))
-        message = f"crawler exited with {proc.returncode}; see {log_path}"
+        how = f"was killed (signal {-proc.returncode})" if proc.returncode < 0 else f"exited with {proc.returncode}"
+        message = (f"crawler {how}; continue the crawl with `akhbar jobs resume {job_id}` (nothing it finished is "
+                   f"fetched again); log: {log_path}")
     return store.crawl_finished(job_id, failed=failed, message=message)
 
 
@@ -197,6 +208,7 @@ def clean(self, page: dict) -> str:
     """Fetched page → article fields. Pages that are not articles fail for good (dead letter, no retry)."""
     job_id = page.get("job_id")
     token = page_token(page, self.request.id)
+    hold(redis_client(), "clean", page["url"])  # fault tests kill the worker here, mid-clean
     raw = base64.b64decode(page["body_b64"])
     fetched_at = datetime.fromisoformat(page["fetched_at"]) if page.get("fetched_at") else None
     headers = dict(page.get("headers") or {})
@@ -220,7 +232,7 @@ def clean(self, page: dict) -> str:
         return "failed"
     meta = {"job_id": job_id, "token": token,
             "crawled_at": page.get("fetched_at") or datetime.now(UTC).isoformat()}
-    dedupe.delay({**article, **meta})
+    dedupe.apply_async(args=[{**article, **meta}], **page_task_options(page))
     return "cleaned"
 
 
@@ -330,6 +342,7 @@ def index_flush(self, *_legacy) -> int:
     entries = buffer.take(processing, BATCH_SIZE)
     if not entries:
         return 0
+    hold(client, "index.flush.taken", str(len(entries)))  # fault tests: a batch taken, nothing sent yet
     ops = [json.loads(raw) for raw in entries]
     try:
         alias = index_alias()
@@ -350,6 +363,7 @@ def index_flush(self, *_legacy) -> int:
         result = BulkIndexer(search_adapter(), alias, max_retries=2, backoff=0.5, max_backoff=2).run(actions)
     except SearchUnavailable as exc:
         return _wait_or_dead_letter(self, buffer, processing, entries, f"{UNREACHABLE} ({str(exc)[:200]})")
+    hold(client, "index.flush.written", str(len(entries)))  # fault tests: written, no outcome recorded yet
     indexed_at = time.time()
     # Keyed by op and id: one id may fail as a cluster update and be written by an index op in one batch.
     failed = {(failure.op, failure.doc_id): failure for failure in result.failed}

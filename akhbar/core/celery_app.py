@@ -25,6 +25,19 @@ VISIBILITY_TIMEOUT = env_int("AKHBAR_VISIBILITY_TIMEOUT") or 30 * 60
 WORKER_MAX_MEMORY_KIB = max(0, env_int("AKHBAR_WORKER_MAX_MEMORY_MB") or 0) * 1024 or None  # 0: off
 
 
+# A header of every task that carries one page or article: the job it serves, readable in the broker's
+# message without decoding its body (kombu base64-encodes bodies; headers stay plain JSON, and Celery keeps
+# them on retries). The reconciler (akhbar.core.reconcile) looks for a job's work by it.
+JOB_HEADER = "akhbar_job"
+
+
+def page_task_options(payload: dict) -> dict:
+    """Send options for a task of one page or article: the job header, and a short argsrepr (Celery would
+    otherwise walk the whole page, body included, to build one)."""
+    job = payload.get("job_id") or ""
+    return {"headers": {JOB_HEADER: job}, "argsrepr": f"[page {job} {payload.get('url', '')}]"}
+
+
 def _broker_url() -> str:
     try:
         return load_settings().require_redis_url()
@@ -77,3 +90,19 @@ from akhbar.core.metrics import install_celery_metrics  # noqa: E402
 
 install_celery_metrics()
 install_celery_logging()
+
+from akhbar.core.holds import install_broker_gap_hold  # noqa: E402
+
+install_broker_gap_hold(app.conf.broker_url)  # a no-op unless a fault test names the hold point
+
+
+def _watch_jobs(sender=None, **_kwargs) -> None:
+    """In each worker's main process: reconcile quiet jobs, mark stuck ones stalled (akhbar.core.stall)."""
+    from akhbar.core.stall import start_watching
+
+    start_watching(app.conf.broker_url)
+
+
+from celery import signals  # noqa: E402
+
+signals.worker_ready.connect(_watch_jobs, weak=False, dispatch_uid="akhbar.core.stall.watch")

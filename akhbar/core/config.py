@@ -63,6 +63,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
              "engine is down or read-only before its documents go to dead letters"),
     Variable("AKHBAR_JOB_STALL_AFTER", "120", "seconds a running job may have pages pending with no work "
              "left anywhere before it is marked `stalled`"),
+    Variable("AKHBAR_JOB_REDRIVE_AFTER", "15", "seconds a running job's pending pages may stay unmoved with no "
+             "work of the job anywhere before the reconciler sends them again from the job's ledger"),
     Variable("AKHBAR_CRAWL_PROCESSES", "1", "crawler processes per job when the job does not say"),
     Variable("AKHBAR_RECRAWL", None, "recrawl policy when the job does not say (`changed`, `all`, ...)"),
     Variable("AKHBAR_WARC_ENABLED", "1", "`0`: do not write fetched responses to WARC"),

@@ -17,8 +17,8 @@ from typing import Any
 
 import redis
 
+from akhbar.core.keys import JOB_COPIES_SUFFIX, JOB_LEDGER_SUFFIX, JOB_PAGES_SUFFIX
 from akhbar.core.keys import JOB_INDEX as INDEX_KEY
-from akhbar.core.keys import JOB_PAGES_SUFFIX
 from akhbar.core.keys import JOB_PREFIX as PREFIX
 from akhbar.core.keys import JOB_STATES as STATES
 from akhbar.core.keys import PAGE_OUTCOMES as OUTCOMES
@@ -51,7 +51,10 @@ return state
 
 # Count a page's outcome once per page token, whatever re-delivery runs its task again. A success
 # (new/updated/duplicate) is final; a failure (failed/dead) is replaced when a replay later succeeds.
+# The page leaves the job's ledger and its stored copy goes (KEYS[3], KEYS[4]): it is no longer on its way.
 _OUTCOME_ONCE = """
+redis.call('HDEL', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[2])
 local prev = redis.call('HGET', KEYS[2], ARGV[2])
 if prev == ARGV[1] then return 0 end
 if prev and prev ~= 'articles_failed' and prev ~= 'articles_dead' then return 0 end
@@ -234,7 +237,9 @@ class JobStore:
         if not job_id:
             return
         if token:
-            self._outcome_once(keys=[self.key(job_id), self.key(job_id) + JOB_PAGES_SUFFIX], args=[outcome, token])
+            key = self.key(job_id)
+            self._outcome_once(keys=[key, key + JOB_PAGES_SUFFIX, key + JOB_LEDGER_SUFFIX, key + JOB_COPIES_SUFFIX],
+                               args=[outcome, token])
         else:
             self.redis.hincrby(self.key(job_id), outcome, 1)
         self.maybe_finish(job_id)

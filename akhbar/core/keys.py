@@ -16,6 +16,12 @@ TERMINAL_STATES = frozenset({"succeeded", "failed", "cancelled"})
 PAGE_OUTCOMES = ("articles_new", "articles_updated", "articles_duplicate", "articles_failed", "articles_dead")
 # Per job: page token -> the outcome counted for it, so a re-delivered task never counts a page twice.
 JOB_PAGES_SUFFIX = ":pages"
+# Per job, until a page's outcome is counted (akhbar.core.ledger): token -> the page's envelope and where its
+# durable copy is; token -> the page payload itself when no WARC record holds it.
+JOB_LEDGER_SUFFIX = ":ledger"
+JOB_COPIES_SUFFIX = ":copies"
+# Per job: how many times the reconciler re-drove pages, and the job's rounds of it (akhbar.core.reconcile).
+JOB_REDRIVE_ROUNDS = "redrive_rounds"
 
 # Dead letters (akhbar.core.dlq).
 DLQ = "akhbar:dlq"

@@ -13,6 +13,7 @@ and give up with one line), long-running processes (Celery workers, crawlers) AK
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from time import sleep
@@ -77,6 +78,8 @@ def worker_wait() -> float:
 def client(url: str, *, wait: float | None = None, notify: Notify | None = None, **kwargs: Any) -> redis.Redis:
     """A Redis client whose commands wait up to ``wait`` seconds (default: the workers' limit) for Redis."""
     wait = worker_wait() if wait is None else wait
+    if notify is None:  # every process says why it paused (a crawler, a worker), at most every 5 s
+        notify = Announcer(url, logging.getLogger("akhbar.redis").warning)
     kwargs.setdefault("socket_connect_timeout", 5)
     kwargs.setdefault("socket_keepalive", True)
     return redis.Redis.from_url(url, retry=WaitingRetry(wait, notify),

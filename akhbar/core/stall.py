@@ -1,14 +1,20 @@
-"""Stalled jobs: a job whose pages are still pending while no work is left anywhere cannot stay `running`.
+"""Quiet jobs: a job whose pages are still pending while no work of it is left anywhere cannot stay `running`.
 
 A page is "somewhere" while a task for it is queued or unacknowledged in the broker, while its document
-waits in the index buffer or in a flush's processing list, or while the crawl is still running. When
-none of these holds and the job's pending count has not moved for `AKHBAR_JOB_STALL_AFTER` seconds, the
-job is marked `stalled` with the reason and the command that repairs it. Checked by `akhbar jobs
-show/list`, `--wait` and the API; a stalled job turns `succeeded` by itself if its pages land later.
+waits in the index buffer or in a flush's processing list, or while the crawl is still running. When the
+job's pending count has not moved for `AKHBAR_JOB_REDRIVE_AFTER` seconds, the reconciler looks for the
+job's work and re-drives what is nowhere from the job's ledger (akhbar.core.reconcile). When nothing can
+be re-driven (a page's copy is gone, or the rounds are used up) and the count has not moved for
+`AKHBAR_JOB_STALL_AFTER` seconds, the job is marked `stalled` with the reason, the URLs and the command that
+repairs it. Checked by `akhbar jobs show/list`, `--wait`, the API and every worker (akhbar.core.celery_app);
+a stalled job turns `succeeded` by itself if its pages land later.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -18,8 +24,12 @@ from akhbar.core import dlq
 from akhbar.core.config import env_int
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASE_SECONDS, INDEX_LEASES, QUEUES
+from akhbar.core.reconcile import reconcile
 
-QUIET_SUFFIX = ":quiet"  # job key + this: "<first seen quiet at> <pending then>"
+log = logging.getLogger("akhbar.stall")
+
+QUIET_SUFFIX = ":quiet"
+LOOKED_SUFFIX = ":reconciled"  # job key + this: when the reconciler last looked at it  # job key + this: "<first seen quiet at> <pending then>"
 
 
 @dataclass(frozen=True)
@@ -52,40 +62,86 @@ def _stale_leases(client: redis.Redis, now: float) -> bool:
 
 
 def stall_after() -> int:
-    return env_int("AKHBAR_JOB_STALL_AFTER") or 120
+    return env_int("AKHBAR_JOB_STALL_AFTER") or 0
 
 
-def check(store: JobStore, job: Job, *, now: float | None = None, after: float | None = None) -> Job:
-    """Mark `job` stalled if it has been quiet long enough; returns the job as it now stands."""
+def redrive_after() -> int:
+    return env_int("AKHBAR_JOB_REDRIVE_AFTER") or 0
+
+
+def _quiet_for(client: redis.Redis, quiet_key: str, now: float, pending: int, keep: float) -> float:
+    """Seconds the job's pending count has stood at ``pending`` (0 the first time it is seen)."""
+    ttl = max(int(keep) * 10, 3600)
+    client.set(quiet_key, f"{now} {pending}", nx=True, ex=ttl)
+    raw = client.get(quiet_key)
+    if raw is None:  # another checker ended the quiet period meanwhile (redis-server 6 has no SET NX GET)
+        return 0.0
+    since, seen = raw.decode().split()
+    if int(seen) != pending:  # progress since: start the quiet period again
+        client.set(quiet_key, f"{now} {pending}", ex=ttl)
+        return 0.0
+    return now - float(since)
+
+
+def _listed(lost: dict[str, str], most: int = 5) -> str:
+    shown = "; ".join(f"{url}: {why}" for url, why in list(lost.items())[:most])
+    return shown + (f"; and {len(lost) - most} more" if len(lost) > most else "")
+
+
+def check(store: JobStore, job: Job, *, now: float | None = None, after: float | None = None,
+          redrive: float | None = None) -> Job:
+    """Reconcile a quiet job (akhbar.core.reconcile), or mark it stalled when nothing can move it; returns
+    the job as it now stands."""
     now = time.time() if now is None else now
     after = stall_after() if after is None else after
+    redrive = redrive_after() if redrive is None else redrive
     client = store.redis
     quiet_key = store.key(job.id) + QUIET_SUFFIX
     crawl_done = client.hget(store.key(job.id), "crawl_done") == b"1"
     if job.state != "running" or not crawl_done or job.pending == 0:
         client.delete(quiet_key)
+        if job.state == "running" and crawl_done:  # e.g. a retry whose pages landed before it said running
+            store.maybe_finish(job.id)
+            return store.get(job.id)
         return job
     work = in_flight(client)
-    if work.total:
-        client.delete(quiet_key)
-        if work.processing and not (work.queued or work.unacked) and _stale_leases(client, now):
-            # A flush died holding documents and no task is left to take them: wake one, it reclaims them.
-            from akhbar.core.celery_app import app
+    if work.processing and not (work.queued or work.unacked) and _stale_leases(client, now):
+        # A flush died holding documents and no task is left to take them: wake one, it reclaims them.
+        from akhbar.core.celery_app import app
 
-            app.send_task("akhbar.index_flush", queue="index")
+        app.send_task("akhbar.index_flush", queue="index")
+    quiet = _quiet_for(client, quiet_key, now, job.pending, after)
+    if quiet < min(redrive, after):
         return job
-    client.set(quiet_key, f"{now} {job.pending}", nx=True, ex=max(int(after) * 10, 3600))
-    since, pending = client.get(quiet_key).decode().split()
-    if int(pending) != job.pending:  # progress since: start the quiet period again
-        client.set(quiet_key, f"{now} {job.pending}", ex=max(int(after) * 10, 3600))
+    # One look per AKHBAR_JOB_REDRIVE_AFTER however often the job is polled, and the last one at the end.
+    looked_key = store.key(job.id) + LOOKED_SUFFIX
+    looked = float(client.get(looked_key) or 0)
+    if now - looked < min(redrive, after) and quiet < after:
         return job
-    if now - float(since) < after:
+    client.set(looked_key, now, ex=max(int(after) * 10, 3600))
+    done = reconcile(client, store.key(job.id), job.id)
+    if done.locked:
+        return job  # another process is looking at this job right now
+    if done.acted or done.busy:
+        client.delete(quiet_key)  # work is moving, or was sent again: a new quiet period starts
+        return store.get(job.id)
+    if quiet < after:
         return job
-    dead = dlq.size(client)
-    repair = (f"`akhbar dlq replay` ({dead} dead letters)" if dead
-              else f"`akhbar jobs retry {job.id}`")
-    message = (f"{job.pending} of {job.counters.get('pages_sent', 0)} pages never reached the index and no work "
-               f"is left in the pipeline for {now - float(since):.0f}s; repair: {repair}")
+    sent = job.counters.get("pages_sent", 0)
+    if done.elsewhere and not done.lost:
+        host = next(iter(done.elsewhere.values()))
+        message = (f"{job.pending} of {sent} pages never reached the index; their copies are WARC records on "
+                   f"another machine ({host}): run `akhbar jobs retry {job.id}` there")
+    elif done.lost:
+        message = (f"{job.pending} of {sent} pages never reached the index and cannot be sent again: "
+                   f"{_listed(done.lost)}; repair: fetch them again (`akhbar crawl`, or `akhbar ingest` of a "
+                   "WARC that holds them)")
+    else:
+        dead = dlq.size(client)
+        replay = f"`akhbar dlq replay` ({dead} dead letters), or " if dead else ""
+        message = (f"{job.pending} of {sent} pages never reached the index after {done.rounds} rounds of "
+                   f"re-driving, and no work of the job is left in the pipeline; repair: {replay}"
+                   f"`akhbar jobs retry {job.id}`")
     # Only a job still running turns stalled: a page that landed meanwhile may have finished it.
     if client.hget(store.key(job.id), "state") == b"running":
         store.set_state(job.id, "stalled", message)
@@ -96,3 +152,41 @@ def check(store: JobStore, job: Job, *, now: float | None = None, after: float |
 
 def check_many(store: JobStore, jobs: list[Job]) -> list[Job]:
     return [check(store, job) if job.state == "running" else job for job in jobs]
+
+
+WATCH_SECONDS = 5.0
+WATCH_LOCK = "akhbar:jobs:watch"
+
+
+def watch_once(store: JobStore, limit: int = 200) -> list[Job]:
+    """Check the running jobs among the newest ``limit`` (one process at a time, across every worker)."""
+    if not store.redis.set(WATCH_LOCK, os.getpid(), nx=True, ex=int(WATCH_SECONDS)):
+        return []
+    checked = []
+    for job in store.list(limit):
+        if job.state != "running":
+            continue
+        try:
+            checked.append(check(store, job))
+        except Exception:  # noqa: BLE001 - one odd job must not keep the others from being checked
+            log.warning("could not check job %s", job.id, exc_info=True)
+    return checked
+
+
+def watch(store: JobStore, stop: threading.Event) -> None:
+    """Every worker runs this in a thread: a job reaches its end even when no one watches it."""
+    while not stop.wait(WATCH_SECONDS):
+        try:
+            watch_once(store)
+        except Exception:  # noqa: BLE001 - Redis away, a job half-written: try again next round
+            log.warning("could not check running jobs", exc_info=True)
+
+
+def start_watching(redis_url: str) -> threading.Event:
+    from akhbar.core.redis_retry import client as retrying_client
+
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(JobStore(retrying_client(redis_url)), stop), daemon=True,
+                              name="akhbar-job-watch")
+    thread.start()
+    return stop

@@ -26,11 +26,45 @@ def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, sin
     return job
 
 
-def retry_job(store: JobStore, job_id: str) -> Job:
+def retry_job(store: JobStore, job_id: str, alive_crawlers: int = 0) -> tuple[Job, str]:
+    """Retry a job the way that loses nothing and repeats nothing; returns the job and what was done.
+
+    Pages of the job still pending (a stalled job, an ingest whose messages were lost) are sent again from
+    their durable copies in the job's ledger; a crawl that failed or was cancelled resumes from its
+    frontier; any other crawl is submitted again as a new job."""
+    from akhbar.core import ledger
+    from akhbar.core.keys import JOB_REDRIVE_ROUNDS
+    from akhbar.core.reconcile import presence, redrive
+
     old = store.get(job_id)
+    crawl = old.options.source == "crawl"
+    if crawl and old.state in ("failed", "cancelled"):
+        return resume_job(store, job_id, alive_crawlers), "resumes from its frontier"
+    if (old.state == "stalled" or not crawl) and ledger.size(store.redis, job_id):
+        if presence(store.redis, job_id).job_work:
+            raise NotResumable(f"job {job_id} still has pages in the pipeline: `akhbar jobs show {job_id}` shows "
+                               "them land; retry it if it ends stalled")
+        key = store.key(job_id)
+        # Running again first (a page that lands at once then finishes it), with fresh rounds of re-driving.
+        store.redis.hset(key, mapping={"state": "running", "message": "", JOB_REDRIVE_ROUNDS: 0})
+        store.redis.hdel(key, "finished_at")
+        done = redrive(store.redis, key, job_id)
+        store.maybe_finish(job_id)
+        if not done.redriven:
+            unsent = done.lost or done.elsewhere
+            url, why = next(iter(unsent.items())) if unsent else ("", "")
+            store.set_state(job_id, old.state, old.message)
+            raise NotResumable(f"job {job_id}: {len(unsent)} pending pages cannot be sent again from here "
+                               f"(e.g. {url}: {why})")
+        unsent = len(done.lost) + len(done.elsewhere)
+        lost = f"; {unsent} cannot be sent again from here" if unsent else ""
+        return store.get(job_id), f"re-drove {done.redriven} pending pages from the job's ledger{lost}"
+    if not crawl:
+        raise NotResumable(f"job {job_id} has no pending pages to send again: run the same `akhbar ingest` "
+                           "again to re-process its files")
     job = store.create(old.outlets, old.options)
     _send_crawl(job.id)
-    return job
+    return job, f"queued as a new crawl (retry of {job_id})"
 
 
 class NotResumable(ValueError):

@@ -491,6 +491,7 @@ class OutletSpider(scrapy.Spider):
             "job_id": self.job_id,
             "fetched_at": datetime.now(UTC).isoformat(),
             "feed_published": response.meta.get("feed_published"),
+            "warc_copy": response.meta.get("warc_copy"),  # (file, offset); the hand-off keeps it out of the page
         }
 
 

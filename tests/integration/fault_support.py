@@ -83,3 +83,11 @@ def cli_process(env: dict, *args: str, log: Path) -> subprocess.Popen:
     out = open(log, "wb")  # noqa: SIM115 - closed by the caller via the process
     return subprocess.Popen([sys.executable, "-m", "akhbar.cli", *args], env={**os.environ, **env},
                             stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_for_line(log: Path, text: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Until ``text`` is in the process's log: a fault lasts until the process met it and said so."""
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(errors="replace"):
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+        time.sleep(0.1)

@@ -10,6 +10,8 @@ import pytest
 from crawler_support import TimedRequests, canon, crawl_env, create_job, gold_targets, start_crawl  # noqa: F401
 from warcio.archiveiterator import ArchiveIterator
 
+from akhbar.core.holds import ENV_VAR as HOLD_POINTS
+from akhbar.core.holds import HoldPoint
 from akhbar.core.registry import load_registry
 from akhbar.fixture_site import FixtureWeb
 
@@ -17,10 +19,18 @@ pytestmark = pytest.mark.integration
 
 
 def run_two(crawl_env, outlets_file: Path, outlets: list[str], **options) -> str:  # noqa: F811
+    """Two crawler processes on one job. Each is held before its first pop from the frontier until both
+    are there: otherwise a fast first process may finish the job before the second has started."""
     job_id = create_job(crawl_env.client, load_registry(outlets_file), outlets, **options)
-    first = start_crawl(job_id, crawl_env.redis_url, crawl_env.env, log_path=crawl_env.home / "first.log")
-    second = start_crawl(job_id, crawl_env.redis_url, crawl_env.env, join=True,
-                         log_path=crawl_env.home / "second.log")
+    gate = HoldPoint(crawl_env.client, "crawler.first_pop").close()
+    env = {**crawl_env.env, HOLD_POINTS: "crawler.first_pop"}
+    first = start_crawl(job_id, crawl_env.redis_url, env, log_path=crawl_env.home / "first.log")
+    second = start_crawl(job_id, crawl_env.redis_url, env, join=True, log_path=crawl_env.home / "second.log")
+    try:
+        arrived = {gate.wait(120)["pid"], gate.wait(120)["pid"]}
+    finally:
+        gate.open()
+    assert arrived == {first.pid, second.pid}, arrived
     assert second.wait(120) == 0, (crawl_env.home / "second.log").read_text(errors="replace")[-3000:]
     assert first.wait(120) == 0, (crawl_env.home / "first.log").read_text(errors="replace")[-3000:]
     return job_id

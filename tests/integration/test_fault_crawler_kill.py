@@ -68,8 +68,13 @@ def test_kill_9_of_the_crawler_then_resume_fetches_nothing_twice(pipeline_env, s
         # The crawl task sees its crawler die; the job fails once the pages already sent are through.
         wait_for(lambda: store.get(job.id).state == "failed", 120, "the job to fail",
                  lambda: json.dumps(store.get(job.id).to_dict()))
+        # The job says what continues it; `jobs retry` of a failed crawl does that (it used to start over).
+        assert f"`akhbar jobs resume {job.id}`" in store.get(job.id).message, store.get(job.id).message
+        shown = cli(pipeline_env, "jobs", "show", job.id)
+        assert f"akhbar jobs resume {job.id}" in shown.stdout, shown.stdout
 
-        resumed = cli(pipeline_env, "jobs", "resume", job.id, "--wait", "--timeout", "240")
+        resumed = cli(pipeline_env, "jobs", "retry", job.id, "--wait", "--timeout", "240")
+        assert "resumes from its frontier" in resumed.stdout, resumed.stdout + resumed.stderr
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
         recovered = time.monotonic() - killed
         assert "Traceback" not in resumed.stderr, resumed.stderr

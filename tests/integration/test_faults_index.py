@@ -8,7 +8,6 @@ These tests run their own OpenSearch node (not the session's shared one), becaus
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import signal
@@ -17,13 +16,14 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis
 
 from akhbar.core import dlq
+from akhbar.core.holds import ENV_VAR as HOLD_POINTS
+from akhbar.core.holds import HoldPoint
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import INDEX_LEASES, INDEX_WAITING, PAGE_OUTCOMES
 from akhbar.core.procs import free_port, pid_alive
@@ -114,6 +114,11 @@ def indexed_urls(env: dict) -> list[str]:
     return [json.loads(line)["canonical_url"] for line in exported.stdout.splitlines()]
 
 
+def flush_attempts(client: redis.Redis) -> int:
+    """Flushes the engine refused or could not take since indexing began to wait."""
+    return int(client.hget(INDEX_WAITING, "attempts") or 0)
+
+
 def adds_up(job: Job) -> bool:
     c = job.counters
     return c.get("pages_sent", 0) == sum(c.get(name, 0) for name in PAGE_OUTCOMES)
@@ -149,7 +154,8 @@ def test_search_node_killed_during_a_crawl_loses_nothing(env, node, start_worker
         # The outage lasts until the crawl has sent every page and indexing is seen waiting for the engine.
         wait_for(lambda: client.hget(store.key(job.id), "crawl_done") == b"1" and client.exists(INDEX_WAITING),
                  180, "the crawl to finish while the node is down", lambda: debug(client, store, job.id, worker))
-        time.sleep(3)
+        tried = flush_attempts(client)  # one more flush meets the dead node, and its documents still wait
+        wait_for(lambda: flush_attempts(client) > tried, 120, "a flush retry", lambda: debug(client, store, job.id))
         assert dlq.size(client) == 0, dlq.entries(client)
         assert store.get(job.id).state == "running"
         node.start()
@@ -230,7 +236,8 @@ def test_flood_stage_read_only_index_waits_reports_and_resumes(env, node, start_
             job = crawl(store, web, tmp_path)
             wait_for(lambda: client.hget(store.key(job.id), "crawl_done") == b"1" and client.exists(INDEX_WAITING),
                      180, "indexing to wait", lambda: debug(client, store, job.id, worker))
-            time.sleep(3)
+            tried = flush_attempts(client)  # one more flush is refused, and its documents still wait
+            wait_for(lambda: flush_attempts(client) > tried, 120, "a flush retry", lambda: debug(client, store, job.id))
             from akhbar.health import check_services
 
             health = check_services(lambda: client, lambda: search, alias)
@@ -266,45 +273,27 @@ def _queue_every_page(client, store, start_worker, web, tmp_path) -> Job:
     return job
 
 
-def long_page(job_id: str) -> dict:
-    """A real article page of ~1 MB: cleaning it takes seconds, so a kill surely lands in the middle."""
-    para = ("<p>{i} قالت مصادر في طرابلس إن الحكومة الليبية عقدت اجتماعا موسعا لبحث الأوضاع الاقتصادية "
-            "في البلاد وسبل معالجة أزمة السيولة في المصارف التجارية.</p>\n") * 3
-    html = ("<html><head><title>تقرير مطول عن الاقتصاد الليبي</title></head><body><article>"
-            "<h1>تقرير مطول عن الاقتصاد الليبي</h1>" + "".join(para.format(i=i) for i in range(1500))
-            + "</article></body></html>")
-    # "url" first: the broker's task headers (argsrepr) then show which page a worker holds.
-    return {"url": f"http://127.0.0.1:9/news/long-report-{job_id}.html", "status": 200,
-            "headers": {"Content-Type": "text/html; charset=utf-8"},
-            "body_b64": base64.b64encode(html.encode()).decode(), "outlet": None, "job_id": job_id,
-            "fetched_at": datetime.now(UTC).isoformat()}
-
-
-def holds_long_page(client: redis.Redis) -> bool:
-    return any(b"long-report" in raw for raw in client.hvals("unacked"))
+def holds_page(client: redis.Redis, url: str) -> bool:
+    """The broker has the page's clean task out to a worker, not acknowledged (kombu's unacked hash)."""
+    return any(url.encode() in raw for raw in client.hvals("unacked"))
 
 
 def test_worker_killed_mid_clean_loses_nothing(env, start_worker, tmp_path: Path, monkeypatch):
-    from akhbar.core.celery_app import app
-
     monkeypatch.setenv("AKHBAR_VISIBILITY_TIMEOUT", "5")
     env["AKHBAR_VISIBILITY_TIMEOUT"] = "5"
     client = redis.Redis.from_url(env["AKHBAR_REDIS_URL"])
     store = JobStore(client)
     gold = load_gold()
-    start_worker(queues="crawl", concurrency=1)  # the crawl runs apart from the victim
     with FixtureWeb(held_back=0) as web:
-        job = crawl(store, web, tmp_path)
-        store.incr(job.id, "pages_sent")
-        app.send_task("akhbar.clean", args=[long_page(job.id)], queue="clean")
-        wait_for(lambda: client.hget(store.key(job.id), "crawl_done") == b"1", 180, "the crawl",
-                 lambda: debug(client, store, job.id))
-        victim = start_worker(queues="clean", concurrency=1)
-        wait_for(lambda: holds_long_page(client), 180, "the victim to take the long page", victim.tail,
-                 interval=0.05)
-        time.sleep(1)  # well inside its cleaning (several seconds)
+        job = _queue_every_page(client, store, start_worker, web, tmp_path)
+        # The victim stops inside its first clean task (hold point "clean") until it is killed there.
+        gate = HoldPoint(client, "clean").close()
+        victim = start_worker(queues="clean", concurrency=1, env={HOLD_POINTS: "clean"})
+        held_url = gate.wait(180)["detail"]
+        assert holds_page(client, held_url), "the held page is not out to the victim"
         victim.kill(signal.SIGKILL)
-        assert holds_long_page(client), "the kill did not land mid-clean"
+        gate.open()
+        assert holds_page(client, held_url), "the kill did not land mid-clean"
         in_hand = client.hlen("unacked")
         began = time.monotonic()
         start_worker(queues="clean,dedupe,index", concurrency=2)
@@ -312,19 +301,21 @@ def test_worker_killed_mid_clean_loses_nothing(env, start_worker, tmp_path: Path
                  lambda: debug(client, store, job.id))
     final = store.get(job.id)
     urls = indexed_urls(env)
-    expected = len(gold) + 1  # the gold articles and the long page
-    FIGURES.append(f"worker -9 mid-clean ({in_hand} pages in hand): indexed {len(set(urls))}/{expected} "
+    FIGURES.append(f"worker -9 mid-clean ({in_hand} pages in hand): indexed {len(set(urls))}/{len(gold)} "
                    f"(copies {len(urls)}), dead letters {dlq.size(client)}, job {final.state}, "
                    f"done {time.monotonic() - began:.0f}s after the kill")
     assert final.state == "succeeded", final.to_dict()
     assert dlq.size(client) == 0, dlq.entries(client)
-    assert len(urls) == len(set(urls)) == expected
+    assert len(urls) == len(set(urls)) == len(gold)
     # Counted once per page: a re-delivered clean or flush never counts a page twice.
     assert adds_up(final), final.counters
-    assert final.counters.get("articles_new", 0) + final.counters.get("articles_updated", 0) == expected
+    assert final.counters.get("articles_new", 0) + final.counters.get("articles_updated", 0) == len(gold)
 
 
-def test_worker_killed_mid_bulk_request_loses_nothing(env, node, start_worker, tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("point", ["index.flush.taken", "index.flush.written"])
+def test_worker_killed_mid_flush_loses_nothing(env, node, start_worker, tmp_path: Path, monkeypatch, point: str):
+    """Killed -9 holding a batch: before its bulk request ("taken"), or after the engine took the writes and
+    before their outcomes were counted ("written": the resend finds the documents there, counted once)."""
     monkeypatch.setenv("AKHBAR_VISIBILITY_TIMEOUT", "5")
     env["AKHBAR_VISIBILITY_TIMEOUT"] = "5"
     client = redis.Redis.from_url(env["AKHBAR_REDIS_URL"])
@@ -333,20 +324,13 @@ def test_worker_killed_mid_bulk_request_loses_nothing(env, node, start_worker, t
     ensure_index(SearchAdapter(node.url), env["AKHBAR_INDEX"])
     with FixtureWeb(held_back=0) as web:
         job = _queue_every_page(client, store, start_worker, web, tmp_path)
-        victim = start_worker(queues="clean,dedupe,index", concurrency=1)
-        # One bulk request through first (the victim then knows the index), then the engine freezes: the
-        # victim's next flush takes a batch and hangs in its bulk request, where it is killed.
-        wait_for(lambda: store.get(job.id).counters.get("articles_new", 0) >= 1, 120, "first articles",
-                 victim.tail, interval=0.02)
-        node.signal(signal.SIGSTOP)
-        try:
-            wait_for(lambda: client.zcard(INDEX_LEASES) >= 1, 120, "a flush holding a batch", victim.tail,
-                     interval=0.05)
-            time.sleep(1)  # the bulk request is on the wire
-            victim.kill(signal.SIGKILL)
-            before_kill = store.get(job.id).counters.get("articles_new", 0)
-        finally:
-            node.signal(signal.SIGCONT)
+        gate = HoldPoint(client, point).close()
+        victim = start_worker(queues="clean,dedupe,index", concurrency=1, env={HOLD_POINTS: point})
+        batch = int(gate.wait(180)["detail"])
+        assert client.zcard(INDEX_LEASES) == 1, "the held flush holds no batch"
+        victim.kill(signal.SIGKILL)
+        gate.open()
+        before_kill = store.get(job.id).counters.get("articles_new", 0)
         assert before_kill < len(gold), "the kill came too late to prove anything"
         began = time.monotonic()
         start_worker(queues="clean,dedupe,index", concurrency=2)
@@ -354,9 +338,9 @@ def test_worker_killed_mid_bulk_request_loses_nothing(env, node, start_worker, t
                  lambda: debug(client, store, job.id))
     final = store.get(job.id)
     urls = indexed_urls(env)
-    FIGURES.append(f"worker -9 mid-bulk: indexed {len(set(urls))}/{len(gold)} (copies {len(urls)}), "
-                   f"dead letters {dlq.size(client)}, job {final.state}, done {time.monotonic() - began:.0f}s "
-                   f"after the kill; counters {final.counters}")
+    FIGURES.append(f"worker -9 at {point} ({batch} operations in its batch): indexed {len(set(urls))}/{len(gold)} "
+                   f"(copies {len(urls)}), dead letters {dlq.size(client)}, job {final.state}, done "
+                   f"{time.monotonic() - began:.0f}s after the kill; counters {final.counters}")
     assert final.state == "succeeded", final.to_dict()
     assert dlq.size(client) == 0
     assert len(urls) == len(set(urls)) == len(gold)

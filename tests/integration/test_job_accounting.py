@@ -53,16 +53,21 @@ def test_a_job_with_nothing_left_in_flight_says_stalled_and_how_to_repair(client
     store.outcome(job.id, "articles_new", "a")
     store.outcome(job.id, "articles_new", "b")
     now = time.time()
-    # Work somewhere in the pipeline (here: a document in the index buffer): never stalled.
-    client.rpush(INDEX_BUFFER, "{}")
+    # Work of the job somewhere in the pipeline (here: its document in the index buffer, a flush queued):
+    # never stalled.
+    client.rpush(INDEX_BUFFER, json.dumps({"op": "index", "id": "d", "job_id": job.id}))
+    client.rpush("index", json.dumps({"headers": {"task": "akhbar.index_flush"}}))
     assert stall.check(store, store.get(job.id), now=now, after=60).state == "running"
     assert stall.check(store, store.get(job.id), now=now + 600, after=60).state == "running"
+    # Another job's work does not keep this one running.
     client.delete(INDEX_BUFFER)
+    client.rpush(INDEX_BUFFER, json.dumps({"op": "index", "id": "d", "job_id": "another-job"}))
     # Nothing anywhere: quiet for less than the threshold is still running, past it stalled.
     assert stall.check(store, store.get(job.id), now=now, after=60).state == "running"
     assert stall.check(store, store.get(job.id), now=now + 30, after=60).state == "running"
     stalled = stall.check(store, store.get(job.id), now=now + 61, after=60)
     assert stalled.state == "stalled"
+    client.delete(INDEX_BUFFER, "index")
     assert "1 of 3 pages" in stalled.message and f"akhbar jobs retry {job.id}" in stalled.message
 
     env = {**os.environ, "AKHBAR_REDIS_URL": redis_url, "AKHBAR_HOME": str(tmp_path)}

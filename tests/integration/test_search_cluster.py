@@ -163,7 +163,11 @@ def test_kill_a_search_node_during_searches_and_a_crawl(cluster: Cluster, victim
             os.kill(before["pid"], signal.SIGKILL)
             killed_at = time.monotonic()
             done_at_kill = store.get(job.id).counters.get("articles_new", 0)
-            time.sleep(3)  # searches and indexing meet the dead node
+            # Searches and indexing meet the dead node: ten more searches, and an article written without it.
+            tried_at_kill = load.ok + len(load.failures)
+            wait_for(lambda: load.ok + len(load.failures) >= tried_at_kill + 10
+                     and store.get(job.id).counters.get("articles_new", 0) > done_at_kill, 180,
+                     "searches and indexing with the node dead", worker.tail)
             services.up(cluster.settings, node_timeout=600, log=lambda *_: None)  # same ports again
             wait_for(lambda: store.get(job.id).state in ("succeeded", "failed"), 300, "the job to end",
                      lambda: json.dumps(store.get(job.id).to_dict()["counters"]) + "\n" + worker.tail())
