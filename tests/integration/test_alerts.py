@@ -190,7 +190,7 @@ def test_alert_once_per_reposted_story_feed_and_webhooks(alerts_env: dict, start
             warnings.simplefilter("ignore")
             from starlette.testclient import TestClient
 
-        with TestClient(create_app()) as api:
+        with TestClient(create_app(), base_url="http://127.0.0.1:8000") as api:
             response = api.get("/alerts/oncology.atom")
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("application/atom+xml")

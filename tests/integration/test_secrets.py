@@ -54,7 +54,8 @@ def _client(tmp_path: Path, redis_url: str) -> TestClient:
     settings = dataclasses.replace(load_settings(), home=tmp_path, redis_url=redis_url, search_url=search_url,
                                    search_engine="auto", index_alias="nothing-here", outlets_file=None,
                                    api_token=None)
-    return TestClient(create_app(settings, ApiConfig()), client=("127.0.0.1", 40000), raise_server_exceptions=False)
+    return TestClient(create_app(settings, ApiConfig()), client=("127.0.0.1", 40000), raise_server_exceptions=False,
+                      base_url="http://127.0.0.1:8000")
 
 
 def test_the_server_really_requires_the_password(secured_redis: SecuredRedis) -> None:
