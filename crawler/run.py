@@ -91,7 +91,8 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     overrides = dict(options.scrapy_settings)
     if options.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = int(options.max_pages)
-    overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id})
+    overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id,
+                      "AKHBAR_ALLOWED_ADDRESSES": sorted({a for o in options.outlets() for a in o.allow_addresses})})
     settings = crawl_settings(options.mode, overrides)
     policy = RecrawlPolicy.parse(options.recrawl or env("AKHBAR_RECRAWL"))
     clock = Clock(float(settings["AKHBAR_CLOCK_OFFSET"]))
