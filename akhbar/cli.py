@@ -738,7 +738,8 @@ def alerts_add(ctx, name, query, outlet, webhook, replace) -> None:
 
     settings = _settings(ctx)
     try:
-        search = svc.add(_alert_adapter(settings), settings, name, query, list(outlet), webhook, replace=replace)
+        search = svc.add(_alert_adapter(settings), settings, _redis(settings), name, query, list(outlet), webhook,
+                         replace=replace)
     except TargetNotAllowed as exc:
         _fail(f"webhook refused: {exc}")
     except SavedSearchError as exc:

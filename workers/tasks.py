@@ -413,7 +413,7 @@ def alert_store():
 
 def run_alerts(docs: list[tuple[str, dict]], indexed_at: float) -> int:
     """Percolate new articles, record their alerts (one per story and saved search), queue webhooks."""
-    from workers.alerts import Story, alert_batch
+    from workers.alerts import Story, alert_batch, delivery
 
     stories = {}
     for doc_id, decision in deduper().lookup_many([d for d, _ in docs]).items():
@@ -422,7 +422,7 @@ def run_alerts(docs: list[tuple[str, dict]], indexed_at: float) -> int:
     events = alert_batch(search_adapter(), alerts_index(), alert_store(), docs, stories, indexed_at)
     for event, search in events:
         if event.kind == "new" and search.webhook:
-            alert_webhook.delay({"search": search.to_dict(), "alert": event.alert})
+            alert_webhook.delay(delivery(alert_store(), search, event.alert))  # the URL stays in Redis
     return len(events)
 
 
@@ -463,8 +463,14 @@ def alert_webhook(self, delivery: dict) -> str:
     from workers.alerts import WebhookError, deliver_webhook, webhook_payload
 
     search, alert = delivery["search"], delivery["alert"]
+    # Messages queued before the URL was kept apart carry it: it stays out of logs and dead letters.
+    legacy = search.pop("webhook", None)
+    url = alert_store().webhook(search["name"]) or legacy
+    if not url:
+        log.info("webhook of %s: the saved search has no webhook any more", search["name"])
+        return "no_webhook"
     try:
-        deliver_webhook(search["webhook"], webhook_payload(search, alert),
+        deliver_webhook(url, webhook_payload(search, alert),
                         AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
                         delivery_id=f"{search['name']}/{alert['id']}")
         return "delivered"
