@@ -293,7 +293,7 @@ def _rounds(redis_url: str, home: Path, registry_file: Path, outlets: list[str],
             "BENCH_TIMING_FILE": str(timing), "LOG_LEVEL": "ERROR", "AKHBAR_MAX_QUEUED": 10**9,
             "EXTENSIONS": {**POLITE["EXTENSIONS"], "crawl_bench.Timing": 0}})
         redis_cpu = _redis_cpu(client)
-        subprocess.run(crawler_command(job, redis_url),
+        subprocess.run(crawler_command(job),
                        env=_env(redis_url, home), check=True, timeout=900, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         redis_cpu = _redis_cpu(client) - redis_cpu
@@ -368,7 +368,7 @@ def crawl_rss(redis_url: str, home: Path, sitemaps: int, per: int, seen: int) ->
             state.mark_fetched(urls[start:start + 2000], when=time.time())
         seed_seconds = time.perf_counter() - started
         job = create_job(client, registry, ["bench-synthetic"], scrapy_settings={"LOG_LEVEL": "ERROR"})
-        proc = subprocess.Popen(crawler_command(job, redis_url),
+        proc = subprocess.Popen(crawler_command(job),
                                 env=_env(redis_url, home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watched = psutil.Process(proc.pid)
         peak = 0

@@ -23,7 +23,7 @@ from celery import Task
 from akhbar.core import dlq
 from akhbar.core.celery_app import app
 from akhbar.core.config import env_int, load_settings
-from akhbar.core.jobs import JobStore, crawler_command
+from akhbar.core.jobs import JobStore, crawler_command, crawler_env
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
 from akhbar.core.redis_retry import client as retrying_client
@@ -156,12 +156,13 @@ def crawl(self, job_id: str) -> str:
         return state
     store.set_state(job_id, "running")
     settings = load_settings()
-    cmd = crawler_command(job_id, settings.require_redis_url())
+    cmd = crawler_command(job_id)  # the Redis URL (and its password) goes in the environment, not in `ps`
     log_path = settings.home / "logs" / f"crawl-{job_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # The crawl logs to a file: a pipe nobody reads until the end would fill up and stall the crawl.
     with open(log_path, "ab") as crawl_log:
-        proc = subprocess.Popen(cmd, stdout=crawl_log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=crawler_env(settings.require_redis_url()), stdout=crawl_log,
+                                stderr=subprocess.STDOUT)
         while proc.poll() is None:
             if store.cancelled(job_id):
                 proc.terminate()

@@ -121,6 +121,20 @@ class Settings:
     search_verify: bool = True
     alerts_alias: str = "akhbar-alerts"
 
+    def __repr__(self) -> str:
+        """Without secrets: a repr ends up in logs, tracebacks and debuggers."""
+        from dataclasses import fields
+
+        from akhbar.core.redact import MASK, redact_url
+
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("api_token", "search_password", "search_api_key"):
+            if shown[name]:
+                shown[name] = MASK
+        for name in ("redis_url", "search_url"):
+            shown[name] = redact_url(shown[name])
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
     @property
     def services_file(self) -> Path:
         return self.home / "services.json"
