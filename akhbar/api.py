@@ -473,8 +473,18 @@ class JobRequest(BaseModel):
     since: date | None = Field(None, description="Only articles published on or after this day.")
     max_pages: int | None = Field(None, ge=1, le=1_000_000, description="Page budget for the job.")
     recrawl: bool = Field(False, description="Fetch articles again even if an earlier crawl had them.")
-    mode: Literal["live", "fixture"] = Field(
-        "live", description="`fixture` lifts politeness delays: only for local test sites.")
+    mode: Literal["live"] = Field(
+        "live", description="Always `live` (polite) over HTTP; `fixture`, which lifts the politeness delays "
+                            "for local test sites, is refused here (`akhbar crawl --mode fixture` has it).")
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _no_fixture(cls, value: object) -> object:
+        # Over HTTP anyone with the token could otherwise hammer a real site with no delays.
+        if value == "fixture":
+            raise ValueError("`fixture` lifts politeness delays and is refused over HTTP; it is for local test "
+                             "sites: `akhbar crawl --mode fixture`")
+        return value
 
     @field_validator("outlets")
     @classmethod
@@ -747,6 +757,26 @@ def page_article(doc_id: str) -> FileResponse:
     return FileResponse(WEB_DIR / "article.html", media_type="text/html; charset=utf-8")
 
 
+def docs_page(title: str) -> Response:
+    """FastAPI's Swagger UI page with a CSP: its one inline script allowed by hash, its bundle only from
+    the CDN it loads it from, no other origin for anything else."""
+    import base64
+    import hashlib
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    html = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title=title).body).decode()
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+                      for script in re.findall(r"<script>(.*?)</script>", html, re.S))
+    cdn = "https://cdn.jsdelivr.net"
+    csp = (f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn} 'unsafe-inline'; "
+           "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; base-uri 'none'; "
+           "form-action 'none'; frame-ancestors 'none'")
+    return Response(html, media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer",
+                             "X-Frame-Options": "DENY"})
+
+
 # -- the app ---------------------------------------------------------------------------------------------
 DESCRIPTION = """
 Search the Akhbar archive of Libyan news and run crawl jobs.
@@ -770,7 +800,7 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
         app_version = version("akhbar")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         app_version = "dev"
-    app = FastAPI(title="Akhbar API", version=app_version, description=DESCRIPTION, docs_url="/docs",
+    app = FastAPI(title="Akhbar API", version=app_version, description=DESCRIPTION, docs_url=None,
                   redoc_url=None, openapi_tags=[
                       {"name": "search", "description": "Full-text search"},
                       {"name": "articles", "description": "Articles and similar stories"},
@@ -787,6 +817,8 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
     from akhbar.alerts_api import router as alerts_router  # it imports this module: included here
 
     app.include_router(alerts_router)
+    docs = docs_page(f"{app.title} - docs")
+    app.add_api_route("/docs", lambda: docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.add_middleware(Guard, state=state)
     return app

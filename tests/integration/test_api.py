@@ -232,6 +232,29 @@ def test_the_host_header_must_name_this_server(tmp_path) -> None:
     assert_error(client_for(proxied, base_url="https://evil.example.org").get("/"), 403, "host_not_allowed")
 
 
+def test_fixture_mode_is_refused_over_http(tmp_path) -> None:
+    client = client_for(local_app(tmp_path))
+    error = assert_error(client.post("/jobs", json={"outlets": ["lana"], "mode": "fixture"}), 400, "invalid_request")
+    assert "akhbar crawl --mode fixture" in error["message"]
+
+
+def test_the_docs_page_has_a_csp_that_allows_its_own_script_only(tmp_path) -> None:
+    import base64
+    import hashlib
+    import re
+
+    page = client_for(local_app(tmp_path)).get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    csp = dict(part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";"))
+    assert csp["default-src"] == "'none'" and csp["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in csp["script-src"]
+    inline = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    assert inline  # Swagger UI's start-up script, allowed by its hash and nothing else inline
+    for script in inline:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp["script-src"]
+
+
 # -- SSRF -----------------------------------------------------------------------------------------------
 INTERNAL = ["http://127.0.0.1:8080/", "http://10.1.2.3/news", "http://169.254.169.254/latest/meta-data/",
             "http://192.168.1.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://2130706433/",
@@ -257,7 +280,11 @@ def test_adhoc_urls_to_internal_addresses_are_refused(tmp_path) -> None:
 def test_allow_listed_adhoc_url_becomes_a_job_that_can_be_cancelled(api_stack) -> None:
     with httpx.Client(base_url=api_stack.url, timeout=30, headers=api_stack.headers()) as api:
         assert_error(api.post("/jobs", json={"outlets": ["http://10.0.0.1/"]}), 403, "target_not_allowed")
-        response = api.post("/jobs", json={"outlets": [api_stack.adhoc_url], "mode": "fixture", "max_pages": 3})
+        # Fixture mode (no politeness delays) is for local test sites: refused over HTTP.
+        error = assert_error(api.post("/jobs", json={"outlets": [api_stack.adhoc_url], "mode": "fixture"}), 400,
+                             "invalid_request")
+        assert "akhbar crawl --mode fixture" in error["message"]
+        response = api.post("/jobs", json={"outlets": [api_stack.adhoc_url], "max_pages": 3})
         assert response.status_code == 202, response.text
         job = response.json()
         assert job["outlets"][0].startswith("adhoc-127-0-0-1-")
