@@ -78,6 +78,12 @@ find $CERTS -type f -exec chmod 640 {} +
 chmod 755 $CERTS $CERTS/ca
 chmod 644 $CERTS/ca/ca.crt
 chmod 600 $CERTS/ca/ca.key
+# Kibana and the app mount this volume, with the CA certificate alone: Kibana runs with group root and
+# could otherwise read the node keys in the certs volume.
+mkdir -p config/ca-public
+cp $CERTS/ca/ca.crt config/ca-public/ca.crt
+chmod 755 config/ca-public
+chmod 644 config/ca-public/ca.crt
 
 # -- 2. wait for Elasticsearch ---------------------------------------------------------------------------
 umask 077

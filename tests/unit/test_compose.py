@@ -87,7 +87,7 @@ def test_compose_interpolates_a_filled_env_into_the_services(rendered) -> None:
         assert env["AKHBAR_SEARCH_URL"].startswith("https://"), name
         assert env["AKHBAR_SEARCH_USER"] == "akhbar" and env["AKHBAR_SEARCH_PASSWORD"] == values["AKHBAR_ES_PASSWORD"]
         assert env["AKHBAR_SEARCH_CA"] == "/certs/ca/ca.crt"
-        assert any(v.startswith("certs:/certs:ro") for v in services[name]["volumes"]), name
+        assert any(v.startswith("ca-cert:/certs/ca:ro") for v in services[name]["volumes"]), name
     assert services["api"]["environment"]["AKHBAR_API_TOKEN"] == values["AKHBAR_API_TOKEN"]
     for name in ("worker", "beat", "crawl", "flower"):  # a secret goes only where it is used
         assert "AKHBAR_API_TOKEN" not in services[name].get("environment", {}), name
@@ -99,6 +99,23 @@ def test_compose_interpolates_a_filled_env_into_the_services(rendered) -> None:
     setup_env = services["setup"]["environment"]
     for name in required_secrets():  # setup checks every secret's characters before the app starts
         assert setup_env[name] == values[name], name
+
+
+def test_only_elasticsearch_and_setup_mount_the_node_keys(rendered) -> None:
+    """The certs volume holds every node's private key. Kibana (group root, which may read them) and the
+    app get the ca-cert volume, which setup fills with ca.crt alone."""
+    services = rendered[0]["services"]
+    for name, service in services.items():
+        mounts = [str(v).split(":")[0] for v in service.get("volumes") or []]
+        if name in ("setup", "elasticsearch"):
+            assert "certs" in mounts, name
+        else:
+            assert "certs" not in mounts, f"{name} mounts the node keys"
+    kibana = services["kibana"]
+    assert "ca-cert:/usr/share/kibana/config/certs/ca:ro" in kibana["volumes"]
+    assert kibana["environment"]["ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES"] == "config/certs/ca/ca.crt"
+    setup = (ROOT / "docker" / "setup" / "setup.sh").read_text()
+    assert "cp $CERTS/ca/ca.crt config/ca-public/ca.crt" in setup
 
 
 def test_no_secret_is_on_a_command_line(rendered) -> None:

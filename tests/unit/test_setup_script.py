@@ -95,6 +95,9 @@ def test_setup_creates_users_and_least_privilege_roles(tmp_path: Path, certs) ->
     ca_dir = workdir / "config" / "certs" / "ca"
     assert stat.S_IMODE((ca_dir / "ca.crt").stat().st_mode) == 0o644  # the app containers read it
     assert stat.S_IMODE((ca_dir / "ca.key").stat().st_mode) == 0o600  # nobody but root
+    public = workdir / "config" / "ca-public" / "ca.crt"  # the ca-cert volume: what Kibana and the app mount
+    assert public.read_bytes() == (ca_dir / "ca.crt").read_bytes()
+    assert sorted(p.name for p in public.parent.iterdir()) == ["ca.crt"]
     assert stat.S_IMODE((workdir / "config" / "certs" / "es01" / "es01.crt").stat().st_mode) == 0o640
 
 
