@@ -25,7 +25,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +35,7 @@ import redis
 from akhbar.core.keys import ALERT_WEBHOOKS, ALERTS_PREFIX, ALERTS_STREAM
 from akhbar.core.targets import AllowList, TargetNotAllowed, check_target
 from index.adapter import SearchAdapter
-from index.percolate import AlertsIndex, SavedSearch, percolate
+from index.percolate import AlertsIndex, SavedSearch, list_saved, percolate, save
 
 MAX_ALERTS = 1000  # per saved search; older alerts (and their story memory) are dropped
 STREAM_MAXLEN = 10_000
@@ -297,6 +297,19 @@ def delivery(store: AlertStore, search: SavedSearch, alert: dict) -> dict:
     return {"search": {k: v for k, v in search.to_dict().items() if k != "webhook"}, "alert": alert}
 
 
+def move_legacy_webhooks(adapter: SearchAdapter, index: AlertsIndex, store: AlertStore) -> int:
+    """Saved searches stored before webhook URLs were kept apart hold the whole URL in the index, which
+    Kibana's read-only role can read: move each URL to the store and leave its origin. Returns how many."""
+    moved = 0
+    for search in list_saved(adapter, index.alias):
+        origin = webhook_origin(search.webhook)
+        if search.webhook and search.webhook != origin:
+            store.set_webhook(search.name, search.webhook, keep=True)
+            save(adapter, index.alias, replace(search, webhook=origin), replace=True)
+            moved += 1
+    return moved
+
+
 def _addresses(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
@@ -372,4 +385,4 @@ def webhook_payload(search: dict, alert: dict) -> dict:
 
 
 __all__ = ["AlertEvent", "AlertStore", "Story", "alert_batch", "WebhookError", "deliver_webhook", "delivery",
-           "normalise", "public", "webhook_origin", "webhook_payload"]
+           "move_legacy_webhooks", "normalise", "public", "webhook_origin", "webhook_payload"]

@@ -401,8 +401,13 @@ def index_flush(self, *_legacy) -> int:
 @cache
 def alerts_index():
     from index.percolate import ensure_alerts_index
+    from workers.alerts import move_legacy_webhooks
 
-    return ensure_alerts_index(search_adapter(), load_settings().alerts_alias)
+    index = ensure_alerts_index(search_adapter(), load_settings().alerts_alias)
+    moved = move_legacy_webhooks(search_adapter(), index, alert_store())  # once per worker process
+    if moved:
+        log.info("moved %d webhook URL(s) out of the alerts index into Redis", moved)
+    return index
 
 
 @cache

@@ -82,3 +82,26 @@ def test_saved_searches_over_http(api_stack) -> None:
         assert store.webhook(body["name"]) is None
         assert_error(http.get(saved["feed"]), 404, "not_found")
         assert_error(http.delete(saved["feed"].removesuffix(".atom"), headers=auth), 404, "not_found")
+
+
+def test_webhook_urls_saved_before_move_out_of_the_index(api_stack) -> None:
+    """A saved search stored by the code before kept its whole webhook URL in the index (readable by
+    Kibana's read-only role); the worker moves it to Redis once and leaves the origin."""
+    from index.percolate import SavedSearch, delete, ensure_alerts_index, save
+    from workers.alerts import move_legacy_webhooks
+
+    engine = SearchAdapter(api_stack.env["AKHBAR_SEARCH_URL"])
+    store = AlertStore(redis.Redis.from_url(api_stack.env["AKHBAR_REDIS_URL"]))
+    index = ensure_alerts_index(engine, api_stack.env["AKHBAR_ALERTS_INDEX"])
+    legacy = SavedSearch.create("legacy-hook", "الشرارة", webhook=api_stack.adhoc_url + "hook?token=L3GACY-s3cr3t")
+    save(engine, index.alias, legacy)  # as it was stored before
+    try:
+        assert move_legacy_webhooks(engine, index, store) == 1
+        stored = json.dumps(engine.search(index.alias, {"query": {"match_all": {}}}), ensure_ascii=False)
+        assert "legacy-hook" in stored and "L3GACY" not in stored
+        assert store.webhook("legacy-hook") == legacy.webhook
+        assert move_legacy_webhooks(engine, index, store) == 0  # once
+    finally:
+        delete(engine, index.alias, "legacy-hook")
+        store.forget("legacy-hook")
+        engine.close()
