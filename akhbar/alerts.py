@@ -9,6 +9,7 @@ How alerts are raised is in index/percolate.py (matching) and workers/alerts.py 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 from xml.etree import ElementTree as ET
@@ -20,7 +21,7 @@ from akhbar.core.targets import AllowList, check_target
 from index.adapter import SearchAdapter
 from index.percolate import SavedSearch, ensure_alerts_index, get, list_saved, save
 from index.percolate import delete as delete_saved
-from workers.alerts import AlertStore
+from workers.alerts import AlertStore, webhook_origin
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -30,16 +31,24 @@ def allow_list() -> AllowList:
     return AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS"))
 
 
-def add(adapter: SearchAdapter, settings: Settings, name: str, q: str, outlet: list[str] | None = None,
-        webhook: str | None = None, *, allow: AllowList | None = None, replace: bool = False) -> SavedSearch:
+def add(adapter: SearchAdapter, settings: Settings, client: redis.Redis, name: str, q: str,
+        outlet: list[str] | None = None, webhook: str | None = None, *, allow: AllowList | None = None,
+        replace: bool = False) -> SavedSearch:
     """Validate and store a saved search. Raises SavedSearchError (bad input, name taken) or
     TargetNotAllowed (the webhook fails the crawl targets' SSRF guard: host not allow-listed in
-    AKHBAR_ALLOWED_DOMAINS, or resolving to a private/loopback/link-local address)."""
+    AKHBAR_ALLOWED_DOMAINS, or resolving to a private/loopback/link-local address).
+
+    The webhook URL is a secret: the index (which reads and Kibana's read-only role see) keeps only its
+    scheme://host; the URL itself goes to Redis (AlertStore.set_webhook)."""
     search = SavedSearch.create(name, q, outlet, webhook)
-    if search.webhook:
-        check_target(search.webhook, allow if allow is not None else allow_list())
+    url = search.webhook
+    if url:
+        check_target(url, allow if allow is not None else allow_list())
+        search = dataclasses.replace(search, webhook=webhook_origin(url))
     index = ensure_alerts_index(adapter, settings.alerts_alias)
-    return save(adapter, index.alias, search, replace=replace)
+    saved = save(adapter, index.alias, search, replace=replace)
+    AlertStore(client).set_webhook(name, url)
+    return saved
 
 
 def remove(adapter: SearchAdapter, client: redis.Redis, settings: Settings, name: str) -> None:
@@ -64,11 +73,9 @@ def preview(adapter: SearchAdapter, settings: Settings, name: str, size: int = 1
                                                       "size": size, "highlight": False, "facets": False})
 
 
-def search_json(search: SavedSearch, *, store: AlertStore | None = None, redact: bool = False) -> dict:
+def search_json(search: SavedSearch, *, store: AlertStore | None = None) -> dict:
     data = search.to_dict()
-    if redact and search.webhook:  # a webhook URL often carries a secret in its path
-        parts = search.webhook.split("/", 3)
-        data["webhook"] = "/".join(parts[:3]) + "/…" if len(parts) > 3 else search.webhook
+    data["webhook"] = webhook_origin(search.webhook)  # saved searches from before kept the whole URL
     data["feed"] = f"/alerts/{quote(search.name, safe='')}.atom"
     if store is not None:
         data["alerts"] = store.count(search.name)

@@ -1,6 +1,6 @@
 """The `/alerts` endpoints of the HTTP API (mounted by akhbar.api.create_app).
 
-    GET    /alerts               saved searches (webhook URLs shortened: they often carry a secret)
+    GET    /alerts               saved searches (a webhook shows as scheme://host only: it is a secret)
     POST   /alerts               save a search (write: bearer token, like POST /jobs)
     GET    /alerts/{name}        one saved search and its newest alerts (JSON)
     GET    /alerts/{name}.atom   its Atom feed
@@ -54,7 +54,7 @@ def _not_found(exc: SavedSearchNotFound) -> ApiError:
 def list_alerts(state: StateDep) -> JSONResponse:
     store = AlertStore(state.redis())
     searches = alerts.list_searches(state.search(), state.settings)
-    return JSONResponse({"alerts": [alerts.search_json(s, store=store, redact=True) for s in searches]})
+    return JSONResponse({"alerts": [alerts.search_json(s, store=store) for s in searches]})
 
 
 @router.post("/alerts", status_code=201, tags=["alerts"], dependencies=[Writer],
@@ -65,15 +65,15 @@ def list_alerts(state: StateDep) -> JSONResponse:
                         409: {"description": "A saved search of that name exists"}})
 def add_alert(body: AlertRequest, state: StateDep) -> JSONResponse:
     try:
-        search = alerts.add(state.search(), state.settings, body.name, body.q, body.outlet, body.webhook,
-                            allow=state.config.allowed, replace=body.replace)
+        search = alerts.add(state.search(), state.settings, state.redis(), body.name, body.q, body.outlet,
+                            body.webhook, allow=state.config.allowed, replace=body.replace)
     except TargetNotAllowed as exc:
         raise ApiError(403, "target_not_allowed", f"webhook refused: {exc}") from None
     except SavedSearchExists as exc:
         raise ApiError(409, "conflict", str(exc)) from None
     except SavedSearchError as exc:
         raise ApiError(400, "invalid_request", str(exc)) from None
-    data = alerts.search_json(search, redact=True)
+    data = alerts.search_json(search)
     return JSONResponse(data, status_code=201, headers={"Location": data["feed"].removesuffix(".atom")})
 
 
@@ -98,7 +98,7 @@ def get_alert(name: NameParam, state: StateDep, size: Annotated[int, Query(ge=1,
     except SavedSearchNotFound as exc:
         raise _not_found(exc) from None
     store = AlertStore(state.redis())
-    return JSONResponse({**alerts.search_json(search, store=store, redact=True), "recent": store.recent(name, size)})
+    return JSONResponse({**alerts.search_json(search, store=store), "recent": store.recent(name, size)})
 
 
 @router.delete("/alerts/{name}", tags=["alerts"], dependencies=[Writer], summary="Remove a saved search")

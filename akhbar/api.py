@@ -14,8 +14,11 @@
     GET    /, /article/{id}       the Arabic search page (akhbar/web/, no build step)
     GET    /docs                  OpenAPI docs
 
-Writes: with AKHBAR_API_TOKEN set they need `Authorization: Bearer <token>`; without it they are only
-accepted from loopback clients whose request was not forwarded by a proxy. Every error is JSON
+Writes always need the API token (Jupyter's model): `Authorization: Bearer <token>`, or, from the search
+page, the cookie that the tokenised URL sets plus the CSRF header. Without AKHBAR_API_TOKEN, `akhbar api`
+makes a token at each start, prints a URL carrying it and keeps it in $AKHBAR_HOME/api-token (mode 0600).
+Every request's Host must name an address the API serves (loopback names, `--allow-host`): this stops
+DNS rebinding. Every error is JSON
 `{"error": {"code", "message"}}`; unexpected failures are logged with a request id and answered with a
 generic 500, never a stack trace. Limits: request bodies (AKHBAR_API_MAX_BODY, default 64 KiB), a
 per-client token bucket (AKHBAR_API_RATE_LIMIT requests/minute, default 600, burst AKHBAR_API_RATE_BURST,
@@ -24,11 +27,15 @@ default 120; 0 turns it off), search `size` at most 100, `q` at most 500 charact
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hmac
 import ipaddress
 import logging
+import os
 import re
+import secrets
+import sys
 import threading
 import time
 import uuid
@@ -41,7 +48,7 @@ import redis
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -64,6 +71,11 @@ MAX_SIMILAR = 50
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 LIST_PARAMS = ("outlet", "source_outlet", "language", "section", "place")
+TOKEN_FILE = "api-token"  # in $AKHBAR_HOME, mode 0600: the generated token, for the CLI and curl
+TOKEN_COOKIE = "akhbar_token"  # HttpOnly: set by the tokenised URL, sent by the page's writes
+CSRF_COOKIE = "akhbar_csrf"  # readable by the page, which echoes it in CSRF_HEADER (double submit)
+CSRF_HEADER = "x-akhbar-csrf"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Pages, probes and docs are not rate limited: only the API calls that cost a search or a write.
 UNLIMITED = ("/health", "/metrics", "/static/", "/docs", "/openapi.json", "/favicon.ico")
 PAGE_HEADERS = {
@@ -80,13 +92,54 @@ JobState = enum.Enum("JobState", {s: s for s in JOB_STATES}, type=str)
 
 
 # -- configuration -------------------------------------------------------------------------------------
+def token_path(home: Path) -> Path:
+    return home / TOKEN_FILE
+
+
+def new_local_token(home: Path) -> str:
+    """A fresh token, written to $AKHBAR_HOME/api-token readable by this user only."""
+    token = secrets.token_urlsafe(32)
+    path = token_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{TOKEN_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        os.fchmod(out.fileno(), 0o600)  # O_CREAT's mode does not apply to a file left by a crash
+        out.write(token + "\n")
+    os.replace(tmp, path)
+    return token
+
+
+def local_token(home: Path) -> str | None:
+    """The token the local `akhbar api` generated, if any."""
+    try:
+        return token_path(home).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def normalise_host(value: str) -> str:
+    """`Example.org.:8000` -> `example.org`, `[::1]:8000` -> `::1`."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:].partition("]")[0]
+    if value.count(":") == 1:
+        value = value.partition(":")[0]
+    return value.rstrip(".")
+
+
+def parse_hosts(text: str | None) -> tuple[str, ...]:
+    return tuple(normalise_host(h) for h in re.split(r"[,\s]+", text or "") if h.strip())
+
+
 @dataclass(frozen=True)
 class ApiConfig:
-    token: str | None = None
+    token: str | None = None  # None: create_app uses (or makes) $AKHBAR_HOME/api-token
     allowed: AllowList = field(default_factory=AllowList)
     rate_limit: int = 600  # requests per minute per client; 0: off
     rate_burst: int = 120
     max_body: int = 64 * 1024
+    allowed_hosts: tuple[str, ...] = ()  # Host header values accepted besides the loopback names
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> ApiConfig:
@@ -94,6 +147,7 @@ class ApiConfig:
         return cls(
             token=settings.api_token,
             allowed=AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
+            allowed_hosts=parse_hosts(env("AKHBAR_API_ALLOWED_HOSTS")),
             rate_limit=env_int("AKHBAR_API_RATE_LIMIT") or 0,
             rate_burst=env_int("AKHBAR_API_RATE_BURST") or 0,
             max_body=env_int("AKHBAR_API_MAX_BODY") or 0,
@@ -247,35 +301,40 @@ def _state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(_state)]
 
 
-def _forwarded(scope: Scope) -> bool:
-    names = {b"forwarded", b"x-forwarded-for", b"x-real-ip"}
-    return any(name in names for name, _ in scope.get("headers", []))
-
-
-def client_is_loopback(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
+def host_allowed(scope: Scope, allowed: tuple[str, ...]) -> bool:
+    """Whether the Host header names an address this API serves: a DNS-rebinding page has its own name."""
+    raw = dict(scope.get("headers", [])).get(b"host")
+    if not raw:
         return False
-    return loopback and not _forwarded(request.scope)
+    host = normalise_host(raw.decode("latin-1"))
+    return host in LOOPBACK_HOSTS or host in allowed
+
+
+def _same(given: str | None, expected: str | None) -> bool:
+    return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())  # type: ignore[union-attr]
 
 
 def require_writer(request: Request, state: StateDep) -> None:
-    """Write endpoints: the bearer token when one is configured, else loopback clients only."""
+    """Write endpoints: the bearer token, or the page's token cookie with its CSRF header."""
     token = state.config.token
-    if token:
-        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
-            raise ApiError(401, "unauthorized", "this endpoint needs an `Authorization: Bearer <token>` header",
-                           {"WWW-Authenticate": "Bearer"})
-        if not hmac.compare_digest(credentials.strip().encode(), token.encode()):
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        if not _same(credentials.strip(), token):
             raise ApiError(401, "unauthorized", "invalid token",
                            {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return
-    if not client_is_loopback(request):
-        raise ApiError(403, "forbidden", "writes are accepted only from this machine unless the server "
-                                         "sets AKHBAR_API_TOKEN (then send it as a bearer token)")
+    cookie = request.cookies.get(TOKEN_COOKIE)
+    if cookie:
+        if not _same(cookie, token):
+            raise ApiError(401, "unauthorized", "the page's token is out of date: open the URL `akhbar api` "
+                                                "printed again", {"WWW-Authenticate": "Bearer"})
+        # A cross-site form can send the cookie but cannot read the CSRF cookie to echo it in a header.
+        if not _same(request.headers.get(CSRF_HEADER), request.cookies.get(CSRF_COOKIE)):
+            raise ApiError(403, "forbidden", f"a write from the page needs the {CSRF_HEADER} header")
+        return
+    raise ApiError(401, "unauthorized", "this endpoint needs an `Authorization: Bearer <token>` header "
+                                        "(AKHBAR_API_TOKEN, or the token in $AKHBAR_HOME/api-token)",
+                   {"WWW-Authenticate": "Bearer"})
 
 
 Writer = Depends(require_writer)
@@ -356,6 +415,11 @@ class Guard:
             return message
 
         try:
+            if not host_allowed(scope, self.state.config.allowed_hosts):
+                await self._reply(scope, send_wrapper, 403, "host_not_allowed",
+                                  "this server does not answer to that Host name; start it with "
+                                  "`akhbar api --allow-host NAME` to serve that name")
+                return
             length = dict(scope.get("headers", [])).get(b"content-length")
             if length is not None and (not length.isdigit() or int(length) > limit):
                 await self._reply(scope, send_wrapper, 413, "payload_too_large",
@@ -409,8 +473,18 @@ class JobRequest(BaseModel):
     since: date | None = Field(None, description="Only articles published on or after this day.")
     max_pages: int | None = Field(None, ge=1, le=1_000_000, description="Page budget for the job.")
     recrawl: bool = Field(False, description="Fetch articles again even if an earlier crawl had them.")
-    mode: Literal["live", "fixture"] = Field(
-        "live", description="`fixture` lifts politeness delays: only for local test sites.")
+    mode: Literal["live"] = Field(
+        "live", description="Always `live` (polite) over HTTP; `fixture`, which lifts the politeness delays "
+                            "for local test sites, is refused here (`akhbar crawl --mode fixture` has it).")
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _no_fixture(cls, value: object) -> object:
+        # Over HTTP anyone with the token could otherwise hammer a real site with no delays.
+        if value == "fixture":
+            raise ValueError("`fixture` lifts politeness delays and is refused over HTTP; it is for local test "
+                             "sites: `akhbar crawl --mode fixture`")
+        return value
 
     @field_validator("outlets")
     @classmethod
@@ -670,13 +744,43 @@ def metrics(state: StateDep) -> Response:
 
 # -- pages ------------------------------------------------------------------------------------------------
 @router.get("/", include_in_schema=False)
-def page_search() -> FileResponse:
-    return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
+def page_search(request: Request, state: StateDep, token: str | None = None) -> Response:
+    """`/?token=...` (the URL `akhbar api` prints) logs the browser in: a cookie carries the token, and
+    the token leaves the address bar (and so the history and Referer headers)."""
+    if token is None:
+        return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
+    if not _same(token, state.config.token):
+        raise ApiError(401, "unauthorized", "invalid token in the URL")
+    response = RedirectResponse("/", status_code=303)
+    secure = request.url.scheme == "https"
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", secure=secure)
+    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), samesite="strict", secure=secure)
+    return response
 
 
 @router.get("/article/{doc_id}", include_in_schema=False)
 def page_article(doc_id: str) -> FileResponse:
     return FileResponse(WEB_DIR / "article.html", media_type="text/html; charset=utf-8")
+
+
+def docs_page(title: str) -> Response:
+    """FastAPI's Swagger UI page with a CSP: its one inline script allowed by hash, its bundle only from
+    the CDN it loads it from, no other origin for anything else."""
+    import base64
+    import hashlib
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    html = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title=title).body).decode()
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+                      for script in re.findall(r"<script>(.*?)</script>", html, re.S))
+    cdn = "https://cdn.jsdelivr.net"
+    csp = (f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn} 'unsafe-inline'; "
+           "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; base-uri 'none'; "
+           "form-action 'none'; frame-ancestors 'none'")
+    return Response(html, media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer",
+                             "X-Frame-Options": "DENY"})
 
 
 # -- the app ---------------------------------------------------------------------------------------------
@@ -687,9 +791,8 @@ Search the Akhbar archive of Libyan news and run crawl jobs.
 * **Alerts** (`/alerts`): saved searches, checked against every new article as it is indexed;
   each has an Atom feed (`/alerts/{name}.atom`) and optionally a webhook.
 * **Writes** (`POST /jobs`, `DELETE /jobs/{id}`, `POST /jobs/{id}/retry`, `POST /alerts`,
-  `DELETE /alerts/{name}`) need
-  `Authorization: Bearer $AKHBAR_API_TOKEN`; when the server has no token, they are accepted only
-  from the machine itself (loopback, not through a proxy).
+  `DELETE /alerts/{name}`) always need the token: `Authorization: Bearer $AKHBAR_API_TOKEN` (without
+  that variable, `akhbar api` makes one at start: `$AKHBAR_HOME/api-token`).
 * **Errors** are `{"error": {"code": "...", "message": "..."}}`.
 """
 
@@ -703,7 +806,7 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
         app_version = version("akhbar")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         app_version = "dev"
-    app = FastAPI(title="Akhbar API", version=app_version, description=DESCRIPTION, docs_url="/docs",
+    app = FastAPI(title="Akhbar API", version=app_version, description=DESCRIPTION, docs_url=None,
                   redoc_url=None, openapi_tags=[
                       {"name": "search", "description": "Full-text search"},
                       {"name": "articles", "description": "Articles and similar stories"},
@@ -711,6 +814,8 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
                       {"name": "outlets", "description": "Outlet registry and health"},
                       {"name": "alerts", "description": "Saved searches, their alerts and Atom feeds"},
                       {"name": "operations", "description": "Health checks and metrics"}])
+    if not config.token:  # writes always need a token: the local one, made on first use
+        config = dataclasses.replace(config, token=local_token(settings.home) or new_local_token(settings.home))
     state = AppState(settings, config)
     app.state.akhbar = state
     install_error_handlers(app)
@@ -718,6 +823,8 @@ def create_app(settings: Settings | None = None, config: ApiConfig | None = None
     from akhbar.alerts_api import router as alerts_router  # it imports this module: included here
 
     app.include_router(alerts_router)
+    docs = docs_page(f"{app.title} - docs")
+    app.add_api_route("/docs", lambda: docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.add_middleware(Guard, state=state)
     return app
@@ -736,13 +843,28 @@ def require_token_off_loopback(host: str, token: str | None) -> None:
         raise ValueError(f"refusing to listen on {host}: AKHBAR_API_TOKEN is not set")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info",
+          allow_hosts: tuple[str, ...] = ()) -> None:
     import uvicorn
 
     from akhbar.core.logs import configure_logging
 
     configure_logging(log_level.upper())
-    app = create_app()
-    require_token_off_loopback(host, app.state.akhbar.config.token)
+    settings = load_settings()
+    config = ApiConfig.from_env(settings)
+    require_token_off_loopback(host, config.token)
+    bound = normalise_host(host)
+    extra = (*config.allowed_hosts, *parse_hosts(",".join(allow_hosts)),
+             *((bound,) if bound not in ("0.0.0.0", "::", "") else ()))
+    generated = not config.token
+    # Like Jupyter: a new token at each start, so an old URL or cookie stops working with the old server.
+    config = dataclasses.replace(config, token=config.token or new_local_token(settings.home),
+                                 allowed_hosts=tuple(dict.fromkeys(extra)))
+    app = create_app(settings, config)
+    if generated:
+        shown = "127.0.0.1" if bound in ("0.0.0.0", "::", "") else (f"[{bound}]" if ":" in bound else bound)
+        print(f"Akhbar API: open http://{shown}:{port}/?token={config.token} to write from the page\n"
+              f"(the token is also in {token_path(settings.home)} for curl and scripts)", file=sys.stderr,
+              flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, server_header=False,
                 log_config=None)

@@ -516,19 +516,38 @@ def demo(ctx, queries) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (0.0.0.0: every interface; set AKHBAR_API_TOKEN then).")
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host is NAME (a proxy's public name; repeatable). Loopback "
+                   "names and the --host address are always served. Also: $AKHBAR_API_ALLOWED_HOSTS.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def api(host, port, log_level) -> None:
+def api(host, port, allow_hosts, log_level) -> None:
     """Serve the HTTP API and the Arabic search page (OpenAPI docs at /docs).
 
-    Writes (POST /jobs, DELETE /jobs/ID) need `Authorization: Bearer $AKHBAR_API_TOKEN`; without a
-    token they are accepted from this machine only."""
+    Writes (POST /jobs, DELETE /jobs/ID, POST/DELETE /alerts) always need the token:
+    `Authorization: Bearer $AKHBAR_API_TOKEN`. Without that variable a new token is made at each start,
+    printed as a URL that logs the page in, and kept in $AKHBAR_HOME/api-token (`akhbar api-token`)."""
     from akhbar.api import serve
 
     try:
-        serve(host=host, port=port, log_level=log_level)
-    except ValueError as exc:  # a malformed AKHBAR_API_* / AKHBAR_ALLOWED_DOMAINS setting
+        serve(host=host, port=port, log_level=log_level, allow_hosts=allow_hosts)
+    except (ValueError, OSError) as exc:  # a malformed AKHBAR_API_* setting, an unwritable AKHBAR_HOME
         _fail(str(exc))
+
+
+@main.command("api-token")
+@click.pass_context
+def api_token(ctx) -> None:
+    """Print the API token for this machine's `akhbar api`: AKHBAR_API_TOKEN, else the one it generated.
+
+    curl -H "Authorization: Bearer $(akhbar api-token)" -X POST 127.0.0.1:8000/jobs ..."""
+    from akhbar.api import local_token, token_path
+
+    settings = _settings(ctx)
+    token = settings.api_token or local_token(settings.home)
+    if not token:
+        _fail(f"no API token: set AKHBAR_API_TOKEN, or start `akhbar api` once (it writes {token_path(settings.home)})")
+    click.echo(token)
 
 
 @main.command()
@@ -726,7 +745,8 @@ def alerts_add(ctx, name, query, outlet, webhook, replace) -> None:
 
     settings = _settings(ctx)
     try:
-        search = svc.add(_alert_adapter(settings), settings, name, query, list(outlet), webhook, replace=replace)
+        search = svc.add(_alert_adapter(settings), settings, _redis(settings), name, query, list(outlet), webhook,
+                         replace=replace)
     except TargetNotAllowed as exc:
         _fail(f"webhook refused: {exc}")
     except SavedSearchError as exc:

@@ -41,6 +41,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from akhbar.core.jobs import crawler_command
 
@@ -292,7 +293,7 @@ def _rounds(redis_url: str, home: Path, registry_file: Path, outlets: list[str],
             "BENCH_TIMING_FILE": str(timing), "LOG_LEVEL": "ERROR", "AKHBAR_MAX_QUEUED": 10**9,
             "EXTENSIONS": {**POLITE["EXTENSIONS"], "crawl_bench.Timing": 0}})
         redis_cpu = _redis_cpu(client)
-        subprocess.run(crawler_command(job, redis_url),
+        subprocess.run(crawler_command(job),
                        env=_env(redis_url, home), check=True, timeout=900, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         redis_cpu = _redis_cpu(client) - redis_cpu
@@ -338,7 +339,8 @@ def throughput(redis_url: str, home: Path, rounds: int, synthetic_articles: int,
     try:
         registry_file = home / "synthetic.yaml"
         registry_file.write_text(f"outlets:\n  - name: bench-synthetic\n    base_url: {site.base}\n"
-                                 f"    sitemaps: [{site.base}sitemap_index.xml]\n")
+                                 f"    sitemaps: [{site.base}sitemap_index.xml]\n"
+                                 f"    allow_addresses: [{urlsplit(site.base).hostname}]\n")
         out["synthetic"] = _rounds(redis_url, home, registry_file, ["bench-synthetic"], rounds, "synthetic")
     finally:
         site.stop()
@@ -357,7 +359,8 @@ def crawl_rss(redis_url: str, home: Path, sitemaps: int, per: int, seen: int) ->
     client.flushdb()
     site = SitemapSite(sitemaps, per)
     try:
-        registry = registry_from_entries([{"name": "bench-synthetic", "base_url": site.base}])
+        registry = registry_from_entries([{"name": "bench-synthetic", "base_url": site.base,
+                                           "allow_addresses": [urlsplit(site.base).hostname]}])
         state = ArticleState(client, "bench-synthetic")
         urls = [site.article_url(n) for n in range(seen)]
         started = time.perf_counter()
@@ -365,7 +368,7 @@ def crawl_rss(redis_url: str, home: Path, sitemaps: int, per: int, seen: int) ->
             state.mark_fetched(urls[start:start + 2000], when=time.time())
         seed_seconds = time.perf_counter() - started
         job = create_job(client, registry, ["bench-synthetic"], scrapy_settings={"LOG_LEVEL": "ERROR"})
-        proc = subprocess.Popen(crawler_command(job, redis_url),
+        proc = subprocess.Popen(crawler_command(job),
                                 env=_env(redis_url, home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watched = psutil.Process(proc.pid)
         peak = 0

@@ -250,7 +250,8 @@ def write_registry(outlets: list[Outlet], path: Path) -> Path:
         lines += [f"  - name: {o.slug}", f"    name_ar: {json.dumps(o.source)}", f"    base_url: {o.base_url}/",
                   "    language: ar", "    timezone: Asia/Riyadh",
                   f"    sitemaps: [{json.dumps(o.base_url + '/sitemap.xml')}]",
-                  f"    listings: [{json.dumps(o.base_url + '/news/')}]"]
+                  f"    listings: [{json.dumps(o.base_url + '/news/')}]",
+                  "    allow_addresses: [127.0.0.1]"]  # served on loopback: allow-listed explicitly
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

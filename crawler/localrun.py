@@ -6,13 +6,12 @@ started later picks them up), and the job's counters and errors are kept as with
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import redis
 
-from akhbar.core.jobs import JobOptions, JobStore, crawler_command
+from akhbar.core.jobs import JobOptions, JobStore, crawler_command, crawler_env
 from akhbar.core.registry import Registry
 
 
@@ -26,9 +25,9 @@ def create_job(client: redis.Redis, registry: Registry, outlets: list[str], *, m
 
 def start_crawl(job_id: str, redis_url: str, env: dict[str, str] | None = None, join: bool = False,
                 log_path: Path | None = None) -> subprocess.Popen:
-    cmd = crawler_command(job_id, redis_url, join=join)
+    cmd = crawler_command(job_id, join=join)
     out = open(log_path, "ab") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(cmd, env=crawler_env(redis_url, env), stdout=out, stderr=subprocess.STDOUT)
 
 
 def run_crawl(job_id: str, redis_url: str, env: dict[str, str] | None = None, timeout: float = 120,

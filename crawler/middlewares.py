@@ -1,4 +1,4 @@
-"""Downloader middlewares: name redirect loops, honour Retry-After on 429/503."""
+"""Downloader middlewares: name redirect loops, honour Retry-After on 429/503, the SSRF guard."""
 
 from __future__ import annotations
 
@@ -74,42 +74,66 @@ class RetryAfterMiddleware(RetryMiddleware):
 
 
 class AddressRefused(IgnoreRequest):
-    """An ad-hoc job's request (or a redirect of it) points at a loopback/private/reserved address."""
+    """A request (or a redirect of it) points at a loopback/private/reserved address, a non-HTTP scheme or
+    a URL with credentials."""
 
 
 class AddressGuardMiddleware:
-    """SSRF guard at fetch time for ad-hoc outlets (URLs submitted over the API, named `adhoc-*`).
+    """SSRF guard at fetch time, for every outlet and every request, redirects and robots.txt included.
 
-    The API checks an ad-hoc URL when the job is submitted; this re-checks every request the job
-    makes, redirects included, so a redirect or a changed DNS answer cannot lead it to an internal
-    address. Registered outlets are the operator's choice and are not limited (tests crawl loopback).
-    Resolutions are cached per host for a minute."""
+    A registered outlet that is compromised or intercepted could otherwise redirect the crawler to
+    169.254.169.254, Redis or the search engine, and the answers would go into WARC files and the index.
+    Ad-hoc outlets (URLs submitted over the API, named `adhoc-*`) must also stay on allow-listed domains;
+    registered ones may go to any host, but only at public addresses, unless the address is in the
+    outlet's `allow_addresses` or an IP/CIDR of AKHBAR_ALLOWED_DOMAINS (the test fixtures on loopback
+    allow-list their own addresses). Verdicts are cached per outlet and host for a minute; the address
+    actually connected to is checked again by crawler.resolver.GuardedResolver."""
 
     ttl = 60.0
 
-    def __init__(self) -> None:
+    def __init__(self, crawler=None) -> None:
         from akhbar.core.targets import AllowList
 
+        self.crawler = crawler
         self.allow = AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS"))
-        self._verdicts: dict[str, tuple[float, str | None]] = {}
+        self._verdicts: dict[tuple[str, str], tuple[float, str | None]] = {}
+        self._outlet_allow: dict[str, AllowList] = {}
+
+    def _allow_for(self, outlet):
+        import ipaddress
+
+        from akhbar.core.targets import AllowList
+
+        name = getattr(outlet, "name", "")
+        if name not in self._outlet_allow:
+            extra = tuple(ipaddress.ip_network(a, strict=False) for a in getattr(outlet, "allow_addresses", ()))
+            self._outlet_allow[name] = AllowList(self.allow.domains, (*self.allow.networks, *extra))
+        return self._outlet_allow[name]
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
     def process_request(self, request, spider=None):
-        if not getattr(getattr(spider, "outlet", None), "name", "").startswith("adhoc-"):
-            return None
         from urllib.parse import urlsplit
 
         from akhbar.core.targets import TargetNotAllowed, check_target
 
-        host = urlsplit(request.url).netloc
+        # Scrapy >= 2.13 no longer passes the spider to a method whose spider argument is optional.
+        spider = spider or getattr(self.crawler, "spider", None)
+        outlet = getattr(spider, "outlet", None)
+        name = getattr(outlet, "name", "") or ""
+        parts = urlsplit(request.url)
+        key = (name, f"{parts.scheme}://{parts.netloc}")
         now = time.monotonic()
-        cached = self._verdicts.get(host)
+        cached = self._verdicts.get(key)
         if cached is None or now - cached[0] > self.ttl:
             try:
-                check_target(request.url, self.allow)
+                check_target(request.url, self._allow_for(outlet), any_host=not name.startswith("adhoc-"))
                 verdict = None
             except TargetNotAllowed as exc:
                 verdict = str(exc)
-            self._verdicts[host] = cached = (now, verdict)
+            self._verdicts[key] = cached = (now, verdict)
         if cached[1] is not None:
             raise AddressRefused(f"address guard: {cached[1]}")
         return None

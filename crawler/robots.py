@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -29,6 +30,10 @@ log = logging.getLogger("akhbar.crawler")
 
 
 FETCH_LOCK_SECONDS = 60
+# RFC 9309 2.3.1.4: a robots.txt that answers 5xx (or 429, which Scrapy retries like one) means complete
+# disallow until it answers. Not cached in Redis; this process asks again after this long.
+UNAVAILABLE_RETRY_SECONDS = 300.0
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
 class RobotsForbidden(IgnoreRequest):
@@ -41,6 +46,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         url = crawler.settings.get("AKHBAR_REDIS_URL")
         self.redis = redis_retry.client(url) if url else None
         self.cache_seconds = crawler.settings.getint("AKHBAR_ROBOTS_CACHE_SECONDS")
+        self._unavailable: dict[str, float] = {}  # netloc -> when its robots.txt answered 5xx
 
     def process_request_2(self, rp, request: Request) -> None:
         try:
@@ -53,6 +59,10 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             return await super().robot_parser(request)
         url = urlparse_cached(request)
         netloc = url.netloc
+        failed_at = self._unavailable.get(netloc)
+        if failed_at is not None and time.monotonic() - failed_at > UNAVAILABLE_RETRY_SECONDS \
+                and not isinstance(self._parsers.get(netloc), Deferred):
+            del self._unavailable[netloc], self._parsers[netloc]  # disallowed long enough: ask again
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
             try:
@@ -65,7 +75,10 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
                 await self._parse_body(body, netloc, request)
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
+            # Read the parser once it is set: a Deferred hands its result down a chain, so every waiter
+            # after the first would get the first one's return value (None: no rules, allow all).
+            await maybe_deferred_to_future(parser)
+            return self._parsers.get(netloc)
         return parser
 
     async def _shared_body(self, robots_url: str, netloc: str) -> bytes:
@@ -85,11 +98,16 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
                         meta={"dont_obey_robotstxt": True, "kind": "robots"}))
             self._stats.inc_value("robotstxt/request_count")
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
-            # 4xx: no rules (allow all); 5xx: Scrapy's parser sees an error page and allows all too, but
-            # only cache answers the site meant: 2xx and 4xx.
+            # 4xx: no rules (allow all), cached. 5xx (and a 429 left after retries): the server cannot say,
+            # so nothing may be fetched (RFC 9309 2.3.1.4) until it answers; not cached, asked again.
+            if response.status >= 500 or response.status == 429:
+                log.warning("robots.txt of %s answered %s: not crawling the host until it answers",
+                            netloc, response.status)
+                self._stats.inc_value("robotstxt/unavailable")
+                self._unavailable[netloc] = time.monotonic()
+                return DISALLOW_ALL
             body = response.body if 200 <= response.status < 300 else b""
-            if response.status < 500:
-                self.redis.set(key, body, ex=self.cache_seconds)
+            self.redis.set(key, body, ex=self.cache_seconds)
             return body
         finally:
             self.redis.delete(lock)

@@ -1,4 +1,4 @@
-"""Run one crawl job's spiders in this process: `python -m crawler.run --job ID --redis-url URL`.
+"""Run one crawl job's spiders in this process: `AKHBAR_REDIS_URL=URL python -m crawler.run --job ID`.
 
 The Celery `crawl` task starts this as a child process, because Twisted's reactor cannot be restarted
 inside a long-lived worker. Options come from the job record in Redis.
@@ -24,8 +24,8 @@ import redis
 from scrapy.crawler import CrawlerProcess
 
 from akhbar.core import redis_retry
-from akhbar.core.config import env, env_int
-from akhbar.core.jobs import JobStore, crawler_command
+from akhbar.core.config import ServiceNotConfigured, env, env_int, load_settings
+from akhbar.core.jobs import JobStore, crawler_command, crawler_env
 from akhbar.core.times import parse_iso_utc
 from crawler.frontier import CrawlerProcesses
 from crawler.settings import crawl_settings
@@ -86,12 +86,13 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     wanted = int(options.processes or env_int("AKHBAR_CRAWL_PROCESSES") or 1)
     if not join:
         for _ in range(max(0, wanted - 1)):
-            helpers.append(subprocess.Popen(crawler_command(job_id, redis_url, join=True)))
+            helpers.append(subprocess.Popen(crawler_command(job_id, join=True), env=crawler_env(redis_url)))
 
     overrides = dict(options.scrapy_settings)
     if options.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = int(options.max_pages)
-    overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id})
+    overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id,
+                      "AKHBAR_ALLOWED_ADDRESSES": sorted({a for o in options.outlets() for a in o.allow_addresses})})
     settings = crawl_settings(options.mode, overrides)
     policy = RecrawlPolicy.parse(options.recrawl or env("AKHBAR_RECRAWL"))
     clock = Clock(float(settings["AKHBAR_CLOCK_OFFSET"]))
@@ -129,12 +130,16 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--job", required=True)
-    parser.add_argument("--redis-url", default=env("AKHBAR_REDIS_URL"))
     parser.add_argument("--join", action="store_true", help="Join a job another process is crawling.")
     args = parser.parse_args()
+    # No --redis-url: a password in it would show in `ps`. AKHBAR_REDIS_URL (or `services up`) says where.
+    try:
+        redis_url = load_settings().require_redis_url()
+    except ServiceNotConfigured as exc:
+        sys.exit(f"error: {exc}")
     # No logging.basicConfig: CrawlerProcess installs the root handler at LOG_LEVEL (a second, unfiltered
     # handler would print every scraped item, bodies included).
-    sys.exit(run(args.job, args.redis_url, join=args.join))
+    sys.exit(run(args.job, redis_url, join=args.join))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from scrapy.settings import default_settings
+
+# Scrapy 2.13 renamed DNS_RESOLVER; setting the old name there only adds a deprecation warning.
+_RESOLVER = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
+
 # Akhbar's own settings (the README's configuration table lists them too).
 AKHBAR_SETTINGS: dict[str, Any] = {
     # The shared frontier, per-host leases and crawl state (set by crawler.run for each job).
@@ -37,6 +42,9 @@ AKHBAR_SETTINGS: dict[str, Any] = {
     "AKHBAR_ROBOTS_CACHE_SECONDS": 86400,  # RFC 9309 2.4: a cached robots.txt is used for at most a day
     "AKHBAR_MAX_QUEUED": 2000,  # the hand-off waits while the clean queue holds more pages than this
     "AKHBAR_IDLE_POLL": 1.0,  # seconds between frontier polls of an idle crawler process
+    # Non-public IPs/CIDRs the job's outlets allow (their `allow_addresses`; set by crawler.run), for the
+    # resolver that checks the address actually connected to (crawler.resolver).
+    "AKHBAR_ALLOWED_ADDRESSES": [],
 }
 
 USER_AGENT = "AkhbarBot/0.1 (+https://github.com/akhbar-archive/akhbar; Libyan news archive; polite crawler)"
@@ -70,6 +78,7 @@ POLITE: dict[str, Any] = {
     "DEPTH_LIMIT": 0,
     "DEPTH_PRIORITY": 0,
     "SCHEDULER": "crawler.scheduler.RedisFrontierScheduler",
+    _RESOLVER: "crawler.resolver.GuardedResolver",
     "COOKIES_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "INFO",

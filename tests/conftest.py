@@ -217,7 +217,7 @@ class ApiStack:
 
             with httpx.Client(base_url=self.url, timeout=30) as client:
                 response = client.post("/jobs", headers=self.headers(),
-                                       json={"outlets": list(self.outlets), "mode": "fixture"})
+                                       json={"outlets": list(self.outlets)})  # live: fixture is refused
                 assert response.status_code == 202, response.text
                 job_id = response.json()["id"]
                 deadline = time.monotonic() + 300

@@ -11,6 +11,7 @@ happens in one Lua script per (saved search, article), so concurrent workers can
     AlertStore(redis).record(search, doc_id, article, story, indexed_at) -> AlertEvent
     AlertStore.recent(name, limit) / get(name, alert_id) / forget(name) / events(...)
     deliver_webhook(url, payload, allow)   one POST, SSRF-checked on the address it connects to
+    AlertStore.set_webhook / webhook(name)  the webhook URLs, a secret kept apart (webhook_origin: shown)
 
 Every event (new alert or a story's new outlet) is also appended to one Redis stream for
 `akhbar alerts tail`. Each saved search keeps its newest MAX_ALERTS alerts.
@@ -24,17 +25,17 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import redis
 
-from akhbar.core.keys import ALERTS_PREFIX, ALERTS_STREAM
+from akhbar.core.keys import ALERT_WEBHOOKS, ALERTS_PREFIX, ALERTS_STREAM
 from akhbar.core.targets import AllowList, TargetNotAllowed, check_target
 from index.adapter import SearchAdapter
-from index.percolate import AlertsIndex, SavedSearch, percolate
+from index.percolate import AlertsIndex, SavedSearch, list_saved, percolate, save
 
 MAX_ALERTS = 1000  # per saved search; older alerts (and their story memory) are dropped
 STREAM_MAXLEN = 10_000
@@ -203,8 +204,22 @@ class AlertStore:
         return int(self.client.zcard(self.keys(name)[1]))
 
     def forget(self, name: str) -> None:
-        """Drop a saved search's alerts (it was removed)."""
+        """Drop a saved search's alerts and its webhook URL (it was removed)."""
         self.client.delete(*self.keys(name))
+        self.client.hdel(ALERT_WEBHOOKS, name)
+
+    def set_webhook(self, name: str, url: str | None, *, keep: bool = False) -> None:
+        """Keep a saved search's webhook URL (None: it has none). keep: do not overwrite one already kept."""
+        if url is None:
+            self.client.hdel(ALERT_WEBHOOKS, name)
+        elif keep:
+            self.client.hsetnx(ALERT_WEBHOOKS, name, url)
+        else:
+            self.client.hset(ALERT_WEBHOOKS, name, url)
+
+    def webhook(self, name: str) -> str | None:
+        raw = self.client.hget(ALERT_WEBHOOKS, name)
+        return raw.decode() if raw is not None else None
 
     def events(self, last_id: str = "$", block_ms: int | None = None, count: int = 100) -> list[tuple[str, dict]]:
         """Stream events after `last_id`: [(event id, {"kind", "search", "alert"})]."""
@@ -259,6 +274,42 @@ class WebhookError(Exception):
         self.reason = reason
 
 
+def webhook_origin(url: str | None) -> str | None:
+    """scheme://host[:port]: all of a webhook URL that reads, logs and dead letters show (its path, query
+    and user:password often carry a secret)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "(invalid URL)"
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{f'[{host}]' if ':' in host else host}" + (f":{port}" if port else "")
+
+
+def delivery(store: AlertStore, search: SavedSearch, alert: dict) -> dict:
+    """The webhook task's argument: the saved search without its webhook (task arguments show in Flower and
+    go to dead letters); the task reads the URL from the store. A saved search from before the URL was
+    kept apart still has it in the index: it moves to the store here."""
+    if search.webhook and search.webhook != webhook_origin(search.webhook):
+        store.set_webhook(search.name, search.webhook, keep=True)
+    return {"search": {k: v for k, v in search.to_dict().items() if k != "webhook"}, "alert": alert}
+
+
+def move_legacy_webhooks(adapter: SearchAdapter, index: AlertsIndex, store: AlertStore) -> int:
+    """Saved searches stored before webhook URLs were kept apart hold the whole URL in the index, which
+    Kibana's read-only role can read: move each URL to the store and leave its origin. Returns how many."""
+    moved = 0
+    for search in list_saved(adapter, index.alias):
+        origin = webhook_origin(search.webhook)
+        if search.webhook and search.webhook != origin:
+            store.set_webhook(search.name, search.webhook, keep=True)
+            save(adapter, index.alias, replace(search, webhook=origin), replace=True)
+            moved += 1
+    return moved
+
+
 def _addresses(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
@@ -292,12 +343,14 @@ def deliver_webhook(url: str, payload: dict, allow: AllowList, *, timeout: float
             raise
         return resolved
 
+    shown = webhook_origin(url) or ""
     try:
         check_target(url, allow, resolve=resolve)
     except TargetNotAllowed as exc:
+        message = str(exc).replace(url, shown)  # some refusals quote the URL
         if dns_failed:  # may come back: retried
-            raise WebhookError(str(exc), retry=True, reason="dns") from None
-        raise WebhookError(str(exc), retry=False, reason="target_not_allowed") from None
+            raise WebhookError(message, retry=True, reason="dns") from None
+        raise WebhookError(message, retry=False, reason="target_not_allowed") from None
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".")
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -317,18 +370,19 @@ def deliver_webhook(url: str, payload: dict, allow: AllowList, *, timeout: float
         conn.request("POST", path, body=body, headers=headers)
         status = conn.getresponse().status
     except (OSError, http.client.HTTPException) as exc:
-        raise WebhookError(f"POST {url} failed: {exc}", retry=True, reason="connection") from None
+        raise WebhookError(f"POST {shown} failed: {exc}", retry=True, reason="connection") from None
     finally:
         conn.close()
     if status < 300:
         return status
     retry = status >= 500 or status in (408, 425, 429)
-    raise WebhookError(f"POST {url} answered {status}", retry=retry, reason=f"http_{status}")
+    raise WebhookError(f"POST {shown} answered {status}", retry=retry, reason=f"http_{status}")
 
 
 def webhook_payload(search: dict, alert: dict) -> dict:
-    return {"type": "akhbar.alert", "search": search, "alert": public(alert)}
+    return {"type": "akhbar.alert", "search": {k: v for k, v in search.items() if k != "webhook"},
+            "alert": public(alert)}
 
 
-__all__ = ["AlertEvent", "AlertStore", "Story", "alert_batch", "WebhookError", "deliver_webhook", "normalise", "public",
-           "webhook_payload"]
+__all__ = ["AlertEvent", "AlertStore", "Story", "alert_batch", "WebhookError", "deliver_webhook", "delivery",
+           "move_legacy_webhooks", "normalise", "public", "webhook_origin", "webhook_payload"]

@@ -25,7 +25,7 @@ from akhbar.core.celery_app import app, page_task_options
 from akhbar.core.config import env_int, load_settings
 from akhbar.core.holds import enabled as holds_enabled
 from akhbar.core.holds import hold
-from akhbar.core.jobs import JobStore, crawler_command
+from akhbar.core.jobs import JobStore, crawler_command, crawler_env
 from akhbar.core.keys import INDEX_BUFFER
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
 from akhbar.core.redis_retry import client as retrying_client
@@ -165,12 +165,13 @@ def crawl(self, job_id: str) -> str:
         return state
     store.set_state(job_id, "running")
     settings = load_settings()
-    cmd = crawler_command(job_id, settings.require_redis_url())
+    cmd = crawler_command(job_id)  # the Redis URL (and its password) goes in the environment, not in `ps`
     log_path = settings.home / "logs" / f"crawl-{job_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # The crawl logs to a file: a pipe nobody reads until the end would fill up and stall the crawl.
     with open(log_path, "ab") as crawl_log:
-        proc = subprocess.Popen(cmd, stdout=crawl_log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=crawler_env(settings.require_redis_url()), stdout=crawl_log,
+                                stderr=subprocess.STDOUT)
         while proc.poll() is None:
             if store.cancelled(job_id):
                 proc.terminate()
@@ -414,8 +415,13 @@ def index_flush(self, *_legacy) -> int:
 @cache
 def alerts_index():
     from index.percolate import ensure_alerts_index
+    from workers.alerts import move_legacy_webhooks
 
-    return ensure_alerts_index(search_adapter(), load_settings().alerts_alias)
+    index = ensure_alerts_index(search_adapter(), load_settings().alerts_alias)
+    moved = move_legacy_webhooks(search_adapter(), index, alert_store())  # once per worker process
+    if moved:
+        log.info("moved %d webhook URL(s) out of the alerts index into Redis", moved)
+    return index
 
 
 @cache
@@ -427,7 +433,7 @@ def alert_store():
 
 def run_alerts(docs: list[tuple[str, dict]], indexed_at: float) -> int:
     """Percolate new articles, record their alerts (one per story and saved search), queue webhooks."""
-    from workers.alerts import Story, alert_batch
+    from workers.alerts import Story, alert_batch, delivery
 
     stories = {}
     for doc_id, decision in deduper().lookup_many([d for d, _ in docs]).items():
@@ -436,7 +442,7 @@ def run_alerts(docs: list[tuple[str, dict]], indexed_at: float) -> int:
     events = alert_batch(search_adapter(), alerts_index(), alert_store(), docs, stories, indexed_at)
     for event, search in events:
         if event.kind == "new" and search.webhook:
-            alert_webhook.delay({"search": search.to_dict(), "alert": event.alert})
+            alert_webhook.delay(delivery(alert_store(), search, event.alert))  # the URL stays in Redis
     return len(events)
 
 
@@ -477,8 +483,14 @@ def alert_webhook(self, delivery: dict) -> str:
     from workers.alerts import WebhookError, deliver_webhook, webhook_payload
 
     search, alert = delivery["search"], delivery["alert"]
+    # Messages queued before the URL was kept apart carry it: it stays out of logs and dead letters.
+    legacy = search.pop("webhook", None)
+    url = alert_store().webhook(search["name"]) or legacy
+    if not url:
+        log.info("webhook of %s: the saved search has no webhook any more", search["name"])
+        return "no_webhook"
     try:
-        deliver_webhook(search["webhook"], webhook_payload(search, alert),
+        deliver_webhook(url, webhook_payload(search, alert),
                         AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
                         delivery_id=f"{search['name']}/{alert['id']}")
         return "delivered"

@@ -40,8 +40,12 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_ALERTS_INDEX", "akhbar-alerts", "the alias of the saved searches' percolator index"),
     Variable("AKHBAR_OUTLETS", None, "your outlet registry file, merged over the built-in one"),
     Variable("AKHBAR_OPENSEARCH_HEAP", "1g", "heap of the embedded OpenSearch node"),
-    Variable("AKHBAR_API_TOKEN", None, "bearer token for the API's write endpoints; unset: writes only "
-             "from this machine"),
+    Variable("AKHBAR_API_TOKEN", None, "bearer token for the API's write endpoints; unset: `akhbar api` "
+             "makes one at each start, prints a URL carrying it and keeps it in `$AKHBAR_HOME/api-token` "
+             "(mode 0600; `akhbar api-token` prints it)"),
+    Variable("AKHBAR_API_ALLOWED_HOSTS", None, "Host names the API answers to besides the loopback names "
+             "and its `--host` address (comma-separated; e.g. a reverse proxy's public name): any other "
+             "Host header gets 403, which stops DNS rebinding"),
     Variable("AKHBAR_API_RATE_LIMIT", "600", "API requests per minute per client (0: off)"),
     Variable("AKHBAR_API_RATE_BURST", "120", "API requests a client may send at once above the rate"),
     Variable("AKHBAR_API_MAX_BODY", "65536", "largest API request body, in bytes"),
@@ -118,6 +122,20 @@ class Settings:
     search_ca: str | None = None
     search_verify: bool = True
     alerts_alias: str = "akhbar-alerts"
+
+    def __repr__(self) -> str:
+        """Without secrets: a repr ends up in logs, tracebacks and debuggers."""
+        from dataclasses import fields
+
+        from akhbar.core.redact import MASK, redact_url
+
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("api_token", "search_password", "search_api_key"):
+            if shown[name]:
+                shown[name] = MASK
+        for name in ("redis_url", "search_url"):
+            shown[name] = redact_url(shown[name])
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @property
     def services_file(self) -> Path:

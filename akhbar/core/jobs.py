@@ -8,6 +8,7 @@ A job succeeds when its crawl has finished and every page sent has reached a ter
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import uuid
@@ -104,10 +105,17 @@ class JobOptions:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def crawler_command(job_id: str, redis_url: str, *, join: bool = False) -> list[str]:
-    """The command line of one crawler process for a job (the `crawl` task, `crawl-join`, local runs)."""
-    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id, "--redis-url", redis_url]
+def crawler_command(job_id: str, *, join: bool = False) -> list[str]:
+    """The command line of one crawler process for a job (the `crawl` task, `crawl-join`, local runs). The
+    Redis URL, which may carry a password, goes in the environment (crawler_env): a command line is
+    visible to every user of the machine in `ps`."""
+    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id]
     return [*cmd, "--join"] if join else cmd
+
+
+def crawler_env(redis_url: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a crawler process: this one's, with the job's Redis URL."""
+    return {**os.environ, **(extra or {}), "AKHBAR_REDIS_URL": redis_url}
 
 
 def user_outlets(registry: Registry) -> list[dict[str, Any]]:

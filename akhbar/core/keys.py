@@ -58,6 +58,9 @@ DEDUPE_PREFIX = "akhbar:dedupe"
 # document id -> the alert its story raised); one stream of alert events for `akhbar alerts tail`.
 ALERTS_PREFIX = "akhbar:alerts:"
 ALERTS_STREAM = "akhbar:alerts-stream"
+# hash: saved search name -> its webhook URL. A secret (tokens in the path or query): kept here, away from
+# the alerts index that reads, Kibana's read-only role and task arguments see (they get scheme://host).
+ALERT_WEBHOOKS = "akhbar:alert-webhooks"
 
 # Celery queues, one per pipeline stage.
 QUEUES = ("crawl", "clean", "dedupe", "index")

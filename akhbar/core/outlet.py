@@ -7,6 +7,7 @@ plain JSON, checked like a registry file. The registry itself (files, merging, l
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -124,6 +125,9 @@ class Outlet:
     sources: tuple[SourceUrl, ...] = ()  # the same URLs with kind/verified/notes
     article_patterns: tuple[str, ...] = ()  # regexes (re.search) that article URLs match
     alt_hosts: tuple[str, ...] = ()  # other host names the outlet publishes under
+    # Non-public IPs/CIDRs this outlet may be fetched from (a site on a LAN, the test fixtures on
+    # loopback). Empty: the crawler refuses every loopback/private/link-local/reserved address.
+    allow_addresses: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # other names (Arabic/English) used to refer to the outlet
     selectors: Selectors = field(default_factory=Selectors)
     schedule: Schedule = DEFAULT_SCHEDULE
@@ -191,7 +195,7 @@ class Outlet:
             "founded": self.founded.isoformat() if self.founded else None, "kind": self.kind,
             **urls,
             "article_patterns": list(self.article_patterns), "alt_hosts": list(self.alt_hosts),
-            "aliases": list(self.aliases), "selectors": self.selectors.as_dict(),
+            "allow_addresses": list(self.allow_addresses), "aliases": list(self.aliases), "selectors": self.selectors.as_dict(),
             "schedule": self.schedule_seconds(), "enabled": self.enabled, "verified": self.verified,
             "notes": self.notes,
         }
@@ -275,6 +279,14 @@ def check_entry(entry: Any, origin: str, index: int) -> dict[str, Any]:
                         raise fail(f"article_patterns: bad regular expression {pattern!r}: {exc}") from None
             if key == "alt_hosts":
                 items = [bare_host(h) for h in items]
+            out[key] = items
+        elif key == "allow_addresses":
+            items = _check_str_list(value, fail, key)
+            for item in items:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise fail(f"allow_addresses: {item!r} is not an IP address or CIDR") from None
             out[key] = items
         elif key == "selectors":
             out[key] = _check_selectors(value, fail)
@@ -457,6 +469,7 @@ def make_outlet(data: Mapping[str, Any], origin: str) -> Outlet:
         sources=tuple(sources),
         article_patterns=tuple(data.get("article_patterns") or ()),
         alt_hosts=tuple(data.get("alt_hosts") or ()),
+        allow_addresses=tuple(data.get("allow_addresses") or ()),
         aliases=tuple(data.get("aliases") or ()),
         selectors=selectors,
         schedule=schedule,

@@ -12,7 +12,10 @@ or ad-hoc URLs. An ad-hoc URL is accepted only when
 So `http://127.0.0.1/`, `http://10.0.0.5/`, `http://169.254.169.254/`, a name that resolves to one of
 them, and odd spellings such as `http://2130706433/` are refused unless explicitly allow-listed.
 The check runs when the job is submitted, and again for every request the crawl makes (redirects
-included) in crawler.middlewares.AddressGuardMiddleware.
+included) in crawler.middlewares.AddressGuardMiddleware, for every outlet: a registered outlet's
+requests skip the domain allow-list, not the address check (its `allow_addresses` and the IPs/CIDRs of
+AKHBAR_ALLOWED_DOMAINS open non-public addresses). crawler.resolver checks the address actually
+connected to, so a DNS answer that changes after the check cannot lead inside.
 """
 
 from __future__ import annotations
@@ -48,8 +51,14 @@ def _ip(text: str) -> IPAddress | None:
     return address
 
 
+# Python 3.11's is_global misses these: deprecated site-local IPv6 (RFC 3879) and 6to4, whose embedded
+# IPv4 address can be a private one (2002:7f00:1::/48 is 127.0.0.1).
+NOT_PUBLIC = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("2002::/16"))
+
+
 def is_public(address: IPAddress) -> bool:
-    return address.is_global and not address.is_multicast and not address.is_reserved
+    return (address.is_global and not address.is_multicast and not address.is_reserved
+            and not any(address in network for network in NOT_PUBLIC))
 
 
 @dataclass(frozen=True)
@@ -88,8 +97,11 @@ class AllowList:
         return any(address in network for network in self.networks)
 
 
-def check_target(url: str, allow: AllowList, resolve: Resolver = _resolve) -> str:
-    """The URL, normalised (scheme://host[:port]/path), if a job may crawl it; else TargetNotAllowed."""
+def check_target(url: str, allow: AllowList, resolve: Resolver = _resolve, *, any_host: bool = False) -> str:
+    """The URL, normalised (scheme://host[:port]/path), if a job may crawl it; else TargetNotAllowed.
+
+    any_host: skip the domain allow-list (a registered outlet's requests and redirects): the address
+    check still applies."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -106,7 +118,7 @@ def check_target(url: str, allow: AllowList, resolve: Resolver = _resolve) -> st
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise TargetNotAllowed(f"{url!r}: invalid host name") from None
-    if not allow.allows_host(host):
+    if not any_host and not allow.allows_host(host):
         hint = (" (no ad-hoc hosts are allowed: AKHBAR_ALLOWED_DOMAINS is empty)" if not allow
                 else "; set AKHBAR_ALLOWED_DOMAINS to allow it")
         raise TargetNotAllowed(f"{host} is not a registered outlet nor an allow-listed domain{hint}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from akhbar.fixture_site.catalog import Catalog
 from akhbar.fixture_site.devset import DEV_OUTLETS, DEV_OUTLETS_BY_SLUG, load_dev_gold
 from akhbar.fixture_site.offline import OfflineWeb
-from akhbar.fixture_site.server import FixtureWeb, _yaml_value
+from akhbar.fixture_site.server import FixtureWeb, _yaml_value, fixture_addresses
 
 DEV_HOST_BASE = "127.0.0.41"
 
@@ -41,7 +41,8 @@ class DevFixtureWeb(FixtureWeb):
         for slug, base in self.outlets.items():
             spec = DEV_OUTLETS_BY_SLUG[slug]
             entry = {"name": slug, "name_ar": spec.name_ar, "name_en": spec.name_en, "base_url": base,
-                     "language": spec.language, "timezone": "Africa/Tripoli", "founded": spec.founded}
+                     "language": spec.language, "timezone": "Africa/Tripoli", "founded": spec.founded,
+                     "allow_addresses": fixture_addresses(self.outlets.values())}
             for index, (key, value) in enumerate(entry.items()):
                 lines.append(f"{'  - ' if index == 0 else '    '}{key}: {_yaml_value(value)}")
         target = Path(path)
@@ -61,7 +62,8 @@ def dev_offline_web() -> OfflineWeb:
         site.bases = bases
     registry = registry_from_entries([
         {"name": slug, "name_ar": DEV_OUTLETS_BY_SLUG[slug].name_ar, "name_en": DEV_OUTLETS_BY_SLUG[slug].name_en,
-         "base_url": base, "language": "ar", "timezone": "Africa/Tripoli", "founded": DEV_OUTLETS_BY_SLUG[slug].founded}
+         "base_url": base, "language": "ar", "timezone": "Africa/Tripoli", "founded": DEV_OUTLETS_BY_SLUG[slug].founded,
+         "allow_addresses": fixture_addresses(bases.values())}
         for slug, base in bases.items()
     ])
     return OfflineWeb(catalog, sites, bases, registry)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from functools import cache
 from http.server import ThreadingHTTPServer
 from types import TracebackType
+from urllib.parse import urlsplit
 
 from akhbar.fixture_site.sites.base import Response, html_response, not_found
 
@@ -145,7 +146,7 @@ class HostileWeb:
     def registry_yaml(self) -> str:
         return (f"outlets:\n  - name: {SLUG}\n    name_ar: موقع معاد\n    name_en: Hostile\n"
                 f'    base_url: "{self.base_url}"\n    language: ar\n    timezone: Africa/Tripoli\n'
-                f'    listings: ["{self.base_url}"]\n')
+                f'    listings: ["{self.base_url}"]\n    allow_addresses: ["{urlsplit(self.base_url).hostname}"]\n')
 
     def __enter__(self) -> HostileWeb:
         _bomb()  # built once, before the crawl's clock starts

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from akhbar.fixture_site.catalog import Catalog
 from akhbar.fixture_site.outlets import OUTLETS_BY_SLUG
+from akhbar.fixture_site.server import fixture_addresses
 from akhbar.fixture_site.sites import SITE_CLASSES, Site
 
 
@@ -45,6 +46,7 @@ def offline_web(held_back: int = 0) -> OfflineWeb:
             "language": OUTLETS_BY_SLUG[slug].language,
             "timezone": "Africa/Tripoli",
             "founded": OUTLETS_BY_SLUG[slug].founded,
+            "allow_addresses": fixture_addresses(bases.values()),
         }
         for slug, base in bases.items()
     ])

@@ -12,10 +12,11 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 from akhbar.fixture_site.catalog import Catalog
 from akhbar.fixture_site.gold import DEFAULT_HELD_BACK, article_url
@@ -202,6 +203,7 @@ class FixtureWeb:
             entry: dict = {
                 "name": slug, "name_ar": spec.name_ar, "name_en": spec.name_en, "base_url": base,
                 "language": spec.language, "timezone": "Africa/Tripoli", "founded": spec.founded,
+                "allow_addresses": fixture_addresses(self.outlets.values()),
             }
             for field in ("feeds", "sitemaps", "listings"):
                 paths = getattr(spec, field)
@@ -220,6 +222,12 @@ class FixtureWeb:
         target = Path(path)
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return target
+
+
+def fixture_addresses(bases: Iterable[str]) -> list[str]:
+    """The loopback addresses fixture outlets are served on: their registry entries allow-list exactly
+    these (the crawler refuses non-public addresses unless an outlet allow-lists them)."""
+    return sorted({urlsplit(base).hostname or "" for base in bases} - {""})
 
 
 def _yaml_value(value: object) -> str:

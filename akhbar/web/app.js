@@ -375,6 +375,10 @@
     const headers = { "Content-Type": "application/json", Accept: "application/json" };
     const token = $("alert-token").value.trim();
     if (token) headers.Authorization = `Bearer ${token}`;
+    // Opened through the URL `akhbar api` printed: the token is in an HttpOnly cookie; echo the CSRF
+    // cookie in a header, which another site's page cannot read nor send.
+    const csrf = document.cookie.split("; ").find((c) => c.startsWith("akhbar_csrf="));
+    if (csrf) headers["X-Akhbar-CSRF"] = decodeURIComponent(csrf.slice("akhbar_csrf=".length));
     $("alert-save").disabled = true;
     status.textContent = "جارٍ الحفظ…";
     try {
@@ -389,10 +393,10 @@
       if (!response.ok) {
         const message = (data && data.error && data.error.message) || "";
         throw new Error(
-          response.status === 401 ? "الخادم يطلب رمز الكتابة: أدخله في الحقل أعلاه"
+          response.status === 401 ? "الخادم يطلب رمز الكتابة: افتح الرابط الذي طبعه akhbar api أو أدخل الرمز في الحقل أعلاه"
             : response.status === 403 && data && data.error && data.error.code === "target_not_allowed"
               ? `رابط الـwebhook مرفوض: ${message}`
-            : response.status === 403 ? "الحفظ مسموح من هذا الجهاز فقط، أو برمز الكتابة"
+            : response.status === 403 ? message || "الحفظ يحتاج إلى رمز الكتابة"
             : response.status === 409 ? "يوجد تنبيه بهذا الاسم، اختر اسماً آخر"
             : message || "حدث خطأ غير متوقع");
       }

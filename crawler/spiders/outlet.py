@@ -13,6 +13,7 @@ articles from after the cutoff). State lives in Redis (crawler.state), shared by
 from __future__ import annotations
 
 import base64
+import io
 import re
 import zlib
 from collections import OrderedDict
@@ -288,7 +289,8 @@ class OutletSpider(scrapy.Spider):
             yield request
 
     def parse_feed(self, response: Response):
-        feed = feedparser.parse(response.body)
+        # A file object: given bytes, feedparser treats a body that looks like a path or URL as one to open.
+        feed = feedparser.parse(io.BytesIO(response.body))
         articles: list[tuple[str, datetime | None, str | None]] = []
         for entry in feed.entries:
             link = entry.get("link")

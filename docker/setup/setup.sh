@@ -4,7 +4,7 @@
 #   2. waits for Elasticsearch, then with the `elastic` superuser
 #   3. sets the kibana_system password, and creates (or updates) the roles and users Akhbar needs:
 #        akhbar_writer   + user `akhbar`    the app: its indices/aliases, the alerts (percolator) index,
-#                                           index templates, cluster health; nothing else
+#                                           cluster health; nothing else
 #        akhbar_explorer + user `explorer`  people exploring in Kibana: read the Akhbar indices,
 #                                           Discover/Dashboards/Visualize read-only
 # It runs again on every `docker compose up`: certificates are kept, passwords and roles are re-applied,
@@ -20,15 +20,27 @@ ALERTS_PREFIX=${AKHBAR_ALERTS_INDEX:-akhbar-alerts}
 
 die() { echo "setup: $*" >&2; exit 1; }
 
-# Letters, digits and . _ ~ - only: the values go into JSON bodies and (Redis) URLs without escaping.
+# Letters, digits and . _ ~ - only: the values go into JSON bodies, URLs (Redis), config files (Redis) and
+# headers (API token, Flower's basic auth) without escaping. Every secret of .env is checked here, the
+# ones setup does not use too: the app services start only after setup succeeded.
 check_secret() {
-  local name=$1 value=${!1:-}
+  local name=$1 min=${2:-12} value=${!1:-}
   [ -n "$value" ] || die "$name is empty: set it in .env (see .env.example)"
-  [ ${#value} -ge 12 ] || die "$name is shorter than 12 characters"
+  [ ${#value} -ge "$min" ] || die "$name is shorter than $min characters"
   [[ $value =~ ^[A-Za-z0-9._~-]+$ ]] || die "$name may contain only letters, digits and . _ ~ - (try: openssl rand -hex 24)"
 }
-for name in ELASTIC_PASSWORD KIBANA_PASSWORD AKHBAR_ES_PASSWORD EXPLORER_PASSWORD; do
+for name in ELASTIC_PASSWORD KIBANA_PASSWORD AKHBAR_ES_PASSWORD EXPLORER_PASSWORD REDIS_PASSWORD \
+            AKHBAR_API_TOKEN FLOWER_PASSWORD; do
   check_secret "$name"
+done
+check_secret KIBANA_ENCRYPTION_KEY 32  # Kibana refuses shorter keys
+
+# Index names go into the roles' JSON: only what Elasticsearch accepts as an index name (lower case, no
+# quotes, commas or wildcards), so nothing in them can change the JSON or widen the pattern.
+for name in AKHBAR_INDEX AKHBAR_ALERTS_INDEX; do
+  value=${!name:-}
+  [ -z "$value" ] || [[ $value =~ ^[a-z0-9][a-z0-9._-]{0,200}$ ]] \
+    || die "$name may contain only lower-case letters, digits and . _ - (it names Elasticsearch indices)"
 done
 
 # -- 1. certificates ------------------------------------------------------------------------------------
@@ -66,6 +78,12 @@ find $CERTS -type f -exec chmod 640 {} +
 chmod 755 $CERTS $CERTS/ca
 chmod 644 $CERTS/ca/ca.crt
 chmod 600 $CERTS/ca/ca.key
+# Kibana and the app mount this volume, with the CA certificate alone: Kibana runs with group root and
+# could otherwise read the node keys in the certs volume.
+mkdir -p config/ca-public
+cp $CERTS/ca/ca.crt config/ca-public/ca.crt
+chmod 755 config/ca-public
+chmod 644 config/ca-public/ca.crt
 
 # -- 2. wait for Elasticsearch ---------------------------------------------------------------------------
 umask 077
@@ -103,12 +121,14 @@ must POST /_security/user/kibana_system/_password "{\"password\":\"$KIBANA_PASSW
 
 echo "setup: role akhbar_writer, user akhbar"
 # cluster:admin/analyze is the one action an index-less `_analyze` needs (Akhbar's ICU probe,
-# index/analysis.py has_icu); granting it alone avoids the broad `manage` cluster privilege.
+# index/analysis.py has_icu); granting it alone avoids the broad `manage` cluster privilege. No
+# manage_index_templates (cluster-wide, unused: stolen app credentials could make a template that gives
+# other applications' future indices an akhbar-* alias) and no delete_index (`manage` includes it).
 must PUT /_security/role/akhbar_writer '{
-  "cluster": ["monitor", "manage_index_templates", "cluster:admin/analyze"],
+  "cluster": ["monitor", "cluster:admin/analyze"],
   "indices": [{
     "names": ["'"$INDEX_PREFIX"'*", "'"$ALERTS_PREFIX"'*"],
-    "privileges": ["create_index", "delete_index", "manage", "read", "write", "view_index_metadata"]
+    "privileges": ["create_index", "manage", "read", "write", "view_index_metadata"]
   }]
 }'
 must PUT /_security/user/akhbar "{\"password\":\"$AKHBAR_ES_PASSWORD\",\"roles\":[\"akhbar_writer\"],\"full_name\":\"Akhbar app\"}"

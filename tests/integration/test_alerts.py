@@ -180,6 +180,13 @@ def test_alert_once_per_reposted_story_feed_and_webhooks(alerts_env: dict, start
         assert set(dead()["gharyan"]) == {"webhook:http_503"}
         assert set(dead()["private"]) == {"webhook:target_not_allowed"}
         assert set(Counter(d for d, _ in receiver.on("/down")).values()) == {3}
+        # Webhook URLs are secrets: neither the dead letters (task arguments included) nor the worker's log
+        # show more of them than scheme://host.
+        letters = json.dumps([e for e in dlq.entries(client) if e["task"] == "akhbar.alert_webhook"])
+        worker_log = worker.log_path.read_text(errors="replace")
+        for secret in (f"{receiver.url}/down", f"{receiver.url}/flaky", f"{receiver.url}/ok", "10.0.0.1:9/hook"):
+            assert secret not in letters and secret not in worker_log, secret
+        assert receiver.url in letters  # the origin is shown
 
         # The Atom feed, served by the API app, parses; one entry per story.
         import warnings
@@ -190,7 +197,7 @@ def test_alert_once_per_reposted_story_feed_and_webhooks(alerts_env: dict, start
             warnings.simplefilter("ignore")
             from starlette.testclient import TestClient
 
-        with TestClient(create_app()) as api:
+        with TestClient(create_app(), base_url="http://127.0.0.1:8000") as api:
             response = api.get("/alerts/oncology.atom")
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("application/atom+xml")

@@ -10,6 +10,12 @@ TestClient, which can pretend to be a remote client."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import select
+import stat
+import subprocess
+import sys
+import time
 import warnings
 
 import httpx
@@ -17,6 +23,7 @@ import pytest
 
 from akhbar.api import ApiConfig, create_app
 from akhbar.core.config import load_settings
+from akhbar.core.procs import free_port
 from akhbar.core.registry import load_registry
 from akhbar.core.targets import AllowList
 from akhbar.fixture_site import gold_by_key, load_gold
@@ -52,8 +59,14 @@ def local_app(tmp_path, *, redis_url: str = "redis://127.0.0.1:9/0", search_url:
     return create_app(settings, ApiConfig(token=settings.api_token, **config))
 
 
-def client_for(app, host: str = "127.0.0.1", **kwargs) -> TestClient:
-    return TestClient(app, client=(host, 40000), raise_server_exceptions=False, **kwargs)
+def client_for(app, host: str = "127.0.0.1", *, authorized: bool = True, **kwargs) -> TestClient:
+    """A client at address `host`; `authorized` sends the app's token. The Host header is a loopback name
+    unless base_url says otherwise."""
+    headers = dict(kwargs.pop("headers", {}))
+    if authorized:
+        headers["Authorization"] = f"Bearer {app.state.akhbar.config.token}"
+    kwargs.setdefault("base_url", "http://127.0.0.1:8000")
+    return TestClient(app, client=(host, 40000), raise_server_exceptions=False, headers=headers, **kwargs)
 
 
 # -- the whole path --------------------------------------------------------------------------------------
@@ -128,16 +141,118 @@ def test_writes_need_the_bearer_token(api_stack) -> None:
         assert "fx-wasat" in error["message"]  # did you mean
 
 
-def test_without_a_token_writes_come_only_from_loopback(tmp_path) -> None:
+def test_without_a_configured_token_writes_need_the_generated_one(tmp_path) -> None:
+    app = local_app(tmp_path)  # no AKHBAR_API_TOKEN
+    token_file = tmp_path / "api-token"
+    token = token_file.read_text().strip()
+    assert len(token) >= 32 and stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert app.state.akhbar.config.token == token
+    # Loopback is no pass any more: a proxy that adds no X-Forwarded-For made every client "local".
+    for host in ("127.0.0.1", "::1", "203.0.113.9"):
+        anonymous = client_for(app, host, authorized=False)
+        assert_error(anonymous.post("/jobs", json={"outlets": ["lana"]}), 401, "unauthorized")
+        assert_error(anonymous.delete("/jobs/abc"), 401, "unauthorized")
+        assert_error(anonymous.post("/jobs/abc/retry"), 401, "unauthorized")
+        assert_error(anonymous.post("/alerts", json={"name": "a", "q": "b"}), 401, "unauthorized")
+        assert_error(anonymous.delete("/alerts/a"), 401, "unauthorized")
+    # With the generated token, from anywhere, auth passes; validation is next (no Redis needed to show it).
+    writer = client_for(app, "203.0.113.9", authorized=False, headers={"Authorization": f"Bearer {token}"})
+    assert_error(writer.post("/jobs", json={"outlets": ["no-such-outlet"]}), 400, "unknown_outlet")
+
+
+def test_api_prints_a_tokenised_url_and_the_cli_reads_the_token(tmp_path) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k != "AKHBAR_API_TOKEN"}
+    env.update({"AKHBAR_HOME": str(home), "AKHBAR_REDIS_URL": "redis://127.0.0.1:9/0",
+                "AKHBAR_SEARCH_URL": "http://127.0.0.1:9"})
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "akhbar.cli", "api", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        line, deadline = "", time.monotonic() + 30
+        while "token=" not in line:  # the URL is printed before the server starts to listen
+            ready, _, _ = select.select([server.stderr], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, "akhbar api printed no tokenised URL"
+            line = server.stderr.readline()
+            assert line, "akhbar api exited without printing a tokenised URL"
+        url = line[line.index("http://"):].split()[0]
+        token = (home / "api-token").read_text().strip()
+        assert url == f"http://127.0.0.1:{port}/?token={token}"
+        assert stat.S_IMODE((home / "api-token").stat().st_mode) == 0o600
+        printed = subprocess.run([sys.executable, "-m", "akhbar.cli", "api-token"], env=env, capture_output=True,
+                                 text=True, timeout=60)
+        assert printed.stdout.strip() == token, printed.stderr
+        with httpx.Client(timeout=5, follow_redirects=True) as browser:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    login = browser.get(url)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline and server.poll() is None, "the API did not come up"
+                    time.sleep(0.1)
+            assert login.status_code == 200 and '<html lang="ar"' in login.text  # redirected to the page
+            assert browser.cookies.get("akhbar_token") == token and browser.cookies.get("akhbar_csrf")
+            assert_error(browser.post(f"http://127.0.0.1:{port}/jobs", json={"outlets": ["lana"]}), 403, "forbidden")
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def test_the_tokenised_url_logs_the_page_in_and_its_writes_need_the_csrf_header(tmp_path) -> None:
+    app = local_app(tmp_path, token="a-configured-token-0123456789")
+    browser = client_for(app, authorized=False, follow_redirects=False)
+    assert_error(browser.get("/?token=wrong"), 401, "unauthorized")
+    login = browser.get("/?token=a-configured-token-0123456789")
+    assert login.status_code == 303 and login.headers["location"] == "/"  # the token leaves the address bar
+    cookies = login.headers.get_list("set-cookie")
+    assert any(c.startswith("akhbar_token=") and "HttpOnly" in c and "SameSite=strict" in c for c in cookies)
+    csrf = browser.cookies["akhbar_csrf"]
+    body = {"outlets": ["no-such-outlet"]}
+    # The cookie alone is what another site's form would send: refused.
+    assert_error(browser.post("/jobs", json=body), 403, "forbidden")
+    assert_error(browser.post("/jobs", json=body, headers={"X-Akhbar-CSRF": "a-guess"}), 403, "forbidden")
+    assert_error(browser.post("/jobs", json=body, headers={"X-Akhbar-CSRF": csrf}), 400, "unknown_outlet")
+    # A cookie from an older token (the server restarted with a new one) is refused.
+    browser.cookies.set("akhbar_token", "an-old-token")
+    assert_error(browser.post("/jobs", json=body, headers={"X-Akhbar-CSRF": csrf}), 401, "unauthorized")
+
+
+def test_the_host_header_must_name_this_server(tmp_path) -> None:
+    """DNS rebinding: the attacker's page reaches 127.0.0.1 under its own name; that name is refused."""
     app = local_app(tmp_path)
-    remote = client_for(app, "203.0.113.9")
-    assert_error(remote.post("/jobs", json={"outlets": ["lana"]}), 403, "forbidden")
-    assert_error(remote.delete("/jobs/abc"), 403, "forbidden")
-    proxied = client_for(app, "127.0.0.1", headers={"X-Forwarded-For": "203.0.113.9"})
-    assert_error(proxied.post("/jobs", json={"outlets": ["lana"]}), 403, "forbidden")
-    local = client_for(app, "127.0.0.1")
-    # Allowed through auth; stopped by validation (no Redis needed to prove it).
-    assert_error(local.post("/jobs", json={"outlets": ["no-such-outlet"]}), 400, "unknown_outlet")
+    rebound = client_for(app, base_url="http://attacker.example:8000")
+    assert_error(rebound.get("/jobs"), 403, "host_not_allowed")
+    assert_error(rebound.post("/jobs", json={"outlets": ["no-such-outlet"]}), 403, "host_not_allowed")
+    assert_error(rebound.get("/"), 403, "host_not_allowed")
+    for base in ("http://localhost:8000", "http://127.0.0.1", "http://[::1]:8000", "http://LOCALHOST."):
+        assert client_for(app, base_url=base).get("/").status_code == 200, base
+    proxied = local_app(tmp_path, allowed_hosts=("news.example.org",))
+    assert client_for(proxied, base_url="https://news.example.org").get("/").status_code == 200
+    assert_error(client_for(proxied, base_url="https://evil.example.org").get("/"), 403, "host_not_allowed")
+
+
+def test_fixture_mode_is_refused_over_http(tmp_path) -> None:
+    client = client_for(local_app(tmp_path))
+    error = assert_error(client.post("/jobs", json={"outlets": ["lana"], "mode": "fixture"}), 400, "invalid_request")
+    assert "akhbar crawl --mode fixture" in error["message"]
+
+
+def test_the_docs_page_has_a_csp_that_allows_its_own_script_only(tmp_path) -> None:
+    import base64
+    import hashlib
+    import re
+
+    page = client_for(local_app(tmp_path)).get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    csp = dict(part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";"))
+    assert csp["default-src"] == "'none'" and csp["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in csp["script-src"]
+    inline = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    assert inline  # Swagger UI's start-up script, allowed by its hash and nothing else inline
+    for script in inline:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp["script-src"]
 
 
 # -- SSRF -----------------------------------------------------------------------------------------------
@@ -165,7 +280,11 @@ def test_adhoc_urls_to_internal_addresses_are_refused(tmp_path) -> None:
 def test_allow_listed_adhoc_url_becomes_a_job_that_can_be_cancelled(api_stack) -> None:
     with httpx.Client(base_url=api_stack.url, timeout=30, headers=api_stack.headers()) as api:
         assert_error(api.post("/jobs", json={"outlets": ["http://10.0.0.1/"]}), 403, "target_not_allowed")
-        response = api.post("/jobs", json={"outlets": [api_stack.adhoc_url], "mode": "fixture", "max_pages": 3})
+        # Fixture mode (no politeness delays) is for local test sites: refused over HTTP.
+        error = assert_error(api.post("/jobs", json={"outlets": [api_stack.adhoc_url], "mode": "fixture"}), 400,
+                             "invalid_request")
+        assert "akhbar crawl --mode fixture" in error["message"]
+        response = api.post("/jobs", json={"outlets": [api_stack.adhoc_url], "max_pages": 3})
         assert response.status_code == 202, response.text
         job = response.json()
         assert job["outlets"][0].startswith("adhoc-127-0-0-1-")

@@ -12,6 +12,7 @@ import pytest
 from crawler_support import TimedRequests, canon, crawl_env, duplicates, gold_targets  # noqa: F401
 
 from akhbar.fixture_site import FixtureWeb
+from akhbar.fixture_site.server import fixture_addresses
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.integration
 def test_base_url_alone_finds_every_article(crawl_env, tmp_path: Path) -> None:  # noqa: F811
     with FixtureWeb(held_back=0) as web:
         bare = tmp_path / "bare.yaml"
-        bare.write_text(f"outlets:\n  - name: fx-wasat\n    base_url: {web.outlets['fx-wasat']}\n")
+        bare.write_text(f"outlets:\n  - name: fx-wasat\n    base_url: {web.outlets['fx-wasat']}\n"
+                        f"    allow_addresses: {fixture_addresses(web.outlets.values())}\n")
         job = crawl_env.crawl(bare, ["fx-wasat"])
         requests = web.requests("fx-wasat")
         expected = gold_targets(web.visible("fx-wasat"))

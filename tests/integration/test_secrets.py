@@ -54,7 +54,8 @@ def _client(tmp_path: Path, redis_url: str) -> TestClient:
     settings = dataclasses.replace(load_settings(), home=tmp_path, redis_url=redis_url, search_url=search_url,
                                    search_engine="auto", index_alias="nothing-here", outlets_file=None,
                                    api_token=None)
-    return TestClient(create_app(settings, ApiConfig()), client=("127.0.0.1", 40000), raise_server_exceptions=False)
+    return TestClient(create_app(settings, ApiConfig()), client=("127.0.0.1", 40000), raise_server_exceptions=False,
+                      base_url="http://127.0.0.1:8000")
 
 
 def test_the_server_really_requires_the_password(secured_redis: SecuredRedis) -> None:
@@ -111,3 +112,23 @@ def _formatted(caplog: pytest.LogCaptureFixture) -> str:
     logger.handlers = [handler]
     decorate_handlers(logger, as_json=False)
     return "\n".join(handler.format(record) for record in caplog.records)
+
+
+def test_the_crawler_process_gets_the_redis_password_from_its_environment(tmp_path: Path,
+                                                                          secured_redis: SecuredRedis) -> None:
+    """A command line is visible to every user in `ps`: the crawler child must not carry the Redis URL there."""
+    from akhbar.core.registry import Registry
+    from crawler.localrun import create_job, start_crawl
+
+    client = redis_lib.Redis.from_url(secured_redis.url)
+    job_id = create_job(client, Registry([]), [])
+    proc = start_crawl(job_id, secured_redis.url, {"AKHBAR_HOME": str(tmp_path)}, log_path=tmp_path / "crawl.log")
+    try:
+        cmdline = " ".join(proc.args)  # what was exec'd: what `ps` shows
+        assert "crawler.run" in cmdline and job_id in cmdline
+        assert REDIS_SECRET not in cmdline and "redis://" not in cmdline
+        assert proc.wait(60) == 0, (tmp_path / "crawl.log").read_text()  # it reached the secured Redis
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert REDIS_SECRET not in (tmp_path / "crawl.log").read_text()

@@ -205,3 +205,20 @@ def test_save_the_search_as_an_alert(api_stack, page) -> None:
         assert [e for e in page.errors if "Failed to load resource" not in e] == []
     finally:
         httpx.delete(api_stack.url + feed.removesuffix(".atom"), headers=api_stack.headers(), timeout=30)
+
+
+def test_the_tokenised_url_logs_the_page_in(api_stack, page) -> None:
+    """The URL `akhbar api` prints: the page then saves with no token typed, its write carrying the CSRF
+    header read from the cookie (the server refuses the cookie without it)."""
+    page.goto(f"{api_stack.url}/?token={api_stack.token}")
+    page.wait_for_url(api_stack.url + "/")  # redirected: the token left the address bar
+    page.goto(api_stack.url + "/?q=" + "حقل الشرارة")
+    page.wait_for_function("() => { const s = document.getElementById('status');"
+                           " return s.textContent && !s.classList.contains('loading'); }")
+    page.click("#alert-box summary")
+    page.fill("#alert-name", "شرارة-بالرابط")
+    page.click("#alert-save")
+    page.wait_for_selector("#alert-feed")
+    feed = page.get_attribute("#alert-feed", "href")
+    httpx.delete(api_stack.url + feed.removesuffix(".atom"), headers=api_stack.headers(), timeout=30)
+    assert page.errors == []

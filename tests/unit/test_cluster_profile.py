@@ -1,50 +1,27 @@
-"""The 3-node Elasticsearch profile (docker/cluster-profile.yml, docs/cluster.md) checked statically, and
-the multi-node search URL plumbing (no engine needed)."""
+"""The 3-node Elasticsearch path (docs/cluster.md) checked statically, and the multi-node search URL
+plumbing (no engine needed)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
 
 from akhbar.core.config import search_node_urls, split_urls
 from index.adapter import SearchAdapter
 from index.mapping import index_body
 
 ROOT = Path(__file__).resolve().parents[2]
-NODES = ("es01", "es02", "es03")
 
 
-def profile() -> dict:
-    return yaml.safe_load((ROOT / "docker" / "cluster-profile.yml").read_text())
-
-
-def test_three_nodes_find_each_other_and_bootstrap_together() -> None:
-    services = profile()["services"]
-    for name in NODES:
-        node = services[name]
-        env = node["environment"]
-        assert node["profiles"] == ["cluster"]
-        assert env["node.name"] == name
-        assert env["cluster.name"] == "akhbar"
-        assert sorted(env["discovery.seed_hosts"].split(",")) == sorted(set(NODES) - {name})
-        assert env["cluster.initial_master_nodes"] == ",".join(NODES)
-        assert "discovery.type" not in env
-        assert f"{name}-data:/usr/share/elasticsearch/data" in node["volumes"]
-        assert node["depends_on"]["es-setup"]["condition"] == "service_healthy"
-
-
-def test_security_is_on_with_each_nodes_own_certificate() -> None:
-    services = profile()["services"]
-    for name in NODES:
-        env = services[name]["environment"]
-        for layer in ("http", "transport"):
-            assert env["xpack.security.enabled"] == "true"
-            assert env[f"xpack.security.{layer}.ssl.enabled"] == "true"
-            assert env[f"xpack.security.{layer}.ssl.key"] == f"certs/{name}/{name}.key"
-            assert env[f"xpack.security.{layer}.ssl.certificate"] == f"certs/{name}/{name}.crt"
-        assert env["ELASTIC_PASSWORD"] == "${ES_PASSWORD:-}"
-    assert [p for n in NODES for p in services[n].get("ports", [])] == ["127.0.0.1:${ES_PORT:-9200}:9200"]
+def test_one_cluster_path_only_as_secure_as_the_single_node() -> None:
+    """docker/cluster-profile.yml described an older path (an optional `${ES_PASSWORD:-}`, the app as the
+    `elastic` superuser with the password in its URLs). docker-compose.cluster.yml (tests/unit/test_compose.py)
+    is the one path; the docs describe only it."""
+    assert not (ROOT / "docker" / "cluster-profile.yml").exists()
+    text = (ROOT / "docs" / "cluster.md").read_text()
+    assert "docker-compose.cluster.yml" in text
+    assert "${ES_PASSWORD" not in text and "https://elastic:" not in text and "--profile cluster" not in text
+    for compose in ROOT.glob("docker-compose*.yml"):
+        assert ":-}" not in compose.read_text().replace("${AKHBAR_ALLOWED_DOMAINS:-}", ""), compose.name
 
 
 def test_several_search_urls_reach_both_clients() -> None:

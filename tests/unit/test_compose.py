@@ -93,19 +93,51 @@ def test_compose_interpolates_a_filled_env_into_the_services(rendered) -> None:
         assert env["AKHBAR_SEARCH_URL"].startswith("https://"), name
         assert env["AKHBAR_SEARCH_USER"] == "akhbar" and env["AKHBAR_SEARCH_PASSWORD"] == values["AKHBAR_ES_PASSWORD"]
         assert env["AKHBAR_SEARCH_CA"] == "/certs/ca/ca.crt"
-        assert any(v.startswith("certs:/certs:ro") for v in services[name]["volumes"]), name
+        assert any(v.startswith("ca-cert:/certs/ca:ro") for v in services[name]["volumes"]), name
     assert services["api"]["environment"]["AKHBAR_API_TOKEN"] == values["AKHBAR_API_TOKEN"]
     for name in ("worker", "beat", "crawl", "flower"):  # a secret goes only where it is used
         assert "AKHBAR_API_TOKEN" not in services[name].get("environment", {}), name
-    assert values["REDIS_PASSWORD"] in services["redis"]["command"]
     assert services["redis"]["environment"]["REDISCLI_AUTH"] == values["REDIS_PASSWORD"]
     assert services["flower"]["environment"]["CELERY_BROKER_URL"] == redis_url
     assert values["REDIS_PASSWORD"] not in " ".join(services["flower"]["command"])
     assert services["kibana"]["environment"]["ELASTICSEARCH_PASSWORD"] == values["KIBANA_PASSWORD"]
     assert services["elasticsearch"]["environment"]["ELASTIC_PASSWORD"] == values["ELASTIC_PASSWORD"]
     setup_env = services["setup"]["environment"]
-    for name in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD", "AKHBAR_ES_PASSWORD", "EXPLORER_PASSWORD"):
-        assert setup_env[name] == values[name]
+    for name in required_secrets():  # setup checks every secret's characters before the app starts
+        assert setup_env[name] == values[name], name
+
+
+def test_only_elasticsearch_and_setup_mount_the_node_keys(rendered) -> None:
+    """The certs volume holds every node's private key. Kibana (group root, which may read them) and the
+    app get the ca-cert volume, which setup fills with ca.crt alone."""
+    services = rendered[0]["services"]
+    for name, service in services.items():
+        mounts = [str(v).split(":")[0] for v in service.get("volumes") or []]
+        if name in ("setup", "elasticsearch"):
+            assert "certs" in mounts, name
+        else:
+            assert "certs" not in mounts, f"{name} mounts the node keys"
+    kibana = services["kibana"]
+    assert "ca-cert:/usr/share/kibana/config/certs/ca:ro" in kibana["volumes"]
+    assert kibana["environment"]["ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES"] == "config/certs/ca/ca.crt"
+    setup = (ROOT / "docker" / "setup" / "setup.sh").read_text()
+    assert "cp $CERTS/ca/ca.crt config/ca-public/ca.crt" in setup
+
+
+def test_no_secret_is_on_a_command_line(rendered) -> None:
+    """A command line shows in `ps` on the host and in `docker inspect`: secrets go in the environment or
+    in files. Redis reads its password from a config file written at start, not from --requirepass."""
+    config, values = rendered
+    secret_values = [v for k, v in values.items() if k in required_secrets()]
+    for name, service in config["services"].items():
+        argv = [*(service.get("command") or []), *(service.get("entrypoint") or []),
+                *((service.get("healthcheck") or {}).get("test") or [])]
+        text = " ".join(argv) if isinstance(argv, list) else str(argv)
+        for value in secret_values:
+            assert value not in text, f"{name}: a secret on its command line"
+    redis_command = " ".join(config["services"]["redis"]["command"])
+    assert "--requirepass" not in redis_command
+    assert "redis-server /run/redis/redis.conf" in redis_command and "$REDISCLI_AUTH" in redis_command
 
 
 @needs_compose
@@ -175,7 +207,8 @@ def test_the_setup_script_is_valid_bash_and_makes_the_least_privilege_roles() ->
     assert "elasticsearch-certutil ca" in text and "elasticsearch-certutil cert" in text
     assert "/_security/user/kibana_system/_password" in text
     writer = text[text.index("role/akhbar_writer"):text.index("user/akhbar ")]
-    assert '"cluster": ["monitor", "manage_index_templates", "cluster:admin/analyze"]' in writer
+    assert '"cluster": ["monitor", "cluster:admin/analyze"]' in writer
+    assert "manage_index_templates" not in writer and "delete_index" not in writer
     assert "ALERTS_PREFIX" in writer and "INDEX_PREFIX" in writer  # its articles and alerts indices only
     assert '"all"' not in writer and '"superuser"' not in text
     explorer = text[text.index("role/akhbar_explorer"):text.index("user/explorer")]

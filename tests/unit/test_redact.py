@@ -152,3 +152,16 @@ def test_the_default_loopback_api_starts_without_any_secret(tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_settings_repr_shows_no_secret() -> None:
+    from akhbar.core.config import load_settings
+
+    settings = load_settings({"AKHBAR_API_TOKEN": "api-token-value-123", "AKHBAR_SEARCH_PASSWORD": SECRET,
+                              "AKHBAR_SEARCH_API_KEY": "an-api-key-value-456",
+                              "AKHBAR_REDIS_URL": "redis://:redis-pw-789@redis:6379/0",
+                              "AKHBAR_SEARCH_URL": "https://akhbar:search-pw-012@es:9200"})
+    shown = repr(settings)
+    for secret in ("api-token-value-123", SECRET, "an-api-key-value-456", "redis-pw-789", "search-pw-012"):
+        assert secret not in shown and secret not in str(settings)
+    assert "redis://:***@redis:6379/0" in shown and "index_alias='akhbar-articles'" in shown

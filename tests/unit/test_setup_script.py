@@ -19,7 +19,9 @@ from tls_support import RecordedRequest, make_certs, tls_server
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docker" / "setup" / "setup.sh"
 SECRETS = {"ELASTIC_PASSWORD": "elastic-0123456789abcdef", "KIBANA_PASSWORD": "kibana-0123456789abcdef",
-           "AKHBAR_ES_PASSWORD": "akhbar-0123456789abcdef", "EXPLORER_PASSWORD": "explorer-0123456789abcd"}
+           "AKHBAR_ES_PASSWORD": "akhbar-0123456789abcdef", "EXPLORER_PASSWORD": "explorer-0123456789abcd",
+           "REDIS_PASSWORD": "redis-0123456789abcdef", "AKHBAR_API_TOKEN": "token-0123456789abcdef",
+           "FLOWER_PASSWORD": "flower-0123456789abcdef", "KIBANA_ENCRYPTION_KEY": "key-" + "0123456789" * 4}
 
 
 
@@ -85,9 +87,10 @@ def test_setup_creates_users_and_least_privilege_roles(tmp_path: Path, certs) ->
     bodies = [json.loads(r.body) for r in seen[1:]]  # every body is valid JSON
     kibana, writer, akhbar, explorer_role, explorer = bodies
     assert kibana == {"password": SECRETS["KIBANA_PASSWORD"]}
-    assert writer["cluster"] == ["monitor", "manage_index_templates", "cluster:admin/analyze"]
+    # No cluster-wide manage_index_templates, no delete_index (manage has it).
+    assert writer["cluster"] == ["monitor", "cluster:admin/analyze"]
     assert writer["indices"] == [{"names": ["news*", "akhbar-alerts*"], "privileges": [
-        "create_index", "delete_index", "manage", "read", "write", "view_index_metadata"]}]
+        "create_index", "manage", "read", "write", "view_index_metadata"]}]
     assert akhbar["password"] == SECRETS["AKHBAR_ES_PASSWORD"] and akhbar["roles"] == ["akhbar_writer"]
     assert explorer_role["indices"] == [{"names": ["news*", "akhbar-alerts*"],
                                          "privileges": ["read", "view_index_metadata"]}]
@@ -98,6 +101,9 @@ def test_setup_creates_users_and_least_privilege_roles(tmp_path: Path, certs) ->
     ca_dir = workdir / "config" / "certs" / "ca"
     assert stat.S_IMODE((ca_dir / "ca.crt").stat().st_mode) == 0o644  # the app containers read it
     assert stat.S_IMODE((ca_dir / "ca.key").stat().st_mode) == 0o600  # nobody but root
+    public = workdir / "config" / "ca-public" / "ca.crt"  # the ca-cert volume: what Kibana and the app mount
+    assert public.read_bytes() == (ca_dir / "ca.crt").read_bytes()
+    assert sorted(p.name for p in public.parent.iterdir()) == ["ca.crt"]
     assert stat.S_IMODE((workdir / "config" / "certs" / "es01" / "es01.crt").stat().st_mode) == 0o640
 
 
@@ -110,6 +116,24 @@ def test_setup_refuses_unsafe_secrets_before_any_request(tmp_path: Path, certs) 
     assert quoted.returncode == 1 and "KIBANA_PASSWORD may contain only" in quoted.stderr
     assert short.returncode == 1 and "AKHBAR_ES_PASSWORD is shorter than 12" in short.stderr
     assert seen == []
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("REDIS_PASSWORD", "redis pw@0123456789", "REDIS_PASSWORD may contain only"),  # goes into a URL
+    ("AKHBAR_API_TOKEN", "token\n0123456789ab", "AKHBAR_API_TOKEN may contain only"),
+    ("FLOWER_PASSWORD", "flower:0123456789ab", "FLOWER_PASSWORD may contain only"),
+    ("KIBANA_ENCRYPTION_KEY", "0123456789abcdef", "KIBANA_ENCRYPTION_KEY is shorter than 32"),
+    ("AKHBAR_INDEX", 'news*", "other', "AKHBAR_INDEX may contain only"),  # would widen the role's pattern
+    ("AKHBAR_ALERTS_INDEX", "Alerts", "AKHBAR_ALERTS_INDEX may contain only"),
+])
+def test_setup_checks_every_secret_and_the_index_names(tmp_path: Path, certs, name: str, value: str,
+                                                      message: str) -> None:
+    seen: list[RecordedRequest] = []
+    workdir = _workdir(tmp_path, certs[0])
+    with tls_server(certs, lambda r: (seen.append(r), (200, {}))[1]) as url:
+        result = _run(workdir, url, **{name: value})
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert seen == []  # refused before any request
 
 
 def test_setup_stops_with_a_clear_message_when_elastic_has_another_password(tmp_path: Path, certs) -> None:
