@@ -343,11 +343,15 @@ _CLASS_BLOCKS = re.compile(
     r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
     r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
     r"post-?tags|tagcloud|print-?only|breadcrumbs?)(?:$|[\s_-])",
-    re.I,
-)
-_NAV_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])", re.I
-)
+)  # matched against lower-cased attributes: half the cost of re.I
+_NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])")
+
+
+@lru_cache(maxsize=8192)  # a template repeats its class strings; a real page has ~450 classed elements
+def _attr_kind(attrs: str) -> tuple[bool, bool]:
+    """(a boilerplate block class, a navigation class) for an element's "class id" string."""
+    lower = attrs.lower()
+    return bool(_CLASS_BLOCKS.search(lower)), bool(_NAV_CLASS.search(lower))
 _TRIGGER_HEADS = frozenset(
     phrase_key(w)
     for w in (
@@ -439,8 +443,9 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
         if element.getparent() is None or element.tag in _PROTECTED:
             continue
         attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if not _CLASS_BLOCKS.search(attrs):
-            nav = _NAV_CLASS.search(attrs) and not _is_detached(element) and _link_dominated(element)
+        block, nav_class = _attr_kind(attrs)
+        if not block:
+            nav = nav_class and not _is_detached(element) and _link_dominated(element)
             if nav and _removable(element, total):
                 _drop(element, removed)
             continue
