@@ -419,7 +419,6 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     """Remove known boilerplate blocks from ``tree`` in place. Returns the removed blocks' texts
     (short ones), which still matter downstream (the aggregator's "مصدر الخبر" line names the
     original outlet)."""
-    credits = tuple(credits)
     removed: list[str] = []
     body = tree.find(".//body")
     if body is None:
@@ -433,12 +432,23 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     # class to go by, trafilatura keeps them as table text. Side cells of the row that holds the
     # article go, and so does a cell of links and nothing else.
     _drop_side_cells(body, total, removed)
+    _drop_link_cells(body, total, removed)
+    _drop_classed_blocks(body, total, removed)
+    _drop_headed_blocks(body, total, removed, tuple(credits))
+    return removed
+
+
+def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
     for cell in list(body.iter("td", "th")):
         if cell.getparent() is None or _is_detached(cell) or cell.find(".//table") is not None:
             continue
         links = len(cell.findall(".//a"))
         if links >= 2 and _link_text_len(cell) >= 0.9 * len(element_text(cell)) and _removable(cell, total):
             _drop(cell, removed)
+
+
+def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> None:
+    """Blocks whose class or id says share / related / comments..., and link-dominated menus."""
     for element in body.xpath(".//*[@class or @id]"):
         if element.getparent() is None or element.tag in _PROTECTED:
             continue
@@ -454,6 +464,9 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
         if _removable(element, total):
             _drop(element, removed)
 
+
+def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
+    """Blocks whose text opens with a trigger word ("اقرأ أيضا", "شارك", "©"...) and classify says so."""
     done: set[HtmlElement] = set()
     for node in body.xpath(".//text()[normalize-space()]"):
         head = node.lstrip()[:30]
@@ -497,7 +510,6 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
                     _drop(element, removed)
         elif _removable(block, total):
             _drop(block, removed)
-    return removed
 
 
 SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text

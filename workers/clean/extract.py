@@ -126,6 +126,17 @@ def _select_text(tree: HtmlElement, selector: Any, *, attrs: tuple[str, ...] = (
 
 
 # --- trafilatura ---------------------------------------------------------------------------------
+def _drop_code(tree: HtmlElement) -> None:
+    """Scripts (not JSON-LD: trafilatura's baseline reads articleBody there), styles and SVG out, tails
+    kept, once everything read from them is read: trafilatura copies the tree three times and runs its
+    XPath passes over all of it, and on real pages scripts and styles are half the markup."""
+    for element in list(tree.iter("script", "style", "svg")):
+        if element.tag == "script" and (element.get("type") or "").strip().lower() == "application/ld+json":
+            continue
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
 def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
     from trafilatura import bare_extraction
 
@@ -476,6 +487,7 @@ def _extract(
         if element.getparent() is not None:
             element.drop_tree()
     removed_html = prune_html(tree, credits=credits)
+    _drop_code(tree)
     paragraphs: list[str] = []
     for element in _select(tree, selectors.get("body")):
         paragraphs.extend(element_paragraphs(element))
