@@ -44,7 +44,20 @@ READ_ALSO = _keys(
         "you may also like",
     )
 )  # fmt: skip
-READ_ALSO_HEADERS_ONLY = _keys(("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً"))
+READ_ALSO_HEADERS_ONLY = _keys(
+    ("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً", "more", "see more", "don't miss")
+)
+# "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
+# (the label alone can open prose: "More than 40 people...", "Related to this...").
+_LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more)\s*:", re.I)
+# Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...")
+# and newsletter promotions ("Get the latest updates right in your inbox").
+_CONTACT = re.compile(
+    r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|facebook|instagram|linkedin|threads|bluesky|tiktok)\b"
+    r"|\b(?:can|may) be reached at\b|\b(?:to|in) your inbox\b",
+    re.I,
+)
+CONTACT_MAX_WORDS = 60
 AGGREGATOR_FOOTER = _keys(("عن مصدر الخبر",))
 READ_AT_SOURCE = _keys(("قراءة الخبر في المصدر", "قراءة الخبر من المصدر", "الخبر كاملا من المصدر"))
 AGGREGATOR = _keys(
@@ -209,7 +222,7 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return AGGREGATOR_LINE
     if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
         return READ_ALSO_HEADER
-    if _starts(key, READ_ALSO) and n <= 25:
+    if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25:
         return READ_ALSO_LINE
     if (key in COMMENT_HEADERS) or (
         _starts(key, COMMENT_HEADERS) and n <= 4 and any(w.isdigit() for w in words)
@@ -242,6 +255,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         ):
             return NAV
     if (_starts(key, FOLLOW) and n <= 25) or key in ("تابعونا", "subscribe"):
+        return FOLLOW_LINE
+    if n <= CONTACT_MAX_WORDS and _CONTACT.search(text):
         return FOLLOW_LINE
     if _COOKIE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
         return COOKIE
@@ -287,6 +302,16 @@ def _looks_like_headline(text: str) -> bool:
     return len(text.split()) <= 20 and not _END_PUNCT.search(text)
 
 
+REPEAT_MIN_WORDS = 8  # a repeated paragraph this long is a template's second copy; shorter ones are list items
+
+
+def _repeat_is_copy(key: str) -> bool:
+    """A paragraph seen before is dropped when it is a sentence or more: templates print a lead or a
+    paragraph twice. Short lines repeat in real bodies (the same item in several lists, "Pre-Workout
+    Meal" under each plan), and keeping them is what the reader sees."""
+    return len(key.split()) >= REPEAT_MIN_WORDS
+
+
 def clean_paragraphs(
     paragraphs: list[str],
     *,
@@ -297,7 +322,7 @@ def clean_paragraphs(
     """Drop boilerplate paragraphs. Returns (kept, removed).
 
     Also drops repeats of the title or the section name among the first paragraphs (templates
-    that print them above the text) and exact duplicate paragraphs. Source credit lines
+    that print them above the text) and repeats of sentence-long paragraphs. Source credit lines
     ("المصدر: ...") are kept: they are part of the story."""
     credits = tuple(credits)
     heading_keys = {phrase_key(t) for t in (title, section) if t} - {""}
@@ -324,7 +349,7 @@ def clean_paragraphs(
         if kind is not None and kind != SOURCE:  # in-body credit lines ("المصدر: ...") stay
             removed.append(paragraph)
             continue
-        if not key or key in seen or (key in heading_keys and len(kept) < 3):
+        if not key or (key in seen and _repeat_is_copy(key)) or (key in heading_keys and len(kept) < 3):
             removed.append(paragraph)
             continue
         seen.add(key)

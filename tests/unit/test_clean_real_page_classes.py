@@ -1,0 +1,117 @@
+"""Body rules for classes found on the tuning part of the real pages (bench/extract_real.py), one fixture
+each: data-table rows, repeated list lines, labelled links to other stories, author contact and
+newsletter lines."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from workers.clean.boilerplate import (
+    FOLLOW_LINE,
+    READ_ALSO_HEADER,
+    READ_ALSO_LINE,
+    classify,
+    clean_paragraphs,
+)
+from workers.clean.extract import extract_article
+from workers.clean.outtree import table_paragraphs
+
+PROSE = [
+    "The state spent nearly half a million dollars on the campaign, officials said on Monday evening.",
+    "Critics said the slogan was confusing, and the governor defended it in a statement on Tuesday.",
+    "The agency plans a second phase of the campaign next year, with a larger budget for schools.",
+]
+
+
+# --- tables in the body ---------------------------------------------------------------------------
+def test_data_table_row_is_one_line_of_cells_without_bars():
+    table = etree.fromstring(
+        "<table><tr><th>Pos.</th><th>Driver</th><th>Points</th></tr>"
+        "<tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table>"
+    )
+    assert table_paragraphs(table) == ["Pos. Driver Points", "1 Kyle Busch 5040"]
+
+
+def test_furniture_row_keeps_its_bars_and_is_dropped_as_navigation():
+    table = etree.fromstring("<table><tr><td>روابط</td><td>الرئيسية</td></tr></table>")
+    assert table_paragraphs(table) == ["روابط | الرئيسية"]
+    assert clean_paragraphs([*PROSE, "روابط | الرئيسية"])[0] == PROSE
+
+
+def test_table_in_a_page_body_reaches_the_article_without_bars():
+    rows = "".join(f"<tr><td>{i}</td><td>Driver {i}</td><td>{5000 - i}</td></tr>" for i in range(1, 6))
+    page = (
+        "<html><head><title>Standings</title></head><body><article><h1>Standings</h1>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + f"<table>{rows}</table></article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/standings")["body"]
+    assert "1 Driver 1 4999" in body.split("\n\n")
+    assert "|" not in body
+
+
+# --- repeated lines -------------------------------------------------------------------------------
+def test_short_lines_repeated_in_lists_are_kept():
+    paragraphs = [PROSE[0], "Pre-Workout Meal", "Eat every 2–3 hours", PROSE[1], "Pre-Workout Meal", "Eat every 2–3 hours"]
+    assert clean_paragraphs(paragraphs)[0] == paragraphs
+
+
+def test_a_sentence_printed_twice_is_dropped_once():
+    kept, removed = clean_paragraphs([PROSE[0], PROSE[1], PROSE[0], PROSE[2]])
+    assert kept == PROSE and removed == [PROSE[0]]
+
+
+# --- related blocks -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    ["Related: Possible Water Plumes on Europa: The Discovery in Images", "SEE MORE: Hong Kong protests: 800 students under siege"],
+)
+def test_labelled_link_to_another_story_is_a_read_also_line(line):
+    assert classify(line) == READ_ALSO_LINE
+
+
+@pytest.mark.parametrize("line", ["DON'T MISS", "More:", "See more"])
+def test_related_box_headers(line):
+    assert classify(line) == READ_ALSO_HEADER
+
+
+def test_related_box_header_drops_the_headlines_under_it():
+    headlines = ["China furious at Macron for Hong Kong protest jibe [INSIGHT]", "Hong Kong 'threatened with intervention'"]
+    assert clean_paragraphs([PROSE[0], "DON'T MISS", *headlines, PROSE[1]])[0] == PROSE[:2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "More than 40 people were injured in the blast, the ministry said.",
+        "Related to this, the minister said the talks would resume next week.",
+        "See the full results below.",
+    ],
+)
+def test_prose_opening_with_a_label_word_is_kept(line):
+    assert classify(line) is None
+
+
+# --- author contact, newsletters -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Have a tip? Amy Kuperinsky may be reached at akuperinsky@example.com. Follow her on Twitter @AmyKup or on Facebook.",
+        'Mike Wall\'s book about the search for alien life, "Out There", is out now. Follow him on Twitter @michaeldwall.',
+        "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+    ],
+)
+def test_author_contact_and_newsletter_lines(line):
+    assert classify(line) == FOLLOW_LINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Police said they would follow him on foot until the border.",
+        "You can also subscribe to this newsletter here — just tick the box.",
+    ],
+)
+def test_prose_about_following_or_newsletters_is_kept(line):
+    assert classify(line) is None
