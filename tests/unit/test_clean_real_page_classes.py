@@ -115,3 +115,36 @@ def test_author_contact_and_newsletter_lines(line):
 )
 def test_prose_about_following_or_newsletters_is_kept(line):
     assert classify(line) is None
+
+
+# --- hover cards in running text -------------------------------------------------------------------
+def test_hover_card_in_a_paragraph_goes_and_the_name_and_the_sentence_stay():
+    card = (
+        '<span class="rollover-people"><a href="/people/ilhan-omar">Ilhan Omar</a>'
+        '<span class="rollover-people-block"><span class="rollover-block"><span><img src="/omar.jpg" alt="">'
+        '<a class="name" href="/people/ilhan-omar">Ilhan Omar</a>'
+        '<a href="/story/1">Progressives oppose funding bill over surveillance authority</a> '
+        '<a href="/story/2">Omar asks court to apply compassion in sentencing</a></span></span></span></span>'
+    )
+    page = (
+        "<html><head><title>Plea</title></head><body><article><h1>Plea</h1>"
+        f"<p>A New York man pleaded guilty to charges he threatened to kill Rep. {card} (D-Minn.), the office said.</p>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/plea")["body"]
+    assert body.split("\n\n")[0] == (
+        "A New York man pleaded guilty to charges he threatened to kill Rep. Ilhan Omar (D-Minn.), the office said."
+    )
+    assert "surveillance" not in body
+
+
+def test_inline_links_without_an_image_are_running_text():
+    page = (
+        "<html><head><title>Links</title></head><body><article><h1>Links</h1>"
+        '<p>The report <span>cites <a href="/a">the first study</a> and <a href="/b">the second one</a></span>.</p>'
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/links")["body"]
+    assert body.split("\n\n")[0] == "The report cites the first study and the second one."

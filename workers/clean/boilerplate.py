@@ -458,9 +458,31 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     # article go, and so does a cell of links and nothing else.
     _drop_side_cells(body, total, removed)
     _drop_link_cells(body, total, removed)
+    _drop_hover_cards(body, removed)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     return removed
+
+
+HOVER_CARD_TAGS = ("span",)  # inline elements a popup card is written in
+HOVER_CARD_HOSTS = frozenset({"p", "li"})  # running text
+HOVER_CARD_MIN_LINKS = 2
+
+
+def _drop_hover_cards(body: HtmlElement, removed: list[str]) -> None:
+    """Popup cards inside running text (a person's photo and links to other stories, shown on hover
+    over a name): an inline element in a paragraph holding an image and two or more links. The
+    innermost such element goes, so the name that carries the card stays."""
+    for host in list(body.iter(*HOVER_CARD_HOSTS)):
+        for card in [e for e in host.iter(*HOVER_CARD_TAGS) if _is_hover_card(e)]:
+            if card.getparent() is not None and not _is_detached(card):
+                _drop(card, removed)
+
+
+def _is_hover_card(element: HtmlElement) -> bool:
+    if element.find(".//img") is None or len(element.findall(".//a")) < HOVER_CARD_MIN_LINKS:
+        return False
+    return not any(_is_hover_card(inner) for inner in element.iterdescendants(*HOVER_CARD_TAGS))
 
 
 def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
