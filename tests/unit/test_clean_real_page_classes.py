@@ -148,3 +148,18 @@ def test_inline_links_without_an_image_are_running_text():
     )
     body = extract_article(page.encode(), "https://example.com/links")["body"]
     assert body.split("\n\n")[0] == "The report cites the first study and the second one."
+
+
+# --- the title again, worded a little differently ---------------------------------------------------
+def test_title_reworded_above_the_text_is_dropped():
+    kept, _ = clean_paragraphs(
+        ["Milan Design Week 2018 | Michael Anastassiades’ light installation for FLOS", *PROSE],
+        title="Milan Design Week 2018 | Anastassiades' light installation for FLOS",
+    )
+    assert kept == PROSE
+
+
+def test_a_lead_sharing_some_words_with_the_title_stays():
+    lead = "Libya's parliament approved the budget on Monday after a long session in Tobruk."
+    kept, _ = clean_paragraphs([lead, *PROSE], title="Libya's parliament approves budget")
+    assert kept == [lead, *PROSE]

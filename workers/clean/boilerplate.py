@@ -20,6 +20,7 @@ Libyan-specific part it cannot know.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -312,6 +313,24 @@ def _repeat_is_copy(key: str) -> bool:
     return len(key.split()) >= REPEAT_MIN_WORDS
 
 
+HEADING_OVERLAP = 0.8  # share of a headline-long line's words that are the title's: the title again
+
+
+def _repeats_heading(key: str, heading_keys: set[str]) -> bool:
+    """The title or section name printed above the text, also in another wording of the same title
+    ("Milan Design Week 2018 | Michael Anastassiades' light installation" under the <title>'s shorter one)."""
+    if key in heading_keys:
+        return True
+    words = key.split()
+    if not words or len(words) > 20:
+        return False
+    for heading in heading_keys:
+        shared = sum((Counter(words) & Counter(heading.split())).values())
+        if shared >= HEADING_OVERLAP * max(len(words), len(heading.split())):
+            return True
+    return False
+
+
 def clean_paragraphs(
     paragraphs: list[str],
     *,
@@ -349,7 +368,8 @@ def clean_paragraphs(
         if kind is not None and kind != SOURCE:  # in-body credit lines ("المصدر: ...") stay
             removed.append(paragraph)
             continue
-        if not key or (key in seen and _repeat_is_copy(key)) or (key in heading_keys and len(kept) < 3):
+        heading = len(kept) < 3 and _repeats_heading(key, heading_keys)
+        if not key or (key in seen and _repeat_is_copy(key)) or heading:
             removed.append(paragraph)
             continue
         seen.add(key)
