@@ -434,6 +434,10 @@ def _extract(
     tree = load_html(without_pre_document_output(html))
     if tree is None:
         raise NotHTMLError("payload could not be parsed as an HTML document")
+    # lxml.html makes a Python proxy each time Python reaches an element (through a Python-level class
+    # lookup) and frees it when no reference is left; our passes reach the same elements again and again.
+    # Holding them all for the whole extraction makes every later reach a cache hit (~1.5 ms a real page).
+    proxies = list(tree.iter())
     fetched = _aware(fetched_at)
     config_names = _outlet_names(outlet_config)
     outlet = outlet or (outlet_config.name if outlet_config else None)
@@ -536,6 +540,7 @@ def _extract(
     )
 
     body = "\n\n".join(body_paragraphs)
+    del proxies
     description = meta.description[0] if meta.description else None
     place_of_dateline = dateline.city if dateline else byline_place([*raw_bylines, *page_bylines])
     places = tag_places(title, body, place_of_dateline)
