@@ -571,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write the whole report here")
     ap.add_argument("--no-throughput", action="store_true")
     ap.add_argument("--real-size", action="store_true",
-                    help="wrap every article in a 50-200 KB page (navigation, sidebars, scripts), as real sites do")
+                    help="with --fixtures: wrap every article in synthetic padding (withdrawn as a speed claim: use real pages)")
     args = ap.parse_args(argv)
     if not args.fixtures:
         return real_main(args)
