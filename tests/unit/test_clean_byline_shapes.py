@@ -39,6 +39,12 @@ SHAPES = [
     Shape("writer; translator", line="جون سميث؛ ترجمة- أحمد يوسف", authors=["جون سميث", "أحمد يوسف"]),
     Shape("correspondent in a place", line="مراسلنا في بنغازي", dateline="بنغازي"),
     Shape("place - correspondent + name", line="بنغازي - مراسلنا سالم العبيدي", authors=["سالم العبيدي"], dateline="بنغازي"),
+    Shape("dateline with a correspondent", opening="الكويت - مراسلنا أحمد بن علي:", authors=["أحمد بن علي"], dateline="الكويت"),
+    Shape(
+        "two roles in the JSON-LD author",
+        jsonld_author={"@type": "Person", "name": "إعداد وتحرير: سالم العبيدي"},
+        authors=["سالم العبيدي"],
+    ),
     Shape("two names joined by و", line="كتب: محمد الورفلي وسالم العبيدي", authors=["محمد الورفلي", "سالم العبيدي"]),
     Shape(
         "two bare names with ،",

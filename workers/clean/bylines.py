@@ -307,7 +307,7 @@ def dateline_author(text: str, dateline: Dateline) -> list[str]:
     match = _WHO.match(text[dateline.end : dateline.end + 60])
     if not match:
         return []
-    who = clean_ws(match["who"]).strip(" -–—")
+    who = _PREFIXES.sub("", clean_ws(match["who"]).strip(" -–—"))  # "الكويت - مراسلنا فلان: ..."
     key = phrase_key(who)
     if key in _AGENCIES:
         return [who]
@@ -395,9 +395,12 @@ def split_byline(text: str | None) -> Byline:
     outside = _PARENS.sub(" ", line)
     segments = [s for s in _SEGMENT_SPLIT.split(outside) if s and s.strip(" -–—ـ")]
     for raw in segments:
-        segment = _ROLE.sub("", raw.strip(" -–—ـ")).strip()
+        stripped = raw.strip(" -–—ـ")
+        if _ROLE_ONLY.match(stripped):
+            continue  # "ترجمة- محمد الضبع" split at the dash, "إعداد وتحرير: ...": the role words alone
+        segment = _ROLE.sub("", stripped).strip()
         if _ROLE_ONLY.match(segment):
-            continue  # "ترجمة- محمد الضبع" split at the dash: the role word alone
+            continue
         if (at := _AT_PLACE.match(segment)) and _places_in(segment[at.end():]):
             segment = segment[at.end():]  # "مراسلنا في بنغازي": the role went, the place stays
         head, *tail = _FROM_PLACE.split(segment, maxsplit=1)
