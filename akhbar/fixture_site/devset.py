@@ -97,6 +97,13 @@ BYLINE_STYLES: dict[str, tuple[str, str | None, bool]] = {
     "person_only": ("{p}", "p", False),
     "person_two_places": ("{p} ({l}، {m})", "p", True),  # dateline: the first place
     "person_translator": ("{p}؛ ترجمة- {q}", "p", False),  # the writer, not the translator
+    # issue 22: a person with a role, several people, a correspondent
+    "correspondent_place": ("مراسلنا في {l}", None, True),  # a role and a place: no author
+    "place_correspondent": ("{l} - مراسلنا {p}", "p", True),
+    "roles_person": ("إعداد وتحرير: {p}", "p", False),
+    "writer_person": ("بقلم الكاتب {p}", "p", False),
+    "two_persons_wa": ("كتب: {p} و{q}", "p", False),  # the first author is scored
+    "two_persons_comma": ("{p}، {q}", "p", False),
     "none": ("", None, False),
 }
 # Where each template shows the byline: "line" (own line, not body), "field" (metadata / JSON /
@@ -109,6 +116,7 @@ BYLINE_PLACEMENT = {
 # The first paragraph can only carry styles that read as a dateline ("الرياض - واس: ...").
 _DATELINE_PREFIX = {
     "place_dash_agency": "{l} - {a}: ", "place_dash_person": "{l} - {p}: ", "place_khas": "{l}: خاص - ",
+    "place_correspondent": "{l} - مراسلنا {p}: ",
 }
 _DATELINE_STYLES = tuple(_DATELINE_PREFIX)
 _ID_BASE = {"dx-next": 2100, "dx-nuxt": 880, "dx-drupal": 15400, "dx-joomla": 3300, "dx-blogger": 0,

@@ -464,3 +464,18 @@ def test_a_fragment_or_an_html_string_in_a_script_is_left_alone():
     assert without_pre_document_output(scripted) == scripted
     late = "x" * 20000 + DOC  # a document start this far in is not after a few warning lines
     assert without_pre_document_output(late) == late
+
+
+def test_code_dropped_before_trafilatura_keeps_text_after_it_and_json_ld():
+    from lxml import html as lxml_html
+
+    from workers.clean.extract import _drop_code
+
+    tree = lxml_html.fromstring(
+        "<html><head><style>p{}</style><script type='application/ld+json'>{\"@type\": \"NewsArticle\"}</script>"
+        "</head><body><p>قبل<script>var a = 1;</script> بعد<svg><title>icon</title></svg> النهاية</p></body></html>"
+    )
+    _drop_code(tree)
+    assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+    assert tree.find(".//style") is None and tree.find(".//svg") is None
+    assert " ".join(tree.find(".//p").text_content().split()) == "قبل بعد النهاية"

@@ -17,6 +17,7 @@ from protego import Protego
 
 from akhbar.core.registry import load_registry
 from akhbar.fixture_site.devset import (
+    AGENCIES,
     BYLINE_STYLES,
     DEV_OUTLETS,
     PER_OUTLET,
@@ -73,7 +74,10 @@ def test_dev_gold_is_well_formed_and_reproducible():
         return  # the mix below is that of the corpus draw (175 pages), not of the 63-page fallback
     styles = Counter(r["byline"]["style"] for r in gold)
     assert len(styles) == len(BYLINE_STYLES) and min(styles.values()) >= 3, styles
-    assert {a for r in gold for a in r["authors"]} >= {"واس", "وال", "أ ف ب", "رويترز"}
+    # agency bylines of many agencies, the Libyan one among them (which ones the seeded draw picks moved
+    # when issue 22 added six byline styles: واس is no longer among the 28 agency bylines)
+    agencies = {a for r in gold for a in r["authors"]} & set(AGENCIES)
+    assert len(agencies) >= 5 and "وال" in agencies, agencies
     assert 30 <= sum(bool(r["source_outlet"]) for r in gold) <= 90
     variants = {r["variant"] for r in gold}
     assert {"next-html-body", "next-paragraph-list", "next-jsonld", "nuxt-function", "nuxt-object", "initial-state",

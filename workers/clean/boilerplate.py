@@ -20,6 +20,7 @@ Libyan-specific part it cannot know.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -44,7 +45,20 @@ READ_ALSO = _keys(
         "you may also like",
     )
 )  # fmt: skip
-READ_ALSO_HEADERS_ONLY = _keys(("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً"))
+READ_ALSO_HEADERS_ONLY = _keys(
+    ("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً", "more", "see more", "don't miss")
+)
+# "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
+# (the label alone can open prose: "More than 40 people...", "Related to this...").
+_LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more)\s*:", re.I)
+# Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...")
+# and newsletter promotions ("Get the latest updates right in your inbox").
+_CONTACT = re.compile(
+    r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|facebook|instagram|linkedin|threads|bluesky|tiktok)\b"
+    r"|\b(?:can|may) be reached at\b|\b(?:to|in) your inbox\b",
+    re.I,
+)
+CONTACT_MAX_WORDS = 60
 AGGREGATOR_FOOTER = _keys(("عن مصدر الخبر",))
 READ_AT_SOURCE = _keys(("قراءة الخبر في المصدر", "قراءة الخبر من المصدر", "الخبر كاملا من المصدر"))
 AGGREGATOR = _keys(
@@ -209,7 +223,7 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return AGGREGATOR_LINE
     if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
         return READ_ALSO_HEADER
-    if _starts(key, READ_ALSO) and n <= 25:
+    if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25:
         return READ_ALSO_LINE
     if (key in COMMENT_HEADERS) or (
         _starts(key, COMMENT_HEADERS) and n <= 4 and any(w.isdigit() for w in words)
@@ -242,6 +256,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         ):
             return NAV
     if (_starts(key, FOLLOW) and n <= 25) or key in ("تابعونا", "subscribe"):
+        return FOLLOW_LINE
+    if n <= CONTACT_MAX_WORDS and _CONTACT.search(text):
         return FOLLOW_LINE
     if _COOKIE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
         return COOKIE
@@ -287,6 +303,34 @@ def _looks_like_headline(text: str) -> bool:
     return len(text.split()) <= 20 and not _END_PUNCT.search(text)
 
 
+REPEAT_MIN_WORDS = 8  # a repeated paragraph this long is a template's second copy; shorter ones are list items
+
+
+def _repeat_is_copy(key: str) -> bool:
+    """A paragraph seen before is dropped when it is a sentence or more: templates print a lead or a
+    paragraph twice. Short lines repeat in real bodies (the same item in several lists, "Pre-Workout
+    Meal" under each plan), and keeping them is what the reader sees."""
+    return len(key.split()) >= REPEAT_MIN_WORDS
+
+
+HEADING_OVERLAP = 0.8  # share of a headline-long line's words that are the title's: the title again
+
+
+def _repeats_heading(key: str, heading_keys: set[str]) -> bool:
+    """The title or section name printed above the text, also in another wording of the same title
+    ("Milan Design Week 2018 | Michael Anastassiades' light installation" under the <title>'s shorter one)."""
+    if key in heading_keys:
+        return True
+    words = key.split()
+    if not words or len(words) > 20:
+        return False
+    for heading in heading_keys:
+        shared = sum((Counter(words) & Counter(heading.split())).values())
+        if shared >= HEADING_OVERLAP * max(len(words), len(heading.split())):
+            return True
+    return False
+
+
 def clean_paragraphs(
     paragraphs: list[str],
     *,
@@ -297,7 +341,7 @@ def clean_paragraphs(
     """Drop boilerplate paragraphs. Returns (kept, removed).
 
     Also drops repeats of the title or the section name among the first paragraphs (templates
-    that print them above the text) and exact duplicate paragraphs. Source credit lines
+    that print them above the text) and repeats of sentence-long paragraphs. Source credit lines
     ("المصدر: ...") are kept: they are part of the story."""
     credits = tuple(credits)
     heading_keys = {phrase_key(t) for t in (title, section) if t} - {""}
@@ -324,7 +368,8 @@ def clean_paragraphs(
         if kind is not None and kind != SOURCE:  # in-body credit lines ("المصدر: ...") stay
             removed.append(paragraph)
             continue
-        if not key or key in seen or (key in heading_keys and len(kept) < 3):
+        heading = len(kept) < 3 and _repeats_heading(key, heading_keys)
+        if not key or (key in seen and _repeat_is_copy(key)) or heading:
             removed.append(paragraph)
             continue
         seen.add(key)
@@ -343,11 +388,15 @@ _CLASS_BLOCKS = re.compile(
     r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
     r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
     r"post-?tags|tagcloud|print-?only|breadcrumbs?)(?:$|[\s_-])",
-    re.I,
-)
-_NAV_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])", re.I
-)
+)  # matched against lower-cased attributes: half the cost of re.I
+_NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])")
+
+
+@lru_cache(maxsize=8192)  # a template repeats its class strings; a real page has ~450 classed elements
+def _attr_kind(attrs: str) -> tuple[bool, bool]:
+    """(a boilerplate block class, a navigation class) for an element's "class id" string."""
+    lower = attrs.lower()
+    return bool(_CLASS_BLOCKS.search(lower)), bool(_NAV_CLASS.search(lower))
 _TRIGGER_HEADS = frozenset(
     phrase_key(w)
     for w in (
@@ -415,7 +464,6 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     """Remove known boilerplate blocks from ``tree`` in place. Returns the removed blocks' texts
     (short ones), which still matter downstream (the aggregator's "مصدر الخبر" line names the
     original outlet)."""
-    credits = tuple(credits)
     removed: list[str] = []
     body = tree.find(".//body")
     if body is None:
@@ -429,18 +477,52 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     # class to go by, trafilatura keeps them as table text. Side cells of the row that holds the
     # article go, and so does a cell of links and nothing else.
     _drop_side_cells(body, total, removed)
+    _drop_link_cells(body, total, removed)
+    _drop_hover_cards(body, removed)
+    _drop_classed_blocks(body, total, removed)
+    _drop_headed_blocks(body, total, removed, tuple(credits))
+    return removed
+
+
+HOVER_CARD_TAGS = ("span",)  # inline elements a popup card is written in
+HOVER_CARD_HOSTS = frozenset({"p", "li"})  # running text
+HOVER_CARD_MIN_LINKS = 2
+
+
+def _drop_hover_cards(body: HtmlElement, removed: list[str]) -> None:
+    """Popup cards inside running text (a person's photo and links to other stories, shown on hover
+    over a name): an inline element in a paragraph holding an image and two or more links. The
+    innermost such element goes, so the name that carries the card stays."""
+    for host in list(body.iter(*HOVER_CARD_HOSTS)):
+        for card in [e for e in host.iter(*HOVER_CARD_TAGS) if _is_hover_card(e)]:
+            if card.getparent() is not None and not _is_detached(card):
+                _drop(card, removed)
+
+
+def _is_hover_card(element: HtmlElement) -> bool:
+    if element.find(".//img") is None or len(element.findall(".//a")) < HOVER_CARD_MIN_LINKS:
+        return False
+    return not any(_is_hover_card(inner) for inner in element.iterdescendants(*HOVER_CARD_TAGS))
+
+
+def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
     for cell in list(body.iter("td", "th")):
         if cell.getparent() is None or _is_detached(cell) or cell.find(".//table") is not None:
             continue
         links = len(cell.findall(".//a"))
         if links >= 2 and _link_text_len(cell) >= 0.9 * len(element_text(cell)) and _removable(cell, total):
             _drop(cell, removed)
+
+
+def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> None:
+    """Blocks whose class or id says share / related / comments..., and link-dominated menus."""
     for element in body.xpath(".//*[@class or @id]"):
         if element.getparent() is None or element.tag in _PROTECTED:
             continue
         attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if not _CLASS_BLOCKS.search(attrs):
-            nav = _NAV_CLASS.search(attrs) and not _is_detached(element) and _link_dominated(element)
+        block, nav_class = _attr_kind(attrs)
+        if not block:
+            nav = nav_class and not _is_detached(element) and _link_dominated(element)
             if nav and _removable(element, total):
                 _drop(element, removed)
             continue
@@ -449,6 +531,9 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
         if _removable(element, total):
             _drop(element, removed)
 
+
+def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
+    """Blocks whose text opens with a trigger word ("اقرأ أيضا", "شارك", "©"...) and classify says so."""
     done: set[HtmlElement] = set()
     for node in body.xpath(".//text()[normalize-space()]"):
         head = node.lstrip()[:30]
@@ -492,7 +577,6 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
                     _drop(element, removed)
         elif _removable(block, total):
             _drop(block, removed)
-    return removed
 
 
 SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text

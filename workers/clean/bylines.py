@@ -112,11 +112,15 @@ def parse_dateline(text: str | None) -> Dateline | None:
 
 
 # --- bylines -----------------------------------------------------------------------------------
+_ROLE_NOUNS = r"(?:تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد)"
+_ROLE_CHAIN = _ROLE_NOUNS + r"(?:\s+و" + _ROLE_NOUNS + r")*"
+# "مراسلنا في بنغازي", "بنغازي - مراسلنا سالم العبيدي": a role, then a place or a name
+_CORRESPONDENT = r"مراسل(?:نا|تنا|ة|ه)?|موفد(?:نا)?|correspondent"
 _BYLINE_AR = re.compile(
     r"^\s*[(\[]?\s*(?:"
     r"(?:كتب|كتبت|كتبه|كتبها)\s*[:：\-–—|]"  # كتب needs a separator: "كتب الرئيس في..." is prose
     r"|بقلم\s*[:：\-–—]?"
-    r"|(?:تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد)\s*[:：\-–—|]"
+    r"|" + _ROLE_CHAIN + r"\s*[:：\-–—|]"  # "إعداد وتحرير:", "تقرير وتصوير -"
     r")\s*(?P<names>[^\n]{2,120}?)\s*[)\]]?\s*$"
 )
 _BYLINE_EN = re.compile(
@@ -170,7 +174,10 @@ _GENERIC_AUTHORS = frozenset(
 # "بواسطة" (by), alone or after a verb ("نشر بواسطة", "أرسلها بواسطة"): a role word in every byline pattern
 _BY_MEANS = r"(?:(?:كتب|كتبت|نشر|نشرت|أرسل|أرسلت|ارسل|ارسلت|أرسلها|ارسلها)\s+)?بواسطة"
 _PREFIXES = re.compile(
-    r"^\s*(?:" + _BY_MEANS + r"|by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي)\s*[:：\-–—]?\s+", re.I
+    r"^\s*(?:" + _BY_MEANS + r"|by|بقلم|كتب|كتبت|الكاتب|الكاتبة|الصحفي|الصحفية|الإعلامي|الاعلامي|"
+    + _CORRESPONDENT
+    + r")\s*[:：\-–—]?\s+",
+    re.I,
 )
 _MAX_NAME_WORDS = 5
 
@@ -225,7 +232,8 @@ def parse_byline(text: str | None) -> list[str] | None:
     authors = clean_author_names([names])
     if not authors or sum(len(a.split()) for a in authors) > 3 * _MAX_NAME_WORDS:
         return None
-    return authors
+    # "By John Smith and Jane Doe, Reuters": the agency after the people is their employer's credit
+    return [a for a in authors if phrase_key(a) not in _AGENCIES] or authors
 
 
 def find_bylines(paragraphs: list[str], *, head: int = 3, tail: int = 2) -> tuple[list[str], set[int]]:
@@ -270,6 +278,8 @@ def byline_line(text: str, *, following: list[str] = ()) -> list[str] | None:  #
         return clean_author_names(byline.authors)
     if keys and _ROLE_IN.search(line):  # "كاثرين نيكولاس؛ ترجمة- محمد الضبع": the writer first
         return clean_author_names(byline.authors)
+    if _CORRESPONDENT_LINE.match(line):  # "مراسلنا في بنغازي" ([]: a role and a place, no one named)
+        return clean_author_names(byline.authors)
     if byline.places and (keys or _NO_ONE_IN.search(phrase_key(line))):
         return clean_author_names(byline.authors)
     story_follows = bool(following) and len(following[0].split()) >= _STORY_WORDS
@@ -285,6 +295,7 @@ def byline_line(text: str, *, following: list[str] = ()) -> list[str] | None:  #
     return None
 
 
+_CORRESPONDENT_LINE = re.compile(r"^(?:" + _CORRESPONDENT + r")(?:\s|$)", re.I)
 _ROLE_IN = re.compile(r"[؛;|]\s*(?:ترجمة|[إا]عداد|تصوير|تحرير|مراجعة)\s*[:：\-–—]")
 _NO_ONE_IN = re.compile(r"(?:^|\s|[:\-–—])(?:خاص|متابعات|وكالات)(?:$|\s)")
 _WHO = re.compile(r"^\s*(?P<who>[^:：\n.،,؟!?]{2,40}?)\s*[:：]\s*(?=\S)")
@@ -296,7 +307,7 @@ def dateline_author(text: str, dateline: Dateline) -> list[str]:
     match = _WHO.match(text[dateline.end : dateline.end + 60])
     if not match:
         return []
-    who = clean_ws(match["who"]).strip(" -–—")
+    who = _PREFIXES.sub("", clean_ws(match["who"]).strip(" -–—"))  # "الكويت - مراسلنا فلان: ..."
     key = phrase_key(who)
     if key in _AGENCIES:
         return [who]
@@ -323,7 +334,7 @@ AGENCY_KEYS = _AGENCIES  # phrase_key form
 # credits that name no one: "متابعات", "وكالات", "مكتب الجزيرة"
 _NO_ONE = re.compile(r"^(?:متابعات|متابعه|وكالات|الوكالات|خاص|مكتب\s.*|staff|agencies)$", re.I)
 # the role of a byline segment, not a name
-_ROLE_WORDS = _BY_MEANS + r"|كتب|كتبت|بقلم|تقرير|تحقيق|حوار|[إا]عداد|ترجمة|تحرير|متابعة|تصوير|رصد|خاص"
+_ROLE_WORDS = _BY_MEANS + r"|كتب|كتبت|بقلم|" + _ROLE_CHAIN + r"|خاص|" + _CORRESPONDENT
 _ROLE = re.compile(r"^\s*(?:" + _ROLE_WORDS + r")\s*[:：\-–—]?\s*(?=\S)")
 # segment separators: dashes with a space on either side (or any dash in Arabic text), colons,
 # semicolons, the tatweel-dash "ـ" between spaces, pipes; " من " before a place ("... من الرياض")
@@ -331,6 +342,7 @@ _ROLE_ONLY = re.compile(r"^(?:" + _ROLE_WORDS + r"|by)$", re.I)
 _SEGMENT_SPLIT = re.compile(r"\s*(?:[:：؛;|]|\s[-–—ـ]+\s?|[-–—]+\s|(?<=[\u0600-\u06ff])[-–—]+)\s*")
 _FROM_PLACE = re.compile(r"\s+من\s+(?=\S+(?:\s+\S+)?\s*$)")
 _PARENS = re.compile(r"[(（]([^()（）]*)[)）]")
+_AT_PLACE = re.compile(r"^(?:في|من|in)\s+", re.I)
 _QUOTES = str.maketrans("", "", "«»\"“”'")
 
 
@@ -383,9 +395,14 @@ def split_byline(text: str | None) -> Byline:
     outside = _PARENS.sub(" ", line)
     segments = [s for s in _SEGMENT_SPLIT.split(outside) if s and s.strip(" -–—ـ")]
     for raw in segments:
-        segment = _ROLE.sub("", raw.strip(" -–—ـ")).strip()
+        stripped = raw.strip(" -–—ـ")
+        if _ROLE_ONLY.match(stripped):
+            continue  # "ترجمة- محمد الضبع" split at the dash, "إعداد وتحرير: ...": the role words alone
+        segment = _ROLE.sub("", stripped).strip()
         if _ROLE_ONLY.match(segment):
-            continue  # "ترجمة- محمد الضبع" split at the dash: the role word alone
+            continue
+        if (at := _AT_PLACE.match(segment)) and _places_in(segment[at.end():]):
+            segment = segment[at.end():]  # "مراسلنا في بنغازي": the role went, the place stays
         head, *tail = _FROM_PLACE.split(segment, maxsplit=1)
         places_before = _places_in(tail[0]) if tail else None
         if places_before:

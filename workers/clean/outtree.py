@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .boilerplate import classify
 from .textutil import clean_ws
 
 OUT_BLOCKS = frozenset(
@@ -114,6 +115,19 @@ def document_paragraphs(body: Any) -> list[str]:
     return paragraphs
 
 
+# Cells of a data row are joined by a space: a "|" between them was a word of its own in the body
+# (search, dedupe and body scores all count it), and the row stays one line. A row that reads as page
+# furniture with its cells apart ("روابط | الرئيسية") keeps the bars, so the boilerplate pass drops it.
+CELL_SEPARATOR = " "
+FURNITURE_SEPARATOR = " | "
+
+
+def _row_line(cells: list[str]) -> str:
+    cells = [c for c in cells if c]
+    apart = FURNITURE_SEPARATOR.join(cells)
+    return apart if len(cells) > 1 and classify(apart) is not None else CELL_SEPARATOR.join(cells)
+
+
 def table_paragraphs(table: Any) -> list[str]:
     """A data table gives one line per row; a layout table (cells holding paragraphs, as on old
     agency sites) gives the paragraphs of its cells."""
@@ -135,8 +149,7 @@ def table_paragraphs(table: Any) -> list[str]:
                 else:
                     paragraphs.extend(segments(cell))
             continue
-        line = " | ".join(c for c in (clean_ws(" ".join(cell.itertext())) for cell in cells) if c)
-        if line:
+        if line := _row_line([clean_ws(" ".join(cell.itertext())) for cell in cells]):
             paragraphs.append(line)
     return paragraphs
 

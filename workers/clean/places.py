@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from . import gazetteer as gaz
@@ -44,16 +44,16 @@ _DEMONYMS: dict[str, tuple[str, ...]] = {
     "US": ("امريكي", "اميركي", "American"), "GB": ("بريطاني", "British"), "FR": ("فرنسي", "French"),
 }  # fmt: skip
 _ENDINGS = r"(?:ه|ين|ون|ان|يين|يون|ه|يه|ات)?"
-_DEMONYM_RE = {
-    cc: re.compile(
-        r"(?<![\w])(?:و|ف)?(?:ال|لل|بال)?(?:"
-        + "|".join(re.escape(phrase_key(s)) for s in stems)
-        + r")"
-        + _ENDINGS
-        + r"(?![\w])"
-    )
-    for cc, stems in _DEMONYMS.items()
-}
+# One pass over the text for every country (a pattern per country cost ~3 ms a real page); the stem
+# names the country. Longest stems first, as a country's own pattern would have matched them.
+_STEM_COUNTRY = {phrase_key(s): cc for cc, stems in _DEMONYMS.items() for s in stems}
+_DEMONYM_RE = re.compile(
+    r"(?<![\w])(?:و|ف)?(?:ال|لل|بال)?("
+    + "|".join(re.escape(s) for s in sorted(_STEM_COUNTRY, key=len, reverse=True))
+    + r")"
+    + _ENDINGS
+    + r"(?![\w])"
+)
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,7 @@ def _country_evidence(title: str, body: str, found, date_place) -> _Evidence:
     if len(date_place) == 1:
         countries[date_place[0].country] += _DATELINE_EVIDENCE
     text = phrase_key(f"{title} {body}")
-    demonyms = {cc: len(regex.findall(text)) for cc, regex in _DEMONYM_RE.items()}
-    demonyms = {cc: n for cc, n in demonyms.items() if n}
+    demonyms = dict(Counter(_STEM_COUNTRY[stem] for stem in _DEMONYM_RE.findall(text)))
     for cc, count in demonyms.items():
         countries[cc] += _DEMONYM_EVIDENCE * min(count, 3)
     return _Evidence(dict(countries), demonyms)

@@ -1,0 +1,165 @@
+"""Body rules for classes found on the tuning part of the real pages (bench/extract_real.py), one fixture
+each: data-table rows, repeated list lines, labelled links to other stories, author contact and
+newsletter lines."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from workers.clean.boilerplate import (
+    FOLLOW_LINE,
+    READ_ALSO_HEADER,
+    READ_ALSO_LINE,
+    classify,
+    clean_paragraphs,
+)
+from workers.clean.extract import extract_article
+from workers.clean.outtree import table_paragraphs
+
+PROSE = [
+    "The state spent nearly half a million dollars on the campaign, officials said on Monday evening.",
+    "Critics said the slogan was confusing, and the governor defended it in a statement on Tuesday.",
+    "The agency plans a second phase of the campaign next year, with a larger budget for schools.",
+]
+
+
+# --- tables in the body ---------------------------------------------------------------------------
+def test_data_table_row_is_one_line_of_cells_without_bars():
+    table = etree.fromstring(
+        "<table><tr><th>Pos.</th><th>Driver</th><th>Points</th></tr>"
+        "<tr><td>1</td><td>Kyle Busch</td><td>5040</td></tr></table>"
+    )
+    assert table_paragraphs(table) == ["Pos. Driver Points", "1 Kyle Busch 5040"]
+
+
+def test_furniture_row_keeps_its_bars_and_is_dropped_as_navigation():
+    table = etree.fromstring("<table><tr><td>روابط</td><td>الرئيسية</td></tr></table>")
+    assert table_paragraphs(table) == ["روابط | الرئيسية"]
+    assert clean_paragraphs([*PROSE, "روابط | الرئيسية"])[0] == PROSE
+
+
+def test_table_in_a_page_body_reaches_the_article_without_bars():
+    rows = "".join(f"<tr><td>{i}</td><td>Driver {i}</td><td>{5000 - i}</td></tr>" for i in range(1, 6))
+    page = (
+        "<html><head><title>Standings</title></head><body><article><h1>Standings</h1>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + f"<table>{rows}</table></article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/standings")["body"]
+    assert "1 Driver 1 4999" in body.split("\n\n")
+    assert "|" not in body
+
+
+# --- repeated lines -------------------------------------------------------------------------------
+def test_short_lines_repeated_in_lists_are_kept():
+    paragraphs = [PROSE[0], "Pre-Workout Meal", "Eat every 2–3 hours", PROSE[1], "Pre-Workout Meal", "Eat every 2–3 hours"]
+    assert clean_paragraphs(paragraphs)[0] == paragraphs
+
+
+def test_a_sentence_printed_twice_is_dropped_once():
+    kept, removed = clean_paragraphs([PROSE[0], PROSE[1], PROSE[0], PROSE[2]])
+    assert kept == PROSE and removed == [PROSE[0]]
+
+
+# --- related blocks -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    ["Related: Possible Water Plumes on Europa: The Discovery in Images", "SEE MORE: Hong Kong protests: 800 students under siege"],
+)
+def test_labelled_link_to_another_story_is_a_read_also_line(line):
+    assert classify(line) == READ_ALSO_LINE
+
+
+@pytest.mark.parametrize("line", ["DON'T MISS", "More:", "See more"])
+def test_related_box_headers(line):
+    assert classify(line) == READ_ALSO_HEADER
+
+
+def test_related_box_header_drops_the_headlines_under_it():
+    headlines = ["China furious at Macron for Hong Kong protest jibe [INSIGHT]", "Hong Kong 'threatened with intervention'"]
+    assert clean_paragraphs([PROSE[0], "DON'T MISS", *headlines, PROSE[1]])[0] == PROSE[:2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "More than 40 people were injured in the blast, the ministry said.",
+        "Related to this, the minister said the talks would resume next week.",
+        "See the full results below.",
+    ],
+)
+def test_prose_opening_with_a_label_word_is_kept(line):
+    assert classify(line) is None
+
+
+# --- author contact, newsletters -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Have a tip? Amy Kuperinsky may be reached at akuperinsky@example.com. Follow her on Twitter @AmyKup or on Facebook.",
+        'Mike Wall\'s book about the search for alien life, "Out There", is out now. Follow him on Twitter @michaeldwall.',
+        "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+    ],
+)
+def test_author_contact_and_newsletter_lines(line):
+    assert classify(line) == FOLLOW_LINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Police said they would follow him on foot until the border.",
+        "You can also subscribe to this newsletter here — just tick the box.",
+    ],
+)
+def test_prose_about_following_or_newsletters_is_kept(line):
+    assert classify(line) is None
+
+
+# --- hover cards in running text -------------------------------------------------------------------
+def test_hover_card_in_a_paragraph_goes_and_the_name_and_the_sentence_stay():
+    card = (
+        '<span class="rollover-people"><a href="/people/ilhan-omar">Ilhan Omar</a>'
+        '<span class="rollover-people-block"><span class="rollover-block"><span><img src="/omar.jpg" alt="">'
+        '<a class="name" href="/people/ilhan-omar">Ilhan Omar</a>'
+        '<a href="/story/1">Progressives oppose funding bill over surveillance authority</a> '
+        '<a href="/story/2">Omar asks court to apply compassion in sentencing</a></span></span></span></span>'
+    )
+    page = (
+        "<html><head><title>Plea</title></head><body><article><h1>Plea</h1>"
+        f"<p>A New York man pleaded guilty to charges he threatened to kill Rep. {card} (D-Minn.), the office said.</p>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/plea")["body"]
+    assert body.split("\n\n")[0] == (
+        "A New York man pleaded guilty to charges he threatened to kill Rep. Ilhan Omar (D-Minn.), the office said."
+    )
+    assert "surveillance" not in body
+
+
+def test_inline_links_without_an_image_are_running_text():
+    page = (
+        "<html><head><title>Links</title></head><body><article><h1>Links</h1>"
+        '<p>The report <span>cites <a href="/a">the first study</a> and <a href="/b">the second one</a></span>.</p>'
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/links")["body"]
+    assert body.split("\n\n")[0] == "The report cites the first study and the second one."
+
+
+# --- the title again, worded a little differently ---------------------------------------------------
+def test_title_reworded_above_the_text_is_dropped():
+    kept, _ = clean_paragraphs(
+        ["Milan Design Week 2018 | Michael Anastassiades’ light installation for FLOS", *PROSE],
+        title="Milan Design Week 2018 | Anastassiades' light installation for FLOS",
+    )
+    assert kept == PROSE
+
+
+def test_a_lead_sharing_some_words_with_the_title_stays():
+    lead = "Libya's parliament approved the budget on Monday after a long session in Tobruk."
+    kept, _ = clean_paragraphs([lead, *PROSE], title="Libya's parliament approves budget")
+    assert kept == [lead, *PROSE]
