@@ -127,11 +127,8 @@ def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | 
             page["token"] = new_token()
             # Counted and in the ledger before the send: a fast worker must not finish the job early, and a
             # message the broker loses is re-driven from its WARC record (akhbar.core.ledger).
-            pipe = store.redis.pipeline()
-            ledger.record(pipe, job.id, page, WarcCopy.here(*page.pop("warc_copy")))
-            pipe.hincrby(store.key(job.id), "pages_fetched", 1)
-            pipe.hincrby(store.key(job.id), "pages_sent", 1)
-            pipe.execute()
+            ledger.record(store.redis, job.id, page, WarcCopy.here(*page.pop("warc_copy")),
+                          counters=("pages_fetched", "pages_sent"))  # once per page, also when Redis restarts
             send(page)
             report.sent += 1
             outlets.add(page["outlet"])

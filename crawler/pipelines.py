@@ -98,12 +98,11 @@ class HandoffPipeline:
         if jobs is not None:
             # Counted and in the job's ledger before the send: a message the broker loses is re-driven from
             # the ledger (akhbar.core.ledger), never just missing.
-            pipe = jobs.redis.pipeline()
+            pipe = jobs.redis.pipeline(transaction=False)
             for item in items:
                 item["token"] = new_token()
                 copy = item.pop("warc_copy", None)
-                ledger.record(pipe, spider.job_id, item, WarcCopy.here(*copy) if copy else None)
-            pipe.hincrby(jobs.key(spider.job_id), "pages_sent", len(items))
+                ledger.record(pipe, spider.job_id, item, WarcCopy.here(*copy) if copy else None)  # + pages_sent
             pipe.execute()
         else:
             for item in items:

@@ -70,16 +70,31 @@ def copies_key(job_id: str) -> str:
     return JOB_PREFIX + job_id + JOB_COPIES_SUFFIX
 
 
-def record(pipe: Any, job_id: str, page: dict[str, Any], warc: WarcCopy | None) -> None:
-    """Add ``page`` (which carries its token) to the job's ledger, in the caller's pipeline or client."""
+# Once per token: a command the retrying client sends again after Redis went away mid-reply (it may have
+# run) must not count the page twice. KEYS: job hash, ledger, copies. ARGV: token, entry, copy or "",
+# TTL, then the job counters to add one to.
+_RECORD = """
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+for i = 5, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+return 1
+"""
+
+
+def record(pipe: Any, job_id: str, page: dict[str, Any], warc: WarcCopy | None,
+           counters: tuple[str, ...] = ("pages_sent",)) -> None:
+    """Add ``page`` (which carries its token) to the job's ledger and count it in ``counters``, once per
+    token however often the command is sent; in the caller's pipeline or client."""
     envelope = {k: v for k, v in page.items() if k not in _COPIED}
     entry = {"page": envelope, "warc": [warc.host, warc.path, warc.offset] if warc else None}
-    pipe.hset(ledger_key(job_id), page["token"], json.dumps(entry, ensure_ascii=False))
-    pipe.expire(ledger_key(job_id), TTL_SECONDS)
-    if warc is None:
-        copy = {"body_b64": page["body_b64"], "headers": page.get("headers") or {}}
-        pipe.hset(copies_key(job_id), page["token"], json.dumps(copy, ensure_ascii=False))
-        pipe.expire(copies_key(job_id), TTL_SECONDS)
+    copy = "" if warc is not None else json.dumps({"body_b64": page["body_b64"], "headers": page.get("headers") or {}},
+                                                  ensure_ascii=False)
+    pipe.eval(_RECORD, 3, JOB_PREFIX + job_id, ledger_key(job_id), copies_key(job_id), page["token"],
+              json.dumps(entry, ensure_ascii=False), copy, TTL_SECONDS, *counters)
 
 
 def _entry(token: bytes | str, raw: bytes | str) -> LedgerEntry:

@@ -19,7 +19,7 @@ def store(client):
     """The session's real redis-server; the ledger keys of these tests' jobs are removed afterwards."""
     yield client
     for job in ("j1", "j2"):
-        client.delete(ledger.ledger_key(job), ledger.copies_key(job))
+        client.delete(ledger.ledger_key(job), ledger.copies_key(job), "akhbar:job:" + job)
 
 
 def page_of(response: HtmlResponse, token: str) -> dict:
@@ -68,3 +68,12 @@ def test_a_page_without_a_warc_record_keeps_its_copy_and_a_gone_copy_says_why(st
     elsewhere = LedgerEntry("tc", {"url": "https://x.ly/c"}, WarcCopy("another-host", "/nowhere.warc.gz", 0))
     with pytest.raises(CopyGone, match="another-host"):
         ledger.rebuild(store, "j2", elsewhere)
+
+
+def test_a_page_is_counted_once_however_often_its_record_is_sent(store) -> None:
+    """The retrying client sends a command again when Redis went away mid-reply: it may have run."""
+    page = {"url": "https://x.ly/a", "body_b64": "PGh0bWw+", "headers": {}, "job_id": "j2", "token": "t1"}
+    for _ in range(3):
+        ledger.record(store, "j2", page, None, counters=("pages_fetched", "pages_sent"))
+    assert store.hgetall("akhbar:job:j2") == {b"pages_fetched": b"1", b"pages_sent": b"1"}
+    assert ledger.size(store, "j2") == 1
