@@ -4,6 +4,7 @@ newsletter lines."""
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from lxml import etree
 
@@ -13,9 +14,11 @@ from workers.clean.boilerplate import (
     READ_ALSO_LINE,
     classify,
     clean_paragraphs,
+    prune_html,
 )
 from workers.clean.extract import extract_article
 from workers.clean.outtree import table_paragraphs
+from workers.clean.textutil import clean_ws
 
 PROSE = [
     "The state spent nearly half a million dollars on the campaign, officials said on Monday evening.",
@@ -163,3 +166,28 @@ def test_a_lead_sharing_some_words_with_the_title_stays():
     lead = "Libya's parliament approved the budget on Monday after a long session in Tobruk."
     kept, _ = clean_paragraphs([lead, *PROSE], title="Libya's parliament approves budget")
     assert kept == [lead, *PROSE]
+
+
+# --- teaser cards: a link wrapping a heading -------------------------------------------------------
+def test_link_wrapping_a_heading_is_a_teaser_card_and_goes():
+    cards = "".join(
+        f'<article class="promo-item"><a href="/story/{i}"><img src="/{i}.jpg"><h3>Other story number {i} '
+        "about the awards</h3></a></article>"
+        for i in range(3)
+    )
+    tree = lxml.html.document_fromstring(
+        "<html><body><article><h1>Reunion</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + cards + "</article></body></html>"
+    )
+    removed = prune_html(tree)
+    assert "Other story number 1 about the awards" in removed
+    assert [clean_ws(p.text_content()) for p in tree.iter("p", "h3")] == PROSE
+
+
+def test_a_subheading_holding_a_link_stays():
+    page = (
+        "<html><head><title>Tariffs</title></head><body><article><h1>Tariffs</h1>"
+        f"<p>{PROSE[0]}</p><h2>Who pays the <a href='/cost'>cost of a tariff</a>?</h2><p>{PROSE[1]}</p>"
+        f"<p>{PROSE[2]}</p></article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/tariffs")["body"]
+    assert "Who pays the cost of a tariff?" in body.split("\n\n")

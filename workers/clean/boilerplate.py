@@ -479,6 +479,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_side_cells(body, total, removed)
     _drop_link_cells(body, total, removed)
     _drop_hover_cards(body, removed)
+    _drop_teaser_cards(body, removed)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     return removed
@@ -503,6 +504,18 @@ def _is_hover_card(element: HtmlElement) -> bool:
     if element.find(".//img") is None or len(element.findall(".//a")) < HOVER_CARD_MIN_LINKS:
         return False
     return not any(_is_hover_card(inner) for inner in element.iterdescendants(*HOVER_CARD_TAGS))
+
+
+TEASER_HEADINGS = ("h2", "h3", "h4", "h5", "h6")  # not h1: the page's own headline stays
+
+
+def _drop_teaser_cards(body: HtmlElement, removed: list[str]) -> None:
+    """A link that wraps a heading (``<a href><img><h3>Other story</h3></a>``) is a teaser card for another
+    page: a subheading of the article is never inside a link (a heading may hold one, not the reverse)."""
+    for heading in list(body.iter(*TEASER_HEADINGS)):
+        link = next(heading.iterancestors("a"), None)
+        if link is not None and link.get("href") and not _is_detached(link):
+            _drop(link, removed)
 
 
 def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
