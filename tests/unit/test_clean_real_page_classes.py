@@ -191,3 +191,31 @@ def test_a_subheading_holding_a_link_stays():
     )
     body = extract_article(page.encode(), "https://example.com/tariffs")["body"]
     assert "Who pays the cost of a tariff?" in body.split("\n\n")
+
+
+# --- embedded posts in a "social" / "embed" wrapper ---------------------------------------------------
+TWEET = (
+    '<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and yes '
+    'the state spent nearly half a million dollars on it</p>— Dianna E. Anderson (@diannaeanderson) '
+    '<a href="https://twitter.com/diannaeanderson/status/1">November 18, 2019</a></blockquote></div>'
+)
+
+
+def test_embedded_post_in_a_social_wrapper_stays_in_the_body():
+    page = (
+        "<html><head><title>Slogan</title></head><body><article><h1>Slogan</h1>"
+        f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p>{TWEET}<p>{PROSE[2]}</p></article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/slogan")["body"]
+    assert "Yes this is real and yes the state spent nearly half a million dollars on it" in body
+    assert body.endswith(PROSE[2])
+
+
+def test_a_social_share_bar_without_an_embedded_post_still_goes():
+    tree = lxml.html.document_fromstring(
+        "<html><body><article><p>" + PROSE[0] + "</p>" + TWEET + '<div class="social-share"><a href="/s">Share on '
+        'Facebook</a> <a href="/t">Tweet</a></div></article></body></html>'
+    )
+    removed = prune_html(tree)
+    assert "Share on Facebook Tweet" in removed
+    assert tree.find(".//blockquote") is not None

@@ -480,6 +480,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_link_cells(body, total, removed)
     _drop_hover_cards(body, removed)
     _drop_teaser_cards(body, removed)
+    _unmask_embedded_posts(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     return removed
@@ -543,6 +544,26 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
             continue
         if _removable(element, total):
             _drop(element, removed)
+
+
+# Embedded posts quoted in a story (a tweet, an Instagram or TikTok post) are written as a blockquote of
+# one of these classes. Their wrapper is often classed "social-..." or "...-embed" ("social-media-embed"):
+# no share bar, but both our class pass and trafilatura's (tokens "social", "embed") would drop it with the
+# quoted post, which published reference bodies keep. The wrappers lose that class.
+EMBEDDED_POST_CLASSES = ("twitter-tweet", "instagram-media", "tiktok-embed", "text-post-media")
+_EMBED_WRAPPER = re.compile(r"social|embed")
+
+
+def _unmask_embedded_posts(body: HtmlElement) -> None:
+    for quote in body.iter("blockquote"):
+        classes = quote.get("class")
+        if not classes or not any(name in classes for name in EMBEDDED_POST_CLASSES):
+            continue
+        for wrapper in quote.iterancestors():
+            if wrapper is body or wrapper.tag in _PROTECTED:
+                break
+            if _EMBED_WRAPPER.search((wrapper.get("class") or "").lower()):
+                del wrapper.attrib["class"]
 
 
 def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
