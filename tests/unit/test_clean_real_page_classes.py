@@ -219,3 +219,23 @@ def test_a_social_share_bar_without_an_embedded_post_still_goes():
     removed = prune_html(tree)
     assert "Share on Facebook Tweet" in removed
     assert tree.find(".//blockquote") is not None
+
+
+# --- subheadings written as a bare text div between paragraphs -----------------------------------------
+def test_text_div_between_paragraphs_is_a_paragraph_of_the_story():
+    page = (
+        "<html><head><title>Tariffs</title></head><body><article><h1>Tariffs</h1>"
+        f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p><div class='pf_subheadline'>Don’t tariffs produce revenue?</div>"
+        f"<p>{PROSE[2]}</p></article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/tariffs")["body"]
+    assert body.split("\n\n") == [PROSE[0], PROSE[1], "Don’t tariffs produce revenue?", PROSE[2]]
+
+
+def test_a_div_with_blocks_or_without_paragraphs_around_it_is_left_alone():
+    tree = lxml.html.document_fromstring(
+        f"<html><body><article><p>{PROSE[0]}</p><div><p>{PROSE[1]}</p></div><p>{PROSE[2]}</p>"
+        "<div>Footer line</div></article></body></html>"
+    )
+    prune_html(tree)
+    assert [d.tag for d in tree.find(".//article")] == ["p", "div", "p", "div"]

@@ -483,6 +483,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _unmask_embedded_posts(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
+    _text_divs_as_paragraphs(body)
     return removed
 
 
@@ -611,6 +612,27 @@ def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credi
                     _drop(element, removed)
         elif _removable(block, total):
             _drop(block, removed)
+
+
+def _element_sibling(element: HtmlElement, *, after: bool) -> HtmlElement | None:
+    sibling = element.getnext() if after else element.getprevious()
+    while sibling is not None and not isinstance(sibling.tag, str):  # comments, processing instructions
+        sibling = sibling.getnext() if after else sibling.getprevious()
+    return sibling
+
+
+def _text_divs_as_paragraphs(body: HtmlElement) -> None:
+    """A div of text alone (inline children only) between two paragraphs of text is a paragraph of the
+    story, mostly a subheading written as ``<div class="subheadline">``: trafilatura drops a bare text div
+    in a run of <p> (in both modes), and keeps it as a <p>. Empty or unflanked divs are left alone."""
+    for div in body.iter("div"):
+        before, after = _element_sibling(div, after=False), _element_sibling(div, after=True)
+        if before is None or after is None or before.tag != "p" or after.tag != "p":
+            continue
+        if not all(isinstance(c.tag, str) and (c.tag in _INLINE_TAGS or c.tag == "br") for c in div):
+            continue
+        if element_text(div) and element_text(before) and element_text(after):
+            div.tag = "p"
 
 
 SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text
