@@ -27,6 +27,14 @@ PROSE = [
 ]
 
 
+def _body_of(title: str, inner: str) -> str:
+    """The body extract_article finds in an <article> of ``inner`` under an <h1> of ``title``."""
+    page = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{inner}</article></body></html>"
+    )
+    return str(extract_article(page.encode(), f"https://example.com/{title.lower()}")["body"])
+
+
 # --- tables in the body ---------------------------------------------------------------------------
 def test_data_table_row_is_one_line_of_cells_without_bars():
     table = etree.fromstring(
@@ -184,12 +192,11 @@ def test_link_wrapping_a_heading_is_a_teaser_card_and_goes():
 
 
 def test_a_subheading_holding_a_link_stays():
-    page = (
-        "<html><head><title>Tariffs</title></head><body><article><h1>Tariffs</h1>"
+    body = _body_of(
+        "Tariffs",
         f"<p>{PROSE[0]}</p><h2>Who pays the <a href='/cost'>cost of a tariff</a>?</h2><p>{PROSE[1]}</p>"
-        f"<p>{PROSE[2]}</p></article></body></html>"
+        f"<p>{PROSE[2]}</p>",
     )
-    body = extract_article(page.encode(), "https://example.com/tariffs")["body"]
     assert "Who pays the cost of a tariff?" in body.split("\n\n")
 
 
@@ -202,11 +209,7 @@ TWEET = (
 
 
 def test_embedded_post_in_a_social_wrapper_stays_in_the_body():
-    page = (
-        "<html><head><title>Slogan</title></head><body><article><h1>Slogan</h1>"
-        f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p>{TWEET}<p>{PROSE[2]}</p></article></body></html>"
-    )
-    body = extract_article(page.encode(), "https://example.com/slogan")["body"]
+    body = _body_of("Slogan", f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p>{TWEET}<p>{PROSE[2]}</p>")
     assert "Yes this is real and yes the state spent nearly half a million dollars on it" in body
     assert body.endswith(PROSE[2])
 
@@ -223,12 +226,11 @@ def test_a_social_share_bar_without_an_embedded_post_still_goes():
 
 # --- subheadings written as a bare text div between paragraphs -----------------------------------------
 def test_text_div_between_paragraphs_is_a_paragraph_of_the_story():
-    page = (
-        "<html><head><title>Tariffs</title></head><body><article><h1>Tariffs</h1>"
+    body = _body_of(
+        "Tariffs",
         f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p><div class='pf_subheadline'>Don’t tariffs produce revenue?</div>"
-        f"<p>{PROSE[2]}</p></article></body></html>"
+        f"<p>{PROSE[2]}</p>",
     )
-    body = extract_article(page.encode(), "https://example.com/tariffs")["body"]
     assert body.split("\n\n") == [PROSE[0], PROSE[1], "Don’t tariffs produce revenue?", PROSE[2]]
 
 
