@@ -241,3 +241,17 @@ def test_a_div_with_blocks_or_without_paragraphs_around_it_is_left_alone():
     )
     prune_html(tree)
     assert [d.tag for d in tree.find(".//article")] == ["p", "div", "p", "div"]
+
+
+# --- a span classed "link" in running text ----------------------------------------------------------------
+def test_words_in_a_span_classed_link_stay_in_their_sentence():
+    sentence = (
+        "CBS Sports Insider Jason La Canfora has reported that <span class='link'><a href='/fine'>the NFL will "
+        "fine Rudolph</a></span> for his role in the fight."
+    )
+    body = _body_of("Fight", f"<p>{PROSE[0]}</p><p>{sentence}</p><p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert (
+        "CBS Sports Insider Jason La Canfora has reported that the NFL will fine Rudolph for his role in the fight."
+        in body.split("\n\n")
+    )
+    assert "reported that for his role" not in body

@@ -481,6 +481,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_hover_cards(body, removed)
     _drop_teaser_cards(body, removed)
     _unmask_embedded_posts(body)
+    _unmask_link_spans(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     _text_divs_as_paragraphs(body)
@@ -565,6 +566,16 @@ def _unmask_embedded_posts(body: HtmlElement) -> None:
                 break
             if _EMBED_WRAPPER.search((wrapper.get("class") or "").lower()):
                 del wrapper.attrib["class"]
+
+
+def _unmask_link_spans(body: HtmlElement) -> None:
+    """A span classed "link" wrapping a link in running text (``... reported that <span class="link"><a>the
+    NFL will fine Rudolph</a></span> for ...``): trafilatura's precision mode drops every span of class
+    "link", words out of the middle of a sentence. The span loses the class."""
+    for span in body.iter("span"):
+        classes = span.get("class")
+        if classes and "link" in classes.lower().split() and span.getparent() is not None:
+            del span.attrib["class"]
 
 
 def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
