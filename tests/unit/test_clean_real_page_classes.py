@@ -18,6 +18,7 @@ from workers.clean.boilerplate import (
 )
 from workers.clean.extract import extract_article
 from workers.clean.outtree import table_paragraphs
+from workers.clean.restore import restore_dropped
 from workers.clean.textutil import clean_ws
 
 PROSE = [
@@ -255,3 +256,48 @@ def test_words_in_a_span_classed_link_stay_in_their_sentence():
         in body.split("\n\n")
     )
     assert "reported that for his role" not in body
+
+
+# --- story text trafilatura's precision mode dropped between kept paragraphs ------------------------------
+def _story(inner: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(f"<html><body><article><div class='entry'>{inner}</div></article></body></html>")
+
+
+def test_a_dropped_heading_between_kept_paragraphs_is_put_back_in_place():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><h2><strong><div class='spacer'></div>Meal Prep Menu for Eating Plan A</strong></h2>"
+        f"<p>{PROSE[1]}</p><p><a href='/energize'>Beachbody Performance Energize</a></p><p>{PROSE[2]}</p>"
+    )
+    assert restore_dropped(tree, PROSE) == [
+        PROSE[0], "Meal Prep Menu for Eating Plan A", PROSE[1], "Beachbody Performance Energize", PROSE[2],
+    ]
+
+
+def test_nothing_before_the_first_or_after_the_last_kept_paragraph_comes_back():
+    tree = _story(f"<h3>Top stories today</h3>{''.join(f'<p>{p}</p>' for p in PROSE)}<p>Provided by an agency</p>")
+    assert restore_dropped(tree, PROSE) == PROSE
+
+
+def test_kept_text_split_at_breaks_or_partly_kept_is_not_put_back_twice():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><p>June 9 – West Palm Beach<br>June 10 – Tampa</p><p>{PROSE[1]}</p>"
+        f"<p>It said <span class='x'>that it</span> would appeal the ruling before the end of the month.</p>"
+        f"<p>{PROSE[2]}</p>"
+    )
+    partly = "It said would appeal the ruling before the end of the month."
+    kept = [PROSE[0], "June 9 – West Palm Beach", "June 10 – Tampa", PROSE[1], partly, PROSE[2]]
+    assert restore_dropped(tree, kept) == kept
+
+
+def test_a_capitals_call_to_action_link_is_not_put_back():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><p><a href='/app'>GET FOX BUSINESS ON THE GO BY CLICKING HERE</a></p><p>{PROSE[1]}</p>"
+        f"<p>{PROSE[2]}</p>"
+    )
+    assert restore_dropped(tree, PROSE) == PROSE
+
+
+def test_restored_heading_reaches_the_article_body():
+    heading = "<h2><strong><div class='height-spacer'></div>Meal Prep Menu for Eating Plan A<div></div></strong></h2>"
+    body = _body_of("Menu", f"<p>{PROSE[0]}</p>{heading}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert body.split("\n\n") == [PROSE[0], "Meal Prep Menu for Eating Plan A", PROSE[1], PROSE[2]]

@@ -1,0 +1,93 @@
+"""Article text that trafilatura's precision mode dropped from the middle of the story.
+
+trafilatura runs with favor_precision (its default mode keeps far more page furniture on our pages), and
+that mode also drops some of the story itself: subheadings, one-line paragraphs, paragraphs that are
+mostly a link ("Beachbody Performance Energize"), a heading holding a spacer div. Those sit in the
+same container as the paragraphs it kept, between two of them. So: find the container that holds the
+most kept paragraphs as children, and put back its paragraph and heading children that lie between the
+first and the last kept one, at their place in the text. What comes before the first or after the last
+kept paragraph (teasers, credits, "related" lists) is not touched, and clean_paragraphs still runs over
+the result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .boilerplate import _link_dominated, classify
+from .textutil import clean_ws
+
+RESTORED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
+MIN_ANCHORS = 3  # kept paragraphs found as children of one container
+PART_CHARS = 24  # a paragraph (over twice this long) that opens or ends like kept text is kept text
+
+
+def _key(text: str) -> str:
+    """Text without any whitespace: trafilatura's output and the tree's own text differ in the spaces
+    around inline elements ("Facebook , Twitter") and at line breaks."""
+    return "".join(text.split())
+
+
+def _partly_kept(key: str, kept_text: str) -> bool:
+    """A paragraph kept with a part dropped ("It said [that it] would appeal ..."): its first or last
+    PART_CHARS characters are kept text. Headings are shorter than that test needs."""
+    return len(key) > 2 * PART_CHARS and (key[:PART_CHARS] in kept_text or key[-PART_CHARS:] in kept_text)
+
+
+def _is_promo(element: Any, text: str) -> bool:
+    """A line in capitals that is mostly a link ("GET FOX BUSINESS ON THE GO BY CLICKING HERE"): a call to
+    action or a teaser for another story, not a subheading."""
+    return text.isupper() and _link_dominated(element)
+
+
+def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` (trafilatura's, in order) with the dropped paragraphs and headings of the story's
+    container put back between the kept ones. ``tree`` is the tree trafilatura was given."""
+    if len(paragraphs) < MIN_ANCHORS:
+        return paragraphs
+    index_of: dict[str, int] = {}
+    for index, text in enumerate(paragraphs):
+        index_of.setdefault(_key(text), index)
+    body = tree.find(".//body")
+    if body is None:
+        return paragraphs
+    anchors: list[tuple[Any, str]] = []
+    for element in body.iter(*RESTORED_TAGS):
+        key = _key(element.text_content())
+        if key in index_of:
+            anchors.append((element, key))
+    parents = Counter(element.getparent() for element, _ in anchors)
+    if not parents:
+        return paragraphs
+    container, count = parents.most_common(1)[0]
+    if container is None or count < MIN_ANCHORS:
+        return paragraphs
+    kept = {element: index_of[key] for element, key in anchors if element.getparent() is container}
+    children = [c for c in container if isinstance(c.tag, str)]
+    positions = [i for i, child in enumerate(children) if child in kept]
+    kept_text = "".join(index_of)  # a <p> split at <br> is several kept paragraphs: its key is inside this
+    inserts: dict[int, list[str]] = {}
+    after = kept[children[positions[0]]]
+    restored = 0
+    for child in children[positions[0] + 1 : positions[-1]]:
+        if child in kept:
+            after = kept[child]
+            continue
+        if child.tag not in RESTORED_TAGS:
+            continue
+        text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
+        key = _key(text)
+        if not key or key in kept_text or _partly_kept(key, kept_text):
+            continue
+        if classify(text) is not None or _is_promo(child, text):
+            continue
+        inserts.setdefault(after, []).append(text)
+        restored += 1
+    if not restored or restored > len(kept):  # more dropped than kept between them: not the story's container
+        return paragraphs
+    out: list[str] = []
+    for index, text in enumerate(paragraphs):
+        out.append(text)
+        out.extend(inserts.get(index, ()))
+    return out
