@@ -301,3 +301,18 @@ def test_restored_heading_reaches_the_article_body():
     heading = "<h2><strong><div class='height-spacer'></div>Meal Prep Menu for Eating Plan A<div></div></strong></h2>"
     body = _body_of("Menu", f"<p>{PROSE[0]}</p>{heading}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
     assert body.split("\n\n") == [PROSE[0], "Meal Prep Menu for Eating Plan A", PROSE[1], PROSE[2]]
+
+
+# --- the deck: a heading right under the headline ------------------------------------------------------------
+def test_heading_right_under_the_headline_is_the_deck_and_goes():
+    page = (
+        "<html><head><title>Isles</title></head><body><article><h1>Nelson's OT goal lifts Isles</h1>"
+        "<h5 class='deck'>N.Y. completes frantic comeback to extend unbeaten streak to 15</h5>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "<h2>What comes next</h2><p>The team plays again on Thursday night at home against Boston.</p>"
+        "</article></body></html>"
+    )
+    body = extract_article(page.encode(), "https://example.com/isles")["body"]
+    assert "frantic comeback" not in body
+    assert body.split("\n\n")[:3] == PROSE
+    assert "What comes next" in body.split("\n\n")

@@ -480,6 +480,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_link_cells(body, total, removed)
     _drop_hover_cards(body, removed)
     _drop_teaser_cards(body, removed)
+    _drop_decks(body, removed)
     _unmask_embedded_posts(body)
     _unmask_link_spans(body)
     _drop_classed_blocks(body, total, removed)
@@ -519,6 +520,18 @@ def _drop_teaser_cards(body: HtmlElement, removed: list[str]) -> None:
         link = next(heading.iterancestors("a"), None)
         if link is not None and link.get("href") and not _is_detached(link):
             _drop(link, removed)
+
+
+DECK_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _drop_decks(body: HtmlElement, removed: list[str]) -> None:
+    """A heading right after the headline (the h1's next element) is the deck, the summary line printed
+    under the title (h2.article-subline, h5.deck); published reference bodies leave it out."""
+    for headline in list(body.iter("h1")):
+        deck = _element_sibling(headline, after=True)
+        if deck is not None and deck.tag in DECK_HEADINGS and not _is_detached(deck):
+            _drop(deck, removed)
 
 
 def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
