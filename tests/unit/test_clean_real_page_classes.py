@@ -28,12 +28,12 @@ PROSE = [
 ]
 
 
-def _body_of(title: str, inner: str) -> str:
+def _body_of(title: str, inner: str, *, slug: str | None = None) -> str:
     """The body extract_article finds in an <article> of ``inner`` under an <h1> of ``title``."""
     page = (
         f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{inner}</article></body></html>"
     )
-    return str(extract_article(page.encode(), f"https://example.com/{title.lower()}")["body"])
+    return str(extract_article(page.encode(), f"https://example.com/{slug or title.lower()}")["body"])
 
 
 # --- tables in the body ---------------------------------------------------------------------------
@@ -305,14 +305,13 @@ def test_restored_heading_reaches_the_article_body():
 
 # --- the deck: a heading right under the headline ------------------------------------------------------------
 def test_heading_right_under_the_headline_is_the_deck_and_goes():
-    page = (
-        "<html><head><title>Isles</title></head><body><article><h1>Nelson's OT goal lifts Isles</h1>"
+    body = _body_of(
+        "Nelson's OT goal lifts Isles",
         "<h5 class='deck'>N.Y. completes frantic comeback to extend unbeaten streak to 15</h5>"
         + "".join(f"<p>{p}</p>" for p in PROSE)
-        + "<h2>What comes next</h2><p>The team plays again on Thursday night at home against Boston.</p>"
-        "</article></body></html>"
+        + "<h2>What comes next</h2><p>The team plays again on Thursday night at home against Boston.</p>",
+        slug="isles",
     )
-    body = extract_article(page.encode(), "https://example.com/isles")["body"]
     assert "frantic comeback" not in body
     assert body.split("\n\n")[:3] == PROSE
     assert "What comes next" in body.split("\n\n")
