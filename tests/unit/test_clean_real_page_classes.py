@@ -281,10 +281,13 @@ def test_nothing_before_the_first_or_after_the_last_kept_paragraph_comes_back():
 def test_kept_text_split_at_breaks_or_partly_kept_is_not_put_back_twice():
     tree = _story(
         f"<p>{PROSE[0]}</p><p>June 9 – West Palm Beach<br>June 10 – Tampa</p><p>{PROSE[1]}</p>"
-        f"<p>It said <span class='x'>that it</span> would appeal the ruling before the end of the month.</p>"
-        f"<p>{PROSE[2]}</p>"
+        f"<p>It said <span class='x'>that it</span> would appeal the ruling before the end of the month, and that "
+        f"its lawyers had already filed the papers with the court in the capital.</p><p>{PROSE[2]}</p>"
     )
-    partly = "It said would appeal the ruling before the end of the month."
+    partly = (
+        "It said would appeal the ruling before the end of the month, and that its lawyers had already filed the "
+        "papers with the court in the capital."
+    )
     kept = [PROSE[0], "June 9 – West Palm Beach", "June 10 – Tampa", PROSE[1], partly, PROSE[2]]
     assert restore_dropped(tree, kept) == kept
 
@@ -315,3 +318,12 @@ def test_heading_right_under_the_headline_is_the_deck_and_goes():
     assert "frantic comeback" not in body
     assert body.split("\n\n")[:3] == PROSE
     assert "What comes next" in body.split("\n\n")
+
+
+def test_a_heading_kept_in_part_is_replaced_by_the_whole_heading():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><h2><strong>5 Tips to Enjoy Game D</strong><strong>ay Parties on Track:</strong></h2>"
+        f"<p>{PROSE[1]}</p><p>{PROSE[2]}</p>"
+    )
+    kept = [PROSE[0], "ay Parties on Track:", PROSE[1], PROSE[2]]
+    assert restore_dropped(tree, kept) == [PROSE[0], "5 Tips to Enjoy Game Day Parties on Track:", PROSE[1], PROSE[2]]

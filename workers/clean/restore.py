@@ -20,7 +20,8 @@ from .textutil import clean_ws
 
 RESTORED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
 MIN_ANCHORS = 3  # kept paragraphs found as children of one container
-PART_CHARS = 24  # a paragraph (over twice this long) that opens or ends like kept text is kept text
+PART_CHARS = 32  # a paragraph that opens or ends with this many characters of kept text is kept text...
+PARTLY_KEPT_MIN = 120  # ...when it is longer than this (characters, no spaces): a heading may end like the title
 
 
 def _key(text: str) -> str:
@@ -32,7 +33,19 @@ def _key(text: str) -> str:
 def _partly_kept(key: str, kept_text: str) -> bool:
     """A paragraph kept with a part dropped ("It said [that it] would appeal ..."): its first or last
     PART_CHARS characters are kept text. Headings are shorter than that test needs."""
-    return len(key) > 2 * PART_CHARS and (key[:PART_CHARS] in kept_text or key[-PART_CHARS:] in kept_text)
+    return len(key) > PARTLY_KEPT_MIN and (key[:PART_CHARS] in kept_text or key[-PART_CHARS:] in kept_text)
+
+
+def _kept_part(paragraphs: list[str], after: int, anchors: set[int], key: str) -> int | None:
+    """The index of a kept paragraph, among those after ``after`` up to the next anchor, that is a part of
+    ``key`` (trafilatura kept one inline run of the element), if any."""
+    for index in range(after + 1, len(paragraphs)):
+        if index in anchors:
+            return None
+        part = _key(paragraphs[index])
+        if part and part != key and part in key:
+            return index
+    return None
 
 
 def _is_promo(element: Any, text: str) -> bool:
@@ -68,6 +81,8 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
     positions = [i for i, child in enumerate(children) if child in kept]
     kept_text = "".join(index_of)  # a <p> split at <br> is several kept paragraphs: its key is inside this
     inserts: dict[int, list[str]] = {}
+    replaced: dict[int, str] = {}
+    anchor_indexes = set(kept.values())
     after = kept[children[positions[0]]]
     restored = 0
     for child in children[positions[0] + 1 : positions[-1]]:
@@ -78,16 +93,21 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
             continue
         text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
         key = _key(text)
-        if not key or key in kept_text or _partly_kept(key, kept_text):
+        if not key or key in kept_text:
+            continue
+        if (part := _kept_part(paragraphs, after, anchor_indexes, key)) is not None:
+            replaced[part] = text  # "ay Parties While ..." kept of a heading split by inline tags: the whole one
+            continue
+        if _partly_kept(key, kept_text):
             continue
         if classify(text) is not None or _is_promo(child, text):
             continue
         inserts.setdefault(after, []).append(text)
         restored += 1
-    if not restored or restored > len(kept):  # more dropped than kept between them: not the story's container
+    if not (restored or replaced) or restored > len(kept):  # more dropped than kept: not the story's container
         return paragraphs
     out: list[str] = []
     for index, text in enumerate(paragraphs):
-        out.append(text)
+        out.append(replaced.get(index, text))
         out.extend(inserts.get(index, ()))
     return out
