@@ -274,8 +274,18 @@ def test_a_dropped_heading_between_kept_paragraphs_is_put_back_in_place():
 
 
 def test_nothing_before_the_first_or_after_the_last_kept_paragraph_comes_back():
-    tree = _story(f"<h3>Top stories today</h3>{''.join(f'<p>{p}</p>' for p in PROSE)}<p>Provided by an agency</p>")
+    tree = _story(f"<h3>Top stories today</h3>{''.join(f'<p>{p}</p>' for p in PROSE)}<p>Explore further</p>")
     assert restore_dropped(tree, PROSE) == PROSE
+
+
+def test_credit_lines_after_the_story_come_back():
+    credits = ["More information: G. Petit et al. Hibernation and Torpor (2018).", "Provided by European Space Agency"]
+    tree = _story(
+        "".join(f"<p>{p}</p>" for p in PROSE)
+        + "<div>Explore further: Unravelling the neural network of torpor</div>"
+        + "".join(f"<div>{c}</div>" for c in credits)
+    )
+    assert restore_dropped(tree, PROSE) == [*PROSE, *credits]
 
 
 def test_kept_text_split_at_breaks_or_partly_kept_is_not_put_back_twice():

@@ -12,6 +12,7 @@ the result.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -22,6 +23,18 @@ RESTORED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
 MIN_ANCHORS = 3  # kept paragraphs found as children of one container
 PART_CHARS = 32  # a paragraph that opens or ends with this many characters of kept text is kept text...
 PARTLY_KEPT_MIN = 120  # ...when it is longer than this (characters, no spaces): a heading may end like the title
+
+
+# Credit and source lines printed after the story ("Provided by European Space Agency", "More information:
+# <the paper>", "This article has been adapted from its original source."): part of the story as published
+# (as "المصدر: ..." is for Arabic outlets), dropped by trafilatura with the furniture after the text.
+_CREDIT_LINE = re.compile(
+    r"(?:provided by|more information:|this (?:article|story) (?:has been|was) (?:adapted|republished|"
+    r"originally published)|\(?(?:image|photo) credit:)\s",
+    re.I,
+)
+CREDIT_MAX_CHARS = 400
+TRAILING_LOOKED_AT = 5  # element children after the last kept paragraph
 
 
 def _key(text: str) -> str:
@@ -104,6 +117,12 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
             continue
         inserts.setdefault(after, []).append(text)
         restored += 1
+    last = kept[children[positions[-1]]]
+    for child in children[positions[-1] + 1 : positions[-1] + 1 + TRAILING_LOOKED_AT]:
+        text = clean_ws(child.text_content())
+        if len(text) <= CREDIT_MAX_CHARS and _CREDIT_LINE.match(text) and _key(text) not in kept_text:
+            inserts.setdefault(last, []).append(text)
+            restored += 1
     if not (restored or replaced) or restored > len(kept):  # more dropped than kept: not the story's container
         return paragraphs
     out: list[str] = []
