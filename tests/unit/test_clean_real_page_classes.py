@@ -337,3 +337,22 @@ def test_a_heading_kept_in_part_is_replaced_by_the_whole_heading():
     )
     kept = [PROSE[0], "ay Parties on Track:", PROSE[1], PROSE[2]]
     assert restore_dropped(tree, kept) == [PROSE[0], "5 Tips to Enjoy Game Day Parties on Track:", PROSE[1], PROSE[2]]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='pull-quote pull-quote--left'>All contact between the two families dissolved.</div>",
+        "<aside class='o6p93a-0'>“Their immune system behaves in an exaggerated fashion”</aside>",
+    ],
+)
+def test_a_pull_quote_between_kept_paragraphs_comes_back(box):
+    tree = _story(f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    quote = lxml.html.fragment_fromstring(box).text_content()
+    assert restore_dropped(tree, PROSE) == [PROSE[0], quote, PROSE[1], PROSE[2]]
+
+
+def test_an_aside_that_is_no_quotation_stays_out():
+    tree = _story(f"<p>{PROSE[0]}</p><aside class='inset--story'>In recent months, hundreds of people got sick.</aside>"
+                  f"<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert restore_dropped(tree, PROSE) == PROSE

@@ -37,6 +37,21 @@ CREDIT_MAX_CHARS = 400
 TRAILING_LOOKED_AT = 5  # element children after the last kept paragraph
 
 
+# A pull quote: a sentence of the story set apart in a box (div.pull-quote, an aside of one quotation).
+# Published reference bodies keep it.
+PULL_QUOTE_TAGS = frozenset({"div", "aside", "blockquote"})
+PULL_QUOTE_MAX_CHARS = 400
+_QUOTED = re.compile(r"^[“\"«].+[”\"»]$")
+
+
+def _is_pull_quote(element: Any, text: str) -> bool:
+    if element.tag not in PULL_QUOTE_TAGS or not text or len(text) > PULL_QUOTE_MAX_CHARS:
+        return False
+    if element.find(".//a") is not None:
+        return False
+    return "quote" in (element.get("class") or "").lower() or bool(_QUOTED.match(text))
+
+
 def _key(text: str) -> str:
     """Text without any whitespace: trafilatura's output and the tree's own text differ in the spaces
     around inline elements ("Facebook , Twitter") and at line breaks."""
@@ -102,9 +117,9 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
         if child in kept:
             after = kept[child]
             continue
-        if child.tag not in RESTORED_TAGS:
-            continue
         text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
+        if child.tag not in RESTORED_TAGS and not _is_pull_quote(child, text):
+            continue
         key = _key(text)
         if not key or key in kept_text:
             continue
