@@ -112,6 +112,8 @@ def test_prose_opening_with_a_label_word_is_kept(line):
         "Have a tip? Amy Kuperinsky may be reached at akuperinsky@example.com. Follow her on Twitter @AmyKup or on Facebook.",
         'Mike Wall\'s book about the search for alien life, "Out There", is out now. Follow him on Twitter @michaeldwall.',
         "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+        "Follow AP's full coverage of Brexit and British politics at https://www.apnews.com/Brexit",
+        "Follow Jill Lawless on Twitter at http://twitter.com/JillLawless",
     ],
 )
 def test_author_contact_and_newsletter_lines(line):
@@ -123,6 +125,8 @@ def test_author_contact_and_newsletter_lines(line):
     [
         "Police said they would follow him on foot until the border.",
         "You can also subscribe to this newsletter here — just tick the box.",
+        "Follow the money, investigators said, and the coverage of the scandal grew.",
+        "Following a two-day trial in September, a federal jury deliberated for less than 10 minutes.",
     ],
 )
 def test_prose_about_following_or_newsletters_is_kept(line):

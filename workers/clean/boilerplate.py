@@ -51,11 +51,14 @@ READ_ALSO_HEADERS_ONLY = _keys(
 # "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
 # (the label alone can open prose: "More than 40 people...", "Related to this...").
 _LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more)\s*:", re.I)
-# Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...")
-# and newsletter promotions ("Get the latest updates right in your inbox").
+# Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...",
+# "Follow Jill Lawless on Twitter"), newsletter promotions ("Get the latest updates right in your inbox") and
+# an agency's pointer to its coverage ("Follow AP's full coverage of Brexit ... at https://...").
 _CONTACT = re.compile(
     r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|facebook|instagram|linkedin|threads|bluesky|tiktok)\b"
-    r"|\b(?:can|may) be reached at\b|\b(?:to|in) your inbox\b",
+    r"|\b(?:can|may) be reached at\b|\b(?:to|in) your inbox\b"
+    r"|^\s*follow\s+(?:[\w'’.@-]+\s+){0,3}(?:coverage\b|on (?:twitter|facebook|instagram|linkedin)\b)"
+    r"|^\s*follow\b[^.!?,]{0,120}https?://",
     re.I,
 )
 CONTACT_MAX_WORDS = 60
