@@ -360,3 +360,13 @@ def test_an_aside_that_is_no_quotation_stays_out():
     tree = _story(f"<p>{PROSE[0]}</p><aside class='inset--story'>In recent months, hundreds of people got sick.</aside>"
                   f"<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
     assert restore_dropped(tree, PROSE) == PROSE
+
+
+# --- call-to-action boxes -------------------------------------------------------------------------------------
+def test_a_call_to_action_box_goes_with_its_header():
+    box = (
+        "<div class='nrplus-cta-wrap'><div class='nrplus-cta'><h4>Something to Consider</h4><div><p>If you enjoyed "
+        "this article, we have a proposition for you: Join NRPLUS. Members get all of our content.</p></div></div></div>"
+    )
+    body = _body_of("Schiff", "".join(f"<p>{p}</p>" for p in PROSE) + box)
+    assert body.split("\n\n") == PROSE

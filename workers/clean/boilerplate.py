@@ -390,7 +390,7 @@ _CLASS_BLOCKS = re.compile(
     r"jp-relatedposts|yarpp|related|read-?also|readalso|also-?read|more-?news|you-?may|recommend(?:ed|ations)?|"
     r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
     r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
-    r"post-?tags|tagcloud|print-?only|breadcrumbs?)(?:$|[\s_-])",
+    r"post-?tags|tagcloud|print-?only|breadcrumbs?|cta)(?:$|[\s_-])",
 )  # matched against lower-cased attributes: half the cost of re.I
 _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])")
 
