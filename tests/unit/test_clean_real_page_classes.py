@@ -74,6 +74,12 @@ def test_a_sentence_printed_twice_is_dropped_once():
     assert kept == PROSE and removed == [PROSE[0]]
 
 
+def test_a_sentence_under_each_of_three_lists_is_list_content_and_stays():
+    meal = "Asparagus and Eggs [1 cup asparagus, 2 soft-boiled or poached eggs, ½ cup sweet potato]"
+    paragraphs = [PROSE[0], "Plan A", meal, "Plan B", meal, "Plan C", meal, PROSE[1]]
+    assert clean_paragraphs(paragraphs)[0] == paragraphs
+
+
 # --- related blocks -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "line",

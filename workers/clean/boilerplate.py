@@ -307,13 +307,15 @@ def _looks_like_headline(text: str) -> bool:
 
 
 REPEAT_MIN_WORDS = 8  # a repeated paragraph this long is a template's second copy; shorter ones are list items
+LIST_REPEATS = 3  # ...unless it is printed this many times or more: the same item under each of several lists
 
 
-def _repeat_is_copy(key: str) -> bool:
+def _repeat_is_copy(key: str, times: int) -> bool:
     """A paragraph seen before is dropped when it is a sentence or more: templates print a lead or a
     paragraph twice. Short lines repeat in real bodies (the same item in several lists, "Pre-Workout
-    Meal" under each plan), and keeping them is what the reader sees."""
-    return len(key.split()) >= REPEAT_MIN_WORDS
+    Meal" under each plan), and so do sentence-long ones printed three times or more (the same meal
+    under each of six eating plans); keeping them is what the reader sees."""
+    return len(key.split()) >= REPEAT_MIN_WORDS and times < LIST_REPEATS
 
 
 HEADING_OVERLAP = 0.8  # share of a headline-long line's words that are the title's: the title again
@@ -351,6 +353,7 @@ def clean_paragraphs(
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
+    times = Counter(paragraphs)  # exact repeats of the extractor's lines
     skipping_titles = 0
     for index, paragraph in enumerate(paragraphs):
         text = strip_inline_captions(clean_ws(paragraph))
@@ -372,7 +375,7 @@ def clean_paragraphs(
             removed.append(paragraph)
             continue
         heading = len(kept) < 3 and _repeats_heading(key, heading_keys)
-        if not key or (key in seen and _repeat_is_copy(key)) or heading:
+        if not key or (key in seen and _repeat_is_copy(key, times[paragraph])) or heading:
             removed.append(paragraph)
             continue
         seen.add(key)
