@@ -4,6 +4,7 @@ newsletter lines."""
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from lxml import etree
 
@@ -13,15 +14,26 @@ from workers.clean.boilerplate import (
     READ_ALSO_LINE,
     classify,
     clean_paragraphs,
+    prune_html,
 )
 from workers.clean.extract import extract_article
 from workers.clean.outtree import table_paragraphs
+from workers.clean.restore import restore_dropped
+from workers.clean.textutil import clean_ws
 
 PROSE = [
     "The state spent nearly half a million dollars on the campaign, officials said on Monday evening.",
     "Critics said the slogan was confusing, and the governor defended it in a statement on Tuesday.",
     "The agency plans a second phase of the campaign next year, with a larger budget for schools.",
 ]
+
+
+def _body_of(title: str, inner: str, *, slug: str | None = None) -> str:
+    """The body extract_article finds in an <article> of ``inner`` under an <h1> of ``title``."""
+    page = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{inner}</article></body></html>"
+    )
+    return str(extract_article(page.encode(), f"https://example.com/{slug or title.lower()}")["body"])
 
 
 # --- tables in the body ---------------------------------------------------------------------------
@@ -62,6 +74,12 @@ def test_a_sentence_printed_twice_is_dropped_once():
     assert kept == PROSE and removed == [PROSE[0]]
 
 
+def test_a_sentence_under_each_of_three_lists_is_list_content_and_stays():
+    meal = "Asparagus and Eggs [1 cup asparagus, 2 soft-boiled or poached eggs, ½ cup sweet potato]"
+    paragraphs = [PROSE[0], "Plan A", meal, "Plan B", meal, "Plan C", meal, PROSE[1]]
+    assert clean_paragraphs(paragraphs)[0] == paragraphs
+
+
 # --- related blocks -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "line",
@@ -100,6 +118,8 @@ def test_prose_opening_with_a_label_word_is_kept(line):
         "Have a tip? Amy Kuperinsky may be reached at akuperinsky@example.com. Follow her on Twitter @AmyKup or on Facebook.",
         'Mike Wall\'s book about the search for alien life, "Out There", is out now. Follow him on Twitter @michaeldwall.',
         "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+        "Follow AP's full coverage of Brexit and British politics at https://www.apnews.com/Brexit",
+        "Follow Jill Lawless on Twitter at http://twitter.com/JillLawless",
     ],
 )
 def test_author_contact_and_newsletter_lines(line):
@@ -111,6 +131,8 @@ def test_author_contact_and_newsletter_lines(line):
     [
         "Police said they would follow him on foot until the border.",
         "You can also subscribe to this newsletter here — just tick the box.",
+        "Follow the money, investigators said, and the coverage of the scandal grew.",
+        "Following a two-day trial in September, a federal jury deliberated for less than 10 minutes.",
     ],
 )
 def test_prose_about_following_or_newsletters_is_kept(line):
@@ -163,3 +185,194 @@ def test_a_lead_sharing_some_words_with_the_title_stays():
     lead = "Libya's parliament approved the budget on Monday after a long session in Tobruk."
     kept, _ = clean_paragraphs([lead, *PROSE], title="Libya's parliament approves budget")
     assert kept == [lead, *PROSE]
+
+
+# --- teaser cards: a link wrapping a heading -------------------------------------------------------
+def test_link_wrapping_a_heading_is_a_teaser_card_and_goes():
+    cards = "".join(
+        f'<article class="promo-item"><a href="/story/{i}"><img src="/{i}.jpg"><h3>Other story number {i} '
+        "about the awards</h3></a></article>"
+        for i in range(3)
+    )
+    tree = lxml.html.document_fromstring(
+        "<html><body><article><h1>Reunion</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + cards + "</article></body></html>"
+    )
+    removed = prune_html(tree)
+    assert "Other story number 1 about the awards" in removed
+    assert [clean_ws(p.text_content()) for p in tree.iter("p", "h3")] == PROSE
+
+
+def test_a_subheading_holding_a_link_stays():
+    body = _body_of(
+        "Tariffs",
+        f"<p>{PROSE[0]}</p><h2>Who pays the <a href='/cost'>cost of a tariff</a>?</h2><p>{PROSE[1]}</p>"
+        f"<p>{PROSE[2]}</p>",
+    )
+    assert "Who pays the cost of a tariff?" in body.split("\n\n")
+
+
+# --- embedded posts in a "social" / "embed" wrapper ---------------------------------------------------
+TWEET = (
+    '<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and yes '
+    'the state spent nearly half a million dollars on it</p>— Dianna E. Anderson (@diannaeanderson) '
+    '<a href="https://twitter.com/diannaeanderson/status/1">November 18, 2019</a></blockquote></div>'
+)
+
+
+def test_embedded_post_in_a_social_wrapper_stays_in_the_body():
+    body = _body_of("Slogan", f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p>{TWEET}<p>{PROSE[2]}</p>")
+    assert "Yes this is real and yes the state spent nearly half a million dollars on it" in body
+    assert body.endswith(PROSE[2])
+
+
+def test_a_social_share_bar_without_an_embedded_post_still_goes():
+    tree = lxml.html.document_fromstring(
+        "<html><body><article><p>" + PROSE[0] + "</p>" + TWEET + '<div class="social-share"><a href="/s">Share on '
+        'Facebook</a> <a href="/t">Tweet</a></div></article></body></html>'
+    )
+    removed = prune_html(tree)
+    assert "Share on Facebook Tweet" in removed
+    assert tree.find(".//blockquote") is not None
+
+
+# --- subheadings written as a bare text div between paragraphs -----------------------------------------
+def test_text_div_between_paragraphs_is_a_paragraph_of_the_story():
+    body = _body_of(
+        "Tariffs",
+        f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p><div class='pf_subheadline'>Don’t tariffs produce revenue?</div>"
+        f"<p>{PROSE[2]}</p>",
+    )
+    assert body.split("\n\n") == [PROSE[0], PROSE[1], "Don’t tariffs produce revenue?", PROSE[2]]
+
+
+def test_a_div_with_blocks_or_without_paragraphs_around_it_is_left_alone():
+    tree = lxml.html.document_fromstring(
+        f"<html><body><article><p>{PROSE[0]}</p><div><p>{PROSE[1]}</p></div><p>{PROSE[2]}</p>"
+        "<div>Footer line</div></article></body></html>"
+    )
+    prune_html(tree)
+    assert [d.tag for d in tree.find(".//article")] == ["p", "div", "p", "div"]
+
+
+# --- a span classed "link" in running text ----------------------------------------------------------------
+def test_words_in_a_span_classed_link_stay_in_their_sentence():
+    sentence = (
+        "CBS Sports Insider Jason La Canfora has reported that <span class='link'><a href='/fine'>the NFL will "
+        "fine Rudolph</a></span> for his role in the fight."
+    )
+    body = _body_of("Fight", f"<p>{PROSE[0]}</p><p>{sentence}</p><p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert (
+        "CBS Sports Insider Jason La Canfora has reported that the NFL will fine Rudolph for his role in the fight."
+        in body.split("\n\n")
+    )
+    assert "reported that for his role" not in body
+
+
+# --- story text trafilatura's precision mode dropped between kept paragraphs ------------------------------
+def _story(inner: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(f"<html><body><article><div class='entry'>{inner}</div></article></body></html>")
+
+
+def test_a_dropped_heading_between_kept_paragraphs_is_put_back_in_place():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><h2><strong><div class='spacer'></div>Meal Prep Menu for Eating Plan A</strong></h2>"
+        f"<p>{PROSE[1]}</p><p><a href='/energize'>Beachbody Performance Energize</a></p><p>{PROSE[2]}</p>"
+    )
+    assert restore_dropped(tree, PROSE) == [
+        PROSE[0], "Meal Prep Menu for Eating Plan A", PROSE[1], "Beachbody Performance Energize", PROSE[2],
+    ]
+
+
+def test_nothing_before_the_first_or_after_the_last_kept_paragraph_comes_back():
+    tree = _story(f"<h3>Top stories today</h3>{''.join(f'<p>{p}</p>' for p in PROSE)}<p>Explore further</p>")
+    assert restore_dropped(tree, PROSE) == PROSE
+
+
+def test_credit_lines_after_the_story_come_back():
+    credits = ["More information: G. Petit et al. Hibernation and Torpor (2018).", "Provided by European Space Agency"]
+    tree = _story(
+        "".join(f"<p>{p}</p>" for p in PROSE)
+        + "<div>Explore further: Unravelling the neural network of torpor</div>"
+        + "".join(f"<div>{c}</div>" for c in credits)
+    )
+    assert restore_dropped(tree, PROSE) == [*PROSE, *credits]
+
+
+def test_kept_text_split_at_breaks_or_partly_kept_is_not_put_back_twice():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><p>June 9 – West Palm Beach<br>June 10 – Tampa</p><p>{PROSE[1]}</p>"
+        f"<p>It said <span class='x'>that it</span> would appeal the ruling before the end of the month, and that "
+        f"its lawyers had already filed the papers with the court in the capital.</p><p>{PROSE[2]}</p>"
+    )
+    partly = (
+        "It said would appeal the ruling before the end of the month, and that its lawyers had already filed the "
+        "papers with the court in the capital."
+    )
+    kept = [PROSE[0], "June 9 – West Palm Beach", "June 10 – Tampa", PROSE[1], partly, PROSE[2]]
+    assert restore_dropped(tree, kept) == kept
+
+
+def test_a_capitals_call_to_action_link_is_not_put_back():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><p><a href='/app'>GET FOX BUSINESS ON THE GO BY CLICKING HERE</a></p><p>{PROSE[1]}</p>"
+        f"<p>{PROSE[2]}</p>"
+    )
+    assert restore_dropped(tree, PROSE) == PROSE
+
+
+def test_restored_heading_reaches_the_article_body():
+    heading = "<h2><strong><div class='height-spacer'></div>Meal Prep Menu for Eating Plan A<div></div></strong></h2>"
+    body = _body_of("Menu", f"<p>{PROSE[0]}</p>{heading}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert body.split("\n\n") == [PROSE[0], "Meal Prep Menu for Eating Plan A", PROSE[1], PROSE[2]]
+
+
+# --- the deck: a heading right under the headline ------------------------------------------------------------
+def test_heading_right_under_the_headline_is_the_deck_and_goes():
+    body = _body_of(
+        "Nelson's OT goal lifts Isles",
+        "<h5 class='deck'>N.Y. completes frantic comeback to extend unbeaten streak to 15</h5>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "<h2>What comes next</h2><p>The team plays again on Thursday night at home against Boston.</p>",
+        slug="isles",
+    )
+    assert "frantic comeback" not in body
+    assert body.split("\n\n")[:3] == PROSE
+    assert "What comes next" in body.split("\n\n")
+
+
+def test_a_heading_kept_in_part_is_replaced_by_the_whole_heading():
+    tree = _story(
+        f"<p>{PROSE[0]}</p><h2><strong>5 Tips to Enjoy Game D</strong><strong>ay Parties on Track:</strong></h2>"
+        f"<p>{PROSE[1]}</p><p>{PROSE[2]}</p>"
+    )
+    kept = [PROSE[0], "ay Parties on Track:", PROSE[1], PROSE[2]]
+    assert restore_dropped(tree, kept) == [PROSE[0], "5 Tips to Enjoy Game Day Parties on Track:", PROSE[1], PROSE[2]]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='pull-quote pull-quote--left'>All contact between the two families dissolved.</div>",
+        "<aside class='o6p93a-0'>“Their immune system behaves in an exaggerated fashion”</aside>",
+    ],
+)
+def test_a_pull_quote_between_kept_paragraphs_comes_back(box):
+    tree = _story(f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    quote = lxml.html.fragment_fromstring(box).text_content()
+    assert restore_dropped(tree, PROSE) == [PROSE[0], quote, PROSE[1], PROSE[2]]
+
+
+def test_an_aside_that_is_no_quotation_stays_out():
+    tree = _story(f"<p>{PROSE[0]}</p><aside class='inset--story'>In recent months, hundreds of people got sick.</aside>"
+                  f"<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert restore_dropped(tree, PROSE) == PROSE
+
+
+# --- call-to-action boxes -------------------------------------------------------------------------------------
+def test_a_call_to_action_box_goes_with_its_header():
+    box = (
+        "<div class='nrplus-cta-wrap'><div class='nrplus-cta'><h4>Something to Consider</h4><div><p>If you enjoyed "
+        "this article, we have a proposition for you: Join NRPLUS. Members get all of our content.</p></div></div></div>"
+    )
+    body = _body_of("Schiff", "".join(f"<p>{p}</p>" for p in PROSE) + box)
+    assert body.split("\n\n") == PROSE

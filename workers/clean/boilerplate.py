@@ -51,11 +51,14 @@ READ_ALSO_HEADERS_ONLY = _keys(
 # "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
 # (the label alone can open prose: "More than 40 people...", "Related to this...").
 _LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more)\s*:", re.I)
-# Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...")
-# and newsletter promotions ("Get the latest updates right in your inbox").
+# Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...",
+# "Follow Jill Lawless on Twitter"), newsletter promotions ("Get the latest updates right in your inbox") and
+# an agency's pointer to its coverage ("Follow AP's full coverage of Brexit ... at https://...").
 _CONTACT = re.compile(
     r"\bfollow (?:him|her|them|me|us) on (?:twitter|x|facebook|instagram|linkedin|threads|bluesky|tiktok)\b"
-    r"|\b(?:can|may) be reached at\b|\b(?:to|in) your inbox\b",
+    r"|\b(?:can|may) be reached at\b|\b(?:to|in) your inbox\b"
+    r"|^\s*follow\s+(?:[\w'’.@-]+\s+){0,3}(?:coverage\b|on (?:twitter|facebook|instagram|linkedin)\b)"
+    r"|^\s*follow\b[^.!?,]{0,120}https?://",
     re.I,
 )
 CONTACT_MAX_WORDS = 60
@@ -304,13 +307,15 @@ def _looks_like_headline(text: str) -> bool:
 
 
 REPEAT_MIN_WORDS = 8  # a repeated paragraph this long is a template's second copy; shorter ones are list items
+LIST_REPEATS = 3  # ...unless it is printed this many times or more: the same item under each of several lists
 
 
-def _repeat_is_copy(key: str) -> bool:
+def _repeat_is_copy(key: str, times: int) -> bool:
     """A paragraph seen before is dropped when it is a sentence or more: templates print a lead or a
     paragraph twice. Short lines repeat in real bodies (the same item in several lists, "Pre-Workout
-    Meal" under each plan), and keeping them is what the reader sees."""
-    return len(key.split()) >= REPEAT_MIN_WORDS
+    Meal" under each plan), and so do sentence-long ones printed three times or more (the same meal
+    under each of six eating plans); keeping them is what the reader sees."""
+    return len(key.split()) >= REPEAT_MIN_WORDS and times < LIST_REPEATS
 
 
 HEADING_OVERLAP = 0.8  # share of a headline-long line's words that are the title's: the title again
@@ -348,6 +353,7 @@ def clean_paragraphs(
     kept: list[str] = []
     removed: list[str] = []
     seen: set[str] = set()
+    times = Counter(paragraphs)  # exact repeats of the extractor's lines
     skipping_titles = 0
     for index, paragraph in enumerate(paragraphs):
         text = strip_inline_captions(clean_ws(paragraph))
@@ -369,7 +375,7 @@ def clean_paragraphs(
             removed.append(paragraph)
             continue
         heading = len(kept) < 3 and _repeats_heading(key, heading_keys)
-        if not key or (key in seen and _repeat_is_copy(key)) or heading:
+        if not key or (key in seen and _repeat_is_copy(key, times[paragraph])) or heading:
             removed.append(paragraph)
             continue
         seen.add(key)
@@ -387,7 +393,7 @@ _CLASS_BLOCKS = re.compile(
     r"jp-relatedposts|yarpp|related|read-?also|readalso|also-?read|more-?news|you-?may|recommend(?:ed|ations)?|"
     r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
     r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
-    r"post-?tags|tagcloud|print-?only|breadcrumbs?)(?:$|[\s_-])",
+    r"post-?tags|tagcloud|print-?only|breadcrumbs?|cta)(?:$|[\s_-])",
 )  # matched against lower-cased attributes: half the cost of re.I
 _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])")
 
@@ -479,8 +485,13 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_side_cells(body, total, removed)
     _drop_link_cells(body, total, removed)
     _drop_hover_cards(body, removed)
+    _drop_teaser_cards(body, removed)
+    _drop_decks(body, removed)
+    _unmask_embedded_posts(body)
+    _unmask_link_spans(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
+    _text_divs_as_paragraphs(body)
     return removed
 
 
@@ -503,6 +514,30 @@ def _is_hover_card(element: HtmlElement) -> bool:
     if element.find(".//img") is None or len(element.findall(".//a")) < HOVER_CARD_MIN_LINKS:
         return False
     return not any(_is_hover_card(inner) for inner in element.iterdescendants(*HOVER_CARD_TAGS))
+
+
+TEASER_HEADINGS = ("h2", "h3", "h4", "h5", "h6")  # not h1: the page's own headline stays
+
+
+def _drop_teaser_cards(body: HtmlElement, removed: list[str]) -> None:
+    """A link that wraps a heading (``<a href><img><h3>Other story</h3></a>``) is a teaser card for another
+    page: a subheading of the article is never inside a link (a heading may hold one, not the reverse)."""
+    for heading in list(body.iter(*TEASER_HEADINGS)):
+        link = next(heading.iterancestors("a"), None)
+        if link is not None and link.get("href") and not _is_detached(link):
+            _drop(link, removed)
+
+
+DECK_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _drop_decks(body: HtmlElement, removed: list[str]) -> None:
+    """A heading right after the headline (the h1's next element) is the deck, the summary line printed
+    under the title (h2.article-subline, h5.deck); published reference bodies leave it out."""
+    for headline in list(body.iter("h1")):
+        deck = _element_sibling(headline, after=True)
+        if deck is not None and deck.tag in DECK_HEADINGS and not _is_detached(deck):
+            _drop(deck, removed)
 
 
 def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
@@ -530,6 +565,36 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
             continue
         if _removable(element, total):
             _drop(element, removed)
+
+
+# Embedded posts quoted in a story (a tweet, an Instagram or TikTok post) are written as a blockquote of
+# one of these classes. Their wrapper is often classed "social-..." or "...-embed" ("social-media-embed"):
+# no share bar, but both our class pass and trafilatura's (tokens "social", "embed") would drop it with the
+# quoted post, which published reference bodies keep. The wrappers lose that class.
+EMBEDDED_POST_CLASSES = ("twitter-tweet", "instagram-media", "tiktok-embed", "text-post-media")
+_EMBED_WRAPPER = re.compile(r"social|embed")
+
+
+def _unmask_embedded_posts(body: HtmlElement) -> None:
+    for quote in body.iter("blockquote"):
+        classes = quote.get("class")
+        if not classes or not any(name in classes for name in EMBEDDED_POST_CLASSES):
+            continue
+        for wrapper in quote.iterancestors():
+            if wrapper is body or wrapper.tag in _PROTECTED:
+                break
+            if _EMBED_WRAPPER.search((wrapper.get("class") or "").lower()):
+                del wrapper.attrib["class"]
+
+
+def _unmask_link_spans(body: HtmlElement) -> None:
+    """A span classed "link" wrapping a link in running text (``... reported that <span class="link"><a>the
+    NFL will fine Rudolph</a></span> for ...``): trafilatura's precision mode drops every span of class
+    "link", words out of the middle of a sentence. The span loses the class."""
+    for span in body.iter("span"):
+        classes = span.get("class")
+        if classes and "link" in classes.lower().split() and span.getparent() is not None:
+            del span.attrib["class"]
 
 
 def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
@@ -577,6 +642,27 @@ def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credi
                     _drop(element, removed)
         elif _removable(block, total):
             _drop(block, removed)
+
+
+def _element_sibling(element: HtmlElement, *, after: bool) -> HtmlElement | None:
+    sibling = element.getnext() if after else element.getprevious()
+    while sibling is not None and not isinstance(sibling.tag, str):  # comments, processing instructions
+        sibling = sibling.getnext() if after else sibling.getprevious()
+    return sibling
+
+
+def _text_divs_as_paragraphs(body: HtmlElement) -> None:
+    """A div of text alone (inline children only) between two paragraphs of text is a paragraph of the
+    story, mostly a subheading written as ``<div class="subheadline">``: trafilatura drops a bare text div
+    in a run of <p> (in both modes), and keeps it as a <p>. Empty or unflanked divs are left alone."""
+    for div in body.iter("div"):
+        before, after = _element_sibling(div, after=False), _element_sibling(div, after=True)
+        if before is None or after is None or before.tag != "p" or after.tag != "p":
+            continue
+        if not all(isinstance(c.tag, str) and (c.tag in _INLINE_TAGS or c.tag == "br") for c in div):
+            continue
+        if element_text(div) and element_text(before) and element_text(after):
+            div.tag = "p"
 
 
 SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text

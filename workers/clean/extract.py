@@ -44,6 +44,7 @@ from .outtree import document_paragraphs
 from .pagedate import find_published, is_furniture
 from .places import tag_places
 from .reposts import known_outlet, outlet_names, source_outlet
+from .restore import restore_dropped
 from .structured import PageMeta, read_page_meta
 from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, phrase_key
 
@@ -496,7 +497,7 @@ def _extract(
     for element in _select(tree, selectors.get("body")):
         paragraphs.extend(element_paragraphs(element))
     if not paragraphs:
-        paragraphs = _trafilatura_paragraphs(tree, url)
+        paragraphs = restore_dropped(tree, _trafilatura_paragraphs(tree, url))
 
     body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
     if embedded is not None and _prefer_embedded(body_paragraphs, embedded):

@@ -1,0 +1,147 @@
+"""Article text that trafilatura's precision mode dropped from the middle of the story.
+
+trafilatura runs with favor_precision (its default mode keeps far more page furniture on our pages), and
+that mode also drops some of the story itself: subheadings, one-line paragraphs, paragraphs that are
+mostly a link ("Beachbody Performance Energize"), a heading holding a spacer div. Those sit in the
+same container as the paragraphs it kept, between two of them. So: find the container that holds the
+most kept paragraphs as children, and put back its paragraph and heading children that lie between the
+first and the last kept one, at their place in the text. What comes before the first or after the last
+kept paragraph (teasers, credits, "related" lists) is not touched, and clean_paragraphs still runs over
+the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from .boilerplate import _link_dominated, classify
+from .textutil import clean_ws
+
+RESTORED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
+MIN_ANCHORS = 3  # kept paragraphs found as children of one container
+PART_CHARS = 32  # a paragraph that opens or ends with this many characters of kept text is kept text...
+PARTLY_KEPT_MIN = 120  # ...when it is longer than this (characters, no spaces): a heading may end like the title
+
+
+# Credit and source lines printed after the story ("Provided by European Space Agency", "More information:
+# <the paper>", "This article has been adapted from its original source."): part of the story as published
+# (as "المصدر: ..." is for Arabic outlets), dropped by trafilatura with the furniture after the text.
+_CREDIT_LINE = re.compile(
+    r"(?:provided by|more information:|this (?:article|story) (?:has been|was) (?:adapted|republished|"
+    r"originally published)|\(?(?:image|photo) credit:)\s",
+    re.I,
+)
+CREDIT_MAX_CHARS = 400
+TRAILING_LOOKED_AT = 5  # element children after the last kept paragraph
+
+
+# A pull quote: a sentence of the story set apart in a box (div.pull-quote, an aside of one quotation).
+# Published reference bodies keep it.
+PULL_QUOTE_TAGS = frozenset({"div", "aside", "blockquote"})
+PULL_QUOTE_MAX_CHARS = 400
+_QUOTED = re.compile(r"^[“\"«].+[”\"»]$")
+
+
+def _is_pull_quote(element: Any, text: str) -> bool:
+    if element.tag not in PULL_QUOTE_TAGS or not text or len(text) > PULL_QUOTE_MAX_CHARS:
+        return False
+    if element.find(".//a") is not None:
+        return False
+    return "quote" in (element.get("class") or "").lower() or bool(_QUOTED.match(text))
+
+
+def _key(text: str) -> str:
+    """Text without any whitespace: trafilatura's output and the tree's own text differ in the spaces
+    around inline elements ("Facebook , Twitter") and at line breaks."""
+    return "".join(text.split())
+
+
+def _partly_kept(key: str, kept_text: str) -> bool:
+    """A paragraph kept with a part dropped ("It said [that it] would appeal ..."): its first or last
+    PART_CHARS characters are kept text. Headings are shorter than that test needs."""
+    return len(key) > PARTLY_KEPT_MIN and (key[:PART_CHARS] in kept_text or key[-PART_CHARS:] in kept_text)
+
+
+def _kept_part(paragraphs: list[str], after: int, anchors: set[int], key: str) -> int | None:
+    """The index of a kept paragraph, among those after ``after`` up to the next anchor, that is a part of
+    ``key`` (trafilatura kept one inline run of the element), if any."""
+    for index in range(after + 1, len(paragraphs)):
+        if index in anchors:
+            return None
+        part = _key(paragraphs[index])
+        if part and part != key and part in key:
+            return index
+    return None
+
+
+def _is_promo(element: Any, text: str) -> bool:
+    """A line in capitals that is mostly a link ("GET FOX BUSINESS ON THE GO BY CLICKING HERE"): a call to
+    action or a teaser for another story, not a subheading."""
+    return text.isupper() and _link_dominated(element)
+
+
+def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` (trafilatura's, in order) with the dropped paragraphs and headings of the story's
+    container put back between the kept ones. ``tree`` is the tree trafilatura was given."""
+    if len(paragraphs) < MIN_ANCHORS:
+        return paragraphs
+    index_of: dict[str, int] = {}
+    for index, text in enumerate(paragraphs):
+        index_of.setdefault(_key(text), index)
+    body = tree.find(".//body")
+    if body is None:
+        return paragraphs
+    anchors: list[tuple[Any, str]] = []
+    for element in body.iter(*RESTORED_TAGS):
+        key = _key(element.text_content())
+        if key in index_of:
+            anchors.append((element, key))
+    parents = Counter(element.getparent() for element, _ in anchors)
+    if not parents:
+        return paragraphs
+    container, count = parents.most_common(1)[0]
+    if container is None or count < MIN_ANCHORS:
+        return paragraphs
+    kept = {element: index_of[key] for element, key in anchors if element.getparent() is container}
+    children = [c for c in container if isinstance(c.tag, str)]
+    positions = [i for i, child in enumerate(children) if child in kept]
+    kept_text = "".join(index_of)  # a <p> split at <br> is several kept paragraphs: its key is inside this
+    inserts: dict[int, list[str]] = {}
+    replaced: dict[int, str] = {}
+    anchor_indexes = set(kept.values())
+    after = kept[children[positions[0]]]
+    restored = 0
+    for child in children[positions[0] + 1 : positions[-1]]:
+        if child in kept:
+            after = kept[child]
+            continue
+        text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
+        if child.tag not in RESTORED_TAGS and not _is_pull_quote(child, text):
+            continue
+        key = _key(text)
+        if not key or key in kept_text:
+            continue
+        if (part := _kept_part(paragraphs, after, anchor_indexes, key)) is not None:
+            replaced[part] = text  # "ay Parties While ..." kept of a heading split by inline tags: the whole one
+            continue
+        if _partly_kept(key, kept_text):
+            continue
+        if classify(text) is not None or _is_promo(child, text):
+            continue
+        inserts.setdefault(after, []).append(text)
+        restored += 1
+    last = kept[children[positions[-1]]]
+    for child in children[positions[-1] + 1 : positions[-1] + 1 + TRAILING_LOOKED_AT]:
+        text = clean_ws(child.text_content())
+        if len(text) <= CREDIT_MAX_CHARS and _CREDIT_LINE.match(text) and _key(text) not in kept_text:
+            inserts.setdefault(last, []).append(text)
+            restored += 1
+    if not (restored or replaced) or restored > len(kept):  # more dropped than kept: not the story's container
+        return paragraphs
+    out: list[str] = []
+    for index, text in enumerate(paragraphs):
+        out.append(replaced.get(index, text))
+        out.extend(inserts.get(index, ()))
+    return out
