@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 import redis
 from conftest import WorkerProcess
 from fault_support import RedisProcess, cli_process, wait_for_line, write_fixture_warc
+from test_reliability import wait_for
 
 from akhbar.core import dlq, ledger
 from akhbar.core.holds import ENV_VAR as HOLD_POINTS
@@ -38,15 +38,6 @@ pytestmark = pytest.mark.integration
 OUTLETS = ["fx-wasat", "fx-lana", "fx-marsad"]
 QUICK = {"AKHBAR_JOB_REDRIVE_AFTER": "2", "AKHBAR_JOB_STALL_AFTER": "6"}
 FIGURES: list[str] = []
-
-
-def wait_for(predicate, timeout: float, what: str, on_timeout=lambda: "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{on_timeout()}")
 
 
 def cli(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
