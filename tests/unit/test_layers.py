@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ("akhbar", "crawler", "workers", "index")
+# Top-level folders that are not the product: each is checked to be outside the wheel.
+NOT_PRODUCT = ("tests", "bench", "docs", "docker")
 
 # (package prefix of the importer, prefixes it may import). The first matching rule wins, so the more
 # specific prefixes come first.
@@ -104,3 +106,35 @@ def test_an_upward_import_is_caught(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
     (core / "jobs.py").write_text("def f():\n    from workers.tasks import index_flush\n    return index_flush\n")
     assert violations(tmp_path) == ["akhbar/core/jobs.py:2: akhbar.core.jobs imports workers.tasks"]
+
+
+def top_level_packages(root: Path = ROOT) -> set[str]:
+    """Folders at the root holding Python code (a package, or modules), hidden and build folders aside."""
+    return {
+        d.name for d in root.iterdir()
+        if d.is_dir() and not d.name.startswith(".") and not d.name.endswith(".egg-info")
+        and (any(d.glob("*.py")) or any(d.glob("*/__init__.py")))
+    }
+
+
+def test_every_top_level_package_is_on_a_floor_or_declared_outside_the_product() -> None:
+    """A new top-level package must join PROJECT (and so the rules) or NOT_PRODUCT; it is never unchecked."""
+    assert sorted(top_level_packages() - set(PROJECT) - set(NOT_PRODUCT)) == []
+
+
+def test_the_wheel_holds_exactly_the_floors() -> None:
+    import tomllib
+
+    from setuptools import find_packages
+
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = find_packages(str(ROOT), include=find["include"], exclude=find.get("exclude", ()))
+    assert {p.split(".")[0] for p in packages} == set(PROJECT)
+
+
+def test_a_new_top_level_package_is_noticed(tmp_path: Path) -> None:
+    for name in (*PROJECT, "tests", "newstage"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+    (tmp_path / ".venv").mkdir()
+    assert top_level_packages(tmp_path) == {*PROJECT, "tests", "newstage"}
