@@ -67,77 +67,97 @@ class Variable:
 VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AKHBAR_HOME", ".akhbar", "state directory of the embedded services (data, logs, WARC)", "home",
          lambda name, raw: Path(raw).resolve()),
-    Variable("AKHBAR_REDIS_URL", None, "Redis for the broker, job state and dedupe state (default: from `services up`); a password goes "
+    Variable("AKHBAR_REDIS_URL", None,
+         "Redis for the broker, job state and dedupe state (default: from `services up`); a password goes "
          "in the URL (`redis://:PASSWORD@host:6379/0`) and is masked in every log line, error, `services "
          "status` and `/health`",
          "redis_url"),
-    Variable("AKHBAR_SEARCH_URL", None, "Elasticsearch or OpenSearch URL (`https://…` for a secured cluster), or several nodes of one "
+    Variable("AKHBAR_SEARCH_URL", None,
+         "Elasticsearch or OpenSearch URL (`https://…` for a secured cluster), or several nodes of one "
          "cluster separated by commas (a request goes to another node when one is down; default: from "
          "`services up`, every node of `--search-nodes N`)",
          "search_url"),
     Variable("AKHBAR_SEARCH_ENGINE", "auto", "`opensearch`, `elasticsearch`, or `auto` (from `GET /`)",
          "search_engine"),
-    Variable("AKHBAR_SEARCH_USER", None, "basic-auth user of a secured Elasticsearch/OpenSearch", "search_user"),
+    Variable("AKHBAR_SEARCH_USER", None,
+         "basic-auth user of a secured Elasticsearch/OpenSearch", "search_user"),
     Variable("AKHBAR_SEARCH_PASSWORD", None, "its password (both or neither)", "search_password"),
-    Variable("AKHBAR_SEARCH_API_KEY", None, "an Elasticsearch API key (the base64 `encoded` value) instead of user and password",
+    Variable("AKHBAR_SEARCH_API_KEY", None,
+         "an Elasticsearch API key (the base64 `encoded` value) instead of user and password",
          "search_api_key"),
-    Variable("AKHBAR_SEARCH_CA", None, "PEM file of the CA that signed the engine's certificate (Docker: `/certs/ca/ca.crt`)",
+    Variable("AKHBAR_SEARCH_CA", None,
+         "PEM file of the CA that signed the engine's certificate (Docker: `/certs/ca/ca.crt`)",
          "search_ca"),
     Variable("AKHBAR_SEARCH_VERIFY", "true", "`false` skips certificate checks (test clusters only)",
          "search_verify", _bool),
-    Variable("AKHBAR_KIBANA_USER", None, "user:password for `akhbar kibana setup` on a secured Kibana (kept off the command line)",
+    Variable("AKHBAR_KIBANA_USER", None,
+         "user:password for `akhbar kibana setup` on a secured Kibana (kept off the command line)",
          "kibana_user"),
     Variable("AKHBAR_INDEX", "akhbar-articles", "the index alias", "index_alias"),
     Variable("AKHBAR_ALERTS_INDEX", "akhbar-alerts", "the alias of the saved searches' percolator index",
          "alerts_alias"),
-    Variable("AKHBAR_OUTLETS", None, "your outlet registry file, merged over the built-in one", "outlets_file"),
+    Variable("AKHBAR_OUTLETS", None,
+         "your outlet registry file, merged over the built-in one", "outlets_file"),
     Variable("AKHBAR_OPENSEARCH_HEAP", "1g", "heap of the embedded OpenSearch node", "opensearch_heap"),
-    Variable("AKHBAR_API_TOKEN", None, "bearer token for the API's write endpoints (always needed); unset: `akhbar api` makes one at "
+    Variable("AKHBAR_API_TOKEN", None,
+         "bearer token for the API's write endpoints (always needed); unset: `akhbar api` makes one at "
          "each start, prints a URL carrying it (it logs the search page in) and keeps it in "
          "`$AKHBAR_HOME/api-token` (mode 0600, `akhbar api-token` prints it), and refuses to listen on "
          "anything but loopback",
          "api_token"),
-    Variable("AKHBAR_API_ALLOWED_HOSTS", None, "Host names the API answers to besides the loopback names and its `--host` address "
+    Variable("AKHBAR_API_ALLOWED_HOSTS", None,
+         "Host names the API answers to besides the loopback names and its `--host` address "
          "(comma-separated, like `--allow-host`; e.g. a reverse proxy's public name); any other `Host` "
          "gets 403, which stops DNS rebinding",
          "api_allowed_hosts"),
-    Variable("AKHBAR_API_RATE_LIMIT", "600", "API requests per minute per client (0: off)", "api_rate_limit", _int),
+    Variable("AKHBAR_API_RATE_LIMIT", "600",
+         "API requests per minute per client (0: off)", "api_rate_limit", _int),
     Variable("AKHBAR_API_RATE_BURST", "120", "API requests a client may send at once above the rate",
          "api_rate_burst", _int),
     Variable("AKHBAR_API_MAX_BODY", "65536", "largest API request body, in bytes", "api_max_body", _int),
     Variable("AKHBAR_ALLOWED_DOMAINS", None, "domains/IPs/CIDRs that HTTP-submitted jobs may crawl besides "
          "registered outlets, and that alert webhooks may target", "allowed_domains"),
-    Variable("AKHBAR_LOG_JSON", "0", "`1`: JSON log lines (with `job_id` and `url` in worker records)", "log_json",
+    Variable("AKHBAR_LOG_JSON", "0",
+         "`1`: JSON log lines (with `job_id` and `url` in worker records)", "log_json",
          _bool),
     Variable("AKHBAR_SYNONYMS", None, "your synonym files (Solr format, os.pathsep-separated), added to "
          "index/synonyms/libya.txt", "synonyms"),
     Variable("AKHBAR_VISIBILITY_TIMEOUT", "1800", "seconds before the broker re-delivers a task whose "
          "worker died, or that a worker had reserved when it lost Redis", "visibility_timeout", _int),
-    Variable("AKHBAR_REDIS_WAIT", "60", "seconds a CLI command waits for an unreachable Redis (saying so) before "
+    Variable("AKHBAR_REDIS_WAIT", "60",
+         "seconds a CLI command waits for an unreachable Redis (saying so) before "
          "it gives up with one line", "redis_wait", _int),
-    Variable("AKHBAR_REDIS_WAIT_WORKERS", "600", "seconds workers and crawlers pause for an unreachable Redis "
+    Variable("AKHBAR_REDIS_WAIT_WORKERS", "600",
+         "seconds workers and crawlers pause for an unreachable Redis "
          "before a task or a crawl fails", "redis_wait_workers", _int),
-    Variable("AKHBAR_WORKER_MAX_MEMORY_MB", "512", "a worker pool process whose RSS is above this after a task "
+    Variable("AKHBAR_WORKER_MAX_MEMORY_MB", "512",
+         "a worker pool process whose RSS is above this after a task "
          "is replaced by a fresh one (a guard against slow growth; the soak's pool processes peak at "
          "~180 MiB; 0: off)", "worker_max_memory_mb", _int),
     Variable("AKHBAR_INDEX_RETRY_WINDOW", "900", "seconds the index stage keeps retrying while the search "
          "engine is down or read-only before its documents go to dead letters", "index_retry_window", _int),
-    Variable("AKHBAR_JOB_STALL_AFTER", "120", "seconds a running job may have pages pending with no work of it left anywhere, and nothing the "
+    Variable("AKHBAR_JOB_STALL_AFTER", "120",
+         "seconds a running job may have pages pending with no work of it left anywhere, and nothing the "
          "reconciler can re-drive, before it is marked `stalled` (with the URLs it could not re-drive and "
          "why)",
          "job_stall_after", _int),
-    Variable("AKHBAR_JOB_REDRIVE_AFTER", "15", "seconds a running job's pending pages may stay unmoved with no work of the job anywhere (queues,"
+    Variable("AKHBAR_JOB_REDRIVE_AFTER", "15",
+         "seconds a running job's pending pages may stay unmoved with no work of the job anywhere (queues,"
          " unacked, index buffer) before the reconciler sends them again from the job's ledger (at most 3 "
          "rounds)",
          "job_redrive_after", _int),
     Variable("AKHBAR_CRAWL_PROCESSES", "1", "crawler processes per job when the job does not say",
          "crawl_processes", _int),
-    Variable("AKHBAR_RECRAWL", None, "recrawl policy when the job does not say (`changed`, `all`, ...)", "recrawl"),
-    Variable("AKHBAR_WARC_ENABLED", "1", "`0`: do not write fetched responses to WARC", "warc_enabled", _bool),
-    Variable("AKHBAR_WARC_DIR", None, "where WARC files go (default: `$AKHBAR_HOME/warc`)", "warc_dir", _path),
+    Variable("AKHBAR_RECRAWL", None,
+         "recrawl policy when the job does not say (`changed`, `all`, ...)", "recrawl"),
+    Variable("AKHBAR_WARC_ENABLED", "1",
+         "`0`: do not write fetched responses to WARC", "warc_enabled", _bool),
+    Variable("AKHBAR_WARC_DIR", None,
+         "where WARC files go (default: `$AKHBAR_HOME/warc`)", "warc_dir", _path),
     Variable("AKHBAR_WARC_MAX_BYTES", "1073741824", "rotate a WARC file past this size, in bytes (1 GiB)",
          "warc_max_bytes", _int),
-    Variable("AKHBAR_CORPUS_DIR", "../shared/corpora/saudinewsnet", "the SaudiNewsNet corpus read in place by "
+    Variable("AKHBAR_CORPUS_DIR", "../shared/corpora/saudinewsnet",
+         "the SaudiNewsNet corpus read in place by "
          "the benches and the dev-set fixture outlets (relative: to the repository's folder)", "corpus_dir",
          _beside_repo),
     Variable("AKHBAR_AEB_DEV", "../shared/corpora/aeb-dev", "the article body extraction dev set read by "
