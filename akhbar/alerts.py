@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 import redis
 
-from akhbar.core.config import Settings, env
+from akhbar.core.config import Settings, load_settings
 from akhbar.core.targets import AllowList, check_target
 from index.adapter import SearchAdapter
 from index.percolate import SavedSearch, ensure_alerts_index, get, list_saved, save
@@ -28,7 +28,7 @@ FEED_SIZE = 50
 
 
 def allow_list() -> AllowList:
-    return AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS"))
+    return AllowList.parse(load_settings().allowed_domains)
 
 
 def add(adapter: SearchAdapter, settings: Settings, client: redis.Redis, name: str, q: str,

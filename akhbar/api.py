@@ -55,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from akhbar.core.config import ServiceNotConfigured, Settings, env, env_int, load_settings
+from akhbar.core.config import ServiceNotConfigured, Settings, default_of, load_settings
 from akhbar.core.keys import JOB_STATES
 from akhbar.core.outlet import add_outlet_names
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
@@ -136,9 +136,10 @@ def parse_hosts(text: str | None) -> tuple[str, ...]:
 class ApiConfig:
     token: str | None = None  # None: create_app uses (or makes) $AKHBAR_HOME/api-token
     allowed: AllowList = field(default_factory=AllowList)
-    rate_limit: int = 600  # requests per minute per client; 0: off
-    rate_burst: int = 120
-    max_body: int = 64 * 1024
+    # The table's defaults (akhbar.core.config), for configs built in code (tests).
+    rate_limit: int = field(default_factory=lambda: default_of("AKHBAR_API_RATE_LIMIT"))  # per minute; 0: off
+    rate_burst: int = field(default_factory=lambda: default_of("AKHBAR_API_RATE_BURST"))
+    max_body: int = field(default_factory=lambda: default_of("AKHBAR_API_MAX_BODY"))
     allowed_hosts: tuple[str, ...] = ()  # Host header values accepted besides the loopback names
 
     @classmethod
@@ -146,11 +147,11 @@ class ApiConfig:
         settings = settings or load_settings()
         return cls(
             token=settings.api_token,
-            allowed=AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
-            allowed_hosts=parse_hosts(env("AKHBAR_API_ALLOWED_HOSTS")),
-            rate_limit=env_int("AKHBAR_API_RATE_LIMIT") or 0,
-            rate_burst=env_int("AKHBAR_API_RATE_BURST") or 0,
-            max_body=env_int("AKHBAR_API_MAX_BODY") or 0,
+            allowed=AllowList.parse(settings.allowed_domains),
+            allowed_hosts=parse_hosts(settings.api_allowed_hosts),
+            rate_limit=settings.api_rate_limit,
+            rate_burst=settings.api_rate_burst,
+            max_body=settings.api_max_body,
         )
 
 

@@ -642,12 +642,15 @@ def kibana() -> None:
 @kibana.command("setup")
 @click.option("--url", default="http://localhost:5601", show_default=True, help="Kibana's URL.")
 @click.option("--space", help="Kibana space (default: the default space).")
-@click.option("--user", envvar="AKHBAR_KIBANA_USER",
+@click.option("--user",
               help="user:password, when Kibana has security enabled (or $AKHBAR_KIBANA_USER, kept off the command line).")
-def kibana_setup(url, space, user) -> None:
+@click.pass_context
+def kibana_setup(ctx, url, space, user) -> None:
     """Import the saved objects through Kibana's `_import` API (overwriting earlier versions)."""
     from akhbar.kibana import KibanaError, setup
 
+    if user is None:
+        user = _settings(ctx).kibana_user
     auth = tuple(user.split(":", 1)) if user and ":" in user else None
     try:
         result = setup(url, space=space, auth=auth)

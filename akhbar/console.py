@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from akhbar.core import stall
-from akhbar.core.config import Settings
+from akhbar.core.config import Settings, load_settings
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import PAGE_OUTCOMES, TERMINAL_STATES
 from akhbar.core.redact import redact
@@ -90,8 +90,6 @@ def wait_for_job(settings: Settings, job_id: str, timeout: float = 3600, quiet: 
 def _still_running(store: JobStore, job: Job, timeout: float) -> str:
     """Why `--wait` gave up, as far as the broker tells: tasks held unacknowledged (a retry waiting for
     its delay, or tasks a worker had reserved when it lost Redis) come back by themselves."""
-    from akhbar.core.celery_app import VISIBILITY_TIMEOUT
-
     said = f"job {job.id} still {job.state} after {timeout:.0f}s"
     try:
         work = stall.in_flight(store.redis)
@@ -100,7 +98,7 @@ def _still_running(store: JobStore, job: Job, timeout: float) -> str:
     if work is not None and work.unacked and not work.queued:
         return (f"{said}: {work.unacked} task(s) wait unacknowledged in the broker (a retry's delay, or tasks "
                 f"a worker held when it lost Redis); they run again within AKHBAR_VISIBILITY_TIMEOUT="
-                f"{VISIBILITY_TIMEOUT}s, then `akhbar jobs show {job.id}` shows the rest")
+                f"{load_settings().visibility_timeout}s, then `akhbar jobs show {job.id}` shows the rest")
     return f"{said} (is a worker running? `akhbar worker`)"
 
 

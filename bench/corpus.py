@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from akhbar.core.config import load_settings
 from index.mapping import order_key
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = REPO.parent / "shared" / "corpora" / "saudinewsnet"
 SAUDI_OFFSET = "+03:00"  # date_extracted is local Saudi time
 
 
 def corpus_dir() -> Path:
-    path = Path(os.environ.get("AKHBAR_CORPUS_DIR", DEFAULT_DIR))
+    path = load_settings().corpus_dir
     if not path.is_dir() or not any(path.glob("*.zip")):
         raise FileNotFoundError(f"SaudiNewsNet zips not found in {path} (set AKHBAR_CORPUS_DIR)")
     return path

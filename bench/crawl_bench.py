@@ -155,7 +155,9 @@ def queue_memory(kind: str, n: int, redis_url: str | None) -> None:
         outlet = {"name": "bench-mem"}
         job_id = "bench-mem"
 
-    settings = {"SCHEDULER": "crawler.scheduler.RedisFrontierScheduler", "AKHBAR_REDIS_URL": redis_url,
+    if kind == "ours" and redis_url:
+        os.environ["AKHBAR_REDIS_URL"] = redis_url  # a fresh process: the scheduler reads Redis from the environment
+    settings = {"SCHEDULER": "crawler.scheduler.RedisFrontierScheduler",
                 "AKHBAR_JOB_ID": "bench-mem", "AKHBAR_FRONTIER_CAPACITY": n} if kind == "ours" else {
                     # the default DownloaderAwarePriorityQueue needs a running engine; same requests in memory
                     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue"}

@@ -19,7 +19,6 @@ import gc
 import gzip
 import hashlib
 import json
-import os
 import statistics
 import time
 from collections import Counter
@@ -28,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from akhbar.core.config import load_settings
+
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("AKHBAR_AEB_DEV") or ROOT.parent / "shared" / "corpora" / "aeb-dev")
 SPLIT_SALT = "aeb-split-v1:"
 REPORT_BELOW = 86  # first hash byte < 86 of 256: the report part (~1/3)
 TUNING, REPORT = "tuning", "report"
@@ -53,9 +53,11 @@ def split_part(key: str) -> str:
     return REPORT if hashlib.sha256((SPLIT_SALT + key).encode()).digest()[0] < REPORT_BELOW else TUNING
 
 
-def load_pages(corpus: Path = CORPUS) -> list[RealPage]:
+def load_pages(corpus: Path | None = None) -> list[RealPage]:
+    """The dev set's pages; `corpus` None: AKHBAR_AEB_DEV."""
     from workers.clean.encoding import decode_html
 
+    corpus = load_settings().aeb_dev_dir if corpus is None else corpus
     truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for key in sorted(truth):

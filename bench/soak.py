@@ -500,8 +500,10 @@ def main() -> None:
 
 def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: Sampler, job, t0: float,
            crawl_end: float, t_end: float, search_url: str, redis_url: str, alias: str, began: float) -> dict:
+    from akhbar.core.config import load_settings
     from index.adapter import SearchAdapter
 
+    settings = load_settings()
     adapter = SearchAdapter(search_url, "opensearch")
     adapter.refresh(alias)
     indexed = int(adapter.request("GET", f"/{alias}/_count")["count"])
@@ -517,7 +519,7 @@ def report(args, pages: int, outlets: list[Outlet], served: ServedLog, sampler: 
         **environment(),  # commit, command, cores, load at the end, Python, UTC time
         "setup": {"pages": pages, "outlets": len(outlets), "workers": args.workers, "concurrency": args.concurrency,
                   "crawler_processes": args.crawlers, "sample_interval_s": args.interval,
-                  "opensearch_heap": os.environ.get("AKHBAR_OPENSEARCH_HEAP", "1g")},
+                  "opensearch_heap": settings.opensearch_heap},
         "job": {"id": job.id, "state": job.state, "message": job.message, "counters": counters, "errors": job.errors},
         "throughput": {
             "crawl_seconds": round(crawl_end - t0, 1), "job_seconds": round(t_end - t0, 1),

@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from akhbar.core.config import env
+from akhbar.core.config import load_settings
 
 log = logging.getLogger("akhbar.crawler")
 
@@ -95,7 +95,7 @@ class AddressGuardMiddleware:
         from akhbar.core.targets import AllowList
 
         self.crawler = crawler
-        self.allow = AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS"))
+        self.allow = AllowList.parse(load_settings().allowed_domains)
         self._verdicts: dict[tuple[str, str], tuple[float, str | None]] = {}
         self._outlet_allow: dict[str, AllowList] = {}
 

@@ -25,6 +25,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from akhbar.core import redis_retry
+from akhbar.core.config import load_settings
 from akhbar.core.keys import HOST_PREFIX as PREFIX
 
 log = logging.getLogger("akhbar.crawler")
@@ -142,9 +143,9 @@ class PolitenessMiddleware:
     def from_crawler(cls, crawler) -> PolitenessMiddleware:
         if not crawler.settings.getbool("AKHBAR_POLITENESS_ENABLED"):
             raise NotConfigured
-        url = crawler.settings.get("AKHBAR_REDIS_URL")
+        url = load_settings().find_redis_url()
         if not url:
-            raise NotConfigured("AKHBAR_REDIS_URL not set: per-host politeness is per process only")
+            raise NotConfigured("no Redis configured: per-host politeness is per process only")
         return cls(crawler, redis_retry.client(url))
 
     def robots_parsed(self, robotparser, request) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-from akhbar.core.config import env
+from akhbar.core.config import load_settings
 from akhbar.core.targets import AllowList, _ip, is_public
 
 log = logging.getLogger("akhbar.crawler")
@@ -29,7 +29,7 @@ class PrivateAddressRefused(DNSLookupError):
 
 
 def allowed_networks(extra: list[str] | tuple[str, ...] = ()) -> AllowList:
-    listed = AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS"))
+    listed = AllowList.parse(load_settings().allowed_domains)
     return AllowList(networks=(*listed.networks, *(ipaddress.ip_network(n, strict=False) for n in extra)))
 
 

@@ -24,6 +24,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from akhbar.core import redis_retry
+from akhbar.core.config import load_settings
 from akhbar.core.keys import ROBOTS_PREFIX as PREFIX
 
 log = logging.getLogger("akhbar.crawler")
@@ -43,7 +44,7 @@ class RobotsForbidden(IgnoreRequest):
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
-        url = crawler.settings.get("AKHBAR_REDIS_URL")
+        url = load_settings().find_redis_url()
         self.redis = redis_retry.client(url) if url else None
         self.cache_seconds = crawler.settings.getint("AKHBAR_ROBOTS_CACHE_SECONDS")
         self._unavailable: dict[str, float] = {}  # netloc -> when its robots.txt answered 5xx

@@ -24,7 +24,7 @@ import redis
 from scrapy.crawler import CrawlerProcess
 
 from akhbar.core import redis_retry
-from akhbar.core.config import ServiceNotConfigured, env, env_int, load_settings
+from akhbar.core.config import ServiceNotConfigured, load_settings
 from akhbar.core.jobs import JobStore, crawler_command, crawler_env
 from akhbar.core.times import parse_iso_utc
 from crawler.frontier import CrawlerProcesses
@@ -83,7 +83,9 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     beat.start()
 
     helpers: list[subprocess.Popen] = []
-    wanted = int(options.processes or env_int("AKHBAR_CRAWL_PROCESSES") or 1)
+    environment = load_settings()
+    # A job that names no process count (0/None) or recrawl policy (False/None) takes the environment's.
+    wanted = int(options.processes or environment.crawl_processes)
     if not join:
         for _ in range(max(0, wanted - 1)):
             helpers.append(subprocess.Popen(crawler_command(job_id, join=True), env=crawler_env(redis_url)))
@@ -91,10 +93,10 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     overrides = dict(options.scrapy_settings)
     if options.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = int(options.max_pages)
-    overrides.update({"AKHBAR_REDIS_URL": redis_url, "AKHBAR_JOB_ID": job_id,
+    overrides.update({"AKHBAR_JOB_ID": job_id,
                       "AKHBAR_ALLOWED_ADDRESSES": sorted({a for o in options.outlets() for a in o.allow_addresses})})
     settings = crawl_settings(options.mode, overrides)
-    policy = RecrawlPolicy.parse(options.recrawl or env("AKHBAR_RECRAWL"))
+    policy = RecrawlPolicy.parse(options.recrawl or environment.recrawl)
     clock = Clock(float(settings["AKHBAR_CLOCK_OFFSET"]))
     process = CrawlerProcess(settings, install_root_handler=True)
     process_box.append(process)

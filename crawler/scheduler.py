@@ -17,6 +17,7 @@ from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.request import request_from_dict
 
 from akhbar.core import redis_retry
+from akhbar.core.config import load_settings
 from akhbar.core.holds import hold
 from crawler.frontier import JobFrontier
 
@@ -104,7 +105,7 @@ class RedisFrontierScheduler(BaseScheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        client = redis_retry.client(self.settings.get("AKHBAR_REDIS_URL"))
+        client = redis_retry.client(load_settings().require_redis_url())
         job = self.settings.get("AKHBAR_JOB_ID") or getattr(spider, "job_id", None) or "adhoc"
         outlet = getattr(getattr(spider, "outlet", None), "name", None) or spider.name
         self.frontier = JobFrontier(

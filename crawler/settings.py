@@ -1,5 +1,6 @@
 """Scrapy settings, every one declared here once with its default, in the style of Scrapy's
-default_settings.py: components read them with no default of their own. Polite by default; `fixture`
+default_settings.py: components read them with no default of their own. Only what a job may set per crawl
+lives here; what the process environment sets (Redis, WARC, waits) is akhbar.core.config's. Polite by default; `fixture`
 mode lifts the delays for local test sites only. `akhbar crawl` jobs pass extra ones in `scrapy_settings`.
 """
 
@@ -14,8 +15,8 @@ _RESOLVER = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RES
 
 # Akhbar's own settings (the README's configuration table lists them too).
 AKHBAR_SETTINGS: dict[str, Any] = {
-    # The shared frontier, per-host leases and crawl state (set by crawler.run for each job).
-    "AKHBAR_REDIS_URL": None,
+    # The job whose frontier this process works (set by crawler.run). Its Redis, like everything the
+    # process environment sets (WARC, waits), comes from akhbar.core.config, never from these settings.
     "AKHBAR_JOB_ID": None,
     # URLs per outlet per job the frontier's Bloom filter is sized for (it grows past that, see crawler.bloom),
     # its target false-positive rate, and how long a finished job's frontier is kept.
@@ -32,10 +33,6 @@ AKHBAR_SETTINGS: dict[str, Any] = {
     "AKHBAR_HOST_CONCURRENCY": None,
     "AKHBAR_HOST_DELAY": None,
     "AKHBAR_POLITENESS_ENABLED": True,  # False: no cross-process host leases (one process only)
-    # Raw responses to WARC; None: from the environment (akhbar.core.config), which defaults to on.
-    "AKHBAR_WARC_ENABLED": None,
-    "AKHBAR_WARC_DIR": None,
-    "AKHBAR_WARC_MAX_BYTES": None,
     "AKHBAR_CLOCK_OFFSET": 0,  # seconds added to "now" for schedules (tests: "pretend it is later")
     "AKHBAR_MAX_HOPS": 8,  # links followed away from an entry point (pagination is one listing, not hops)
     "AKHBAR_MAX_LISTING_PAGES": 1000,  # per listing chain; chains normally end earlier, on a repeated page

@@ -2,7 +2,7 @@
 
 Files: ``<dir>/<job>/akhbar-<job>-<UTC time>-<host>-<pid>-<serial>.warc.gz``; ``<dir>`` is
 ``AKHBAR_WARC_DIR`` or ``$AKHBAR_HOME/warc``. AKHBAR_WARC_MAX_BYTES (default 1 GiB) and AKHBAR_WARC_ENABLED
-are Scrapy settings or environment variables. Each process writes its own files (no locking between
+are environment settings (akhbar.core.config), the same for every job of a machine. Each process writes its own files (no locking between
 crawler processes), each file starts with a warcinfo record, each record is its own gzip member.
 
 The middleware sits next to the downloader (order 870, before HttpCompressionMiddleware undoes
@@ -42,11 +42,10 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from akhbar.core.config import env, env_bool, env_int, load_settings
+from akhbar.core.config import load_settings
 
 log = logging.getLogger("akhbar.crawler")
 
-DEFAULT_MAX_BYTES = 1024**3  # 1 GiB, the usual WARC file size
 # zlib's default level: on 30-125 KB listing-like pages level 9 made members 1-2 % smaller and took twice the time.
 GZIP_LEVEL = 6
 _RENAMED = {b"transfer-encoding": b"X-Akhbar-Orig-Transfer-Encoding"}
@@ -130,10 +129,10 @@ def warcinfo_record(filename: str, info: dict[str, str]) -> bytes:
 class RotatingWarcWriter:
     """Gzipped WARC files under ``directory``, a new one when the current one passes ``max_bytes``."""
 
-    def __init__(self, directory: Path, prefix: str, max_bytes: int = DEFAULT_MAX_BYTES, info: dict | None = None):
+    def __init__(self, directory: Path, prefix: str, max_bytes: int | None = None, info: dict | None = None):
         self.directory = Path(directory)
         self.prefix = prefix
-        self.max_bytes = max_bytes
+        self.max_bytes = load_settings().warc_max_bytes if max_bytes is None else max_bytes
         self.info = info or {}
         self.serial = 0
         self.files: list[Path] = []
@@ -249,13 +248,10 @@ class WarcMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> WarcMiddleware:
-        settings = crawler.settings
-        # A job's scrapy_settings win over the process environment.
-        if not settings.getbool("AKHBAR_WARC_ENABLED", env_bool("AKHBAR_WARC_ENABLED")):
+        settings = load_settings()
+        if not settings.warc_enabled:
             raise NotConfigured
-        directory = settings.get("AKHBAR_WARC_DIR") or env("AKHBAR_WARC_DIR") or load_settings().home / "warc"
-        max_bytes = settings.getint("AKHBAR_WARC_MAX_BYTES") or env_int("AKHBAR_WARC_MAX_BYTES")
-        return cls(crawler, Path(directory), max_bytes or DEFAULT_MAX_BYTES)
+        return cls(crawler, settings.warc_root, settings.warc_max_bytes)
 
     def spider_opened(self, spider) -> None:
         job = getattr(spider, "job_id", None) or time.strftime("adhoc-%Y%m%d")

@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from akhbar.core.config import env
+from akhbar.core.config import load_settings
 from index.adapter import SearchAdapter, SearchRequestError
 
 SYNONYMS_DIR = Path(__file__).resolve().parent / "synonyms"
@@ -114,7 +114,7 @@ def read_synonyms(paths: Iterable[Path | str]) -> list[str]:
 def synonym_files() -> list[Path]:
     """The built-in Libyan file plus the user's (`AKHBAR_SYNONYMS`, os.pathsep-separated paths)."""
     files = [BUILTIN_SYNONYMS]
-    for extra in filter(None, (env(SYNONYMS_ENV) or "").split(os.pathsep)):
+    for extra in filter(None, (load_settings().synonyms or "").split(os.pathsep)):
         path = Path(extra).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"{SYNONYMS_ENV} names {path}, which is not a file")

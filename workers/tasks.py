@@ -22,7 +22,7 @@ from celery import Task
 
 from akhbar.core import dlq
 from akhbar.core.celery_app import app, page_task_options
-from akhbar.core.config import env_int, load_settings
+from akhbar.core.config import load_settings
 from akhbar.core.holds import enabled as holds_enabled
 from akhbar.core.holds import hold
 from akhbar.core.jobs import JobStore, crawler_command, crawler_env
@@ -280,14 +280,12 @@ def cluster_fields(doc_ids: list[str]) -> dict[str, dict[str, Any]]:
 def _flush_countdown(retries: int) -> float:
     """Exponential backoff with a cap, kept under the broker's visibility timeout (a countdown longer than
     it would have the broker hand the waiting task to a second worker)."""
-    from akhbar.core.celery_app import VISIBILITY_TIMEOUT
-
-    cap = max(1.0, min(FLUSH_BACKOFF_MAX, VISIBILITY_TIMEOUT / 2))
+    cap = max(1.0, min(FLUSH_BACKOFF_MAX, load_settings().visibility_timeout / 2))
     return min(cap, FLUSH_BACKOFF * 2 ** min(retries, 16)) * (0.5 + random.random() / 2)
 
 
 def retry_window() -> float:
-    return float(env_int("AKHBAR_INDEX_RETRY_WINDOW") or 900)
+    return float(load_settings().index_retry_window)
 
 
 def _count(op: dict, outcome: str) -> None:
@@ -478,7 +476,6 @@ def alert_webhook(self, delivery: dict) -> str:
     letters (`akhbar dlq list`; `akhbar dlq replay` sends it again)."""
     import random
 
-    from akhbar.core.config import env, env_int
     from akhbar.core.targets import AllowList
     from workers.alerts import WebhookError, deliver_webhook, webhook_payload
 
@@ -491,13 +488,13 @@ def alert_webhook(self, delivery: dict) -> str:
         return "no_webhook"
     try:
         deliver_webhook(url, webhook_payload(search, alert),
-                        AllowList.parse(env("AKHBAR_ALLOWED_DOMAINS")),
+                        AllowList.parse(load_settings().allowed_domains),
                         delivery_id=f"{search['name']}/{alert['id']}")
         return "delivered"
     except WebhookError as exc:
-        retries = env_int("AKHBAR_WEBHOOK_RETRIES") or 0
+        retries = load_settings().webhook_retries
         if exc.retry and self.request.retries < retries:
-            base = env_int("AKHBAR_WEBHOOK_BACKOFF") or 0
+            base = load_settings().webhook_backoff
             delay = min(300.0, base * 2 ** self.request.retries) * (0.75 + random.random() / 2)
             log.info("webhook of %s: %s; retry %d of %d in %.1f s", search["name"], exc,
                      self.request.retries + 1, retries, delay)

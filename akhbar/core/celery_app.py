@@ -10,20 +10,11 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Exchange, Queue
 
-from akhbar.core.config import ServiceNotConfigured, env_int, load_settings
+from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
 from akhbar.core.redis_retry import publish_policy, worker_wait
 from akhbar.core.times import DEFAULT_TIMEZONE
 
 QUEUES = ("crawl", "clean", "dedupe", "index")
-
-# Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see tasks.crawl),
-# so they are not bound by it.
-VISIBILITY_TIMEOUT = env_int("AKHBAR_VISIBILITY_TIMEOUT") or 30 * 60
-# A pool process past this RSS after a task is replaced (Celery checks between tasks, and tasks are
-# acknowledged late, so nothing in flight is lost). The full soak found its pool processes flat within
-# ~2 % (docs/benchmarks.md); this bounds what a slow leak in a library could do over weeks.
-WORKER_MAX_MEMORY_KIB = max(0, env_int("AKHBAR_WORKER_MAX_MEMORY_MB") or 0) * 1024 or None  # 0: off
-
 
 # A header of every task that carries one page or article: the job it serves, readable in the broker's
 # message without decoding its body (kombu base64-encodes bodies; headers stay plain JSON, and Celery keeps
@@ -38,30 +29,46 @@ def page_task_options(payload: dict) -> dict:
     return {"headers": {JOB_HEADER: job}, "argsrepr": f"[page {job} {payload.get('url', '')}]"}
 
 
-def _broker_url() -> str:
+def _broker_url(settings: Settings) -> str:
     try:
-        return load_settings().require_redis_url()
+        return settings.require_redis_url()
     except ServiceNotConfigured:
         return "redis://127.0.0.1:6379/0"
 
 
-app = Celery("akhbar", include=["workers.tasks"])
+def _environment_conf() -> dict:
+    """What the environment sets, read when Celery first needs its configuration, not at import."""
+    settings = load_settings()
+    # Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see tasks.crawl),
+    # so they are not bound by it.
+    visibility = settings.visibility_timeout
+    return {
+        "broker_url": _broker_url(settings),
+        # Sending a task while Redis restarts waits for it (workers' limit; the CLI sets its own, shorter one).
+        "task_publish_retry_policy": publish_policy(worker_wait()),
+        "broker_transport_options": {
+            "visibility_timeout": visibility,
+            # Sweep for tasks of dead workers often enough that they come back soon after the timeout
+            # (kombu's default sweeps only every ~100 s).
+            "unacked_restore_interval": max(1, min(60, visibility // 10)),
+            "unacked_restore_throttle": 1,
+            # A worker killed during a sweep leaves the sweep mutex behind; kombu's 5-minute default would
+            # stop every other worker from restoring anything for that long.
+            "unacked_mutex_expire": max(5, min(300, visibility // 10)),
+        },
+        # A pool process past this RSS after a task is replaced (Celery checks between tasks, and tasks are
+        # acknowledged late, so nothing in flight is lost). The full soak found its pool processes flat
+        # within ~2 % (docs/benchmarks.md); this bounds what a slow leak in a library could do over weeks.
+        "worker_max_memory_per_child": max(0, settings.worker_max_memory_mb) * 1024 or None,  # 0: off
+    }
+
+
+# Operations: recurring crawls (workers.beat) besides the pipeline's tasks.
+app = Celery("akhbar", include=["workers.tasks", "workers.beat"])
+app.add_defaults(_environment_conf)
 app.conf.update(
-    broker_url=_broker_url(),
     broker_connection_retry_on_startup=True,
     broker_connection_max_retries=None,  # a worker waits for a restarting Redis, however long it takes
-    # Sending a task while Redis restarts waits for it (workers' limit; the CLI sets its own, shorter one).
-    task_publish_retry_policy=publish_policy(worker_wait()),
-    broker_transport_options={
-        "visibility_timeout": VISIBILITY_TIMEOUT,
-        # Sweep for tasks of dead workers often enough that they come back soon after the timeout
-        # (kombu's default sweeps only every ~100 s).
-        "unacked_restore_interval": max(1, min(60, VISIBILITY_TIMEOUT // 10)),
-        "unacked_restore_throttle": 1,
-        # A worker killed during a sweep leaves the sweep mutex behind; kombu's 5-minute default would
-        # stop every other worker from restoring anything for that long.
-        "unacked_mutex_expire": max(5, min(300, VISIBILITY_TIMEOUT // 10)),
-    },
     result_backend=None,
     task_ignore_result=True,
     task_serializer="json",
@@ -69,7 +76,6 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    worker_max_memory_per_child=WORKER_MAX_MEMORY_KIB,
     task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
     task_default_queue="clean",
     # Alerts ride on the index queue: percolation retries and webhook deliveries (workers.tasks).
@@ -81,19 +87,19 @@ app.conf.update(
     timezone=DEFAULT_TIMEZONE,
 )
 
-# Operations: recurring crawls (workers.beat), per-task metrics in Redis (akhbar.core.metrics) and log records
-# that carry the job id and URL (akhbar.core.logs), in every worker process.
-app.conf.include = [*app.conf.include, "workers.beat"]
-
+# Operations: per-task metrics in Redis (akhbar.core.metrics) and log records that carry the job id and URL
+# (akhbar.core.logs), in every worker process.
 from akhbar.core.logs import install_celery_logging  # noqa: E402
 from akhbar.core.metrics import install_celery_metrics  # noqa: E402
 
 install_celery_metrics()
 install_celery_logging()
 
+from akhbar.core.holds import enabled as hold_enabled  # noqa: E402
 from akhbar.core.holds import install_broker_gap_hold  # noqa: E402
 
-install_broker_gap_hold(app.conf.broker_url)  # a no-op unless a fault test names the hold point
+if hold_enabled("broker.unacked"):  # a fault test's hold point only: it needs the configuration now
+    install_broker_gap_hold(app.conf.broker_url)
 
 
 def _watch_jobs(sender=None, **_kwargs) -> None:

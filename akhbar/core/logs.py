@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from akhbar.core.config import env_bool
+from akhbar.core.config import load_settings
 from akhbar.core.redact import redact
 
 JOB_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("akhbar_job_id", default=None)
@@ -36,7 +36,7 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "conte
 
 
 def json_enabled() -> bool:
-    return env_bool("AKHBAR_LOG_JSON")
+    return load_settings().log_json
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from akhbar.core.config import env_int
+from akhbar.core.config import load_settings
 
 T = TypeVar("T")
 RETRY_ON = (RedisConnectionError, RedisTimeoutError, TimeoutError, ConnectionError)
@@ -68,11 +68,11 @@ class WaitingRetry(Retry):
 
 
 def cli_wait() -> float:
-    return float(env_int("AKHBAR_REDIS_WAIT") or 0)
+    return float(load_settings().redis_wait)
 
 
 def worker_wait() -> float:
-    return float(env_int("AKHBAR_REDIS_WAIT_WORKERS") or 0)
+    return float(load_settings().redis_wait_workers)
 
 
 def client(url: str, *, wait: float | None = None, notify: Notify | None = None, **kwargs: Any) -> redis.Redis:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from akhbar.core.config import env
+from akhbar.core.config import load_settings
 from akhbar.core.outlet import (
     DEFAULT_SCHEDULE,
     Outlet,
@@ -267,7 +267,7 @@ def load_registry(
     whose name exists overrides it field by field; a new entry needs ``name`` and ``base_url``.
     """
     if user_file is None:
-        user_file = env(ENV_VAR)
+        user_file = load_settings().outlets_file
     layers: list[tuple[str, list[dict[str, Any]]]] = []
     if include_builtin:
         path = Path(builtin_file) if builtin_file is not None else BUILTIN_FILE

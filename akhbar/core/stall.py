@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import redis
 
 from akhbar.core import dlq
-from akhbar.core.config import env_int
+from akhbar.core.config import load_settings
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASE_SECONDS, INDEX_LEASES, QUEUES
 from akhbar.core.reconcile import reconcile
@@ -62,11 +62,11 @@ def _stale_leases(client: redis.Redis, now: float) -> bool:
 
 
 def stall_after() -> int:
-    return env_int("AKHBAR_JOB_STALL_AFTER") or 0
+    return load_settings().job_stall_after
 
 
 def redrive_after() -> int:
-    return env_int("AKHBAR_JOB_REDRIVE_AFTER") or 0
+    return load_settings().job_redrive_after
 
 
 def _quiet_for(client: redis.Redis, quiet_key: str, now: float, pending: int, keep: float) -> float:
