@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from index.mapping import order_key
+from tests.fixture_site.corpus import CORPUS_ENV, corpus_path, find_corpus
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = REPO.parent / "shared" / "corpora" / "saudinewsnet"
 SAUDI_OFFSET = "+03:00"  # date_extracted is local Saudi time
 
 
 def corpus_dir() -> Path:
-    path = Path(os.environ.get("AKHBAR_CORPUS_DIR", DEFAULT_DIR))
-    if not path.is_dir() or not any(path.glob("*.zip")):
-        raise FileNotFoundError(f"SaudiNewsNet zips not found in {path} (set AKHBAR_CORPUS_DIR)")
+    path = find_corpus()
+    if path is None:
+        raise FileNotFoundError(f"SaudiNewsNet zips not found in {corpus_path()} (set {CORPUS_ENV})")
     return path
 
 
