@@ -249,7 +249,7 @@ class AppState:
         self._lock = threading.Lock()
         self._redis: redis.Redis | None = None
         self._search: SearchAdapter | None = None
-        self._registry: tuple[Any, Any] | None = None  # (user file mtime, Registry)
+        self._registry: tuple[Any, Any] | None = None  # ((user file, home file) mtimes, Registry)
         self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
         self.metrics = CollectorRegistry(auto_describe=False)
         self.requests = Counter("akhbar_api_requests", "HTTP requests served by the API",
@@ -282,17 +282,21 @@ class AppState:
         return JobStore(self.redis())
 
     def registry(self):
-        """The outlet registry, re-read when the user's file changes."""
-        from akhbar.core.registry import load_registry
+        """The outlet registry, re-read when the user's file or the home's registered outlets change."""
+        from akhbar.core.registry import HOME_FILE, load_registry
 
         user_file = self.settings.outlets_file
-        try:
-            stamp = Path(user_file).stat().st_mtime if user_file else None
-        except OSError:
-            stamp = None
+        stamp = tuple(_mtime(path) for path in (user_file, self.settings.home / HOME_FILE))
         if self._registry is None or self._registry[0] != stamp:
-            self._registry = (stamp, load_registry(user_file))
+            self._registry = (stamp, load_registry(user_file, home=self.settings.home))
         return self._registry[1]
+
+
+def _mtime(path: str | Path | None) -> float | None:
+    try:
+        return Path(path).stat().st_mtime if path else None
+    except OSError:
+        return None
 
 
 def _state(request: Request) -> AppState:

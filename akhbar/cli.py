@@ -142,7 +142,7 @@ def worker(queues, concurrency, loglevel) -> None:
 def _registry(outlets_file: str | None, settings: Settings):
     from akhbar.core.registry import load_registry
 
-    return load_registry(outlets_file or settings.outlets_file)
+    return load_registry(outlets_file or settings.outlets_file, home=settings.home)
 
 
 def _place_id(value: str) -> str:

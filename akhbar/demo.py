@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from akhbar import services
 from akhbar.core.config import Settings
 
+if TYPE_CHECKING:
+    from akhbar.demo_web import DemoWeb
+
+
+def demo_entries(web: DemoWeb) -> list[dict[str, Any]]:
+    """The demo outlets' registry entries, disabled: later commands show their names, and `crawl all`
+    and beat leave them alone (their sites run only while the demo runs)."""
+    return [{**entry, "enabled": False} for entry in web.registry()]
+
 
 def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
     from akhbar.console import print_results, wait_for_job
     from akhbar.core.jobs import JobStore
-    from akhbar.core.registry import load_registry
+    from akhbar.core.registry import load_registry, register_outlets
     from akhbar.core.submit import submit_crawl
-    from akhbar.fixture_site import FixtureWeb
+    from akhbar.demo_web import DemoWeb
     from index.adapter import SearchAdapter
     from index.search import run_search
 
@@ -24,13 +34,13 @@ def run_demo(settings: Settings, queries: list[str], console: Console) -> int:
     state = services.up(settings, log=console.print)
     services.start_worker(settings, log=console.print)
 
-    console.rule("2. fixture outlets (a local web of fake Libyan news sites)")
-    with FixtureWeb(held_back=0) as web:
-        outlets_file = settings.home / "fixture-outlets.yaml"
-        web.write_outlets_yaml(outlets_file)
+    console.rule("2. demo outlets (a local web of fake Libyan news sites)")
+    with DemoWeb() as web:
+        registered = register_outlets(settings.home, demo_entries(web))
         for name, url in web.outlets.items():
             console.print(f"  {name:<14} {url}")
-        registry = load_registry(outlets_file)
+        console.print(f"  registered in {registered} (`akhbar crawl NAME` needs them running, as here)")
+        registry = load_registry(settings.outlets_file, home=settings.home)
         names = registry.display_names()
 
         console.rule("3. crawl job (crawl → clean → dedupe → index)")

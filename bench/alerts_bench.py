@@ -157,7 +157,7 @@ def main() -> None:
         from akhbar.core.jobs import JobStore
         from akhbar.core.registry import load_registry
         from akhbar.core.submit import submit_crawl
-        from akhbar.fixture_site import FixtureWeb
+        from tests.fixture_site import FixtureWeb
 
         services.start_worker(settings, concurrency=args.concurrency, log=lambda *_: None)
         latencies: list[float] = []

@@ -14,16 +14,16 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from akhbar.core.config import load_settings
 from index.mapping import order_key
+from tests.fixture_site.corpus import CORPUS_ENV, corpus_path, find_corpus
 
 SAUDI_OFFSET = "+03:00"  # date_extracted is local Saudi time
 
 
 def corpus_dir() -> Path:
-    path = load_settings().corpus_dir
-    if not path.is_dir() or not any(path.glob("*.zip")):
-        raise FileNotFoundError(f"SaudiNewsNet zips not found in {path} (set AKHBAR_CORPUS_DIR)")
+    path = find_corpus()
+    if path is None:
+        raise FileNotFoundError(f"SaudiNewsNet zips not found in {corpus_path()} (set {CORPUS_ENV})")
     return path
 
 

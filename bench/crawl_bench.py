@@ -331,7 +331,7 @@ def throughput(redis_url: str, home: Path, rounds: int, synthetic_articles: int,
     follows traps and repeated pagination that ours skips, so its ratio is informative only)."""
     out = {}
     if fixture:
-        from akhbar.fixture_site import FixtureWeb
+        from tests.fixture_site import FixtureWeb
 
         with FixtureWeb(held_back=0) as web:
             registry_file = web.write_outlets_yaml(home / "outlets.yaml")

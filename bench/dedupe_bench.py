@@ -30,7 +30,7 @@ What it measures
 
 The corpus is read in place from ../shared/corpora/saudinewsnet/*.zip (JSON arrays with
 source, url, date_extracted, title, author, content); nothing is copied into the repository.
-If akhbar.fixture_site.gold exists, its gold syndicated / independent pairs are evaluated too.
+If tests.fixture_site.gold exists, its gold syndicated / independent pairs are evaluated too.
 """
 
 from __future__ import annotations
@@ -785,11 +785,11 @@ def trafilatura_overhead(docs: list[Doc], num_perm: int, k: int, ms_per_assign: 
 
 
 def fixture_eval(client: Any, kw: dict[str, Any]) -> dict[str, Any]:
-    """Gold syndicated / independent pairs of the fixture web (akhbar.fixture_site.gold), if present."""
+    """Gold syndicated / independent pairs of the fixture web (tests.fixture_site.gold), if present."""
     try:
-        from akhbar.fixture_site import gold
+        from tests.fixture_site import gold
     except Exception as exc:  # noqa: BLE001 - optional, written by someone else
-        return {"skipped": f"akhbar.fixture_site.gold not importable: {exc!r}"}
+        return {"skipped": f"tests.fixture_site.gold not importable: {exc!r}"}
     from workers.dedupe import Deduper
 
     records = gold.load_gold()

@@ -41,8 +41,8 @@ def main() -> None:
     from akhbar import services
     from akhbar.core.config import load_settings
     from akhbar.core.registry import load_registry
-    from akhbar.fixture_site import FixtureWeb
     from index import embedded
+    from tests.fixture_site import FixtureWeb
 
     embedded.build()
     settings = load_settings()

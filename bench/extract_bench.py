@@ -11,7 +11,7 @@ part for ours (the whole clean step extract_article) and trafilatura.bare_extrac
 pages per CPU-second of ours, trafilatura and clean+dedupe, interleaved page by page, one warm-up round
 then --rounds rounds, median. Results: bench/results/extract_bench[_LABEL].json.
 
---fixtures mode: every gold article page of akhbar.fixture_site (six outlet templates: WordPress, aggregator,
+--fixtures mode: every gold article page of tests.fixture_site (six outlet templates: WordPress, aggregator,
 custom CMS, a windows-1256 table-layout agency, a trap site, an English site), rendered in-process
 by the Site objects exactly as tests/unit/test_clean_fixture_gold.py does: no server, no network,
 all bytes fetched once up front and kept in memory.
@@ -67,8 +67,8 @@ if str(ROOT) not in sys.path:
 
 from akhbar import redis_server  # noqa: E402
 from akhbar.core.text import normalize_for_hash, words  # noqa: E402
-from akhbar.fixture_site import gold  # noqa: E402
-from akhbar.fixture_site.offline import offline_web  # noqa: E402
+from tests.fixture_site import gold  # noqa: E402
+from tests.fixture_site.offline import offline_web  # noqa: E402
 from workers.clean.encoding import decode_html  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"

@@ -1,5 +1,5 @@
 """Field accuracy per template: our extractor vs plain trafilatura, on the existing fixtures and on the
-development set of issue 11 (akhbar.fixture_site.devset).
+development set of issue 11 (tests.fixture_site.devset).
 
     python bench/extract_eval.py                 # or: python -m bench.extract_eval
     python bench/extract_eval.py --failures 5 --json /tmp/eval.json --only dev
@@ -13,7 +13,7 @@ dx-amp counts its normal pages and its AMP twins as two templates). Each page go
   traf   trafilatura.bare_extraction(text, url=url, with_metadata=True), ``text`` being the page
          decoded by our decode_html with the page's Content-Type (the same str ours parses).
 
-Scored per page, against the gold records (akhbar.fixture_site.gold / devset):
+Scored per page, against the gold records (tests.fixture_site.gold / devset):
   title     exact match (whitespace folded)
   body F1   token F1 over akhbar.core.text.words
   date      same minute as the gold (as instants; the gold's precision for day-only / undated pages)
@@ -55,11 +55,11 @@ if str(ROOT) not in sys.path:  # `python bench/extract_eval.py` from the repo ro
     sys.path.insert(0, str(ROOT))
 
 from akhbar.core.text import normalize_for_hash, words  # noqa: E402
-from akhbar.fixture_site import gold as fixture_gold  # noqa: E402
-from akhbar.fixture_site.devset import text_source  # noqa: E402
-from akhbar.fixture_site.devweb import dev_offline_web  # noqa: E402
-from akhbar.fixture_site.offline import OfflineWeb, offline_web  # noqa: E402
 from bench.extract_bench import token_f1  # noqa: E402 - one body F1 for both extraction benches
+from tests.fixture_site import gold as fixture_gold  # noqa: E402
+from tests.fixture_site.devset import text_source  # noqa: E402
+from tests.fixture_site.devweb import dev_offline_web  # noqa: E402
+from tests.fixture_site.offline import OfflineWeb, offline_web  # noqa: E402
 from workers.clean.encoding import decode_html  # noqa: E402
 from workers.clean.textutil import phrase_key  # noqa: E402
 

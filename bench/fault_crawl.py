@@ -21,12 +21,16 @@ from pathlib import Path
 
 import redis
 
-from akhbar import redis_server
-from akhbar.core.jobs import JobStore
-from akhbar.core.registry import load_registry
-from akhbar.core.urls import canonical_url
-from akhbar.fixture_site import FixtureWeb
-from crawler.localrun import create_job, start_crawl
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/fault_crawl.py` from the repo root: make `tests.` importable
+    sys.path.insert(0, str(ROOT))
+
+from akhbar import redis_server  # noqa: E402 - after the sys.path line above
+from akhbar.core.jobs import JobStore  # noqa: E402
+from akhbar.core.registry import load_registry  # noqa: E402
+from akhbar.core.urls import canonical_url  # noqa: E402
+from crawler.localrun import create_job, start_crawl  # noqa: E402
+from tests.fixture_site import FixtureWeb  # noqa: E402
 
 OUTLETS = ["fx-wasat", "fx-lana"]
 

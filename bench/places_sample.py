@@ -5,7 +5,9 @@ themselves were written by hand into bench/data/places_gold.jsonl. Prints one re
 
 - 70 SaudiNewsNet articles (60-450 words, read in place from the shared corpus, never copied):
   30 whose title or opening names Libya or a Libyan city, 40 whose text names an Arab capital.
-- 30 fixture stories (akhbar/fixture_site/data/*.json), by the same seed.
+- 30 fixture stories (akhbar/demo_web/data/*.json and tests/fixture_site/data/*.json; before the
+  fixture web left the package they were all in one folder, the trap outlet's inside events_2/3 and
+  singles, so the sample drawn today can differ from the one labelled), by the same seed.
 
     .venv/bin/python bench/places_sample.py [--show]   # --show prints the text for the labeller
 """
@@ -20,12 +22,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # corpus.py reads tests.fixture_site.corpus
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import corpus_dir  # noqa: E402
 
 SEED = 13
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "akhbar" / "fixture_site" / "data"
+FIXTURE_DIRS = (REPO / "akhbar" / "demo_web" / "data", REPO / "tests" / "fixture_site" / "data")
 _LIBYA = re.compile(r"ليبيا|الليبي|طرابلس|بنغازي|مصراتة|درنة|طبرق|Libya")
 _ARAB_CAPITALS = re.compile(
     r"القاهرة|بغداد|دمشق|بيروت|عمّان|صنعاء|عدن|تونس|الجزائر|الرباط|الخرطوم|الدوحة|أبوظبي|الكويت|المنامة|"
@@ -47,7 +50,7 @@ def corpus_records():
 
 def fixture_stories():
     """(ref, story) for every fixture story; ref = 'fixture:OUTLET/SLUG'."""
-    for path in sorted(FIXTURES.glob("*.json")):
+    for path in sorted((p for d in FIXTURE_DIRS for p in d.glob("*.json")), key=lambda p: p.name):
         data = json.loads(path.read_text(encoding="utf-8"))
         for story in data.get("stories", []):
             yield f"fixture:{story['outlet']}/{story['slug']}", story

@@ -11,7 +11,7 @@ Judgments (what is relevant to a query): a "story" is a group of near-copies in 
 by datasketch MinHash LSH on *raw* whitespace tokens (word 3-shingles, no normalisation at all;
 exact Jaccard of the shingle sets >= 0.5 checked after LSH), merged transitively. Copies that differ
 only in spelling (hamza, ta marbuta) may be missed by this; that makes judgments stricter, the same
-for every system. Libyan fixture articles (akhbar.fixture_site.gold) are grouped by their gold event.
+for every system. Libyan fixture articles (tests.fixture_site.gold) are grouped by their gold event.
 
 Query categories (every query is typed the same way for every system):
   general Arabic
@@ -217,7 +217,7 @@ def in_synonym_file(spelling: str) -> bool:
 def libyan_documents() -> list[tuple[str, dict]]:
     """The fixture web's gold articles, grouped by their gold event (cluster_id = event id)."""
     try:
-        from akhbar.fixture_site.gold import article_url, load_gold
+        from tests.fixture_site.gold import article_url, load_gold
     except ImportError:  # the fixture site is optional for this bench
         return []
     docs = []

@@ -236,7 +236,7 @@ class ApiStack:
 
 @pytest.fixture(scope="session")
 def api_stack(redis_url: str, search_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiStack]:
-    from akhbar.fixture_site import FixtureWeb
+    from tests.fixture_site import FixtureWeb
 
     base = tmp_path_factory.mktemp("api-stack")
     db_url = redis_url.rsplit("/", 1)[0] + f"/{API_REDIS_DB}"

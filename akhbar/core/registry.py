@@ -2,6 +2,8 @@
 
 The built-in registry is ``akhbar/core/outlets.yaml``. Users extend or override it with their own
 YAML (or JSON) file, given as ``--outlets FILE`` or in the ``AKHBAR_OUTLETS`` environment variable.
+Between the two sits ``$AKHBAR_HOME/outlets.yaml``: outlets that commands registered for this home
+(`akhbar demo` registers its outlets there, so later commands show their names); the user's file wins.
 
 A user file holds ``outlets:`` as a list of entries (or a mapping of name -> entry)::
 
@@ -53,13 +55,16 @@ __all__ = [
     "Selectors",
     "SourceUrl",
     "UnknownOutletError",
+    "HOME_FILE",
     "load_registry",
     "parse_duration",
+    "register_outlets",
     "registry_from_entries",
 ]
 
 BUILTIN_FILE = Path(__file__).with_name("outlets.yaml")
 ENV_VAR = "AKHBAR_OUTLETS"
+HOME_FILE = "outlets.yaml"  # in $AKHBAR_HOME: outlets registered by commands (register_outlets)
 _TOP_KEYS = {"outlets", "version"}  # keys of a registry file
 
 class UnknownOutletError(KeyError):
@@ -260,10 +265,12 @@ def load_registry(
     *,
     include_builtin: bool = True,
     builtin_file: str | Path | None = None,
+    home: str | Path | None = None,
 ) -> Registry:
-    """The built-in registry merged with the user's file.
+    """The built-in registry merged with the outlets registered in ``home`` and the user's file.
 
-    ``user_file`` defaults to ``$AKHBAR_OUTLETS`` (unset or empty: no user file). A user entry
+    ``user_file`` defaults to ``$AKHBAR_OUTLETS`` (unset or empty: no user file). ``home``: the
+    ``$AKHBAR_HOME`` whose ``outlets.yaml`` is read when it exists (None: not read). A later entry
     whose name exists overrides it field by field; a new entry needs ``name`` and ``base_url``.
     """
     if user_file is None:
@@ -272,10 +279,29 @@ def load_registry(
     if include_builtin:
         path = Path(builtin_file) if builtin_file is not None else BUILTIN_FILE
         layers.append((str(path), _read_file(path)))
+    if home is not None and (Path(home) / HOME_FILE).is_file():
+        path = Path(home) / HOME_FILE
+        layers.append((str(path), _read_file(path)))
     if user_file is not None:
         path = Path(user_file).expanduser()
         layers.append((str(path), _read_file(path)))
     return _build(layers)
+
+
+def register_outlets(home: str | Path, entries: Sequence[Mapping[str, Any]]) -> Path:
+    """Write ``entries`` into ``$AKHBAR_HOME/outlets.yaml``, replacing entries of the same name and
+    keeping the others; every later ``load_registry(home=...)`` sees them. Returns the file."""
+    path = Path(home) / HOME_FILE
+    new = _check_entries([dict(entry) for entry in entries], "<register>")
+    names = {entry["name"] for entry in new}
+    kept = [entry for entry in _read_file(path) if entry["name"] not in names] if path.is_file() else []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({"outlets": kept + new}, allow_unicode=True, sort_keys=False)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("# Outlets registered by akhbar commands (akhbar demo); your own go in $AKHBAR_OUTLETS.\n"
+                   + text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def registry_from_entries(entries: Sequence[Mapping[str, Any]], origin: str = "<memory>") -> Registry:

@@ -16,8 +16,8 @@ import redis
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
 from akhbar.core.urls import canonical_url as canonical
-from akhbar.fixture_site import FixtureWeb
 from crawler.localrun import create_job, run_crawl, start_crawl
+from tests.fixture_site import FixtureWeb
 
 __all__ = ["CrawlEnv", "TimedRequests", "canon", "crawl_env", "create_job", "duplicates", "gold_targets", "start_crawl"]
 

@@ -20,7 +20,7 @@ from warcio.warcwriter import WARCWriter
 
 from akhbar import redis_server
 from akhbar.core.procs import free_port, pid_alive
-from akhbar.fixture_site import FixtureWeb
+from tests.fixture_site import FixtureWeb
 
 
 @dataclass

@@ -21,8 +21,8 @@ import pytest
 import redis
 
 from akhbar.core import dlq
-from akhbar.fixture_site import FixtureWeb, gold_by_key
 from index.adapter import SearchAdapter
+from tests.fixture_site import FixtureWeb, gold_by_key
 from workers.alerts import AlertStore
 
 pytestmark = pytest.mark.integration

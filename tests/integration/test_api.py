@@ -26,9 +26,9 @@ from akhbar.core.config import load_settings
 from akhbar.core.procs import free_port
 from akhbar.core.registry import load_registry
 from akhbar.core.targets import AllowList
-from akhbar.fixture_site import gold_by_key, load_gold
 from index.adapter import SearchAdapter
 from index.search import run_search
+from tests.fixture_site import gold_by_key, load_gold
 from workers.clean.places import place_names
 
 pytestmark = pytest.mark.integration

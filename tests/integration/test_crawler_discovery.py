@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from crawler_support import TimedRequests, canon, crawl_env, duplicates, gold_targets  # noqa: F401
 
-from akhbar.fixture_site import FixtureWeb
-from akhbar.fixture_site.server import fixture_addresses
+from tests.fixture_site import FixtureWeb
+from tests.fixture_site.server import fixture_addresses
 
 pytestmark = pytest.mark.integration
 

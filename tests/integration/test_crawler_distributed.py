@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from akhbar.core.holds import ENV_VAR as HOLD_POINTS
 from akhbar.core.holds import HoldPoint
 from akhbar.core.registry import load_registry
-from akhbar.fixture_site import FixtureWeb
+from tests.fixture_site import FixtureWeb
 
 pytestmark = pytest.mark.integration
 

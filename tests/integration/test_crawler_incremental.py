@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from crawler_support import crawl_env, gold_targets  # noqa: F401 - crawl_env is a fixture
 
-from akhbar.fixture_site import FixtureWeb
+from tests.fixture_site import FixtureWeb
 
 pytestmark = pytest.mark.integration
 

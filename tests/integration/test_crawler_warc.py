@@ -15,9 +15,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
-from akhbar.fixture_site import FixtureWeb
 from crawler.localrun import create_job, run_crawl
 from index.adapter import SearchAdapter
+from tests.fixture_site import FixtureWeb
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""The development set of issue 11 (akhbar.fixture_site.devset: Next.js, Nuxt/Vuex, Drupal, Joomla,
+"""The development set of issue 11 (tests.fixture_site.devset: Next.js, Nuxt/Vuex, Drupal, Joomla,
 Blogger, AMP and an ASP table layout) crawled as a new user would: a registry with base URLs only,
 `akhbar crawl --wait` run by a real Celery worker, clean + dedupe + index into the real OpenSearch
 node. Per outlet: the share of gold article pages that reached the index (goal: at least 95%), and
@@ -17,8 +17,8 @@ import pytest
 from protego import Protego
 
 from akhbar.core.urls import canonical_url as canonical
-from akhbar.fixture_site.devweb import DevFixtureWeb
 from index.adapter import SearchAdapter
+from tests.fixture_site.devweb import DevFixtureWeb
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ from akhbar.core.jobs import JobStore
 from akhbar.core.keys import FRONTIER_PREFIX
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
-from akhbar.fixture_site import FixtureWeb
+from tests.fixture_site import FixtureWeb
 
 pytestmark = pytest.mark.integration
 

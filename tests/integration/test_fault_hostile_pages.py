@@ -1,4 +1,4 @@
-"""Hostile pages on a real fixture outlet (akhbar.fixture_site.hostile): truncated, 10,000 levels deep,
+"""Hostile pages on a real fixture outlet (tests.fixture_site.hostile): truncated, 10,000 levels deep,
 50 MB, binary served as text/html, a gzip bomb, mixed encodings. Crawled by a real crawler through a real
 worker into the real OpenSearch node: no crash, no hang, each refusal counted by kind in the job, and the
 outlet's good articles indexed."""
@@ -18,7 +18,7 @@ from akhbar.core import dlq
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
-from akhbar.fixture_site.hostile import GOOD, HOSTILE, SLUG, HostileWeb
+from tests.fixture_site.hostile import GOOD, HOSTILE, SLUG, HostileWeb
 
 pytestmark = pytest.mark.integration
 

@@ -21,9 +21,9 @@ from akhbar.core.jobs import JobStore
 from akhbar.core.procs import free_port
 from akhbar.core.registry import load_registry
 from akhbar.core.urls import canonical_url as canon_url
-from akhbar.fixture_site import FixtureWeb
 from crawler.localrun import create_job, start_crawl
 from index.adapter import SearchAdapter
+from tests.fixture_site import FixtureWeb
 
 pytestmark = pytest.mark.integration
 

@@ -29,11 +29,11 @@ from akhbar.core.keys import INDEX_LEASES, INDEX_WAITING, PAGE_OUTCOMES
 from akhbar.core.procs import free_port, pid_alive
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
-from akhbar.fixture_site import FixtureWeb, load_gold
 from index import embedded
 from index.adapter import SearchAdapter
 from index.blocks import FLOOD_STAGE
 from index.manage import ensure_index
+from tests.fixture_site import FixtureWeb, load_gold
 
 pytestmark = pytest.mark.integration
 

@@ -30,8 +30,8 @@ from akhbar.core.keys import INDEX_BUFFER, PAGE_OUTCOMES
 from akhbar.core.reconcile import presence
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
-from akhbar.fixture_site import FixtureWeb, load_gold
 from index.adapter import SearchAdapter
+from tests.fixture_site import FixtureWeb, load_gold
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ import redis
 
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
-from akhbar.fixture_site import FixtureWeb, gold_by_key, load_gold
 from index.adapter import SearchAdapter
 from index.search import run_search
+from tests.fixture_site import FixtureWeb, gold_by_key, load_gold
 from workers.clean.places import place_names
 
 pytestmark = pytest.mark.integration

@@ -20,7 +20,7 @@ from akhbar.core import dlq
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
-from akhbar.fixture_site import FixtureWeb, load_gold
+from tests.fixture_site import FixtureWeb, load_gold
 
 pytestmark = pytest.mark.integration
 

@@ -30,9 +30,9 @@ from akhbar.core.config import Settings, load_settings, search_node_urls
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
-from akhbar.fixture_site import FixtureWeb, load_gold
 from index import embedded
 from index.adapter import SearchAdapter
+from tests.fixture_site import FixtureWeb, load_gold
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 

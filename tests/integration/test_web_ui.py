@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from akhbar.fixture_site import gold_by_key, load_gold
 from index.adapter import SearchAdapter
 from index.bulk import BulkAction, BulkIndexer
+from tests.fixture_site import gold_by_key, load_gold
 
 pytestmark = pytest.mark.integration
 

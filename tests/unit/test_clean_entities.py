@@ -94,7 +94,7 @@ that exports through Es Sider and Ras Lanuf had resumed at full capacity this mo
 
 def test_no_reference_in_any_fixture_page():
     """Every article page of the fixture web (all six templates), extracted as the pipeline does."""
-    from akhbar.fixture_site.offline import offline_web
+    from tests.fixture_site.offline import offline_web
 
     web = offline_web()
     checked = 0
@@ -116,7 +116,7 @@ def test_no_reference_in_any_fixture_page():
 
 def test_english_fixture_keeps_its_apostrophes():
     """The demo's "Libya&#x27;s": the extracted English titles hold a real apostrophe."""
-    from akhbar.fixture_site.offline import offline_web
+    from tests.fixture_site.offline import offline_web
 
     web = offline_web()
     records = [r for r in web.catalog.records if r["outlet"] == "fx-observer" and "'" in r["title"]]

@@ -1,4 +1,4 @@
-"""extract_article against the fixture web's gold records (akhbar.fixture_site), page by page.
+"""extract_article against the fixture web's gold records (tests.fixture_site), page by page.
 
 The fixture outlets are six different templates (WordPress, aggregator, custom CMS, a table-layout
 windows-1256 agency with Libyan/Hijri/Levantine dates, a trap site with malformed HTML and an
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from akhbar.fixture_site.gold import BAD_PAGES
-from akhbar.fixture_site.offline import offline_web
+from tests.fixture_site.gold import BAD_PAGES
+from tests.fixture_site.offline import offline_web
 from workers.clean.errors import NotHTMLError, TooLargeError
 from workers.clean.extract import extract_article
 

@@ -8,8 +8,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from parsel import Selector
 
-from akhbar.fixture_site.offline import offline_web
 from crawler.classify import is_article
+from tests.fixture_site.offline import offline_web
 from workers.clean.encoding import decode_html
 
 

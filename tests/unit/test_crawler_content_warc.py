@@ -13,12 +13,12 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, Response
 from warcio.archiveiterator import ArchiveIterator
 
-from akhbar.fixture_site.sites.base import tiny_png
-from akhbar.fixture_site.sites.trap import PDF_BYTES
+from akhbar.demo_web.sites.base import tiny_png
 from crawler.content import refusal
 from crawler.ingest import iter_pages
 from crawler.scheduler import decode_request, encode_request
 from crawler.warc import RotatingWarcWriter, exchange_for
+from tests.fixture_site.sites.trap import PDF_BYTES
 
 ARTICLE = ('<html><head><meta charset="utf-8"><title>خبر</title>'
            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "خبر"}</script></head>'

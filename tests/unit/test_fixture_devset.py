@@ -1,4 +1,4 @@
-"""The development set of issue 11 (akhbar.fixture_site.devset + sites/dx_*.py): gold well formed and
+"""The development set of issue 11 (tests.fixture_site.devset + sites/dx_*.py): gold well formed and
 reproducible, every page shows its gold (in HTML or in its JSON state), discovery paths list every
 article, AMP twins point at each other, the table layout is windows-1256, and the web serves over HTTP."""
 
@@ -16,7 +16,7 @@ import pytest
 from protego import Protego
 
 from akhbar.core.registry import load_registry
-from akhbar.fixture_site.devset import (
+from tests.fixture_site.devset import (
     AGENCIES,
     BYLINE_STYLES,
     DEV_OUTLETS,
@@ -25,7 +25,7 @@ from akhbar.fixture_site.devset import (
     per_outlet,
     text_source,
 )
-from akhbar.fixture_site.devweb import DevFixtureWeb, dev_offline_web
+from tests.fixture_site.devweb import DevFixtureWeb, dev_offline_web
 
 ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 SLUGS = [spec.slug for spec in DEV_OUTLETS]

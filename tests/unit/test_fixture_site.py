@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import pytest
 import yaml
 
-from akhbar.fixture_site import (
+from tests.fixture_site import (
     DEFAULT_HELD_BACK,
     FixtureWeb,
     article_url,
@@ -433,7 +433,7 @@ def test_registry_yaml(web, tmp_path):
 def test_cli_serves_until_terminated(tmp_path):
     target = tmp_path / "outlets.yaml"
     process = subprocess.Popen(
-        [sys.executable, "-m", "akhbar.fixture_site", "--write-outlets", str(target), "--host-base", "127.0.0.71"],
+        [sys.executable, "-m", "tests.fixture_site", "--write-outlets", str(target), "--host-base", "127.0.0.71"],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from akhbar.fixture_site.catalog import Catalog
-from akhbar.fixture_site.hostile import NESTING, HostileSite
-from akhbar.fixture_site.sites import SITE_CLASSES
 from crawler.content import refusal
+from tests.fixture_site.gold import gold_catalog
+from tests.fixture_site.hostile import NESTING, HostileSite
+from tests.fixture_site.sites import SITE_CLASSES
 from workers.clean.errors import ExtractionError
 from workers.clean.extract import ARTICLE_KEYS, extract_article
 
@@ -23,7 +23,7 @@ SLOW_CALL_SECONDS = 30.0  # a loaded 2-core CI machine; a hang or a blow-up is f
 
 
 def _pages() -> list[tuple[str, bytes, str]]:
-    catalog = Catalog(0)
+    catalog = gold_catalog(0)
     pages = []
     for site_class in SITE_CLASSES.values():
         site = site_class(catalog)

@@ -35,7 +35,7 @@ section, and different outlets on one day = independent reports of one event):
   memory for no measurable gain.
 * Results (4 corpus days, 10,520 docs, 3,760 positive / 2,337 negative pairs): precision 0.9997,
   recall 0.9981; 18 days (38,081 docs, 12,692 / 7,007 pairs): precision 0.9991, recall 0.9978.
-  Fixture web gold (akhbar.fixture_site.gold, 34 syndicated / 129 independent pairs): 1.0 / 1.0
+  Fixture web gold (tests.fixture_site.gold, 34 syndicated / 129 independent pairs): 1.0 / 1.0
   in release order and in reverse order.
 * Cost: ~0.75 ms signature per article (half of it normalize_for_hash) + one Lua call (~0.18 ms
   in Redis); ~850 assign()/s from one process on an idle core.  Memory: ~1.2 KB of Redis per

@@ -1,0 +1,18 @@
+"""The development-set templates (tests.fixture_site.devset), one Site subclass per outlet."""
+
+from __future__ import annotations
+
+from tests.fixture_site.sites.devbase import DevSite
+from tests.fixture_site.sites.dx_amp import AmpSite
+from tests.fixture_site.sites.dx_blogger import BloggerSite
+from tests.fixture_site.sites.dx_drupal import DrupalSite
+from tests.fixture_site.sites.dx_joomla import JoomlaSite
+from tests.fixture_site.sites.dx_next import NextSite
+from tests.fixture_site.sites.dx_nuxt import NuxtSite
+from tests.fixture_site.sites.dx_table import TableSite
+
+DEV_SITE_CLASSES: dict[str, type[DevSite]] = {
+    cls.slug: cls for cls in (NextSite, NuxtSite, DrupalSite, JoomlaSite, BloggerSite, AmpSite, TableSite)
+}
+
+__all__ = ["DEV_SITE_CLASSES", "DevSite"]
