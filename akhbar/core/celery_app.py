@@ -11,12 +11,12 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from akhbar.core.config import ServiceNotConfigured, env_int, load_settings
+from akhbar.core.keys import QUEUES
+from akhbar.core.messages import CLEAN_TASK, TASK_QUEUES
 from akhbar.core.redis_retry import publish_policy, worker_wait
 from akhbar.core.times import DEFAULT_TIMEZONE
 
-QUEUES = ("crawl", "clean", "dedupe", "index")
-
-# Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see tasks.crawl),
+# Longest pipeline task: one bulk flush with retries (~minutes). Crawl tasks ack early (see workers.tasks.crawl),
 # so they are not bound by it.
 VISIBILITY_TIMEOUT = env_int("AKHBAR_VISIBILITY_TIMEOUT") or 30 * 60
 # A pool process past this RSS after a task is replaced (Celery checks between tasks, and tasks are
@@ -36,6 +36,12 @@ def page_task_options(payload: dict) -> dict:
     otherwise walk the whole page, body included, to build one)."""
     job = payload.get("job_id") or ""
     return {"headers": {JOB_HEADER: job}, "argsrepr": f"[page {job} {payload.get('url', '')}]"}
+
+
+def send_page(page: dict, via: Celery | None = None, **options) -> None:
+    """Send one page (Page.to_payload()) to the clean stage, on `via` (default: this app)."""
+    (via or app).send_task(CLEAN_TASK, args=[page], queue=TASK_QUEUES[CLEAN_TASK], **page_task_options(page),
+                           **options)
 
 
 def _broker_url() -> str:
@@ -71,10 +77,8 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     worker_max_memory_per_child=WORKER_MAX_MEMORY_KIB,
     task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
-    task_default_queue="clean",
-    # Alerts ride on the index queue: percolation retries and webhook deliveries (workers.tasks).
-    task_routes={f"akhbar.{name}": {"queue": name} for name in QUEUES}
-    | {f"akhbar.{name}": {"queue": "index"} for name in ("index_flush", "percolate_alerts", "alert_webhook")},
+    task_default_queue=TASK_QUEUES[CLEAN_TASK],
+    task_routes={task: {"queue": queue} for task, queue in TASK_QUEUES.items()},
     worker_hijack_root_logger=False,
     worker_send_task_events=True,
     task_send_sent_event=True,
