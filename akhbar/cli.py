@@ -13,7 +13,7 @@ from akhbar.console import fail as _fail
 from akhbar.console import job_store as _job_store
 from akhbar.console import print_job as _print_job
 from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
-from akhbar.core.keys import INDEX_BUFFER
+from akhbar.core.messages import INDEX_FLUSH_TASK, queue_of
 from workers.clean.places import place_names
 
 
@@ -399,20 +399,14 @@ def _redis(settings: Settings):
 def dlq_list(ctx, limit, as_json) -> None:
     from akhbar.core import dlq as dead
 
-    items = dead.entries(_redis(_settings(ctx)), 0, limit - 1)
+    items = dead.letters(_redis(_settings(ctx)), 0, limit - 1)
     if as_json:
-        click.echo(json.dumps([{k: v for k, v in e.items() if k != "payload"} | {"url": _dead_url(e["payload"])}
+        click.echo(json.dumps([{k: v for k, v in e.to_payload().items() if k != "payload"} | {"url": e.url}
                                for e in items], ensure_ascii=False))
         return
     console.print(f"{dead.size(_redis(_settings(ctx)))} dead letters")
     for e in items:
-        payload = e.get("payload") or {}
-        console.print(f"- {e['task']} [red]{e['reason']}[/] {_dead_url(payload) or payload.get('id') or ''}")
-
-
-def _dead_url(payload: dict) -> str | None:
-    """A page's URL, or the URL of the article a dead index operation carries."""
-    return payload.get("url") or (payload.get("doc") or {}).get("url")
+        console.print(f"- {e.task} [red]{e.reason}[/] {e.label}")
 
 
 @dlq.command("replay")
@@ -422,18 +416,17 @@ def dlq_replay(ctx, limit) -> None:
     """Send dead letters through the pipeline again."""
     from akhbar.console import celery_app
     from akhbar.core import dlq as dead
+    from workers.indexbuffer import IndexBuffer
 
     app = celery_app(_settings(ctx))
     client = _redis(_settings(ctx))
     entries = dead.pop_all(client, limit)
     for e in entries:
-        task = e["task"]
-        if task == "akhbar.index":  # a single document that the bulk request rejected
-            client.rpush(INDEX_BUFFER, json.dumps(e["payload"], ensure_ascii=False))
-            app.send_task("akhbar.index_flush", queue="index")
+        if e.kind == "index_op":  # a single document that the bulk request rejected
+            IndexBuffer(client).push([e.index_op()])
+            app.send_task(INDEX_FLUSH_TASK, queue=queue_of(INDEX_FLUSH_TASK))
         else:
-            route = app.conf.task_routes.get(task) or {}
-            app.send_task(task, args=[e["payload"]], queue=route.get("queue") or task.split(".")[-1])
+            app.send_task(e.task, args=[e.payload], queue=queue_of(e.task))
     console.print(f"replayed {len(entries)} dead letters")
 
 
@@ -677,7 +670,7 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     from pathlib import Path
 
     from akhbar.console import celery_app
-    from akhbar.core.celery_app import page_task_options
+    from akhbar.core.celery_app import send_page
     from akhbar.core.jobs import JobOptions
     from akhbar.core.registry import RegistryError, UnknownOutletError
     from crawler.ingest import ingest as run_ingest
@@ -693,8 +686,7 @@ def ingest(ctx, files, outlet, outlets_file, all_html, wait, timeout) -> None:
     options = JobOptions.for_ingest(registry, files)
     app = celery_app(settings)
     report = run_ingest(_job_store(settings), [Path(f) for f in files], outlet_for,
-                        lambda page: app.send_task("akhbar.clean", args=[page], queue="clean",
-                                                   **page_task_options(page)),
+                        lambda page: send_page(page.to_payload(), via=app),
                         options=options, all_html=all_html)
     job = report.job
     skipped = ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items())) or "none"

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/alerts_bench.py` from the repo root
     sys.path.insert(0, str(ROOT))
 
-from bench.corpus import load_documents  # noqa: E402 - after the sys.path line above
+from akhbar.core.messages import DEDUPE_TASK, TASK_QUEUES  # noqa: E402 - after the sys.path line above
+from bench.corpus import load_documents  # noqa: E402
 from bench.results import environment  # noqa: E402
 
 
@@ -192,8 +193,8 @@ def main() -> None:
             web.write_outlets_yaml(outlets_file)
             crawl = submit_crawl(jobs, load_registry(outlets_file), list(web.outlets), mode="fixture")
             for i, (_doc_id, doc) in enumerate(ingest):
-                app.send_task("akhbar.dedupe", args=[{**doc, "crawled_at": doc.get("published_at")}],
-                              queue="dedupe")
+                app.send_task(DEDUPE_TASK, args=[{**doc, "crawled_at": doc.get("published_at")}],
+                              queue=TASK_QUEUES[DEDUPE_TASK])
                 delay = began + (i + 1) / args.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)

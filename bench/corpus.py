@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from akhbar.core.messages import doc_id_for
 from index.mapping import order_key
 from tests.fixture_site.corpus import CORPUS_ENV, corpus_path, find_corpus
 
@@ -43,7 +44,7 @@ def iter_raw(limit: int | None = None) -> Iterator[dict]:
 
 
 def doc_id(url: str) -> str:
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:24]  # as workers.tasks.doc_id_for
+    return doc_id_for(url)  # the pipeline's own document id
 
 
 def to_document(record: dict) -> tuple[str, dict]:

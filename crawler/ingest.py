@@ -17,7 +17,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from akhbar.core import ledger
 from akhbar.core.jobs import Job, JobOptions, JobStore
 from akhbar.core.ledger import WarcCopy, new_token, record_body
+from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet, Registry
 from crawler.classify import is_article
 from crawler.content import XML_START, refusal
@@ -62,8 +63,9 @@ def outlet_resolver(registry: Registry, forced: str | None = None) -> Callable[[
 
 
 def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], dict | None],
-               skipped: Counter, all_html: bool = False) -> Iterator[dict]:
-    """Page payloads (without job_id) from the response records of WARC files."""
+               skipped: Counter, all_html: bool = False) -> Iterator[tuple[Page, tuple[str, int]]]:
+    """Pages (without job_id) from the response records of WARC files, each with where its record is
+    (file, offset: the ledger's copy)."""
     for path in paths:
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream)
@@ -88,18 +90,18 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                 if config is None:
                     skipped["unknown_outlet"] += 1
                     continue
-                yield {
-                    "url": url,
-                    "requested_url": url,
-                    "status": status,
-                    "headers": headers,
-                    "body_b64": base64.b64encode(body).decode("ascii"),
-                    "outlet": config["name"],
-                    "outlet_config": config,
-                    "fetched_at": _warc_date(record.rec_headers.get_header("WARC-Date")),
-                    "feed_published": record.rec_headers.get_header("Akhbar-Feed-Published") or None,
-                    "warc_copy": (str(Path(path).resolve()), offset),  # the ledger's copy, not sent
-                }
+                page = Page(
+                    url=url,
+                    requested_url=url,
+                    status=status,
+                    headers=headers,
+                    body_b64=base64.b64encode(body).decode("ascii"),
+                    outlet=config["name"],
+                    outlet_config=config,
+                    fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+                    feed_published=record.rec_headers.get_header("Akhbar-Feed-Published") or None,
+                )
+                yield page, (str(Path(path).resolve()), offset)
 
 
 def _warc_date(value: str | None) -> str:
@@ -112,7 +114,7 @@ def _warc_date(value: str | None) -> str:
 
 
 def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | None], dict | None],
-           send: Callable[[dict], None], *, options: JobOptions | None = None, all_html: bool = False,
+           send: Callable[[Page], None], *, options: JobOptions | None = None, all_html: bool = False,
            label: str = "warc") -> IngestReport:
     """Create a job, send every page of ``paths`` to the clean stage, and mark the job crawled."""
     report = IngestReport()
@@ -122,16 +124,15 @@ def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | 
     store.set_state(job.id, "running")
     outlets = set()
     try:
-        for page in iter_pages(paths, outlet_for, report.skipped, all_html=all_html):
-            page["job_id"] = job.id
-            page["token"] = new_token()
+        for fetched, copy in iter_pages(paths, outlet_for, report.skipped, all_html=all_html):
+            page = replace(fetched, job_id=job.id, token=new_token())
             # Counted and in the ledger before the send: a fast worker must not finish the job early, and a
             # message the broker loses is re-driven from its WARC record (akhbar.core.ledger).
-            ledger.record(store.redis, job.id, page, WarcCopy.here(*page.pop("warc_copy")),
+            ledger.record(store.redis, job.id, page, WarcCopy.here(*copy),
                           counters=("pages_fetched", "pages_sent"))  # once per page, also when Redis restarts
             send(page)
             report.sent += 1
-            outlets.add(page["outlet"])
+            outlets.add(page.outlet)
     except Exception as exc:
         with contextlib.suppress(redis.RedisError):  # Redis may be what failed: it cannot record that then
             store.crawl_finished(job.id, failed=True, message=f"ingest stopped after {report.sent} pages: {exc}; "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from celery import Celery
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -23,6 +24,7 @@ from twisted.internet.task import LoopingCall, deferLater
 from akhbar.core import ledger
 from akhbar.core.celery_app import page_task_options
 from akhbar.core.ledger import WarcCopy, new_token
+from akhbar.core.messages import CLEAN_TASK, TASK_QUEUES, Page
 from akhbar.core.urls import canonical_url as canonical
 from crawler.bloom import execute_loading
 from crawler.settings import AKHBAR_SETTINGS
@@ -43,7 +45,7 @@ class HandoffPipeline:
         self.celery: Celery | None = None
         self.redis = None
         self._checked = 0.0
-        self.pending: list[dict] = []
+        self.pending: list[tuple[Page, tuple[str, int] | None]] = []  # (page, its WARC record)
         self._oldest = 0.0
         self._timer: LoopingCall | None = None
 
@@ -72,14 +74,14 @@ class HandoffPipeline:
 
     async def process_item(self, item):
         if self.redis is not None and time.monotonic() - self._checked > CHECK_SECONDS:
-            while self.redis.llen("clean") > self.max_queued:
+            while self.redis.llen(TASK_QUEUES[CLEAN_TASK]) > self.max_queued:
                 from twisted.internet import reactor  # late: the crawl process installs its reactor first
 
                 await maybe_deferred_to_future(deferLater(reactor, POLL_SECONDS, lambda: None))
             self._checked = time.monotonic()
         if not self.pending:
             self._oldest = time.monotonic()
-        self.pending.append(item)
+        self.pending.append((item["page"], item.get("warc_copy")))
         if len(self.pending) >= BATCH:
             self.flush()
         return item
@@ -91,7 +93,7 @@ class HandoffPipeline:
     def flush(self) -> None:
         if not self.pending:
             return
-        items, self.pending = self.pending, []
+        batch, self.pending = self.pending, []
         spider = self.crawler.spider
         state = getattr(spider, "state", None)
         jobs = getattr(spider, "jobs", None)
@@ -99,23 +101,23 @@ class HandoffPipeline:
             # Counted and in the job's ledger before the send: a message the broker loses is re-driven from
             # the ledger (akhbar.core.ledger), never just missing.
             pipe = jobs.redis.pipeline(transaction=False)
-            for item in items:
-                item["token"] = new_token()
-                copy = item.pop("warc_copy", None)
-                ledger.record(pipe, spider.job_id, item, WarcCopy.here(*copy) if copy else None)  # + pages_sent
+            pages = []
+            for page, copy in batch:
+                page = replace(page, token=new_token())
+                ledger.record(pipe, spider.job_id, page, WarcCopy.here(*copy) if copy else None)  # + pages_sent
+                pages.append(page)
             pipe.execute()
         else:
-            for item in items:
-                item.pop("warc_copy", None)
-        self._send(items)
+            pages = [page for page, _ in batch]
+        self._send(pages)
         if state is not None:
-            urls = [canonical(u) for item in items for u in (item["url"], item["requested_url"])]
+            urls = [canonical(u) for page in pages for u in (page.url, page.requested_url or page.url)]
             now = state.now()
             pipe = state.pipeline()
             state.articles.queue_mark(pipe, urls, now)
             execute_loading(pipe, state.scripts(), lambda retry: state.articles.queue_mark(retry, urls, now))
 
-    def _send(self, items: list[dict]) -> None:
+    def _send(self, items: list[Page]) -> None:
         assert self.celery is not None
         with self.celery.producer_or_acquire() as producer:
             batch = producer.batch(max_size=len(items) + 1) if hasattr(producer, "batch") else None
@@ -127,6 +129,7 @@ class HandoffPipeline:
                 for item in items:
                     self._send_one(item, producer)
 
-    def _send_one(self, item: dict, producer) -> None:
-        self.celery.send_task("akhbar.clean", args=[item], queue="clean", producer=producer,
-                              **page_task_options(item))
+    def _send_one(self, page: Page, producer) -> None:
+        payload = page.to_payload()
+        self.celery.send_task(CLEAN_TASK, args=[payload], queue=TASK_QUEUES[CLEAN_TASK], producer=producer,
+                              **page_task_options(payload))

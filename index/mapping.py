@@ -98,7 +98,7 @@ ctx._source.order_key = key;
 
 def order_key(doc_id: str) -> int:
     """An article's sort tiebreaker: 60 bits of its id (sha1 hex of the canonical URL, see
-    workers.tasks.doc_id_for; other ids are hashed first). Unique in practice: two of 10M articles share
+    akhbar.core.messages.doc_id_for; other ids are hashed first). Unique in practice: two of 10M articles share
     a key with probability ~4e-5, and it matters only if they also tie on score or date."""
     hex_id = doc_id if _HEX_PREFIX.match(doc_id) else hashlib.sha1(doc_id.encode("utf-8")).hexdigest()
     return int(hex_id[:15], 16)

@@ -103,7 +103,7 @@ def tick(client: redis.Redis, registry: Registry, *, only: Iterable[str] = (), m
 
 @app.task(name=TASK, ignore_result=True, acks_late=False)
 def scheduled_crawl(payload: dict, interval_seconds: int, options: dict | None = None) -> str | None:
-    from workers.tasks import redis_client
+    from workers.resources import redis_client
 
     job = submit_if_due(redis_client(), payload, interval_seconds, options)
     return job.id if job else None

@@ -1,6 +1,7 @@
 """The index buffer's bookkeeping: documents wait in `akhbar:index:buffer`; a flush moves a batch into its
 own processing list (with a lease), and every way out of that list is atomic, so no document is stranded.
 
+- push:      the only way an operation (akhbar.core.messages.IndexOp) enters the buffer.
 - take:      continue this flush's list (a re-delivered task) or move a new batch in, and stamp its lease.
 - give_back: put the whole list, or the documents the engine refused for now, back at the buffer's head
              (same order, ahead of later operations on the same documents) and drop the lease.
@@ -12,11 +13,13 @@ own processing list (with a lease), and every way out of that list is atomic, so
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import redis
 
 from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASE_SECONDS, INDEX_LEASES, INDEX_RETRY_OWNER, INDEX_WAITING
+from akhbar.core.messages import IndexOp
 
 LEASE_SECONDS = INDEX_LEASE_SECONDS
 
@@ -74,6 +77,13 @@ class IndexBuffer:
         self._take = client.register_script(_TAKE)
         self._give_back = client.register_script(_GIVE_BACK)
         self._reclaim = client.register_script(_RECLAIM)
+
+    def push(self, ops: Iterable[IndexOp]) -> int:
+        """Append operations at the buffer's tail (one round trip); how many."""
+        entries = [op.to_json() for op in ops]
+        if entries:
+            self.redis.rpush(INDEX_BUFFER, *entries)
+        return len(entries)
 
     def take(self, processing: str, batch: int) -> list[bytes]:
         return self._take(keys=[INDEX_BUFFER, processing, INDEX_LEASES], args=[batch, time.time()])

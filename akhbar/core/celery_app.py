@@ -11,10 +11,10 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.keys import QUEUES
+from akhbar.core.messages import CLEAN_TASK, TASK_QUEUES
 from akhbar.core.redis_retry import publish_policy, worker_wait
 from akhbar.core.times import DEFAULT_TIMEZONE
-
-QUEUES = ("crawl", "clean", "dedupe", "index")
 
 # A header of every task that carries one page or article: the job it serves, readable in the broker's
 # message without decoding its body (kombu base64-encodes bodies; headers stay plain JSON, and Celery keeps
@@ -27,6 +27,12 @@ def page_task_options(payload: dict) -> dict:
     otherwise walk the whole page, body included, to build one)."""
     job = payload.get("job_id") or ""
     return {"headers": {JOB_HEADER: job}, "argsrepr": f"[page {job} {payload.get('url', '')}]"}
+
+
+def send_page(page: dict, via: Celery | None = None, **options) -> None:
+    """Send one page (Page.to_payload()) to the clean stage, on `via` (default: this app)."""
+    (via or app).send_task(CLEAN_TASK, args=[page], queue=TASK_QUEUES[CLEAN_TASK], **page_task_options(page),
+                           **options)
 
 
 def _broker_url(settings: Settings) -> str:
@@ -77,10 +83,8 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
-    task_default_queue="clean",
-    # Alerts ride on the index queue: percolation retries and webhook deliveries (workers.tasks).
-    task_routes={f"akhbar.{name}": {"queue": name} for name in QUEUES}
-    | {f"akhbar.{name}": {"queue": "index"} for name in ("index_flush", "percolate_alerts", "alert_webhook")},
+    task_default_queue=TASK_QUEUES[CLEAN_TASK],
+    task_routes={task: {"queue": queue} for task, queue in TASK_QUEUES.items()},
     worker_hijack_root_logger=False,
     worker_send_task_events=True,
     task_send_sent_event=True,

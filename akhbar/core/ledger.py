@@ -24,6 +24,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from akhbar.core.keys import JOB_COPIES_SUFFIX, JOB_LEDGER_SUFFIX, JOB_PREFIX
+from akhbar.core.messages import Page
 
 # A ledger outlives a job that never ends (stalled, cancelled) by this much, then Redis drops it.
 TTL_SECONDS = 30 * 86400
@@ -85,15 +86,16 @@ return 1
 """
 
 
-def record(pipe: Any, job_id: str, page: dict[str, Any], warc: WarcCopy | None,
+def record(pipe: Any, job_id: str, page: Page, warc: WarcCopy | None,
            counters: tuple[str, ...] = ("pages_sent",)) -> None:
     """Add ``page`` (which carries its token) to the job's ledger and count it in ``counters``, once per
     token however often the command is sent; in the caller's pipeline or client."""
-    envelope = {k: v for k, v in page.items() if k not in _COPIED}
+    payload = page.to_payload()
+    envelope = {k: v for k, v in payload.items() if k not in _COPIED}
     entry = {"page": envelope, "warc": [warc.host, warc.path, warc.offset] if warc else None}
-    copy = "" if warc is not None else json.dumps({"body_b64": page["body_b64"], "headers": page.get("headers") or {}},
+    copy = "" if warc is not None else json.dumps({"body_b64": page.body_b64, "headers": page.headers},
                                                   ensure_ascii=False)
-    pipe.eval(_RECORD, 3, JOB_PREFIX + job_id, ledger_key(job_id), copies_key(job_id), page["token"],
+    pipe.eval(_RECORD, 3, JOB_PREFIX + job_id, ledger_key(job_id), copies_key(job_id), page.token,
               json.dumps(entry, ensure_ascii=False), copy, TTL_SECONDS, *counters)
 
 
@@ -144,8 +146,9 @@ def record_body(record: Any) -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
-def rebuild(client: Any, job_id: str, entry: LedgerEntry) -> dict[str, Any]:
-    """The page payload again, from its durable copy; CopyGone when that copy cannot be read here."""
+def rebuild(client: Any, job_id: str, entry: LedgerEntry) -> Page:
+    """The page again, from its durable copy; CopyGone when that copy cannot be read here. Envelopes
+    written by older versions read back the same way (Page.from_payload)."""
     page = dict(entry.envelope)
     if entry.warc is not None:
         if entry.warc.host != socket.gethostname() and not Path(entry.warc.path).exists():
@@ -158,9 +161,9 @@ def rebuild(client: Any, job_id: str, entry: LedgerEntry) -> dict[str, Any]:
             raise CopyGone(f"its WARC record is damaged: {type(exc).__name__}: {exc}") from exc
         page["body_b64"] = base64.b64encode(body).decode("ascii")
         page["headers"] = headers
-        return page
+        return Page.from_payload(page)
     raw = client.hget(copies_key(job_id), entry.token)
     if raw is None:
         raise CopyGone("its stored copy is gone")
     page.update(json.loads(raw))
-    return page
+    return Page.from_payload(page)

@@ -16,6 +16,7 @@ import redis
 
 from akhbar.core.keys import METRICS_PREFIX as PREFIX
 from akhbar.core.keys import QUEUES  # noqa: F401  (re-exported for readers of the queues)
+from akhbar.core.messages import INDEX_FLUSH_TASK
 
 log = logging.getLogger("akhbar.metrics")
 
@@ -107,7 +108,7 @@ def _task_postrun(task_id: str | None = None, task: Any = None, retval: Any = No
     try:  # metrics must never fail a task
         client = _worker_redis()
         record_task(client, name, state or "unknown", seconds)
-        if name == "akhbar.index_flush" and state == "SUCCESS" and isinstance(retval, int) and retval > 0:
+        if name == INDEX_FLUSH_TASK and state == "SUCCESS" and isinstance(retval, int) and retval > 0:
             add_counter(client, "index_operations", retval)
     except Exception as exc:
         log.debug("could not record task metrics: %s", exc)

@@ -26,17 +26,19 @@ from typing import Any
 
 from akhbar.core import ledger
 from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASES, JOB_REDRIVE_ROUNDS, QUEUES
+from akhbar.core.messages import INDEX_FLUSH_TASK, TASK_QUEUES, Page
 
 log = logging.getLogger("akhbar.reconcile")
 
 MAX_ROUNDS = 3
-FLUSH_TASK = "akhbar.index_flush"
-CLEAN_TASK = "akhbar.clean"
+FLUSH_TASK = INDEX_FLUSH_TASK
 CHUNK = 200  # list items or hash fields looked at per script call
 SEND_BATCH = 100  # pages rebuilt and sent at a time (a large lost ingest never sits in memory whole)
 LOCK_SUFFIX = ":reconciling"
 LOCK_SECONDS = 300  # longer than any one look (a crash leaves it behind for this long at most)
 
+# An index_flush task in a queued message, as kombu writes its headers (a Lua string literal).
+_FLUSH_NEEDLE = "'" + json.dumps({"task": INDEX_FLUSH_TASK})[1:-1] + "'"
 # KEYS[1]: a list. ARGV: start, stop, the job's needles (plain substrings). Returns {found, flush tasks,
 # items seen}.
 _SCAN_LIST = """
@@ -46,10 +48,10 @@ for _, item in ipairs(items) do
   for i = 3, #ARGV do
     if string.find(item, ARGV[i], 1, true) then found = 1 end
   end
-  if string.find(item, '"task": "akhbar.index_flush"', 1, true) then flushes = flushes + 1 end
+  if string.find(item, FLUSH_NEEDLE, 1, true) then flushes = flushes + 1 end
 end
 return {found, flushes, #items}
-"""
+""".replace("FLUSH_NEEDLE", _FLUSH_NEEDLE)
 # KEYS[1]: a hash. ARGV: cursor, the job's needles. Returns {found, flush tasks, next cursor}.
 _SCAN_HASH = """
 local page = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', CHUNK)
@@ -60,10 +62,10 @@ for i = 2, #entries, 2 do
   for j = 2, #ARGV do
     if string.find(item, ARGV[j], 1, true) then found = 1 end
   end
-  if string.find(item, '"task": "akhbar.index_flush"', 1, true) then flushes = flushes + 1 end
+  if string.find(item, FLUSH_NEEDLE, 1, true) then flushes = flushes + 1 end
 end
 return {found, flushes, page[1]}
-""".replace("CHUNK", str(CHUNK))
+""".replace("CHUNK", str(CHUNK)).replace("FLUSH_NEEDLE", _FLUSH_NEEDLE)
 
 
 def needles(job_id: str) -> list[str]:
@@ -139,16 +141,16 @@ class Round:
         return self.flush_sent or bool(self.redriven)
 
 
-def send_page(page: dict[str, Any]) -> None:
-    from akhbar.core.celery_app import app, page_task_options  # late: it reads the broker URL on import
+def send_page(page: Page) -> None:
+    from akhbar.core.celery_app import send_page as send  # late: it reads the broker URL on import
 
-    app.send_task(CLEAN_TASK, args=[page], queue="clean", **page_task_options(page))
+    send(page.to_payload())
 
 
 def send_flush() -> None:
     from akhbar.core.celery_app import app
 
-    app.send_task(FLUSH_TASK, queue="index")
+    app.send_task(FLUSH_TASK, queue=TASK_QUEUES[FLUSH_TASK])
 
 
 def reconcile(client: Any, job_key: str, job_id: str, *, max_rounds: int = MAX_ROUNDS) -> Round:
@@ -191,7 +193,7 @@ def redrive(client: Any, job_key: str, job_id: str, done: Round | None = None, *
         for entry in ledger.iter_pending(client, job_id):
             done.lost.setdefault(entry.url, f"still pending after {done.rounds} rounds of re-driving")
         return done
-    batch: list[dict[str, Any]] = []
+    batch: list[Page] = []
     counted = False
     for entry in ledger.iter_pending(client, job_id):
         try:
@@ -218,7 +220,7 @@ def _count_round(client: Any, job_key: str, done: Round) -> bool:
     return True
 
 
-def _send(client: Any, job_key: str, pages: list[dict[str, Any]], done: Round) -> None:
+def _send(client: Any, job_key: str, pages: list[Page], done: Round) -> None:
     for page in pages:
         send_page(page)
     client.hincrby(job_key, "pages_redriven", len(pages))

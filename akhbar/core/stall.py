@@ -24,6 +24,7 @@ from akhbar.core import dlq
 from akhbar.core.config import load_settings
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import INDEX_BUFFER, INDEX_LEASE_SECONDS, INDEX_LEASES, QUEUES
+from akhbar.core.messages import INDEX_FLUSH_TASK, TASK_QUEUES
 from akhbar.core.reconcile import reconcile
 
 log = logging.getLogger("akhbar.stall")
@@ -109,7 +110,7 @@ def check(store: JobStore, job: Job, *, now: float | None = None, after: float |
         # A flush died holding documents and no task is left to take them: wake one, it reclaims them.
         from akhbar.core.celery_app import app
 
-        app.send_task("akhbar.index_flush", queue="index")
+        app.send_task(INDEX_FLUSH_TASK, queue=TASK_QUEUES[INDEX_FLUSH_TASK])
     quiet = _quiet_for(client, quiet_key, now, job.pending, after)
     if quiet < min(redrive, after):
         return job

@@ -4,16 +4,15 @@ imports no task code."""
 from __future__ import annotations
 
 from akhbar.core.jobs import Job, JobOptions, JobStore
+from akhbar.core.messages import CRAWL_TASK, TASK_QUEUES
 from akhbar.core.registry import Registry
-
-CRAWL_TASK = "akhbar.crawl"
 
 
 def _send_crawl(job_id: str) -> None:
     # Imported here: the Celery app reads the broker URL from the settings when it is first imported.
     from akhbar.core.celery_app import app
 
-    app.send_task(CRAWL_TASK, args=[job_id], queue="crawl")
+    app.send_task(CRAWL_TASK, args=[job_id], queue=TASK_QUEUES[CRAWL_TASK])
 
 
 def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, since: str | None = None,

@@ -29,6 +29,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet
 from akhbar.core.times import parse_iso_utc
 from akhbar.core.urls import canonical_url as canonical
@@ -482,19 +483,21 @@ class OutletSpider(scrapy.Spider):
         return parsed is not None and parsed < self.since
 
     def _item(self, response: TextResponse) -> dict:
-        return {
-            "url": response.url,
-            "requested_url": response.meta.get("redirect_urls", [response.url])[0],
-            "status": response.status,
-            "headers": {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
-            "body_b64": base64.b64encode(response.body).decode("ascii"),
-            "outlet": self.outlet.name,
-            "outlet_config": self.outlet_payload,
-            "job_id": self.job_id,
-            "fetched_at": datetime.now(UTC).isoformat(),
-            "feed_published": response.meta.get("feed_published"),
-            "warc_copy": response.meta.get("warc_copy"),  # (file, offset); the hand-off keeps it out of the page
-        }
+        """The page for the clean stage, and where the WARC writer put its record (the ledger's copy,
+        never sent: the hand-off pipeline takes it out)."""
+        page = Page(
+            url=response.url,
+            requested_url=response.meta.get("redirect_urls", [response.url])[0],
+            status=response.status,
+            headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
+            body_b64=base64.b64encode(response.body).decode("ascii"),
+            outlet=self.outlet.name,
+            outlet_config=self.outlet_payload,
+            job_id=self.job_id,
+            fetched_at=datetime.now(UTC).isoformat(),
+            feed_published=response.meta.get("feed_published"),
+        )
+        return {"page": page, "warc_copy": response.meta.get("warc_copy")}  # warc_copy: (file, offset)
 
 
 def _gunzip(data: bytes, limit: int) -> bytes | None:

@@ -423,7 +423,7 @@ def test_older_documents_get_their_sort_key_in_place_and_page_without_gaps(searc
 
     name = f"test-old-{uuid.uuid4().hex[:6]}"
     tied = "2024-06-01T08:00:00+02:00"  # one instant for all: only the tiebreaker orders them
-    # Ids as the pipeline makes them (sha1 hex, workers.tasks.doc_id_for): the engine's fill and the index
+    # Ids as the pipeline makes them (sha1 hex, akhbar.core.messages.doc_id_for): the engine's fill and the index
     # stage then give the same key.
     ids = [hashlib.sha1(f"{name}/{i}".encode()).hexdigest()[:24] for i in range(30)]
     docs = [doc(key, f"خبر الواحة {i}", f"الواحة {filler(20, i)}", published_at=tied) for i, key in enumerate(ids)]

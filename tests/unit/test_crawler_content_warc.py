@@ -108,7 +108,8 @@ def test_warc_rotation_round_trip_and_ingest_payloads(tmp_path: Path) -> None:
     assert concurrent_to == response_ids and len(set(response_ids)) == 5  # each request names its response
 
     skipped: Counter = Counter()
-    pages = list(iter_pages(writer.files, lambda url, named: {"name": named or "?"}, skipped))
+    pages = [page.to_payload() for page, _ in iter_pages(writer.files, lambda url, named: {"name": named or "?"},
+                                                          skipped)]
     assert [p["url"] for p in pages] == ["https://x.ly/2024/01/story-one/", "https://x.ly/2024/01/story-two/"]
     for page in pages:  # the gzip body comes back decoded, without the hop-by-hop headers
         assert base64.b64decode(page["body_b64"]) == article
@@ -148,11 +149,11 @@ def test_foreign_warc_records_become_adhoc_outlets_and_registered_hosts_still_ma
             writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(ARTICLE.encode()),
                                                           http_headers=http))
     skipped: Counter = Counter()
-    pages = list(iter_pages([path], outlet_resolver(registry), skipped))
+    pages = [page.to_payload() for page, _ in iter_pages([path], outlet_resolver(registry), skipped)]
     assert skipped == {}
     assert [p["outlet"] for p in pages] == ["adhoc-news-example-org-8080", "adhoc-other-example-net", known.name]
     assert pages[0]["outlet_config"]["base_url"] == "http://news.example.org:8080/"
-    forced = list(iter_pages([path], outlet_resolver(registry, known.name), Counter()))
+    forced = [page.to_payload() for page, _ in iter_pages([path], outlet_resolver(registry, known.name), Counter())]
     assert {p["outlet"] for p in forced} == {known.name}
 
 

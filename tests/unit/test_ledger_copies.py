@@ -11,6 +11,7 @@ from scrapy.http import HtmlResponse, Request
 
 from akhbar.core import ledger
 from akhbar.core.ledger import CopyGone, LedgerEntry, WarcCopy
+from akhbar.core.messages import Page
 from crawler.warc import RotatingWarcWriter, exchange_for
 
 
@@ -22,10 +23,10 @@ def store(client):
         client.delete(ledger.ledger_key(job), ledger.copies_key(job), "akhbar:job:" + job)
 
 
-def page_of(response: HtmlResponse, token: str) -> dict:
-    return {"url": response.url, "requested_url": response.url, "status": 200,
-            "headers": {k.decode(): b", ".join(v).decode() for k, v in response.headers.items()},
-            "body_b64": base64.b64encode(response.body).decode(), "outlet": "x", "job_id": "j1", "token": token}
+def page_of(response: HtmlResponse, token: str) -> Page:
+    return Page(url=response.url, requested_url=response.url, status=200,
+                headers={k.decode(): b", ".join(v).decode() for k, v in response.headers.items()},
+                body_b64=base64.b64encode(response.body).decode(), outlet="x", job_id="j1", token=token)
 
 
 def test_pages_come_back_from_their_warc_records_across_rotated_files(store, tmp_path: Path) -> None:
@@ -38,14 +39,14 @@ def test_pages_come_back_from_their_warc_records_across_rotated_files(store, tmp
         path, offset = writer.write_pair(exchange_for(response.request, response))
         page = page_of(response, f"t{i}")
         ledger.record(store, "j1", page, WarcCopy.here(path, offset))
-        sent[page["token"]] = page
+        sent[page.token] = page.to_payload()
     writer.close()
     assert len(writer.files) > 2
     assert not store.exists(ledger.copies_key("j1"))  # a WARC copy: the body is not kept in Redis
     entries = ledger.pending(store, "j1")
     assert sorted(e.token for e in entries) == sorted(sent)
     for entry in entries:
-        again = ledger.rebuild(store, "j1", entry)
+        again = ledger.rebuild(store, "j1", entry).to_payload()
         original = sent[entry.token]
         assert base64.b64decode(again["body_b64"]) == base64.b64decode(original["body_b64"])
         assert again["headers"]["Content-Type"] == "text/html; charset=utf-8"
@@ -54,8 +55,8 @@ def test_pages_come_back_from_their_warc_records_across_rotated_files(store, tmp
 
 
 def test_a_page_without_a_warc_record_keeps_its_copy_and_a_gone_copy_says_why(store, tmp_path: Path) -> None:
-    page = {"url": "https://x.ly/a", "body_b64": base64.b64encode(b"<html>a</html>").decode(),
-            "headers": {"Content-Type": "text/html"}, "job_id": "j2", "token": "ta"}
+    page = Page(url="https://x.ly/a", body_b64=base64.b64encode(b"<html>a</html>").decode(),
+                headers={"Content-Type": "text/html"}, job_id="j2", token="ta")
     ledger.record(store, "j2", page, None)
     [entry] = ledger.pending(store, "j2")
     assert ledger.rebuild(store, "j2", entry) == page
@@ -72,7 +73,7 @@ def test_a_page_without_a_warc_record_keeps_its_copy_and_a_gone_copy_says_why(st
 
 def test_a_page_is_counted_once_however_often_its_record_is_sent(store) -> None:
     """The retrying client sends a command again when Redis went away mid-reply: it may have run."""
-    page = {"url": "https://x.ly/a", "body_b64": "PGh0bWw+", "headers": {}, "job_id": "j2", "token": "t1"}
+    page = Page(url="https://x.ly/a", body_b64="PGh0bWw+", job_id="j2", token="t1")
     for _ in range(3):
         ledger.record(store, "j2", page, None, counters=("pages_fetched", "pages_sent"))
     assert store.hgetall("akhbar:job:j2") == {b"pages_fetched": b"1", b"pages_sent": b"1"}

@@ -22,6 +22,7 @@ from lxml import etree
 from lxml.html import Element as html_element
 from lxml.html import HtmlElement
 
+from akhbar.core.messages import ARTICLE_KEYS as _ARTICLE_KEYS
 from akhbar.core.registry import Outlet
 from akhbar.core.text import content_hash, normalize_for_hash
 from akhbar.core.urls import canonical_url
@@ -51,10 +52,8 @@ from .textutil import arabic_ratio, clean_ws, element_paragraphs, element_text, 
 logger = logging.getLogger("akhbar.clean.extract")
 
 MAX_BYTES = 10 * 1024 * 1024  # the crawler downloads at most this much (DOWNLOAD_MAXSIZE)
-ARTICLE_KEYS = (
-    "url", "canonical_url", "outlet", "title", "body", "lead", "authors", "published_at", "date_source",
-    "language", "dateline", "source_outlet", "section", "tags", "content_hash", "places", "location",
-)  # fmt: skip
+# The keys extract_article returns: akhbar.core.messages.Article's fields (without the clean task's envelope).
+ARTICLE_KEYS = _ARTICLE_KEYS
 FEED_DATE_HEADER = "x-akhbar-feed-published"  # optional: the feed entry's date, passed by the crawler
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·]\s+|\s+::\s+")
