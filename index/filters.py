@@ -56,20 +56,24 @@ class FilterSpec:
     def flag(self) -> str:
         return "--" + self.key.replace("_", "-")
 
+    @property
+    def api_description(self) -> str:
+        return self.description + (" (repeatable)" if self.multi else "")
+
     def empty(self) -> Any:
         return [] if self.multi else None
 
 
 FILTERS: tuple[FilterSpec, ...] = (
-    FilterSpec("outlet", "terms", "outlet", "Outlet (repeatable)", aliases=("outlets",),
-               cli_help="Only articles of this outlet (repeatable).", label_ar="المصدر", any_ar="كل المصادر",
+    FilterSpec("outlet", "terms", "outlet", "Outlet", aliases=("outlets",),
+               cli_help="Only articles of this outlet", label_ar="المصدر", any_ar="كل المصادر",
                choices_from="outlets"),
-    FilterSpec("source_outlet", "terms", "source_outlet", "Original outlet of reposts (repeatable)"),
-    FilterSpec("language", "terms", "language", "ar, en, … (repeatable)", label_ar="اللغة", any_ar="كل اللغات",
+    FilterSpec("source_outlet", "terms", "source_outlet", "Original outlet of reposts"),
+    FilterSpec("language", "terms", "language", "Language: ar, en, …", label_ar="اللغة", any_ar="كل اللغات",
                choices=(("ar", "العربية"), ("en", "الإنجليزية"))),
-    FilterSpec("section", "terms", "section", "Section (repeatable)"),
-    FilterSpec("place", "terms", "places.id", "Articles about this place: a gazetteer id such as ly:tripoli "
-               "(repeatable)", cli_help="Articles about this place: an id (ly:tripoli) or a name (طرابلس, Misrata)."),
+    FilterSpec("section", "terms", "section", "Section"),
+    FilterSpec("place", "terms", "places.id", "Articles about this place: a gazetteer id such as ly:tripoli",
+               cli_help="Articles about this place: an id (ly:tripoli) or a name (طرابلس, Misrata)"),
     FilterSpec("date_from", "from", "published_at", "YYYY-MM-DD or ISO 8601", param="from",
                cli_help="Published on or after (YYYY-MM-DD).", label_ar="من تاريخ"),
     FilterSpec("date_to", "to", "published_at", "YYYY-MM-DD or ISO 8601", param="to",
@@ -180,7 +184,7 @@ def filter_clauses(values: Mapping[str, Any], table: Sequence[FilterSpec] = FILT
 
 def public_filters(table: Sequence[FilterSpec] = FILTERS) -> list[dict]:
     """What the search page needs to build its form and keep filters in its URL."""
-    return [{"name": s.key, "kind": s.kind, "multi": s.multi, "description": s.description,
+    return [{"name": s.key, "kind": s.kind, "multi": s.multi, "description": s.api_description,
              "label": s.label_ar, "any": s.any_ar or None,
              "choices": [{"value": v, "label": label} for v, label in s.choices], "choices_from": s.choices_from}
             for s in table]
