@@ -10,7 +10,9 @@ How alerts are raised is in index/percolate.py (matching) and workers/alerts.py 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 from xml.etree import ElementTree as ET
 
@@ -33,14 +35,14 @@ def allow_list() -> AllowList:
 
 def add(adapter: SearchAdapter, settings: Settings, client: redis.Redis, name: str, q: str,
         outlet: list[str] | None = None, webhook: str | None = None, *, allow: AllowList | None = None,
-        replace: bool = False) -> SavedSearch:
+        replace: bool = False, filters: Mapping[str, Any] | None = None) -> SavedSearch:
     """Validate and store a saved search. Raises SavedSearchError (bad input, name taken) or
     TargetNotAllowed (the webhook fails the crawl targets' SSRF guard: host not allow-listed in
     AKHBAR_ALLOWED_DOMAINS, or resolving to a private/loopback/link-local address).
 
     The webhook URL is a secret: the index (which reads and Kibana's read-only role see) keeps only its
     scheme://host; the URL itself goes to Redis (AlertStore.set_webhook)."""
-    search = SavedSearch.create(name, q, outlet, webhook)
+    search = SavedSearch.create(name, q, outlet, webhook, filters=filters)
     url = search.webhook
     if url:
         check_target(url, allow if allow is not None else allow_list())
@@ -69,8 +71,14 @@ def preview(adapter: SearchAdapter, settings: Settings, name: str, size: int = 1
     from index.search import run_search
 
     search = get_search(adapter, settings, name)
-    return run_search(adapter, settings.index_alias, {"q": search.q, "outlet": search.outlet, "sort": "date",
+    return run_search(adapter, settings.index_alias, {"q": search.q, **search.filters, "sort": "date",
                                                       "size": size, "highlight": False, "facets": False})
+
+
+def describe_filters(search: SavedSearch) -> str:
+    """`outlet: a, b; from: 2024-01-01` ("" without filters)."""
+    return "; ".join(f"{key}: {', '.join(value) if isinstance(value, list) else value}"
+                     for key, value in search.filters.items())
 
 
 def search_json(search: SavedSearch, *, store: AlertStore | None = None) -> dict:
@@ -114,12 +122,14 @@ def atom_feed(search: SavedSearch, alerts: list[dict], base_url: str, outlet_nam
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "ar"})
     _sub(feed, "id", _tag(search.name))
     _sub(feed, "title", f"أخبار · تنبيه «{search.name}»")
-    _sub(feed, "subtitle", search.q + (f" ({', '.join(search.outlet)})" if search.outlet else ""))
+    _sub(feed, "subtitle", search.q + (f" ({describe_filters(search)})" if search.filters else ""))
     newest = max((_rfc3339(a.get("updated_at"), now) for a in alerts), default=None)
     _sub(feed, "updated", newest or _rfc3339(search.created_at, now))
     _sub(feed, "link", rel="self", type="application/atom+xml",
          href=f"{base}/alerts/{quote(search.name, safe='')}.atom")
-    query = {"q": search.q, "sort": "date"} | ({"outlet": search.outlet[0]} if len(search.outlet) == 1 else {})
+    # The page's URL takes one value per filter: a filter with several is left out of the link.
+    query = {"q": search.q, "sort": "date"} | {
+        k: v[0] if isinstance(v, list) else v for k, v in search.filters.items() if not isinstance(v, list) or len(v) == 1}
     _sub(feed, "link", rel="alternate", type="text/html", href=f"{base}/?{urlencode(query)}")
     _sub(_sub(feed, "author"), "name", "Akhbar")
     _sub(feed, "generator", "Akhbar")

@@ -9,18 +9,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from akhbar import alerts
 from akhbar.api import ApiError, StateDep, Writer
 from akhbar.core.targets import TargetNotAllowed
+from index.filters import FILTERS, FilterSpec
 from index.percolate import (
-    MAX_OUTLETS,
+    MAX_FILTER_VALUES,
     MAX_QUERY_CHARS,
     SavedSearchError,
     SavedSearchExists,
@@ -32,18 +34,37 @@ router = APIRouter()
 NameParam = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
-class AlertRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
+class _AlertBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra={
         "examples": [{"name": "sharara", "q": "حقل الشرارة", "outlet": [], "webhook": None}]})
 
     name: str = Field(min_length=1, max_length=64, description="1-64 letters, digits, `_` or `-`")
     q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description='The query, as in search: words, '
                    '"phrases", -excluded, a OR b')
-    outlet: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=MAX_OUTLETS, description="Only articles of these outlets")
     webhook: str | None = Field(None, max_length=2048, description="POST each new alert here as JSON; the "
                                 "host must be allow-listed (AKHBAR_ALLOWED_DOMAINS) and public")
     replace: bool = Field(False, description="Overwrite a saved search of the same name")
+
+
+def _filter_field(spec: FilterSpec) -> tuple[Any, Any]:
+    """A search filter as a body field, under its public name (`from`), as /search takes it."""
+    if spec.multi:
+        return (list[Annotated[str, Field(min_length=1, max_length=100)]],
+                Field(default_factory=list, max_length=MAX_FILTER_VALUES, alias=spec.key,
+                      description=f"{spec.description} (at most {MAX_FILTER_VALUES})"))
+    return str | None, Field(None, max_length=64, alias=spec.key, description=spec.description)
+
+
+def alert_request_model(table: Sequence[FilterSpec] = FILTERS) -> type[_AlertBase]:
+    """The POST /alerts body: the saved search's own fields plus every search filter of the table."""
+    return create_model("AlertRequest", __base__=_AlertBase, **{s.name: _filter_field(s) for s in table})
+
+
+AlertRequest = alert_request_model()
+
+
+def request_filters(body: BaseModel, table: Sequence[FilterSpec] = FILTERS) -> dict[str, Any]:
+    return {spec.key: value for spec in table if (value := getattr(body, spec.name))}
 
 
 def _not_found(exc: SavedSearchNotFound) -> ApiError:
@@ -65,8 +86,8 @@ def list_alerts(state: StateDep) -> JSONResponse:
                         409: {"description": "A saved search of that name exists"}})
 def add_alert(body: AlertRequest, state: StateDep) -> JSONResponse:
     try:
-        search = alerts.add(state.search(), state.settings, state.redis(), body.name, body.q, body.outlet,
-                            body.webhook, allow=state.config.allowed, replace=body.replace)
+        search = alerts.add(state.search(), state.settings, state.redis(), body.name, body.q, None, body.webhook,
+                            allow=state.config.allowed, replace=body.replace, filters=request_filters(body))
     except TargetNotAllowed as exc:
         raise ApiError(403, "target_not_allowed", f"webhook refused: {exc}") from None
     except SavedSearchExists as exc:

@@ -4,6 +4,7 @@
     GET    /jobs                  recent jobs          GET /jobs/{id}     one job with its counters
     DELETE /jobs/{id}             cancel (write)       POST /jobs/{id}/retry  same options, new job (write)
     GET    /search                full-text search: index.search.run_search's JSON, unchanged
+    GET    /search/filters        the search filters (index.filters): the page builds its form from them
     GET    /articles/{id}         one article, full text, with the other versions of its story
     GET    /articles/{id}/similar other stories like it
     GET    /outlets               the registry, with per-outlet health (akhbar.health)
@@ -30,7 +31,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hmac
+import inspect
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -39,6 +42,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -60,6 +64,7 @@ from akhbar.core.keys import JOB_STATES
 from akhbar.core.outlet import add_outlet_names
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
+from index.filters import FILTERS, FilterSpec, public_filters
 from index.query import QueryError
 from workers.clean.places import place_names
 
@@ -70,7 +75,7 @@ MAX_QUERY_CHARS = 500
 MAX_SIMILAR = 50
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-LIST_PARAMS = ("outlet", "source_outlet", "language", "section", "place")
+LIST_PARAMS = frozenset(s.key for s in FILTERS if s.multi)  # repeatable: every value kept
 TOKEN_FILE = "api-token"  # in $AKHBAR_HOME, mode 0600: the generated token, for the CLI and curl
 TOKEN_COOKIE = "akhbar_token"  # HttpOnly: set by the tokenised URL, sent by the page's writes
 CSRF_COOKIE = "akhbar_csrf"  # readable by the page, which echoes it in CSRF_HEADER (double submit)
@@ -633,7 +638,32 @@ def _search_params(request: Request) -> dict[str, Any]:
     return params
 
 
+def filter_query_params(table: Sequence[FilterSpec] = FILTERS) -> Callable[..., Awaitable[None]]:
+    """A dependency declaring every search filter as a query parameter, so that FastAPI validates and
+    documents them (OpenAPI) from the table; `search` reads the values with the rest of the query string."""
+    async def filters(**_: Any) -> None:  # async: FastAPI runs it inline, no thread hop per request
+        return None
+
+    params = []
+    for spec in table:
+        kind = list[str] | None if spec.multi else str | None
+        params.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=Annotated[kind, Query(alias=spec.key, description=spec.api_description)]))
+    filters.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return filters
+
+
+FILTERS_JSON = json.dumps({"filters": public_filters()}, ensure_ascii=False).encode()  # built once
+
+
+@router.get("/search/filters", tags=["search"], summary="The search filters: names, kinds, form labels")
+def search_filters() -> Response:
+    """Every filter `/search` takes (and saved searches keep), as the search page builds its form from."""
+    return Response(FILTERS_JSON, media_type="application/json")
+
+
 @router.get("/search", tags=["search"], summary="Full-text search (Arabic and English)",
+            dependencies=[Depends(filter_query_params())],
             responses={200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
                        400: {"description": "Malformed parameters or query"},
                        503: {"description": "Search engine unavailable"}})
@@ -641,19 +671,13 @@ def search(
     request: Request,
     state: StateDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description='Words, "phrases", -excluded, a OR b')] = "",
-    outlet: Annotated[list[str] | None, Query(description="Outlet (repeatable)")] = None,
-    source_outlet: Annotated[list[str] | None, Query(description="Original outlet of reposts (repeatable)")] = None,
-    language: Annotated[list[str] | None, Query(description="ar, en, … (repeatable)")] = None,
-    section: Annotated[list[str] | None, Query(description="Section (repeatable)")] = None,
-    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD or ISO 8601")] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD or ISO 8601")] = None,
     sort: Annotated[str, Query(description="relevance | date")] = "relevance",
     size: Annotated[str, Query(description="1-100")] = "10",
     cursor: Annotated[str | None, Query(description="`next` of the previous page")] = None,
     all_versions: Annotated[str, Query(description="true: every outlet's copy, not one per story")] = "false",
 ) -> JSONResponse:
     """Returns exactly what `akhbar search --json` prints: `{"total", "hits", "facets", "next"}`.
-    Unknown parameters are refused (400) rather than silently ignored."""
+    The filters (outlet, place, from…) are listed by `/search/filters`. Unknown parameters are refused (400) rather than silently ignored."""
     from index.search import run_search
 
     result = run_search(state.search(), state.alias, _search_params(request), state.registry().display_names(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 from rich.table import Table
@@ -14,6 +16,7 @@ from akhbar.console import job_store as _job_store
 from akhbar.console import print_job as _print_job
 from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
 from akhbar.core.messages import INDEX_FLUSH_TASK, queue_of
+from index.filters import FILTERS, FilterSpec
 from workers.clean.places import place_names
 
 
@@ -155,6 +158,35 @@ def _place_id(value: str) -> str:
     if not found:
         _fail(f"unknown place {value!r}: give a name such as طرابلس or Misrata, or an id such as ly:tripoli")
     return found[0].id
+
+
+# Filter values the CLI turns into what search takes (a place name -> its gazetteer id), by filter name.
+CLI_RESOLVERS: dict[str, Callable[[str], str]] = {"place": _place_id}
+
+
+def filter_options(table: Sequence[FilterSpec] = FILTERS) -> Callable[[Callable], Callable]:
+    """One option per search filter of the table (`--outlet`, `--from`...): `search` and `alerts add`."""
+    def decorate(command: Callable) -> Callable:
+        for spec in reversed(table):  # click lists options in the order they are written
+            help_text = (spec.cli_help or spec.description).rstrip(".")
+            command = (click.option(spec.flag, spec.name, multiple=True,
+                                    help=f"{help_text} (repeatable; commas separate values).")
+                       if spec.multi else click.option(spec.flag, spec.name, help=f"{help_text}."))(command)
+        return command
+    return decorate
+
+
+def filter_values(options: dict[str, Any], table: Sequence[FilterSpec] = FILTERS) -> dict[str, Any]:
+    """The filter options given, by public name, as search and saved searches take them."""
+    out: dict[str, Any] = {}
+    for spec in table:
+        value = options.get(spec.name)
+        if spec.multi:
+            resolve = CLI_RESOLVERS.get(spec.name, str.strip)
+            value = [resolve(v.strip()) for given in value or () for v in given.split(",") if v.strip()]
+        if value:
+            out[spec.key] = value
+    return out
 
 
 def _outlet_names(settings: Settings) -> dict[str, str]:
@@ -317,19 +349,12 @@ def jobs_resume(ctx, job_id, wait, timeout) -> None:
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (stable shape).")
 @click.option("--size", default=10, show_default=True)
-@click.option("--outlet", multiple=True)
-@click.option("--source-outlet", multiple=True)
-@click.option("--language")
-@click.option("--section")
-@click.option("--place", multiple=True, help="Articles about this place: an id (ly:tripoli) or a name (طرابلس, Misrata).")
-@click.option("--from", "date_from", help="Published on or after (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Published on or before (YYYY-MM-DD).")
+@filter_options()
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--after", "cursor", help="Cursor from a previous page (`next`).")
 @click.option("--all-versions", is_flag=True, help="Show every outlet's copy of a story, not one per cluster.")
 @click.pass_context
-def search(ctx, query, as_json, size, outlet, source_outlet, language, section, place, date_from, date_to, sort,
-           cursor, all_versions) -> None:
+def search(ctx, query, as_json, size, sort, cursor, all_versions, **filters) -> None:
     """Full-text search of the archive, in Arabic or English."""
     from index.adapter import SearchAdapter
     from index.query import QueryError
@@ -337,12 +362,8 @@ def search(ctx, query, as_json, size, outlet, source_outlet, language, section, 
 
     settings = _settings(ctx)
     adapter = SearchAdapter(settings.require_search_url(), settings.search_engine)
-    params = {
-        "q": query, "size": size, "outlet": list(outlet), "source_outlet": list(source_outlet),
-        "language": language, "section": section, "place": [_place_id(p) for p in place],
-        "date_from": date_from, "date_to": date_to,
-        "sort": sort, "cursor": cursor, "all_versions": all_versions,
-    }
+    params = {"q": query, "size": size, **filter_values(filters), "sort": sort, "cursor": cursor,
+              "all_versions": all_versions}
     try:
         result = run_search(adapter, settings.index_alias, params, _outlet_names(settings), place_names())
     except QueryError as exc:
@@ -728,26 +749,26 @@ def _alert_adapter(settings: Settings):
 @alerts.command("add")
 @click.argument("name")
 @click.argument("query")
-@click.option("--outlet", multiple=True, help="Only articles of this outlet (repeatable).")
+@filter_options()
 @click.option("--webhook", help="POST each new alert here as JSON (host allow-listed in AKHBAR_ALLOWED_DOMAINS).")
 @click.option("--replace", is_flag=True, help="Overwrite a saved search of the same name.")
 @click.pass_context
-def alerts_add(ctx, name, query, outlet, webhook, replace) -> None:
-    """Save QUERY (search syntax: words, "phrases", -excluded, a OR b) as NAME."""
+def alerts_add(ctx, name, query, webhook, replace, **filters) -> None:
+    """Save QUERY (search syntax: words, "phrases", -excluded, a OR b) as NAME, with any search filter."""
     from akhbar import alerts as svc
     from akhbar.core.targets import TargetNotAllowed
     from index.percolate import SavedSearchError
 
     settings = _settings(ctx)
     try:
-        search = svc.add(_alert_adapter(settings), settings, _redis(settings), name, query, list(outlet), webhook,
-                         replace=replace)
+        search = svc.add(_alert_adapter(settings), settings, _redis(settings), name, query, None, webhook,
+                         replace=replace, filters=filter_values(filters))
     except TargetNotAllowed as exc:
         _fail(f"webhook refused: {exc}")
     except SavedSearchError as exc:
         _fail(str(exc))
     console.print(f"saved [bold]{search.name}[/]: {search.q}"
-                  + (f" (outlets: {', '.join(search.outlet)})" if search.outlet else "")
+                  + (f" ({svc.describe_filters(search)})" if search.filters else "")
                   + (f" → {search.webhook}" if search.webhook else ""))
     console.print(f"feed: /alerts/{search.name}.atom on the API; `akhbar alerts tail {search.name}` here")
 
@@ -762,16 +783,17 @@ def alerts_list(ctx, as_json) -> None:
 
     settings = _settings(ctx)
     store = AlertStore(_redis(settings))
-    items = [svc.search_json(s, store=store) for s in svc.list_searches(_alert_adapter(settings), settings)]
+    searches = svc.list_searches(_alert_adapter(settings), settings)
+    items = [svc.search_json(s, store=store) for s in searches]
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False))
         return
     if not items:
         console.print("no saved searches (add one with `akhbar alerts add NAME QUERY`)")
         return
-    table = Table("name", "query", "outlets", "webhook", "alerts")
-    for item in items:
-        table.add_row(item["name"], item["q"], ", ".join(item["outlet"]) or "-", item["webhook"] or "-",
+    table = Table("name", "query", "filters", "webhook", "alerts")
+    for search, item in zip(searches, items, strict=True):
+        table.add_row(item["name"], item["q"], svc.describe_filters(search) or "-", item["webhook"] or "-",
                       str(item["alerts"]))
     console.print(table)
 

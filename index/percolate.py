@@ -2,7 +2,7 @@
 searches each one matches. No polling: the index stage percolates every bulk batch it wrote.
 
     ensure_alerts_index(adapter, alias)          the percolator index behind `alias` (created/upgraded)
-    SavedSearch.create(name, q, outlet, webhook) a validated saved search
+    SavedSearch.create(name, q, outlet, webhook, filters=...)  a validated saved search (any search filter)
     save / get / list_saved / delete             saved searches, stored in that index (one doc each)
     percolate(adapter, alias, docs)              names of the saved searches each document matches
 
@@ -26,12 +26,14 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from index.adapter import SearchAdapter, SearchRequestError
 from index.analysis import has_icu
+from index.filters import FILTERS, FilterSpec, coerce_filters, names_by_input
 from index.mapping import KEYWORD, index_body
 from index.query import QueryError, parse_query
 from index.search import SearchParams, filtered_query
@@ -40,7 +42,8 @@ log = logging.getLogger("akhbar.index.percolate")
 
 NAME_RE = re.compile(r"^[\w-]{1,64}$", re.UNICODE)  # letters (Arabic too), digits, _ and -
 MAX_QUERY_CHARS = 500
-MAX_OUTLETS = 20
+MAX_FILTER_VALUES = 20  # per list filter of a saved search
+MAX_OUTLETS = MAX_FILTER_VALUES
 PAGE = 1000  # saved searches per percolate page
 
 
@@ -60,15 +63,26 @@ class SavedSearchExists(SavedSearchError):
 class SavedSearch:
     name: str
     q: str
-    outlet: list[str] = field(default_factory=list)
+    # Search filters by public name (index.filters: "outlet", "from"...), only those set. Stored searches
+    # from before hold `outlet` alone: the same key, so they read back unchanged.
+    filters: dict[str, Any] = field(default_factory=dict)
     webhook: str | None = None
     created_at: str = ""
 
+    def __getattr__(self, name: str) -> Any:
+        """A filter's value by name (`search.outlet`, `search.date_from`): [] or None when unset."""
+        spec = _SPECS.get(name)
+        if spec is None or name.startswith("__"):
+            raise AttributeError(name)
+        return self.__dict__.get("filters", {}).get(spec.key, spec.empty())
+
     @classmethod
     def create(cls, name: str, q: str, outlet: list[str] | tuple[str, ...] | None = None,
-               webhook: str | None = None, created_at: str | None = None) -> SavedSearch:
-        """Validate; raises SavedSearchError with a message meant for the user. The webhook URL is
-        checked against the SSRF guard by the caller (it needs the deployment's allow-list)."""
+               webhook: str | None = None, created_at: str | None = None, *,
+               filters: Mapping[str, Any] | None = None, table: Sequence[FilterSpec] = FILTERS) -> SavedSearch:
+        """Validate; raises SavedSearchError with a message meant for the user. `filters`: any search
+        filter, by its public name, as search takes it. The webhook URL is checked against the SSRF
+        guard by the caller (it needs the deployment's allow-list)."""
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise SavedSearchError("name: 1-64 letters, digits, '_' or '-' (no spaces or dots)")
         if not isinstance(q, str) or not q.strip():
@@ -77,30 +91,54 @@ class SavedSearch:
             raise SavedSearchError(f"the query is too long (at most {MAX_QUERY_CHARS} characters)")
         if parse_query(q).empty:
             raise SavedSearchError("the query has nothing to match (only exclusions or punctuation)")
-        outlets = list(dict.fromkeys(o.strip() for o in (outlet or []) if o and o.strip()))
-        if len(outlets) > MAX_OUTLETS:
-            raise SavedSearchError(f"at most {MAX_OUTLETS} outlets")
-        return cls(name=name, q=q.strip(), outlet=outlets, webhook=(webhook or "").strip() or None,
+        return cls(name=name, q=q.strip(), filters=saved_filters({**(filters or {}), **({"outlet": outlet} if outlet
+                                                                                         else {})}, table),
+                   webhook=(webhook or "").strip() or None,
                    created_at=created_at or datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def query(self) -> dict:
-        """The engine query: exactly what `search` matches for the same q and outlet filter."""
-        return saved_query(self.q, self.outlet)
+    def query(self, table: Sequence[FilterSpec] = FILTERS) -> dict:
+        """The engine query: exactly what `search` matches for the same q and filters."""
+        return saved_query(self.q, filters=self.filters, table=table)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Every filter of the table (empty ones too: readers see one shape) plus any other set."""
+        empty = {spec.key: spec.empty() for spec in FILTERS}
+        return {"name": self.name, "q": self.q, **empty, **self.filters, "webhook": self.webhook,
+                "created_at": self.created_at}
 
     @classmethod
     def from_dict(cls, data: dict) -> SavedSearch:
-        return cls(name=data["name"], q=data["q"], outlet=list(data.get("outlet") or []),
-                   webhook=data.get("webhook"), created_at=data.get("created_at") or "")
+        filters = {k: v for k, v in data.items() if k not in _NOT_FILTERS and v not in (None, "", [])}
+        return cls(name=data["name"], q=data["q"], filters=filters, webhook=data.get("webhook"),
+                   created_at=data.get("created_at") or "")
 
 
-def saved_query(q: str, outlet: list[str] | None = None) -> dict:
+_SPECS = {**{s.name: s for s in FILTERS}, **{s.key: s for s in FILTERS}}
+_NOT_FILTERS = frozenset(f.name for f in fields(SavedSearch)) - {"filters"}
+
+
+def saved_filters(raw: Mapping[str, Any], table: Sequence[FilterSpec] = FILTERS) -> dict[str, Any]:
+    """Validated filters by public name, the set ones only; lists without repeats, MAX_FILTER_VALUES each."""
+    by_input = names_by_input(table)
+    unknown = sorted(set(raw) - set(by_input))
+    if unknown:
+        raise SavedSearchError(f"unknown filter(s): {', '.join(unknown)} (known: {', '.join(s.key for s in table)})")
+    named = {by_input[k]: list(dict.fromkeys(str(x).strip() for x in v)) if isinstance(v, list | tuple) else v
+             for k, v in raw.items()}
+    try:
+        values = coerce_filters(named, table, limit=MAX_FILTER_VALUES)
+    except QueryError as exc:
+        raise SavedSearchError(str(exc)) from None
+    return {spec.key: values[spec.name] for spec in table if values[spec.name]}
+
+
+def saved_query(q: str, outlet: list[str] | None = None, *, filters: Mapping[str, Any] | None = None,
+                table: Sequence[FilterSpec] = FILTERS) -> dict:
     """search's filtered_query without its optional `should` clauses: they only rank (the `must`
     clauses decide what matches), and each would cost the percolator a verification per document."""
-    params = SearchParams.coerce({"q": q, "outlet": list(outlet or [])})
-    query = filtered_query(parse_query(params.q), params)
+    raw = {**(filters or {}), **({"outlet": list(outlet)} if outlet else {})}
+    params = SearchParams.coerce({"q": q, **raw}, table)
+    query = filtered_query(parse_query(params.q), params, table)
     query["bool"].pop("should", None)
     return query
 

@@ -44,19 +44,19 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from akhbar.core.outlet import add_outlet_names
-from akhbar.core.times import DEFAULT_TIMEZONE
 from index.adapter import SearchAdapter, SearchRequestError
+from index.filters import FILTERS, TIME_ZONE, FilterSpec, coerce_filters, names_by_input
+from index.filters import filter_clauses as _filter_clauses
 from index.query import ParsedQuery, QueryError, Term, parse_query
 
 __all__ = ["DocumentNotFound", "QueryError", "SearchParams", "build_search", "run_search", "similar"]
 
-TIME_ZONE = DEFAULT_TIMEZONE
 MAX_SIZE = 100
 TEXT_FIELDS = ["title^3", "lead^2", "body"]
 EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
@@ -75,21 +75,6 @@ class DocumentNotFound(QueryError):
     status = 404
 
 
-def _as_list(value: Any, name: str) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        items = [v.strip() for v in value.split(",")]
-    elif isinstance(value, list | tuple | set):
-        items = [str(v).strip() for v in value]
-    else:
-        raise QueryError(f"{name} must be a string or a list of strings")
-    items = [v for v in items if v]
-    if len(items) > 100:
-        raise QueryError(f"too many values for {name} (at most 100)")
-    return items
-
-
 def _as_bool(value: Any, name: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -100,89 +85,53 @@ def _as_bool(value: Any, name: str) -> bool:
     raise QueryError(f"{name} must be true or false")
 
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _as_date(value: Any, name: str) -> str | None:
-    """YYYY-MM-DD (a day in Libyan time) or ISO 8601 with or without an offset."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        raise QueryError(f"{name} must be a date (YYYY-MM-DD or ISO 8601)")
-    text = value.strip()
-    try:
-        if _DATE_ONLY.match(text):
-            return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1)).isoformat()
-    except ValueError:
-        raise QueryError(f"{name}: {value!r} is not a date (use YYYY-MM-DD or ISO 8601)") from None
-
-
-def _instant(value: str, end: bool) -> datetime:
-    """For checking from <= to only."""
-    from zoneinfo import ZoneInfo
-
-    if _DATE_ONLY.match(value):
-        d = date.fromisoformat(value)
-        moment = datetime(d.year, d.month, d.day, 23, 59, 59) if end else datetime(d.year, d.month, d.day)
-    else:
-        moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        try:
-            moment = moment.replace(tzinfo=ZoneInfo(TIME_ZONE))
-        except Exception:  # no tz database: compare in UTC, the engine still applies the zone
-            moment = moment.replace(tzinfo=UTC)
-    return moment
-
-
 @dataclass
 class SearchParams:
+    """The search's options; the filters (index.filters.FILTERS) are in `filters`, by name, and read
+    as attributes too (`params.outlet`, `params.date_from`)."""
+
     q: str = ""
-    outlet: list[str] = field(default_factory=list)
-    source_outlet: list[str] = field(default_factory=list)
-    language: list[str] = field(default_factory=list)
-    section: list[str] = field(default_factory=list)
-    place: list[str] = field(default_factory=list)  # gazetteer ids ("ly:tripoli", "ly")
-    date_from: str | None = None
-    date_to: str | None = None
     sort: str = "relevance"
     size: int = 10
     cursor: str | None = None
     all_versions: bool = False
     highlight: bool = True
     facets: bool = True
+    filters: dict[str, Any] = field(default_factory=lambda: coerce_filters({}))
 
-    ALIASES = {"from": "date_from", "to": "date_to", "outlets": "outlet", "query": "q", "next": "cursor",
-               "after": "cursor"}
+    ALIASES = {"outlets": "outlet", "query": "q", "next": "cursor", "after": "cursor"}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "filters":  # copy/pickle probe before __init__
+            raise AttributeError(name)
+        try:
+            return self.filters[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_raw(self) -> dict[str, Any]:
+        return {**{f.name: getattr(self, f.name) for f in fields(self) if f.name != "filters"}, **self.filters}
 
     @classmethod
-    def coerce(cls, params: SearchParams | Mapping[str, Any] | None) -> SearchParams:
+    def coerce(cls, params: SearchParams | Mapping[str, Any] | None,
+               table: Sequence[FilterSpec] = FILTERS) -> SearchParams:
         """Validate HTTP-style parameters (strings, lists); raises QueryError with a clear message."""
         if isinstance(params, SearchParams):
-            params = {f.name: getattr(params, f.name) for f in fields(cls)}
+            params = params.as_raw()
         raw = dict(params or {})
-        for alias, name in cls.ALIASES.items():
-            if alias in raw:
+        by_input = _INPUT_NAMES if table is FILTERS else {**cls.ALIASES, **names_by_input(table)}
+        for alias, name in by_input.items():
+            if alias in raw and alias != name:
                 raw.setdefault(name, raw.pop(alias))
-        known = {f.name for f in fields(cls)}
+        known = _KNOWN if table is FILTERS else _BASE_FIELDS | {s.name for s in table}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise QueryError(f"unknown search parameter(s): {', '.join(unknown)}")
-        out = cls()
+        out = cls(filters=coerce_filters(raw, table))
         q = raw.get("q")
         if q is not None and not isinstance(q, str):
             raise QueryError("q must be a string")
         out.q = q or ""
-        for name in ("outlet", "source_outlet", "language", "section", "place"):
-            setattr(out, name, _as_list(raw.get(name), name))
-        out.date_from = _as_date(raw.get("date_from"), "from")
-        out.date_to = _as_date(raw.get("date_to"), "to")
-        if out.date_from and out.date_to and _instant(out.date_from, False) > _instant(out.date_to, True):
-            raise QueryError("from is after to")
         sort = str(raw.get("sort") or "relevance").lower()
         if sort in ("newest", "recent", "date_desc"):
             sort = "date"
@@ -204,6 +153,12 @@ class SearchParams:
             if name in raw and raw[name] is not None:
                 setattr(out, name, _as_bool(raw[name], name))
         return out
+
+
+# Built once: coerce runs on every request.
+_BASE_FIELDS = frozenset(f.name for f in fields(SearchParams) if f.name != "filters")
+_INPUT_NAMES = {**SearchParams.ALIASES, **names_by_input(FILTERS)}
+_KNOWN = _BASE_FIELDS | {s.name for s in FILTERS}
 
 
 # -- cursor --------------------------------------------------------------------------------------
@@ -286,29 +241,15 @@ def text_query(parsed: ParsedQuery) -> dict:
     return query
 
 
-def filter_clauses(params: SearchParams) -> list[dict]:
-    clauses: list[dict] = []
-    for name, field_name in (("outlet", "outlet"), ("source_outlet", "source_outlet"), ("language", "language"),
-                             ("section", "section"), ("place", "places.id")):
-        values = getattr(params, name)
-        if values:
-            clauses.append({"terms": {field_name: values}})
-    if params.date_from or params.date_to:
-        rng: dict[str, Any] = {"time_zone": TIME_ZONE}
-        if params.date_from:
-            rng["gte"] = params.date_from
-        if params.date_to:
-            # A bare day includes that whole day.
-            rng["lte"] = params.date_to + "||/d" if _DATE_ONLY.match(params.date_to) else params.date_to
-        clauses.append({"range": {"published_at": rng}})
-    return clauses
+def filter_clauses(params: SearchParams, table: Sequence[FilterSpec] = FILTERS) -> list[dict]:
+    return _filter_clauses(params.filters, table)
 
 
-def filtered_query(parsed: ParsedQuery, params: SearchParams) -> dict:
+def filtered_query(parsed: ParsedQuery, params: SearchParams, table: Sequence[FilterSpec] = FILTERS) -> dict:
     """The engine query of a parsed query + filters, without scoring extras: what matches. Shared by
     search (scored_query) and the saved searches of index.percolate, so both match alike."""
     query = text_query(parsed)
-    filters = filter_clauses(params)
+    filters = filter_clauses(params, table)
     if filters:
         query["bool"]["filter"] = filters
     return query

@@ -12,6 +12,7 @@
   const numberFormat = new Intl.NumberFormat("ar-LY-u-nu-latn");
   const monthFormat = new Intl.DateTimeFormat("ar-LY-u-nu-latn", { year: "numeric", month: "long", timeZone: "UTC" });
   let outletNames = {};
+  let filters = []; // the search filters, from GET /search/filters (index/filters.py): name, kind, label...
 
   // ---- helpers -----------------------------------------------------------------------------------
   function el(tag, attrs, ...children) {
@@ -119,56 +120,74 @@
     }
   }
 
+  async function loadFilters() {
+    try {
+      return (await getJSON("/search/filters")).filters || [];
+    } catch (error) {
+      return []; // no filter controls; searching still works
+    }
+  }
+
   // ---- the search page ----------------------------------------------------------------------------
+  // The state (and the page's URL) holds one value per filter, under the filter's API name.
   function readState() {
     const params = new URLSearchParams(location.search);
-    return {
-      q: params.get("q") || "",
-      outlet: params.get("outlet") || "",
-      place: params.get("place") || "",
-      language: params.get("language") || "",
-      from: params.get("from") || "",
-      to: params.get("to") || "",
-      sort: params.get("sort") || "",
-      all_versions: params.get("all_versions") === "true",
-    };
+    const state = { q: params.get("q") || "", sort: params.get("sort") || "", all_versions: params.get("all_versions") === "true" };
+    for (const filter of filters) state[filter.name] = params.get(filter.name) || "";
+    return state;
   }
 
   function stateToParams(state) {
     const params = new URLSearchParams();
     if (state.q) params.set("q", state.q);
-    if (state.outlet) params.set("outlet", state.outlet);
-    if (state.place) params.set("place", state.place);
-    if (state.language) params.set("language", state.language);
-    if (state.from) params.set("from", state.from);
-    if (state.to) params.set("to", state.to);
+    for (const filter of filters) if (state[filter.name]) params.set(filter.name, state[filter.name]);
     if (state.sort) params.set("sort", state.sort);
     if (state.all_versions) params.set("all_versions", "true");
     return params;
   }
 
+  const control = (filter) => $(`f-${filter.name}`);
+
   function formState() {
-    return {
+    const kept = readState(); // filters without a control (place: chosen from its facet) keep their value
+    const state = {
       q: $("q").value.trim(),
-      outlet: $("f-outlet").value,
-      place: readState().place, // chosen from the place facet; the form keeps it
-      language: $("f-language").value,
-      from: $("f-from").value,
-      to: $("f-to").value,
       sort: $("f-sort").value === "relevance" ? "" : $("f-sort").value,
       all_versions: $("f-all").checked,
     };
+    for (const filter of filters) state[filter.name] = control(filter) ? control(filter).value : kept[filter.name];
+    return state;
   }
 
   function fillForm(state) {
     $("q").value = state.q;
-    ensureOption($("f-outlet"), state.outlet);
-    $("f-outlet").value = state.outlet;
-    $("f-language").value = state.language;
-    $("f-from").value = state.from;
-    $("f-to").value = state.to;
+    for (const filter of filters) {
+      const input = control(filter);
+      if (!input) continue;
+      if (input.tagName === "SELECT") ensureOption(input, state[filter.name]);
+      input.value = state[filter.name] || "";
+    }
     $("f-sort").value = state.sort || "relevance";
     $("f-all").checked = state.all_versions;
+  }
+
+  // One control per filter with a label, before the sort order: a date input for a range bound, else a select.
+  function buildFilterForm(outlets) {
+    const before = $("f-sort").closest("label");
+    for (const filter of filters.filter((f) => f.label)) {
+      let input;
+      if (filter.kind === "from" || filter.kind === "to") {
+        input = el("input", { type: "date", id: `f-${filter.name}` });
+      } else {
+        input = el("select", { id: `f-${filter.name}` }, el("option", { value: "", text: filter.any || "الكل" }));
+        for (const choice of filter.choices || []) input.append(el("option", { value: choice.value, text: choice.label }));
+        if (filter.choices_from === "outlets") {
+          for (const outlet of outlets) if (outlet.registered && outlet.enabled !== false) ensureOption(input, outlet.name);
+        }
+      }
+      input.addEventListener("change", () => search(formState()));
+      before.before(el("label", {}, filter.label, " ", input));
+    }
   }
 
   function ensureOption(select, value) {
@@ -258,7 +277,7 @@
     outlets.replaceChildren();
     months.replaceChildren();
     for (const bucket of (facets && facets.outlet) || []) {
-      ensureOption($("f-outlet"), bucket.key);
+      if ($("f-outlet")) ensureOption($("f-outlet"), bucket.key);
       const active = state.outlet === bucket.key;
       outlets.append(el("li", {}, el("button", {
         type: "button", class: `facet${active ? " active" : ""}`, "aria-pressed": String(active),
@@ -370,7 +389,10 @@
       return;
     }
     const body = { name: $("alert-name").value.trim(), q };
-    if ($("f-outlet").value) body.outlet = [$("f-outlet").value];
+    const state = formState(); // every filter of the search goes with it
+    for (const filter of filters) {
+      if (state[filter.name]) body[filter.name] = filter.multi ? [state[filter.name]] : state[filter.name];
+    }
     if ($("alert-webhook").value.trim()) body.webhook = $("alert-webhook").value.trim();
     const headers = { "Content-Type": "application/json", Accept: "application/json" };
     const token = $("alert-token").value.trim();
@@ -411,16 +433,14 @@
   }
 
   async function initSearchPage() {
-    const outlets = await loadOutlets();
-    const select = $("f-outlet");
-    for (const outlet of outlets) {
-      if (outlet.registered && outlet.enabled !== false) ensureOption(select, outlet.name);
-    }
+    const [outlets, list] = await Promise.all([loadOutlets(), loadFilters()]);
+    filters = list;
+    buildFilterForm(outlets);
     $("search-form").addEventListener("submit", (event) => {
       event.preventDefault();
       search(formState());
     });
-    for (const id of ["f-outlet", "f-language", "f-from", "f-to", "f-sort", "f-all"]) {
+    for (const id of ["f-sort", "f-all"]) {
       $(id).addEventListener("change", () => search(formState()));
     }
     $("clear").addEventListener("click", () => search({ q: $("q").value.trim() }));
