@@ -235,11 +235,11 @@ def test_redis_clients_back_off_by_the_policy() -> None:
 def test_pipeline_tasks_retry_by_the_task_policy(monkeypatch) -> None:
     """PipelineTask's autoretry attributes are the TASK policy; the flush's waits are FLUSH's, capped under
     the broker's visibility timeout."""
-    from akhbar.core.celery_app import VISIBILITY_TIMEOUT
+    from akhbar.core.config import load_settings
     from workers import tasks
 
     assert {name: getattr(tasks.PipelineTask, name) for name in retry.celery_autoretry(TASK)} == \
         retry.celery_autoretry(TASK)
     monkeypatch.setattr(random, "random", lambda: 0.999)
-    flush = FLUSH.with_(cap=max(1.0, min(FLUSH.cap, VISIBILITY_TIMEOUT / 2)))
+    flush = FLUSH.with_(cap=max(1.0, min(FLUSH.cap, load_settings().visibility_timeout / 2)))
     assert [tasks._flush_countdown(n) for n in range(40)] == pytest.approx([flush.delay(n) for n in range(40)])
