@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -13,6 +12,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from akhbar.core.config import load_settings
+from akhbar.core.retry import CRAWL, SLOW_DOWN, retry_after
 
 log = logging.getLogger("akhbar.crawler")
 
@@ -35,18 +35,20 @@ class RedirectLoopMiddleware:
 
 
 class RetryAfterMiddleware(RetryMiddleware):
-    """Retries like Scrapy's RetryMiddleware, with exponential backoff, and waits what a 429/503's
-    Retry-After asks (capped) before the retry is scheduled."""
+    """Retries like Scrapy's RetryMiddleware (statuses and count: akhbar.core.retry.CRAWL via the settings),
+    and waits before retrying an answer that asks for a pause (429/503): its Retry-After, else exponential
+    backoff, both capped."""
 
-    max_wait = 120.0
+    policy = CRAWL
 
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retries = request.meta.get("retry_times", 0)
-        wait = self._retry_after(response) if response.status in (429, 503) else None
-        if wait is None:
-            wait = min(self.max_wait, 0.5 * 2**retries) if response.status in (429, 503) else 0
+        wait = 0.0
+        if response.status in SLOW_DOWN:
+            wait = retry_after(response.headers.get(b"Retry-After"), self.policy.cap)
+            if wait is None:
+                wait = self.policy.delay(request.meta.get("retry_times", 0))
         reason = f"HTTP {response.status}"
         retry = self._retry(request, reason)
         if retry is None:
@@ -57,20 +59,6 @@ class RetryAfterMiddleware(RetryMiddleware):
             from twisted.internet import reactor  # late: importing it early would install the wrong reactor
             await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
         return retry
-
-    def _retry_after(self, response) -> float | None:
-        value = response.headers.get(b"Retry-After")
-        if not value:
-            return None
-        text = value.decode("latin-1").strip()
-        try:
-            return min(self.max_wait, max(0.0, float(text)))
-        except ValueError:
-            pass
-        try:
-            return min(self.max_wait, max(0.0, parsedate_to_datetime(text).timestamp() - time.time()))
-        except (TypeError, ValueError):
-            return None
 
 
 class AddressRefused(IgnoreRequest):

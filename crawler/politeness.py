@@ -17,7 +17,6 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import redis
@@ -27,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 from akhbar.core import redis_retry
 from akhbar.core.config import load_settings
 from akhbar.core.keys import HOST_PREFIX as PREFIX
+from akhbar.core.retry import SLOW_DOWN, retry_after
 
 log = logging.getLogger("akhbar.crawler")
 
@@ -98,18 +98,7 @@ class HostLease:
 
 
 def retry_after_seconds(headers, cap: float) -> float | None:
-    value = headers.get(b"Retry-After")
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    try:
-        return min(cap, max(0.0, float(text)))
-    except ValueError:
-        pass
-    try:
-        return min(cap, max(0.0, parsedate_to_datetime(text).timestamp() - time.time()))
-    except (TypeError, ValueError):
-        return None
+    return retry_after(headers.get(b"Retry-After"), cap)
 
 
 class PolitenessMiddleware:
@@ -205,7 +194,7 @@ class PolitenessMiddleware:
             return
         host, token, since = held
         delay = self._delay(host)
-        if response is not None and response.status in (429, 503):
+        if response is not None and response.status in SLOW_DOWN:
             wait = retry_after_seconds(response.headers, self.max_delay * 2)
             if wait:
                 delay = max(delay, wait)

@@ -10,6 +10,8 @@ from typing import Any
 
 from scrapy.settings import default_settings
 
+from akhbar.core.retry import CRAWL
+
 # Scrapy 2.13 renamed DNS_RESOLVER; setting the old name there only adds a deprecation warning.
 _RESOLVER = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
 
@@ -69,8 +71,8 @@ POLITE: dict[str, Any] = {
     "DOWNLOAD_WARNSIZE": 4 * 1024 * 1024,
     "REDIRECT_MAX_TIMES": 10,
     "RETRY_ENABLED": True,
-    "RETRY_TIMES": 3,
-    "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+    "RETRY_TIMES": CRAWL.attempts,
+    "RETRY_HTTP_CODES": sorted(CRAWL.statuses),
     # Depth is counted by the spider (AKHBAR_MAX_HOPS), where pagination does not add a hop.
     "DEPTH_LIMIT": 0,
     "DEPTH_PRIORITY": 0,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from akhbar.core.redact import redact
+from akhbar.core.retry import ENGINE, NODE_FAILOVER
 from index.auth import SearchAuth, SearchAuthError, settings_auth
 
 ENGINES = ("opensearch", "elasticsearch")
@@ -81,7 +82,7 @@ class SearchAdapter:
         # publish addresses a client in another container or network may not reach.
         retries = 0 if len(self.urls) == 1 else 2 * len(self.urls)
         retry: dict[str, Any] = {"max_retries": retries, "retry_on_timeout": retries > 0,
-                                 "retry_on_status": (502, 503, 504)}
+                                 "retry_on_status": tuple(sorted(NODE_FAILOVER))}
         if self.engine == "opensearch":
             from opensearchpy import OpenSearch
 
@@ -151,7 +152,8 @@ def _translate(exc: Exception) -> Exception:
     if isinstance(status, str):  # opensearch-py uses "N/A" for connection errors
         status = None
     info = getattr(exc, "info", None) or getattr(exc, "body", None)
-    if status is None or status >= 500 or status == 429:
+    # Every 5xx is the engine's fault; of the rest, what the engine policy retries (429) is a wait too.
+    if status is None or status >= 500 or ENGINE.retryable(status):
         detail = getattr(exc, "message", None)
         detail = detail if isinstance(detail, str) and len(detail) > len(str(exc)) else str(exc)
         message = f"Search engine unavailable: {detail}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+from akhbar.core.retry import ENGINE
 
 FLOOD_STAGE = "index read-only (disk flood stage): free disk, then it resumes by itself"
 UNREACHABLE = "search engine unreachable: start it (`akhbar services up`), then indexing resumes by itself"
@@ -23,7 +23,7 @@ def refusal(status: int, reason: str) -> str | None:
         if "read-only-allow-delete" in text or "read_only_allow_delete" in text or "flood" in text:
             return FLOOD_STAGE
         return f"index blocked ({text[:160]}): lift the block, then it resumes by itself"
-    if status in RETRYABLE_STATUS:
+    if ENGINE.retryable(status):
         return OVERLOADED
     return None
 

@@ -9,17 +9,15 @@ in `BulkResult.failed` with the engine's reason and the action's op, so the call
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from akhbar.core.retry import ENGINE, Policy
 from index.adapter import SearchAdapter, SearchUnavailable
 
 log = logging.getLogger("akhbar.index.bulk")
-
-RETRYABLE = {429, 502, 503, 504}
 
 
 @dataclass
@@ -74,15 +72,16 @@ def _chunks(actions: Iterable[BulkAction], size: int, max_bytes: int) -> Iterato
 
 class BulkIndexer:
     def __init__(self, adapter: SearchAdapter, index: str, *, batch_size: int = 500,
-                 max_bytes: int = 10_000_000, max_retries: int = 6, backoff: float = 0.5,
-                 max_backoff: float = 30.0):
+                 max_bytes: int = 10_000_000, policy: Policy = ENGINE, max_retries: int | None = None,
+                 backoff: float | None = None, max_backoff: float | None = None):
+        # max_retries/backoff/max_backoff: a caller's own numbers over the policy's (kept for old callers).
+        changes = {"attempts": max_retries, "base": backoff, "cap": max_backoff}
+        self.policy = policy.with_(**{k: v for k, v in changes.items() if v is not None})
         self.adapter = adapter
         self.index = index
         self.batch_size = batch_size
         self.max_bytes = max_bytes
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
+        self.max_retries = self.policy.attempts or 0
 
     def run(self, actions: Iterable[BulkAction], refresh: bool = False) -> BulkResult:
         total = BulkResult()
@@ -93,8 +92,7 @@ class BulkIndexer:
         return total
 
     def _sleep(self, attempt: int) -> None:
-        delay = min(self.max_backoff, self.backoff * 2**attempt)
-        time.sleep(delay * (0.5 + random.random() / 2))  # jitter spreads workers apart
+        time.sleep(self.policy.delay(attempt))
 
     def _send_with_retries(self, batch: list[BulkAction]) -> BulkResult:
         result = BulkResult()
@@ -118,7 +116,7 @@ class BulkIndexer:
                     result.succeeded.append(action.doc_id)
                     if action.op != "update":  # an update of a cluster view says nothing of new vs old
                         result.outcomes[action.doc_id] = outcome.get("result", "")
-                elif status in RETRYABLE and attempt < self.max_retries:
+                elif self.policy.retryable(status) and attempt < self.max_retries:
                     retry.append(action)
                 else:
                     error = outcome.get("error", {})

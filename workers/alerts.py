@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import redis
 
 from akhbar.core.keys import ALERT_WEBHOOKS, ALERTS_PREFIX, ALERTS_STREAM
+from akhbar.core.retry import WEBHOOK
 from akhbar.core.targets import AllowList, TargetNotAllowed, check_target
 from index.adapter import SearchAdapter
 from index.percolate import AlertsIndex, SavedSearch, list_saved, percolate, save
@@ -369,14 +370,13 @@ def deliver_webhook(url: str, payload: dict, allow: AllowList, *, timeout: float
     try:
         conn.request("POST", path, body=body, headers=headers)
         status = conn.getresponse().status
-    except (OSError, http.client.HTTPException) as exc:
+    except WEBHOOK.errors as exc:
         raise WebhookError(f"POST {shown} failed: {exc}", retry=True, reason="connection") from None
     finally:
         conn.close()
     if status < 300:
         return status
-    retry = status >= 500 or status in (408, 425, 429)
-    raise WebhookError(f"POST {shown} answered {status}", retry=retry, reason=f"http_{status}")
+    raise WebhookError(f"POST {shown} answered {status}", retry=WEBHOOK.retryable(status), reason=f"http_{status}")
 
 
 def webhook_payload(search: dict, alert: dict) -> dict:

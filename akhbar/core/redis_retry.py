@@ -27,9 +27,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from akhbar.core.config import load_settings
+from akhbar.core.retry import REDIS
 
 T = TypeVar("T")
-RETRY_ON = (RedisConnectionError, RedisTimeoutError, TimeoutError, ConnectionError)
+RETRY_ON = (RedisConnectionError, RedisTimeoutError, *REDIS.errors)
 Notify = Callable[[float, Exception], None]  # (seconds since the first failure, the error)
 
 
@@ -37,7 +38,7 @@ class WaitingRetry(Retry):
     """redis-py Retry bounded by time, not by a count: backs off until ``wait`` seconds have passed."""
 
     def __init__(self, wait: float, notify: Notify | None = None):
-        super().__init__(ExponentialBackoff(cap=2.0, base=0.1), -1, supported_errors=RETRY_ON)
+        super().__init__(ExponentialBackoff(cap=REDIS.cap, base=REDIS.base), -1, supported_errors=RETRY_ON)
         self.wait = wait
         self.notify = notify
 
@@ -122,4 +123,4 @@ def publish_policy(wait: float, notify: Notify | None = None) -> dict[str, Any]:
             notify(now - outage["first"], exc)
 
     return {"max_retries": max(1, int(wait / 2) + 2), "interval_start": 0, "interval_step": 0.5,
-            "interval_max": 2, "errback": errback}
+            "interval_max": REDIS.cap, "errback": errback}
