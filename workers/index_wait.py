@@ -4,29 +4,26 @@ the flush backs off, up to AKHBAR_INDEX_RETRY_WINDOW; past it they go to the dea
 from __future__ import annotations
 
 import logging
-import random
 
 from celery import Task
 
 from akhbar.core import dlq
 from akhbar.core.config import load_settings
 from akhbar.core.messages import INDEX_OP_TASK, IndexOp
+from akhbar.core.retry import FLUSH
 from workers.index_batch import count
 from workers.indexbuffer import IndexBuffer
 from workers.resources import job_store, redis_client
 
 log = logging.getLogger("akhbar.workers")
 
-FLUSH_BACKOFF = 1.0  # seconds before the first retry of a flush the engine could not take
-FLUSH_BACKOFF_MAX = 30.0
-FLUSH_MAX_RETRIES = 100_000  # bounded by the retry window, not by a count
+FLUSH_MAX_RETRIES = FLUSH.attempts  # bounded by the retry window, not by a count
 
 
 def flush_countdown(retries: int) -> float:
     """Exponential backoff with a cap, kept under the broker's visibility timeout (a countdown longer than
     it would have the broker hand the waiting task to a second worker)."""
-    cap = max(1.0, min(FLUSH_BACKOFF_MAX, load_settings().visibility_timeout / 2))
-    return min(cap, FLUSH_BACKOFF * 2 ** min(retries, 16)) * (0.5 + random.random() / 2)
+    return FLUSH.with_(cap=max(1.0, min(FLUSH.cap, load_settings().visibility_timeout / 2))).delay(retries)
 
 
 def retry_window() -> float:

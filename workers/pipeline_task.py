@@ -12,6 +12,7 @@ from akhbar.core.holds import enabled as holds_enabled
 from akhbar.core.holds import hold
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
 from akhbar.core.messages import CLEAN_TASK, INDEX_FLUSH_TASK
+from akhbar.core.retry import FULL_JITTER, TASK
 from workers.indexbuffer import IndexBuffer
 from workers.resources import job_store, redis_client
 
@@ -28,11 +29,11 @@ class PipelineTask(Task):
     """Retries with exponential backoff on anything unexpected; after the last retry the payload goes to
     the dead-letter queue and the page is counted as dead in its job (`akhbar dlq replay` brings it back)."""
 
-    autoretry_for = (Exception,)
-    retry_backoff = 2
-    retry_backoff_max = 300
-    retry_jitter = True
-    max_retries = 5
+    autoretry_for = TASK.errors
+    retry_backoff = int(TASK.base)
+    retry_backoff_max = int(TASK.cap)
+    retry_jitter = TASK.jitter == FULL_JITTER  # Celery's only jitter
+    max_retries = TASK.attempts
     acks_late = True
     reject_on_worker_lost = True
 

@@ -32,6 +32,7 @@ from akhbar.core.messages import (
     IndexOp,
     Page,
 )
+from akhbar.core.retry import FLUSH_BULK
 from index.adapter import SearchAdapter, SearchUnavailable  # noqa: F401  (SearchAdapter: re-exported)
 from index.blocks import UNREACHABLE
 from index.bulk import BulkIndexer
@@ -149,7 +150,7 @@ def index_flush(self, *_legacy) -> int:
         alias = index_alias()
         clusters = cluster_fields([op.id for op in ops if op.op != "delete"])
         # Short in-task retries only: longer waits happen between task runs, not in a blocked worker.
-        result = BulkIndexer(search_adapter(), alias, max_retries=2, backoff=0.5, max_backoff=2).run(
+        result = BulkIndexer(search_adapter(), alias, policy=FLUSH_BULK).run(
             bulk_actions(ops, clusters))
     except SearchUnavailable as exc:
         return wait_or_dead_letter(self, buffer, processing, entries, f"{UNREACHABLE} ({str(exc)[:200]})")

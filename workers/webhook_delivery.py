@@ -5,13 +5,13 @@ at once for a refused target (SSRF guard, checked again here) or a 4xx answer, a
 from __future__ import annotations
 
 import logging
-import random
 from typing import Any
 
 from celery import Task
 
 from akhbar.core import dlq
 from akhbar.core.config import load_settings
+from akhbar.core.retry import WEBHOOK
 from akhbar.core.targets import AllowList
 from workers.alerts import WebhookError, deliver_webhook, webhook_payload
 from workers.resources import alert_store, redis_client
@@ -37,10 +37,11 @@ def deliver(task: Task, delivery: dict[str, Any]) -> str:
         )
         return "delivered"
     except WebhookError as exc:
-        retries = load_settings().webhook_retries
+        settings = load_settings()
+        policy = WEBHOOK.with_(attempts=settings.webhook_retries, base=float(settings.webhook_backoff))
+        retries = policy.attempts or 0
         if exc.retry and task.request.retries < retries:
-            base = load_settings().webhook_backoff
-            delay = min(300.0, base * 2**task.request.retries) * (0.75 + random.random() / 2)
+            delay = policy.delay(task.request.retries)
             log.info(
                 "webhook of %s: %s; retry %d of %d in %.1f s",
                 search["name"],

@@ -236,10 +236,10 @@ def test_pipeline_tasks_retry_by_the_task_policy(monkeypatch) -> None:
     """PipelineTask's autoretry attributes are the TASK policy; the flush's waits are FLUSH's, capped under
     the broker's visibility timeout."""
     from akhbar.core.config import load_settings
-    from workers import tasks
+    from workers import index_wait, tasks
 
     assert {name: getattr(tasks.PipelineTask, name) for name in retry.celery_autoretry(TASK)} == \
         retry.celery_autoretry(TASK)
     monkeypatch.setattr(random, "random", lambda: 0.999)
     flush = FLUSH.with_(cap=max(1.0, min(FLUSH.cap, load_settings().visibility_timeout / 2)))
-    assert [tasks._flush_countdown(n) for n in range(40)] == pytest.approx([flush.delay(n) for n in range(40)])
+    assert [index_wait.flush_countdown(n) for n in range(40)] == pytest.approx([flush.delay(n) for n in range(40)])
