@@ -27,11 +27,12 @@ from akhbar.core.celery_app import app
 from akhbar.core.jobs import TERMINAL, Job, JobStore
 from akhbar.core.keys import BEAT_LAST_PREFIX as LAST_KEY
 from akhbar.core.keys import BEAT_SLOT_PREFIX as SLOT_KEY
+from akhbar.core.messages import SCHEDULED_CRAWL_TASK, TASK_QUEUES
 from akhbar.core.registry import Outlet, Registry
 
 log = logging.getLogger("akhbar.beat")
 
-TASK = "akhbar.scheduled_crawl"
+TASK = SCHEDULED_CRAWL_TASK
 
 SLACK = 0.9  # a beat tick arriving a little early must not skip a whole interval
 
@@ -56,7 +57,7 @@ def build_schedule(registry: Registry, *, only: Iterable[str] = (), max_pages: i
             # The outlet travels with the entry: the worker need not have the same registry file.
             "args": [outlet.to_payload(), int(interval.total_seconds()),
                      {"max_pages": max_pages, "mode": mode}],
-            "options": {"queue": "clean", "expires": max(60.0, interval.total_seconds() * SLACK)},
+            "options": {"queue": TASK_QUEUES[TASK], "expires": max(60.0, interval.total_seconds() * SLACK)},
         }
     return dict(sorted(schedule.items()))
 

@@ -12,7 +12,7 @@ from kombu import Exchange, Queue
 
 from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
 from akhbar.core.keys import QUEUES
-from akhbar.core.messages import CLEAN_TASK, TASK_QUEUES
+from akhbar.core.messages import CLEAN_TASK, TASK_MODULES, TASK_QUEUES
 from akhbar.core.redis_retry import publish_policy, worker_wait
 from akhbar.core.times import DEFAULT_TIMEZONE
 
@@ -70,7 +70,7 @@ def _environment_conf() -> dict:
 
 
 # Operations: recurring crawls (workers.beat) besides the pipeline's tasks.
-app = Celery("akhbar", include=["workers.tasks", "workers.beat"])
+app = Celery("akhbar", include=list(TASK_MODULES))
 app.add_defaults(_environment_conf)
 app.conf.update(
     broker_connection_retry_on_startup=True,

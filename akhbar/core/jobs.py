@@ -24,6 +24,7 @@ from akhbar.core.keys import JOB_PREFIX as PREFIX
 from akhbar.core.keys import JOB_STATES as STATES
 from akhbar.core.keys import PAGE_OUTCOMES as OUTCOMES
 from akhbar.core.keys import TERMINAL_STATES as TERMINAL
+from akhbar.core.messages import CRAWLER_MODULE
 from akhbar.core.registry import BUILTIN_FILE, Outlet, Registry
 
 # Finish atomically: two tasks finishing the last pages at once must not both miss the transition.
@@ -109,7 +110,7 @@ def crawler_command(job_id: str, *, join: bool = False) -> list[str]:
     """The command line of one crawler process for a job (the `crawl` task, `crawl-join`, local runs). The
     Redis URL, which may carry a password, goes in the environment (crawler_env): a command line is
     visible to every user of the machine in `ps`."""
-    cmd = [sys.executable, "-m", "crawler.run", "--job", job_id]
+    cmd = [sys.executable, "-m", CRAWLER_MODULE, "--job", job_id]
     return [*cmd, "--join"] if join else cmd
 
 

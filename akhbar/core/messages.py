@@ -24,6 +24,7 @@ DEDUPE_TASK = "akhbar.dedupe"
 INDEX_FLUSH_TASK = "akhbar.index_flush"
 PERCOLATE_ALERTS_TASK = "akhbar.percolate_alerts"
 ALERT_WEBHOOK_TASK = "akhbar.alert_webhook"
+SCHEDULED_CRAWL_TASK = "akhbar.scheduled_crawl"  # a beat tick: submits one outlet's crawl job
 # Not a task: the dead letters of single index operations (replayed through the index buffer).
 INDEX_OP_TASK = "akhbar.index"
 
@@ -35,8 +36,15 @@ TASK_QUEUES: dict[str, str] = {
     INDEX_FLUSH_TASK: "index",
     PERCOLATE_ALERTS_TASK: "index",
     ALERT_WEBHOOK_TASK: "index",
+    SCHEDULED_CRAWL_TASK: "clean",  # it only submits a job, so it rides with the pages
 }
 assert set(TASK_QUEUES.values()) <= set(QUEUES)
+
+
+# Modules named, not imported, by the floor below them (tests/unit/test_layers.py allows such names only
+# here): a worker loads the task modules, and a crawl job runs its crawler as a process.
+TASK_MODULES = ("workers.tasks", "workers.beat")
+CRAWLER_MODULE = "crawler.run"
 
 
 def queue_of(task: str) -> str:

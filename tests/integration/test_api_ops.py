@@ -13,11 +13,11 @@ from datetime import timedelta
 import httpx
 import pytest
 import redis
-from conftest import use_broker
 from prometheus_client.parser import text_string_to_metric_families
 
 from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
+from tests.conftest import use_broker
 from workers.beat import LAST_KEY, build_schedule, tick
 
 pytestmark = pytest.mark.integration

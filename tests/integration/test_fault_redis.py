@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import WorkerProcess
 from fault_support import RedisProcess, cli_process, wait_for_line, write_fixture_warc
 
 from akhbar.core.jobs import JobStore
@@ -23,6 +22,7 @@ from akhbar.core.registry import load_registry
 from akhbar.core.urls import canonical_url as canon_url
 from crawler.localrun import create_job, start_crawl
 from index.adapter import SearchAdapter
+from tests.conftest import WorkerProcess
 from tests.fixture_site import FixtureWeb
 
 pytestmark = pytest.mark.integration

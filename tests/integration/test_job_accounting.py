@@ -11,11 +11,11 @@ import sys
 import time
 
 import pytest
-from conftest import use_broker
 
 from akhbar.core import dlq, stall
 from akhbar.core.jobs import JobStore
 from akhbar.core.keys import INDEX_BUFFER
+from tests.conftest import use_broker
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import WorkerProcess
 from fault_support import RedisProcess, cli_process, wait_for_line, write_fixture_warc
 from test_reliability import wait_for
 
@@ -31,6 +30,7 @@ from akhbar.core.reconcile import presence
 from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
 from index.adapter import SearchAdapter
+from tests.conftest import WorkerProcess
 from tests.fixture_site import FixtureWeb, load_gold
 
 pytestmark = pytest.mark.integration

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import WorkerProcess, use_broker
 
 from akhbar import services
 from akhbar.core import dlq
@@ -32,6 +31,7 @@ from akhbar.core.registry import load_registry
 from akhbar.core.submit import submit_crawl
 from index import embedded
 from index.adapter import SearchAdapter
+from tests.conftest import WorkerProcess, use_broker
 from tests.fixture_site import FixtureWeb, load_gold
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]

@@ -6,6 +6,7 @@ within its own package, never up and never across stages. See docs/architecture.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,93 @@ def test_a_new_top_level_package_is_noticed(tmp_path: Path) -> None:
         (tmp_path / name / "__init__.py").write_text("")
     (tmp_path / ".venv").mkdir()
     assert top_level_packages(tmp_path) == {*PROJECT, "tests", "newstage"}
+
+
+# -- references by name ----------------------------------------------------------------------------------
+# A floor can reach another without importing it: a Celery task name, a module the Celery app loads, a
+# `python -m` command line. Such names live in one table (akhbar/core/messages.py); anywhere else, a module
+# named in a string follows the import rules, and a task name is never spelled out.
+NAME_TABLE = "akhbar/core/messages.py"
+DOTTED = re.compile(r"^(?:" + "|".join(PROJECT) + r")(?:\.\w+)+$")
+
+
+def _not_references(tree: ast.AST) -> set[int]:
+    """ids of string constants that are names of something else: logger names, signal dispatch ids."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == "getLogger":
+                skip.update(id(arg) for arg in node.args)
+            skip.update(id(kw.value) for kw in node.keywords if kw.arg == "dispatch_uid")
+    return skip
+
+
+def string_names(path: Path) -> list[tuple[int, str]]:
+    """Every string constant in the file that looks like a dotted project name ('crawler.run', 'akhbar.clean')."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _not_references(tree)
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+            and DOTTED.match(node.value)]
+
+
+def is_module(name: str, root: Path = ROOT) -> bool:
+    path = root.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def product_files(root: Path = ROOT) -> list[Path]:
+    return [p for top in PROJECT for p in sorted((root / top).rglob("*.py")) if "target" not in p.parts]
+
+
+def task_names() -> set[str]:
+    from akhbar.core.celery_app import app
+
+    app.loader.import_default_modules()  # the task modules the app names (TASK_MODULES)
+    return {name for name in app.tasks if not name.startswith("celery.")}
+
+
+def test_every_task_is_in_the_table() -> None:
+    from akhbar.core import messages
+
+    assert task_names() <= set(messages.TASK_QUEUES)
+    assert set(messages.TASK_QUEUES) <= task_names()
+
+
+def test_the_table_names_modules_that_exist() -> None:
+    from akhbar.core import messages
+
+    for name in (*messages.TASK_MODULES, messages.CRAWLER_MODULE):
+        assert is_module(name), name
+
+
+def test_task_names_are_spelled_only_in_the_table() -> None:
+    tasks = task_names()
+    found = [f"{path.relative_to(ROOT)}:{line}: {value}" for path in product_files()
+             if path.relative_to(ROOT).as_posix() != NAME_TABLE
+             for line, value in string_names(path) if value in tasks]
+    assert found == []
+
+
+def test_modules_named_in_strings_follow_the_floors() -> None:
+    found = []
+    for path in product_files():
+        if path.relative_to(ROOT).as_posix() == NAME_TABLE:
+            continue
+        importer = _module_name(path)
+        for line, value in string_names(path):
+            if is_module(value) and not allowed(importer, value):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {importer} names {value}")
+    assert found == []
+
+
+def test_a_module_named_upwards_is_caught(tmp_path: Path) -> None:
+    (tmp_path / "crawler").mkdir()
+    (tmp_path / "crawler" / "run.py").write_text("")
+    jobs = tmp_path / "jobs.py"
+    jobs.write_text('import logging\nlog = logging.getLogger("crawler.run")\ncmd = ["-m", "crawler.run"]\n')
+    names = string_names(jobs)
+    assert names == [(3, "crawler.run")]  # the logger name is not a reference
+    assert is_module("crawler.run", tmp_path) and not allowed("akhbar.core.jobs", "crawler.run")
