@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -59,7 +60,16 @@ DEV_OUTLETS: tuple[OutletSpec, ...] = (
                founded="2015-01-01", about="بوابة أخبار بصفحات AMP."),
     OutletSpec(slug="dx-table", name_ar="وكالة الأنباء العربية التجريبية", name_en="Dev Table", language="ar",
                founded="2001-01-01", about="وكالة أنباء بموقع قديم."),
+    # issue 21: site structures the first seven lack
+    OutletSpec(slug="dx-wpplain", name_ar="صحيفة الشاطئ التجريبية", name_en="Dev WP Plain", language="ar",
+               founded="2012-01-01", about="صحيفة على ووردبريس بروابط بسيطة."),
+    OutletSpec(slug="dx-wparchive", name_ar="أرشيف الوادي التجريبي", name_en="Dev WP Archive", language="ar",
+               founded="2011-01-01", about="موقع ووردبريس يُتصفح بأرشيف التاريخ."),
+    OutletSpec(slug="dx-split", name_ar="تقارير الجبل التجريبية", name_en="Dev Split", language="ar",
+               founded="2010-06-01", about="تقارير طويلة مقسمة على صفحات."),
 )
+# The first seven (issue 11) keep the stories they were drawn before later templates came.
+ISSUE11_COUNT = 7
 DEV_OUTLETS_BY_SLUG: dict[str, OutletSpec] = {spec.slug: spec for spec in DEV_OUTLETS}
 
 # Pools for bylines (written here, not read from the corpus).
@@ -110,7 +120,8 @@ BYLINE_STYLES: dict[str, tuple[str, str | None, bool]] = {
 BYLINE_PLACEMENT = {
     "dx-next": ("field",), "dx-nuxt": ("field",), "dx-drupal": ("field", "line", "dateline"),
     "dx-joomla": ("field", "dateline"), "dx-blogger": ("line", "dateline"), "dx-amp": ("field", "dateline"),
-    "dx-table": ("line", "dateline"),
+    "dx-table": ("line", "dateline"), "dx-wpplain": ("field", "dateline"), "dx-wparchive": ("field", "line"),
+    "dx-split": ("field", "dateline"),
 }  # fmt: skip
 # The first paragraph can only carry styles that read as a dateline ("الرياض - واس: ...").
 _DATELINE_PREFIX = {
@@ -119,10 +130,11 @@ _DATELINE_PREFIX = {
 }
 _DATELINE_STYLES = tuple(_DATELINE_PREFIX)
 _ID_BASE = {"dx-next": 2100, "dx-nuxt": 880, "dx-drupal": 15400, "dx-joomla": 3300, "dx-blogger": 0,
-            "dx-amp": 70100, "dx-table": 9100}  # fmt: skip
+            "dx-amp": 70100, "dx-table": 9100, "dx-wpplain": 4400, "dx-wparchive": 5200, "dx-split": 610}  # fmt: skip
 
 _SPACE = re.compile(r"[ \t\u00a0\u200b-\u200f\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # stray bytes in the corpus (\x1a ...)
+_WORDS = re.compile(r"\w+")
 _SLUG_WORDS = ("news", "report", "story", "update", "local", "world", "region", "economy")
 
 
@@ -235,6 +247,7 @@ def _expand(outlet: str, n: int, story: Mapping) -> dict:
     site_id = _ID_BASE[outlet] + 7 * n + 1
     return {
         "key": f"{outlet}/{n:03d}",
+        "parts": None,  # a split article: its paragraphs per page (dx-split)
         "outlet": outlet,
         "n": n,
         "site_id": site_id,
@@ -264,9 +277,16 @@ def _expand(outlet: str, n: int, story: Mapping) -> dict:
 def _dev_gold() -> tuple[dict, ...]:
     _, stories = _drawn()
     records = []
-    for index, story in enumerate(stories):
-        outlet = DEV_OUTLETS[index % len(DEV_OUTLETS)].slug
-        records.append(_expand(outlet, index // len(DEV_OUTLETS), story))
+    per = len(stories) // len(DEV_OUTLETS)
+    # Blocks of outlets in the order they joined: each block is dealt its stories round robin, so adding
+    # a block never moves a story of an earlier one.
+    blocks = (DEV_OUTLETS[:ISSUE11_COUNT], DEV_OUTLETS[ISSUE11_COUNT:])
+    start = 0
+    for block in blocks:
+        chunk = stories[start:start + per * len(block)]
+        start += len(chunk)
+        for index, story in enumerate(chunk):
+            records.append(_expand(block[index % len(block)].slug, index // len(block), story))
     from tests.fixture_site.sites.dev import DEV_SITE_CLASSES
 
     for record in records:  # each template decides its URLs, variants and page furniture
@@ -282,9 +302,21 @@ def load_dev_gold() -> list[dict]:
     return copy.deepcopy(list(_dev_gold()))
 
 
+def body_f1(got: str, want: str) -> float:
+    """Word-bag F1 of an extracted body against the gold body (a split report: every page's text joined)."""
+    g, w = Counter(_WORDS.findall(got)), Counter(_WORDS.findall(want))
+    overlap = sum((g & w).values())
+    if not overlap:
+        return float(not g and not w)
+    precision, recall = overlap / sum(g.values()), overlap / sum(w.values())
+    return 2 * precision * recall / (precision + recall)
+
+
 def article_pages(record: Mapping) -> list[tuple[str, str]]:
-    """(template label, path) of every page showing this article (AMP: the page and its AMP twin)."""
+    """(template label, path) of every page showing this article (AMP: the page and its AMP twin; a split
+    article: every one of its pages)."""
     pages = [(record["outlet"], record["path"])]
+    pages += [(f"{record['outlet']}:part", path) for path in record.get("part_paths") or ()]
     if record.get("amp_path"):
         pages.append((f"{record['outlet']}:amp", record["amp_path"]))
     return pages

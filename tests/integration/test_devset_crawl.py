@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from protego import Protego
 
+from akhbar.core.jobs import JobStore
 from akhbar.core.urls import canonical_url as canonical
 from index.adapter import SearchAdapter
+from tests.fixture_site.devset import body_f1
 from tests.fixture_site.devweb import DevFixtureWeb
 
 pytestmark = pytest.mark.integration
@@ -25,22 +28,43 @@ pytestmark = pytest.mark.integration
 GOAL = 0.95
 
 
-def indexed_urls(env: dict) -> dict[str, set[str]]:
-    """outlet -> canonical URLs (url and canonical_url) of every document in the test's index."""
+def indexed_docs(env: dict) -> list[dict]:
     adapter = SearchAdapter(env["AKHBAR_SEARCH_URL"])
     try:
         adapter.refresh(env["AKHBAR_INDEX"])
         found = adapter.request("POST", f"/{env['AKHBAR_INDEX']}/_search", body={
-            "size": 2000, "_source": ["url", "canonical_url", "outlet"], "query": {"match_all": {}}})
+            "size": 5000, "_source": ["url", "canonical_url", "outlet", "body"], "query": {"match_all": {}}})
     finally:
         adapter.close()
+    return [hit["_source"] for hit in found["hits"]["hits"]]
+
+
+def indexed_urls(docs: list[dict]) -> dict[str, set[str]]:
+    """outlet -> canonical URLs (url and canonical_url) of every document in the test's index."""
     out: dict[str, set[str]] = {}
-    for hit in found["hits"]["hits"]:
-        source = hit["_source"]
+    for source in docs:
         for key in ("url", "canonical_url"):
             if source.get(key):
                 out.setdefault(source.get("outlet") or "?", set()).add(canonical(source[key]))
     return out
+
+
+def split_report(web: DevFixtureWeb, docs: list[dict]) -> dict:
+    """dx-split (issue 21 §5): one document per report, none for its later pages, the pages' text joined."""
+    base = web.outlets["dx-split"].rstrip("/")
+    records = web.visible("dx-split")
+    heads = {canonical(base + r["path"]): r for r in records}
+    later = {canonical(base + p) for r in records for p in r["part_paths"]}
+    mine = [d for d in docs if d.get("outlet") == "dx-split"]
+    f1 = {canonical(d["canonical_url"]): body_f1(d["body"], heads[canonical(d["canonical_url"])]["body"])
+          for d in mine if canonical(d["canonical_url"]) in heads}
+    return {
+        "documents": len(mine),
+        "later_page_documents": sorted(canonical(d[k]) for d in mine for k in ("url", "canonical_url")
+                                       if canonical(d[k]) in later),
+        "min_body_f1": round(min(f1.values(), default=0.0), 3),
+        "below_097": sorted(url for url, score in f1.items() if score < 0.97),
+    }
 
 
 def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tmp_path: Path) -> None:
@@ -51,7 +75,8 @@ def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tm
         result = subprocess.run(cmd, env={**os.environ, **pipeline_env}, capture_output=True, text=True, timeout=1000)
         assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}\n{worker.tail()}"
 
-        indexed = indexed_urls(pipeline_env)
+        docs = indexed_docs(pipeline_env)
+        indexed = indexed_urls(docs)
         report: dict[str, dict] = {}
         for slug, base in web.outlets.items():
             gold = [canonical(base.rstrip("/") + record["path"]) for record in web.visible(slug)]
@@ -66,16 +91,22 @@ def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tm
                 "indexed": len(set(gold) & got),
                 "share_indexed": round(len(set(gold) & got) / len(gold), 3),
                 "requests": len(requests),
+                "requests_per_indexed": round(len(requests) / max(1, len(set(gold) & got)), 2),
                 "robots_first": bool(requests) and requests[0] == "/robots.txt",
                 "disallowed_fetched": disallowed,
                 "missing": sorted(set(gold) - got)[:5],
             }
-        print("\noutlet       articles fetched indexed share  requests")
+        print("\noutlet       articles fetched indexed share  requests  per article")
         for slug, row in report.items():
             print(f"{slug:12s} {row['articles']:8d} {row['fetched']:7d} {row['indexed']:7d} "
-                  f"{row['share_indexed']:5.2f} {row['requests']:9d}")
+                  f"{row['share_indexed']:5.2f} {row['requests']:9d} {row['requests_per_indexed']:8.2f}")
+        split = split_report(web, docs)
+        jobs = JobStore(redis.Redis.from_url(pipeline_env["AKHBAR_REDIS_URL"])).list()
+        counters = jobs[0].counters if jobs else {}
+        print("dx-split:", split, "\njob counters:", counters)
         if os.environ.get("AKHBAR_DEVSET_CRAWL_JSON"):
-            Path(os.environ["AKHBAR_DEVSET_CRAWL_JSON"]).write_text(json.dumps(report, ensure_ascii=False, indent=1))
+            Path(os.environ["AKHBAR_DEVSET_CRAWL_JSON"]).write_text(
+                json.dumps({**report, "dx-split/stories": split, "counters": counters}, ensure_ascii=False, indent=1))
 
         assert all(row["robots_first"] for row in report.values()), report
         assert {slug: row["disallowed_fetched"] for slug, row in report.items() if row["disallowed_fetched"]} == {}
