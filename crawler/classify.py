@@ -16,21 +16,36 @@ ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnews
 
 MICRODATA_CONTAINERS = {"blog", "itemlist", "collectionpage", "searchresultspage", "website"}
 
-# Non-article sections: taxonomy, authors, search, pagination, feeds, static pages.
-NON_ARTICLE_PATH = re.compile(
-    r"/(tag|tags|category|categories|section|author|authors|writer|search|page|feed|rss|login|register|"
-    r"contact|about|privacy|terms|wp-admin|wp-login|cart|account)(/|$|\?)|[?&](page|paged)=\d+|"
+# What a URL may say, as data. It only ranks the frontier and skips what is no page at all: once fetched, a
+# page's content decides (is_article), except for the obvious non-pages and the site's own static pages.
+# Files and account/admin pages: never a page to read.
+NON_PAGE_PATH = re.compile(
+    r"/(login|register|wp-admin|wp-login|cart|account)(/|$|\?)|"
     r"\.(jpg|jpeg|png|gif|webp|svg|pdf|zip|rar|mp3|mp4|avi|doc|docx|xls|xlsx|ppt|css|js|ico|woff2?)$",
     re.I,
 )
+# The site's static pages: about, contact, legal (long text, never news).
+STATIC_PATH = re.compile(r"/(contact|about|privacy|terms)(/|$|\?)", re.I)
+# Listings by convention: taxonomy, authors, search, feeds, pagination. A page here is an article only when its
+# content says so without doubt (structured data, or one story and no list of stories).
+LISTING_PATH = re.compile(
+    r"/(tag|tags|category|categories|section|author|authors|writer|search|page|feed|rss)(/|$|\?)|[?&](page|paged)=\d+",
+    re.I,
+)
+# Archives by date (/2015/07/, /2015/07/21/, /2015/page/2/, WordPress's plain ?m=201507) and calendars: listings
+# too (crawler.listing.is_date_nav follows them while they yield).
+DATE_ARCHIVE_PATH = re.compile(r"/(19|20)\d{2}/(\d{1,2}/){0,2}(page/\d+/?)?$|/(19|20)\d{2}(/\d{1,2}){0,2}$")
 # Dated paths, numeric ids and long slugs are what CMSs give articles.
 ARTICLE_PATH = re.compile(
     r"/(19|20)\d{2}/\d{1,2}/(\d{1,2}/)?[^/]+|/(news|article|articles|story|post|node|archives)/[^/]*\d|"
     r"[/-]\d{4,}(\.html?)?/?$|/[^/]*[-_][^/]*[-_][^/]*[-_][^/]+/?$|\.html?$",
     re.I,
 )
-# Dynamic CMS pages that name one item by id: post.php?id=123, ?p=456 (WordPress shortlinks).
+# Dynamic CMS pages that name one item by id: post.php?id=123, /?p=456 (WordPress's plain permalinks).
 ARTICLE_QUERY = re.compile(r"(^|&)(id|nid|newsid|news_id|article_id|articleid|story|storyid|p|post|itemid)=\d+", re.I)
+# Several headlines that link somewhere, or several <article> cards: a list of stories, not one story.
+LISTING_CARDS_XPATH = "count(//h2[.//a[@href]] | //h3[.//a[@href]] | //article)"
+LISTING_CARDS = 3
 
 
 def structured_types(sel: Selector) -> set[str]:
@@ -65,14 +80,25 @@ def structured_types(sel: Selector) -> set[str]:
 
 
 def url_looks_like_article(url: str) -> bool | None:
-    """True/False when the URL alone tells, None when it does not."""
+    """True/False when the URL alone tells, None when it does not. Ranks links; see is_article for pages."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    if parts.path in ("", "/") or NON_ARTICLE_PATH.search(path):
+    if NON_PAGE_PATH.search(path) or STATIC_PATH.search(path) or LISTING_PATH.search(path):
         return False
-    if ARTICLE_PATH.search(parts.path) or ARTICLE_QUERY.search(parts.query):
+    if DATE_ARCHIVE_PATH.search(parts.path):
+        return False
+    if ARTICLE_QUERY.search(parts.query):  # before the root test: /?p=123 names one post
+        return True
+    if parts.path in ("", "/"):
+        return False
+    if ARTICLE_PATH.search(parts.path):
         return True
     return None
+
+
+def listing_shaped(sel: Selector) -> bool:
+    """Several linked headlines or story cards: a list of stories, whatever text density it has."""
+    return float(sel.xpath(LISTING_CARDS_XPATH).get() or 0) >= LISTING_CARDS
 
 
 def text_density_article(sel: Selector, own_text_min: int = 250) -> bool:
@@ -107,6 +133,7 @@ def embedded_article(sel: Selector) -> bool:
 
 
 def is_article(sel: Selector, url: str) -> bool:
+    """One story? Structured data first, then the page's text; the URL only sets how much text it takes."""
     types = structured_types(sel)
     if types & ARTICLE_TYPES:
         return True
@@ -115,16 +142,21 @@ def is_article(sel: Selector, url: str) -> bool:
         return True
     if types & {"collectionpage", "profilepage", "searchresultspage"}:
         return False
-    if url_looks_like_article(url) is not False and embedded_article(sel):
-        return True
-    # og:type=website is common on article pages of poor themes, so it only counts against the
-    # page when the URL does not look like an article either.
-    if og_type in ("website", "profile") and url_looks_like_article(url) is not True:
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if NON_PAGE_PATH.search(path) or STATIC_PATH.search(path):
         return False
     by_url = url_looks_like_article(url)
+    if by_url is not False and embedded_article(sel):
+        return True
     if by_url is False:
+        # A listing or home page by its URL: an article only as one story with no list of stories around it.
+        return og_type not in ("website", "profile") and text_density_article(sel) and not listing_shaped(sel)
+    # og:type=website is common on article pages of poor themes, so it only counts against the
+    # page when the URL does not look like an article either.
+    if og_type in ("website", "profile") and by_url is not True:
         return False
     if by_url is None:
-        return text_density_article(sel)
+        return text_density_article(sel) and not listing_shaped(sel)
     # The URL names one item: a short agency wire (two <br>-separated paragraphs) is enough.
     return text_density_article(sel, own_text_min=150) or bool(sel.xpath("//article|//h1"))

@@ -21,6 +21,14 @@ from workers.clean.dateparse import parse_arabic_date
 
 # WordPress /page/2/, or a page/offset query parameter with a number
 PAGINATION = re.compile(r"/page/\d+/?$|[?&](" + "|".join(PAGINATION_PARAMS) + r")=\d+", re.I)
+# Navigation through time: date archives (/2015/07/, /2015/07/21/, WordPress's plain ?m=201507), calendars
+# (/calendar/2024/01/, ?month=7&year=2015) and their previous/next month links. A space without end on many
+# sites, so followed only while the pages bring new links (AKHBAR_MAX_BARREN_PAGES).
+DATE_NAV = re.compile(
+    r"/(19|20)\d{2}/(\d{1,2}/){0,2}$|/(19|20)\d{2}(/\d{1,2}){0,2}$|/(calendar|events?/calendar|archive/calendar)/|"
+    r"[?&](month|year|day|date|cal|calendar|monthnum)=|[?&]m=\d{4,8}(&|$)",
+    re.I,
+)
 _URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?")
 _DATE_CLASS = re.compile(r"date|time|posted|publish|created|meta|تاريخ", re.I)
 CARD_DEPTH = 4  # ancestors searched for the card of a link
@@ -28,6 +36,11 @@ CARD_DEPTH = 4  # ancestors searched for the card of a link
 
 def is_pagination(url: str) -> bool:
     return bool(PAGINATION.search(url))
+
+
+def is_date_nav(url: str) -> bool:
+    """A date archive or calendar page (its /page/N/ is pagination, is_pagination)."""
+    return bool(DATE_NAV.search(url))
 
 
 def date_from_url(url: str) -> datetime | None:

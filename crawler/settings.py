@@ -38,6 +38,7 @@ AKHBAR_SETTINGS: dict[str, Any] = {
     "AKHBAR_CLOCK_OFFSET": 0,  # seconds added to "now" for schedules (tests: "pretend it is later")
     "AKHBAR_MAX_HOPS": 8,  # links followed away from an entry point (pagination is one listing, not hops)
     "AKHBAR_MAX_LISTING_PAGES": 1000,  # per listing chain; chains normally end earlier, on a repeated page
+    "AKHBAR_MAX_BARREN_PAGES": 2,  # date archives and calendars stop after this many pages in a row that brought no new link
     "AKHBAR_ROBOTS_CACHE_SECONDS": 86400,  # RFC 9309 2.4: a cached robots.txt is used for at most a day
     "AKHBAR_MAX_QUEUED": 2000,  # the hand-off waits while the clean queue holds more pages than this
     "AKHBAR_IDLE_POLL": 1.0,  # seconds between frontier polls of an idle crawler process

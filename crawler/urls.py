@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl, urlsplit
-
-# Calendar and date-archive pages: an endless space of near-empty listings.
-CALENDAR = re.compile(
-    r"/(calendar|events?/calendar|archive/calendar)/|[?&](month|year|day|date|cal|calendar)=|"
-    r"/(19|20)\d{2}/\d{1,2}/?$|/(19|20)\d{2}/?$",
-    re.I,
-)
 
 # Query parameters whose number is a listing's page or offset: ?page=2, Joomla &limitstart=10,
 # ?start= / ?offset= / ?skip= (crawler.listing.PAGINATION is built from them).
@@ -30,10 +22,9 @@ MAX_ROUTING_PARAMS = 4
 
 
 def is_trap(url: str, max_query_params: int = 4, max_path_depth: int = 10, max_repeats: int = 2) -> str | None:
-    """The reason a URL looks like a crawl trap, or None."""
+    """The reason a URL looks like a crawl trap, or None. Calendars and date archives are not traps by their
+    URL: they are listings, followed while they yield (crawler.listing.is_date_nav)."""
     parts = urlsplit(url)
-    if CALENDAR.search(parts.path + ("?" + parts.query if parts.query else "")):
-        return "calendar"
     if parts.query:
         names = [name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
         other = [name for name in names if name not in ROUTING_PARAMS]

@@ -79,11 +79,13 @@ class OutletSpider(scrapy.Spider):
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         spider.max_hops = crawler.settings.getint("AKHBAR_MAX_HOPS")
         spider.max_listing_pages = crawler.settings.getint("AKHBAR_MAX_LISTING_PAGES")
+        spider.max_barren_pages = crawler.settings.getint("AKHBAR_MAX_BARREN_PAGES")
         return spider
 
     # Without a crawler (unit tests), the declared defaults.
     max_hops = AKHBAR_SETTINGS["AKHBAR_MAX_HOPS"]
     max_listing_pages = AKHBAR_SETTINGS["AKHBAR_MAX_LISTING_PAGES"]
+    max_barren_pages = AKHBAR_SETTINGS["AKHBAR_MAX_BARREN_PAGES"]
 
     @property
     def recrawl(self) -> bool:
@@ -365,6 +367,7 @@ class OutletSpider(scrapy.Spider):
         articles: dict[str, listing.Link] = {}
         pages: dict[str, None] = {}
         paginations: dict[str, None] = {}
+        dates: dict[str, None] = {}
         here = canonical(response.url)
         for link in self._page_links(response):
             if not link.url.startswith(("http://", "https://")) or is_trap(link.url):
@@ -376,10 +379,12 @@ class OutletSpider(scrapy.Spider):
                 articles.setdefault(url, link)
             elif listing.is_pagination(url):
                 paginations[url] = None
+            elif listing.is_date_nav(url):
+                dates[url] = None
             else:
                 pages[url] = None
 
-        urls = [*articles, *pages]
+        urls = [*articles, *pages, *dates]
         known_list, last_list, entry_list = self._lookup(urls)
         is_known = dict(zip(urls, known_list, strict=True))
         lasts = dict(zip(urls, last_list, strict=True))
@@ -426,6 +431,11 @@ class OutletSpider(scrapy.Spider):
             new_links += entry is None  # a page read before and due again is not news of the listing
             yield from _some(self._request(url, "page", hops=hops + 1, prev_fetch=entry.last if entry else None))
 
+        # Yield bounds navigation through time: a page that brought no new link passes its count of such pages
+        # in a row on, and date archives and calendars stop once it passes AKHBAR_MAX_BARREN_PAGES.
+        barren = 0 if from_article or new_links else response.meta.get("barren", 0) + 1
+        yield from self._follow_dates(list(dates), is_known, entries, hops, barren, now)
+
         if from_article or not paginations:
             return
         # Links another source of this job (a feed, a sitemap) queued first are still news for this
@@ -444,7 +454,25 @@ class OutletSpider(scrapy.Spider):
         for url, is_queued in zip(next_pages, known_pages, strict=True):
             if not is_queued:
                 yield from _some(self._request(url, "page", hops=hops, listing_page=depth,
-                                               chain_prev=sorted(articles)))
+                                               chain_prev=sorted(articles), barren=barren))
+
+    def _follow_dates(self, urls: list[str], is_known: dict[str, bool], entries: dict, hops: int, barren: int,
+                      now: float) -> Iterator[scrapy.Request]:
+        """Date archives and calendar months: one listing through time, so no hop, while it yields."""
+        wanted = [url for url in urls if not is_known[url]]
+        if not wanted:
+            return
+        if barren >= self.max_barren_pages:
+            self._count("date_archives_stopped/no_yield", len(wanted))
+            return
+        for url in wanted:
+            entry = entries.get(url)
+            if not self.policy.always and not is_due(entry, now):
+                self._count("entries_not_due")
+                continue
+            yield from _some(self._request(url, "page", hops=hops, barren=barren,
+                                           prev_fetch=entry.last if entry else None))
+
 
     def _lookup(self, urls: list[str], entries: bool = True):
         """(in this job's frontier?, last fetch as an article, entry record) per URL, in one round trip."""

@@ -42,8 +42,13 @@ def test_traps_robots_retry_after_and_bad_input(crawl_env, tmp_path: Path) -> No
 
         assert gold_targets(web.visible("fx-trap")) <= {canon(t) for t in requests}
         assert not [t for t in requests if t.startswith("/private/")]  # robots.txt: Disallow: /private/
-        # The calendar is read once (it is a registry listing); its prev/next months are never followed.
-        assert [t for t in requests if t.startswith("/calendar/")] == ["/calendar/2024/01/"]
+        # The calendar (a registry listing) is a listing through time: its prev/next months are followed while
+        # they bring new links. Months that bring none stop a chain after AKHBAR_MAX_BARREN_PAGES (2) in a row,
+        # so the endless calendar costs a few pages: January and one month each way, two more if February's
+        # article was still new when it was read.
+        calendar = [t for t in requests if t.startswith("/calendar/")]
+        assert calendar[0] == "/calendar/2024/01/" and len(calendar) <= 5, calendar
+        assert len(set(calendar)) == len(calendar)
         # /archive?page=N repeats the same items forever: stopped once a page repeats the one before it. A
         # chain's first page always goes on (it may repeat the home page's items, as table-layout sites do),
         # so the trap costs at most three pages.
