@@ -6,7 +6,9 @@ progress `akhbar jobs show` / `--wait` follow. Works on our own crawl WARCs (Akh
 outlet and the feed date) and on WARCs from other crawlers (the outlet is matched from the URL).
 
 Only pages the crawler would have sent are replayed: 2xx, HTML, and an article by crawler.classify
-(listings and tag pages in a crawl WARC are not articles); ``all_html`` sends every HTML page.
+(listings and tag pages in a crawl WARC are not articles); ``all_html`` sends every HTML page. A story split
+over pages is one page, as the spider sends it: page 1 carries its later pages (found by URL among the WARC
+files' responses), and a later page is never sent on its own.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from warcio.archiveiterator import ArchiveIterator
 
 from akhbar.core import ledger
 from akhbar.core.jobs import Job, JobOptions, JobStore
-from akhbar.core.ledger import WarcCopy, new_token, record_body
+from akhbar.core.ledger import CopyGone, WarcCopy, new_token, read_warc_body, record_body
 from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet, Registry
+from akhbar.core.urls import canonical_url as canonical
+from crawler import split
 from crawler.classify import is_article
 from crawler.content import XML_START, refusal
 
@@ -66,6 +70,7 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                skipped: Counter, all_html: bool = False) -> Iterator[tuple[Page, tuple[str, int]]]:
     """Pages (without job_id) from the response records of WARC files, each with where its record is
     (file, offset: the ledger's copy)."""
+    index: dict[str, tuple[str, int]] | None = None  # every response by URL: read once, for split stories only
     for path in paths:
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream)
@@ -83,9 +88,20 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                 if (problem := refusal(body, content_type)) is not None or XML_START.match(body[:2048]):
                     skipped[problem[0] if problem else "feed_or_sitemap"] += 1
                     continue
-                if not all_html and not is_article(Selector(text=body.decode("utf-8", "replace")), url):
+                text = body.decode("utf-8", "replace")
+                sel = Selector(text=text)
+                if not all_html and not is_article(sel, url):
                     skipped["not_an_article"] += 1
                     continue
+                parts = None
+                if split.maybe_split(text, url):
+                    links = split.anchors(sel, url)
+                    if split.continues(links, url) is not None:
+                        skipped["later_page_of_a_story"] += 1
+                        continue
+                    if split.next_part(links, url) is not None:
+                        index = _response_index(paths) if index is None else index
+                        parts = _story_parts(links, url, index)
                 config = outlet_for(url, record.rec_headers.get_header("Akhbar-Outlet"))
                 if config is None:
                     skipped["unknown_outlet"] += 1
@@ -100,8 +116,41 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                     outlet_config=config,
                     fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
                     feed_published=record.rec_headers.get_header("Akhbar-Feed-Published") or None,
+                    parts=parts,
                 )
                 yield page, (str(Path(path).resolve()), offset)
+
+
+def _response_index(paths: Iterable[Path]) -> dict[str, tuple[str, int]]:
+    """Canonical URL -> (file, offset) of its last 2xx response record."""
+    index: dict[str, tuple[str, int]] = {}
+    for path in paths:
+        with open(path, "rb") as stream:
+            records = ArchiveIterator(stream)
+            for record in records:
+                if record.rec_type == "response" and record.http_headers is not None and \
+                        200 <= int(record.http_headers.get_statuscode() or 0) < 300:
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    index[canonical(url)] = (str(Path(path).resolve()), records.get_record_offset())
+    return index
+
+
+def _story_parts(links: list[split.Anchor], url: str, index: dict[str, tuple[str, int]]) -> list[dict] | None:
+    """The later pages of the story at ``url`` that the WARC files hold, in order (up to the first missing)."""
+    parts: list[dict] = []
+    seen = {canonical(url)}
+    while len(seen) < split.MAX_PARTS:
+        after = split.next_part(links, url)
+        if after is None or after in seen or after not in index:
+            break
+        try:
+            body, _ = read_warc_body(*index[after])
+        except CopyGone:
+            break
+        seen.add(after)
+        parts.append({"url": after, "body_b64": base64.b64encode(body).decode("ascii")})
+        url, links = after, split.anchors(Selector(text=body.decode("utf-8", "replace")), after)
+    return parts or None
 
 
 def _warc_date(value: str | None) -> str:
@@ -139,7 +188,8 @@ def ingest(store: JobStore, paths: list[Path], outlet_for: Callable[[str, str | 
                                  "run it again (pages sent twice are updates, not duplicates)")
         raise
     for reason, count in report.skipped.items():
-        if reason not in ("not_an_article", "feed_or_sitemap") and not reason.startswith("status_"):
+        if reason not in ("not_an_article", "feed_or_sitemap", "later_page_of_a_story") and \
+                not reason.startswith("status_"):
             store.error(job.id, f"ingest:{reason}", count)
     if outlets:
         store.redis.hset(store.key(job.id), "outlets", json.dumps(sorted(outlets)))

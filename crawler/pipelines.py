@@ -111,7 +111,8 @@ class HandoffPipeline:
             pages = [page for page, _ in batch]
         self._send(pages)
         if state is not None:
-            urls = [canonical(u) for page in pages for u in (page.url, page.requested_url or page.url)]
+            urls = [canonical(u) for page in pages
+                    for u in (page.url, page.requested_url or page.url, *(p["url"] for p in page.parts or ()))]
             now = state.now()
             pipe = state.pipeline()
             state.articles.queue_mark(pipe, urls, now)

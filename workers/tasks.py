@@ -37,7 +37,7 @@ from index.adapter import SearchAdapter, SearchUnavailable  # noqa: F401  (Searc
 from index.blocks import UNREACHABLE
 from index.bulk import BulkIndexer
 from workers.clean.errors import ExtractionError
-from workers.clean.extract import extract_article
+from workers.clean.extract import extract_article, extract_split_article
 from workers.crawl_process import run_crawl
 from workers.index_batch import bulk_actions, cluster_fields, count, sort_failures
 from workers.index_wait import FLUSH_MAX_RETRIES, flush_countdown, retry_window, wait_or_dead_letter
@@ -84,15 +84,13 @@ def clean(self, payload: dict) -> str:
     if page.feed_published:
         headers["X-Akhbar-Feed-Published"] = page.feed_published  # the date the feed/sitemap gave
     try:
-        fields = extract_article(
-            raw,
-            page.url,
-            outlet=page.outlet,
-            headers=headers,
-            fetched_at=fetched_at,
-            outlet_config=outlet_of(page.outlet_config),
-            registry=registry_for_job(job_id),
-        )
+        options = {"outlet": page.outlet, "headers": headers, "fetched_at": fetched_at,
+                   "outlet_config": outlet_of(page.outlet_config), "registry": registry_for_job(job_id)}
+        if page.parts:  # a story split over pages: one article, its pages' text joined in order
+            later = [(base64.b64decode(part["body_b64"]), part["url"]) for part in page.parts]
+            fields = extract_split_article(raw, page.url, later, **options)
+        else:
+            fields = extract_article(raw, page.url, **options)
     except ExtractionError as exc:
         reason = getattr(exc, "reason", type(exc).__name__)
         dlq.push(redis_client(), self.name, replace(page, token=token).to_payload(), reason=reason, error=str(exc))

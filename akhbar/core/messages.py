@@ -84,9 +84,12 @@ class Page:
     fetched_at: str | None = None  # ISO 8601
     feed_published: str | None = None  # the date the feed or sitemap gave
     token: str | None = None  # one id per page for its whole way (akhbar.core.ledger.new_token)
+    # A story split over pages: its later pages in order, each {"url", "body_b64"}; one Page, one document.
+    parts: list[dict[str, str]] | None = None
 
     def to_payload(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        # `parts` only when there are some: an unsplit page keeps the wire shape older workers read.
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "parts" or self.parts}
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> Page:

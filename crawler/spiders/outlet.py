@@ -18,6 +18,7 @@ import re
 import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -33,7 +34,7 @@ from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet
 from akhbar.core.times import parse_iso_utc
 from akhbar.core.urls import canonical_url as canonical
-from crawler import listing
+from crawler import listing, split
 from crawler.classify import is_article, url_looks_like_article
 from crawler.content import XML_START, refusal
 from crawler.errors import classify_failure
@@ -173,6 +174,9 @@ class OutletSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         kind = request.meta.get("kind") if request is not None else None
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if kind == "part":  # a later page of a split story failed: the story goes on with the pages it has
+            self.logger.info("story page failed (%s): %s", classify_failure(failure), request.url)
+            return [self._story_item(request.meta["story"])]
         if request is not None:
             self._record_failure(request, kind, status)
         if kind in ("probe", "robots"):
@@ -211,6 +215,9 @@ class OutletSpider(scrapy.Spider):
 
     def parse_any(self, response: Response):
         kind = response.meta.get("kind")
+        if kind == "part":
+            yield from self._parse_part(response)
+            return
         if kind in ("sitemap", "probe") and response.body[:2] == b"\x1f\x8b":
             # sitemap.xml.gz: a gzip file, not a Content-Encoding, so Scrapy leaves it compressed.
             body = _gunzip(response.body, SITEMAP_MAX_BYTES)
@@ -348,10 +355,30 @@ class OutletSpider(scrapy.Spider):
         self._feeds_seen.update(new_feeds)  # every page of a site names the same feed: look it up once
         yield from self._due(((url, "feed") for url in new_feeds), hops=hops)
         if kind != "listing" and is_article(response.selector, response.url):
-            yield self._item(response)
+            exclude: set[str] = set()
+            if split.maybe_split(response.text, response.url):
+                links = split.anchors(response.selector, response.url)
+                head = split.continues(links, response.url)
+                if head is not None:  # page 2 or later, reached by a link: the story is read from its page 1
+                    self._count("split/later_page_reached")
+                    if self._article_decisions([head], [None])[0]:
+                        yield from _some(self._request(head, "article", hops=hops))
+                    return
+                after = split.next_part(links, response.url)
+                if after is not None:  # page 1 of a split story: its pages, then one item
+                    exclude = split.story_links(links, response.url)
+                    item = self._item(response)
+                    page = {k: v for k, v in item["page"].to_payload().items() if k != "outlet_config"}
+                    story = {"head": {"page": page, "warc_copy": item["warc_copy"]}, "parts": [],
+                             "seen": [canonical(response.url)]}
+                    yield from self._part_request(after, story, hops)
+                else:
+                    yield self._item(response)
+            else:
+                yield self._item(response)
             if not response.meta.get("follow_from_articles", True):
                 return
-            yield from self.follow_links(response, from_article=True)
+            yield from self.follow_links(response, from_article=True, exclude=exclude)
             return
         self._record_entry(response, "listing" if kind == "listing" else "page")
         yield from self.follow_links(response, from_article=False)
@@ -362,7 +389,7 @@ class OutletSpider(scrapy.Spider):
             return list(listing.links_with_dates(response.text, response.url))
         return [listing.Link(response.urljoin(href.strip())) for href in response.xpath("//a/@href").getall()]
 
-    def follow_links(self, response: TextResponse, from_article: bool):
+    def follow_links(self, response: TextResponse, from_article: bool, exclude: set[str] | frozenset[str] = frozenset()):
         hops = response.meta.get("hops", 0)
         articles: dict[str, listing.Link] = {}
         pages: dict[str, None] = {}
@@ -373,7 +400,7 @@ class OutletSpider(scrapy.Spider):
             if not link.url.startswith(("http://", "https://")) or is_trap(link.url):
                 continue
             url = canonical(link.url)
-            if url == here or not same_site(url, self.hosts, self.path_prefix):
+            if url == here or url in exclude or not same_site(url, self.hosts, self.path_prefix):
                 continue
             if url_looks_like_article(url) is True:
                 articles.setdefault(url, link)
@@ -473,7 +500,6 @@ class OutletSpider(scrapy.Spider):
             yield from _some(self._request(url, "page", hops=hops, barren=barren,
                                            prev_fetch=entry.last if entry else None))
 
-
     def _lookup(self, urls: list[str], entries: bool = True):
         """(in this job's frontier?, last fetch as an article, entry record) per URL, in one round trip."""
         if self.state is not None:
@@ -498,6 +524,42 @@ class OutletSpider(scrapy.Spider):
         self._count("pagination_stopped/no_new_links")
         return False
 
+    # -- split stories ------------------------------------------------------------------------------
+    def _part_request(self, url: str, story: dict, hops: int) -> Iterator[scrapy.Request]:
+        """The next page of a split story; it carries the pages read so far (the frontier stores meta as JSON,
+        so any crawler process can go on with the story). Not filtered: a link may have queued it already."""
+        request = self._request(url, "part", hops=hops, story=story)
+        if request is None:
+            yield self._story_item(story)
+            return
+        yield request.replace(dont_filter=True)
+
+    def _parse_part(self, response: Response) -> Iterator:
+        story = response.meta["story"]
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if refusal(response.body, content_type) is not None or XML_START.match(response.body[:2048]):
+            yield self._story_item(story)
+            return
+        if not isinstance(response, TextResponse):
+            response = TextResponse(response.url, status=response.status, headers=response.headers,
+                                    body=response.body, request=response.request)
+        here = canonical(response.url)
+        story = {**story, "parts": [*story["parts"], {"url": response.url, "body_b64": _b64(response.body)}],
+                 "seen": [*story["seen"], here]}
+        after = split.next_part(split.anchors(response.selector, response.url), response.url)
+        if after is not None and after not in story["seen"] and len(story["seen"]) < split.MAX_PARTS:
+            yield from self._part_request(after, story, response.meta.get("hops", 0))
+            return
+        yield self._story_item(story)
+
+    def _story_item(self, story: dict) -> dict:
+        """One item for a split story: page 1, with its later pages in order (Page.parts)."""
+        head = story["head"]
+        self._count("split/stories")
+        self._count("split/later_pages", len(story["parts"]))
+        page = Page.from_payload({**head["page"], "outlet_config": self.outlet_payload})
+        return {"page": replace(page, parts=list(story["parts"]) or None), "warc_copy": head.get("warc_copy")}
+
     # -- helpers --------------------------------------------------------------------------------------
     def _fetched_in_this_job(self, last: object) -> bool:
         """An article another route of this crawl (related links, a feed) fetched first is still news
@@ -518,7 +580,7 @@ class OutletSpider(scrapy.Spider):
             requested_url=response.meta.get("redirect_urls", [response.url])[0],
             status=response.status,
             headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
-            body_b64=base64.b64encode(response.body).decode("ascii"),
+            body_b64=_b64(response.body),
             outlet=self.outlet.name,
             outlet_config=self.outlet_payload,
             job_id=self.job_id,
@@ -526,6 +588,10 @@ class OutletSpider(scrapy.Spider):
             feed_published=response.meta.get("feed_published"),
         )
         return {"page": page, "warc_copy": response.meta.get("warc_copy")}  # warc_copy: (file, offset)
+
+
+def _b64(body: bytes) -> str:
+    return base64.b64encode(body).decode("ascii")
 
 
 def _gunzip(data: bytes, limit: int) -> bytes | None:

@@ -19,6 +19,7 @@ import redis
 from protego import Protego
 
 from akhbar.core.jobs import JobStore
+from akhbar.core.keys import PAGE_OUTCOMES
 from akhbar.core.urls import canonical_url as canonical
 from index.adapter import SearchAdapter
 from tests.fixture_site.devset import body_f1
@@ -83,6 +84,7 @@ def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tm
             gold = [canonical(base.rstrip("/") + record["path"]) for record in web.visible(slug)]
             requests = web.requests(slug)
             got = indexed.get(slug, set())
+            later = {canonical(base.rstrip("/") + p) for r in web.visible(slug) for p in r.get("part_paths") or ()}
             fetched_articles = {canonical(base.rstrip("/") + t) for t in requests} & set(gold)
             robots = Protego.parse(web.sites[slug].handle("GET", "/robots.txt").body.decode())
             disallowed = [t for t in requests if not robots.can_fetch(base.rstrip("/") + t, "akhbar")]
@@ -91,16 +93,21 @@ def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tm
                 "fetched": len(fetched_articles),
                 "indexed": len(set(gold) & got),
                 "share_indexed": round(len(set(gold) & got) / len(gold), 3),
+                "documents": sum(d.get("outlet") == slug for d in docs),
+                "not_gold_documents": sorted(canonical(d["url"]) for d in docs if d.get("outlet") == slug
+                                             and not {canonical(d["url"]), canonical(d["canonical_url"])} & set(gold)),
+                "later_page_urls_indexed": len(later & got),
                 "requests": len(requests),
                 "requests_per_indexed": round(len(requests) / max(1, len(set(gold) & got)), 2),
                 "robots_first": bool(requests) and requests[0] == "/robots.txt",
                 "disallowed_fetched": disallowed,
                 "missing": sorted(set(gold) - got)[:5],
             }
-        print("\noutlet       articles fetched indexed share  requests  per article")
+        print("\noutlet       articles fetched indexed share  requests  per article  documents  not gold")
         for slug, row in report.items():
             print(f"{slug:12s} {row['articles']:8d} {row['fetched']:7d} {row['indexed']:7d} "
-                  f"{row['share_indexed']:5.2f} {row['requests']:9d} {row['requests_per_indexed']:8.2f}")
+                  f"{row['share_indexed']:5.2f} {row['requests']:9d} {row['requests_per_indexed']:8.2f} "
+                  f"{row['documents']:10d} {len(row['not_gold_documents']):9d}")
         split = split_report(web, docs)
         jobs = JobStore(redis.Redis.from_url(pipeline_env["AKHBAR_REDIS_URL"])).list()
         counters = jobs[0].counters if jobs else {}
@@ -113,6 +120,10 @@ def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tm
         assert {slug: row["disallowed_fetched"] for slug, row in report.items() if row["disallowed_fetched"]} == {}
         below = {slug: row["share_indexed"] for slug, row in report.items() if row["share_indexed"] < GOAL}
         assert below == {}, json.dumps(report, ensure_ascii=False, indent=1)
+        # issue 21 §5/§7: a split report is one document and one page sent, and its body is every page's text
+        assert split["documents"] == len(web.visible("dx-split")) and split["later_page_documents"] == [], split
+        assert split["below_097"] == [], split
+        assert len(jobs) == 1 and counters["pages_sent"] == sum(counters.get(k, 0) for k in PAGE_OUTCOMES), counters
         # issue 21 §2: the archive outlet's endless "previous month" costs a few empty months, not an archive
         empty_months = [t for t in web.requests("dx-wparchive") if re.fullmatch(r"/(\d{4})/(\d{2})/", t)
                         and t[1:8] not in {r["published_at"][:7].replace("-", "/") for r in web.visible("dx-wparchive")}]

@@ -46,6 +46,9 @@ def test_page_round_trip_and_the_old_wire_shape() -> None:
     page = Page.from_payload(OLD_PAGE)
     assert page.to_payload() == OLD_PAGE  # the wire format did not change
     assert Page.from_payload(page.to_payload()) == page
+    # A story split over pages (issue 21) carries its later pages; without them the shape is the old one.
+    split = Page.from_payload({**OLD_PAGE, "parts": [{"url": "https://x.ly/a/2/", "body_b64": "eA=="}]})
+    assert Page.from_payload(split.to_payload()) == split and split.to_payload()["parts"][0]["url"].endswith("/2/")
 
 
 def test_page_from_a_ledger_copy_and_an_older_or_newer_page() -> None:

@@ -410,6 +410,36 @@ def extract_article(
         raise
 
 
+def extract_split_article(raw: bytes, url: str, later: list[tuple[bytes, str]], **options: Any) -> dict[str, Any]:
+    """A story split over pages (issue 21): page 1's fields, with the text of its later pages (bytes, URL; in
+    order) joined after its body. Title, date, authors and the canonical URL are page 1's. A later page that
+    does not extract loses its part, not the story; the headline and paragraphs a theme repeats on every page
+    are kept once."""
+    fields = extract_article(raw, url, **options)
+    paragraphs = fields["body"].split("\n\n")
+    seen = {normalize_for_hash(p) for p in [fields["title"], *paragraphs]}  # later pages repeat the headline
+    for part_raw, part_url in later:
+        try:
+            part = extract_article(part_raw, part_url, **options)
+        except ExtractionError:
+            logger.info("a later page of %s does not extract: %s", url, part_url)
+            continue
+        for paragraph in part["body"].split("\n\n"):
+            key = normalize_for_hash(paragraph)
+            if key not in seen:
+                seen.add(key)
+                paragraphs.append(paragraph)
+    body = "\n\n".join(paragraphs)
+    places = tag_places(fields["title"], body, fields["dateline"])
+    fields.update(
+        body=body,
+        content_hash=content_hash(body),
+        places=[{"id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "country": p.country} for p in places],
+        location={"lat": places[0].lat, "lon": places[0].lon} if places else None,
+    )
+    return fields
+
+
 def _extract(
     raw: bytes,
     url: str,
