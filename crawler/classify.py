@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -48,6 +49,19 @@ LISTING_CARDS_XPATH = "count(//h2[.//a[@href]] | //h3[.//a[@href]] | //article)"
 LISTING_CARDS = 3
 
 
+def ld_objects(data: object) -> Iterator[tuple[dict, list[str]]]:
+    """Every object of a parsed JSON-LD block (@graph and nested ones too), with its @type names."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            kind = item.get("@type")
+            yield item, [t for t in (kind if isinstance(kind, list) else [kind]) if isinstance(t, str)]
+            stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+
+
 def structured_types(sel: Selector) -> set[str]:
     types: set[str] = set()
     for raw in sel.xpath('//script[@type="application/ld+json"]/text()').getall():
@@ -55,17 +69,7 @@ def structured_types(sel: Selector) -> set[str]:
             data = json.loads(raw)
         except ValueError:
             continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                kind = item.get("@type")
-                for t in kind if isinstance(kind, list) else [kind]:
-                    if isinstance(t, str):
-                        types.add(t.lower())
-                stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict | list))
+        types.update(t.lower() for _, kinds in ld_objects(data) for t in kinds)
     # Microdata (Joomla, Blogger, many hand-made themes): itemtype="https://schema.org/Article". A
     # blog's home or category page marks every teaser BlogPosting inside a Blog / ItemList: article
     # items count only alone and outside such a container (its last page may hold one teaser).

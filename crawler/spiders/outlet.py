@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import scrapy
@@ -34,9 +34,9 @@ from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet
 from akhbar.core.times import parse_iso_utc
 from akhbar.core.urls import canonical_url as canonical
-from crawler import listing, split
+from crawler import datalinks, listing, split
 from crawler.classify import is_article, url_looks_like_article
-from crawler.content import XML_START, refusal
+from crawler.content import XML_START, media_type, refusal
 from crawler.errors import classify_failure
 from crawler.robots import sitemaps_of
 from crawler.settings import AKHBAR_SETTINGS
@@ -72,6 +72,7 @@ class OutletSpider(scrapy.Spider):
         self.founded = outlet.founded
         self.known_dates: OrderedDict[str, datetime] = OrderedDict()
         self._feeds_seen: set[str] = set()
+        self._apis_seen: set[str] = set()
         self.opened_at = self.now()  # articles fetched since then came from this job's other routes
 
     @classmethod
@@ -227,6 +228,9 @@ class OutletSpider(scrapy.Spider):
                 return
             response = response.replace(body=body)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if kind in ("feed", "probe") and "json" in media_type(content_type):
+            yield from self.parse_json(response)  # a JSON Feed or a WordPress REST API page
+            return
         problem = refusal(response.body, content_type)
         if problem is not None:
             reason, detail = problem
@@ -316,6 +320,25 @@ class OutletSpider(scrapy.Spider):
             articles.append((link, updated_at, iso))
         yield from self._article_requests(articles, response)
 
+    def parse_json(self, response: Response):
+        """A JSON Feed, or a page of a WordPress REST API post list (the next page follows while it is full)."""
+        items = datalinks.json_feed_urls(response.body)
+        posts = datalinks.wp_posts(response.body) if items is None else None
+        if items is None and posts is None:
+            if response.meta.get("kind") != "probe":
+                self._error("not_a_feed", "JSON that is neither a JSON Feed nor a post list", response.url)
+            self._record_entry(response, "feed")
+            return
+        self._record_entry(response, "feed")
+        entries = items if items is not None else posts
+        articles = [(url, parse_iso_utc(date), date if items is not None else None) for url, date in entries or ()]
+        self._count("data_feed_items", len(articles))
+        yield from self._article_requests([(response.urljoin(u), d, p) for u, d, p in articles], response)
+        page = response.meta.get("api_page", 1)
+        if posts is not None and len(posts) >= datalinks.WP_PER_PAGE and page < self.max_listing_pages:
+            following = _next_api_page(response.url, page + 1)
+            yield from _some(self._request(following, "feed", hops=response.meta.get("hops", 0), api_page=page + 1))
+
     def _article_requests(self, articles: list[tuple[str, datetime | None, str | None]], response: Response):
         """Article links from a feed or sitemap: (url, updated/lastmod, publication date for the cleaner)."""
         wanted = []
@@ -350,8 +373,14 @@ class OutletSpider(scrapy.Spider):
     def parse_html(self, response: TextResponse):
         kind = response.meta.get("kind")
         hops = response.meta.get("hops", 0)
-        feeds = response.xpath('//link[@rel="alternate"][contains(@type,"rss") or contains(@type,"atom")]/@href')
+        feeds = response.xpath('//link[@rel="alternate"][contains(@type,"rss") or contains(@type,"atom") or '
+                               'contains(@type,"feed+json")]/@href')
         new_feeds = [url for href in feeds.getall() if (url := response.urljoin(href)) not in self._feeds_seen]
+        # A WordPress site's REST API lists every post: read like a feed, page by page.
+        apis = [datalinks.wp_posts_url(response.urljoin(href))
+                for href in response.xpath(f'//link[@rel="{datalinks.WP_API_REL}"]/@href').getall()]
+        new_feeds += [url for url in apis if url not in self._apis_seen]
+        self._apis_seen.update(apis)
         self._feeds_seen.update(new_feeds)  # every page of a site names the same feed: look it up once
         yield from self._due(((url, "feed") for url in new_feeds), hops=hops)
         if kind != "listing" and is_article(response.selector, response.url):
@@ -381,7 +410,10 @@ class OutletSpider(scrapy.Spider):
             yield from self.follow_links(response, from_article=True, exclude=exclude)
             return
         self._record_entry(response, "listing" if kind == "listing" else "page")
-        yield from self.follow_links(response, from_article=False)
+        # An app shell's list may be only in its JSON state (or a JSON-LD ItemList): its links count as links.
+        extra = datalinks.page_data_links(response.text, response.url) if datalinks.has_data(response.text) else []
+        self._count("data_links", len(extra))
+        yield from self.follow_links(response, from_article=False, extra=extra)
 
     # -- links ------------------------------------------------------------------------------------------
     def _page_links(self, response: TextResponse) -> list[listing.Link]:
@@ -389,14 +421,15 @@ class OutletSpider(scrapy.Spider):
             return list(listing.links_with_dates(response.text, response.url))
         return [listing.Link(response.urljoin(href.strip())) for href in response.xpath("//a/@href").getall()]
 
-    def follow_links(self, response: TextResponse, from_article: bool, exclude: set[str] | frozenset[str] = frozenset()):
+    def follow_links(self, response: TextResponse, from_article: bool, exclude: set[str] | frozenset[str] = frozenset(),
+                     extra: list[str] | None = None):
         hops = response.meta.get("hops", 0)
         articles: dict[str, listing.Link] = {}
         pages: dict[str, None] = {}
         paginations: dict[str, None] = {}
         dates: dict[str, None] = {}
         here = canonical(response.url)
-        for link in self._page_links(response):
+        for link in [*self._page_links(response), *(listing.Link(url) for url in extra or ())]:
             if not link.url.startswith(("http://", "https://")) or is_trap(link.url):
                 continue
             url = canonical(link.url)
@@ -588,6 +621,12 @@ class OutletSpider(scrapy.Spider):
             feed_published=response.meta.get("feed_published"),
         )
         return {"page": page, "warc_copy": response.meta.get("warc_copy")}  # warc_copy: (file, offset)
+
+
+def _next_api_page(url: str, page: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, str(page) if k == "page" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _b64(body: bytes) -> str:
