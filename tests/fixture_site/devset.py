@@ -67,9 +67,12 @@ DEV_OUTLETS: tuple[OutletSpec, ...] = (
                founded="2011-01-01", about="موقع ووردبريس يُتصفح بأرشيف التاريخ."),
     OutletSpec(slug="dx-split", name_ar="تقارير الجبل التجريبية", name_en="Dev Split", language="ar",
                founded="2010-06-01", about="تقارير طويلة مقسمة على صفحات."),
+    OutletSpec(slug="dx-shell", name_ar="منصة الواجهة التجريبية", name_en="Dev Shell", language="ar",
+               founded="2018-01-01", about="تطبيق ويب تُبنى قائمته في المتصفح."),
 )
-# The first seven (issue 11) keep the stories they were drawn before later templates came.
-ISSUE11_COUNT = 7
+# Where each block of templates starts (issue 11: seven; issue 21: three, then the app shell): a block added
+# later never moves a story of an earlier one.
+BLOCKS = (0, 7, 10)
 DEV_OUTLETS_BY_SLUG: dict[str, OutletSpec] = {spec.slug: spec for spec in DEV_OUTLETS}
 
 # Pools for bylines (written here, not read from the corpus).
@@ -121,7 +124,7 @@ BYLINE_PLACEMENT = {
     "dx-next": ("field",), "dx-nuxt": ("field",), "dx-drupal": ("field", "line", "dateline"),
     "dx-joomla": ("field", "dateline"), "dx-blogger": ("line", "dateline"), "dx-amp": ("field", "dateline"),
     "dx-table": ("line", "dateline"), "dx-wpplain": ("field", "dateline"), "dx-wparchive": ("field", "line"),
-    "dx-split": ("field", "dateline"),
+    "dx-split": ("field", "dateline"), "dx-shell": ("field",),
 }  # fmt: skip
 # The first paragraph can only carry styles that read as a dateline ("الرياض - واس: ...").
 _DATELINE_PREFIX = {
@@ -130,7 +133,8 @@ _DATELINE_PREFIX = {
 }
 _DATELINE_STYLES = tuple(_DATELINE_PREFIX)
 _ID_BASE = {"dx-next": 2100, "dx-nuxt": 880, "dx-drupal": 15400, "dx-joomla": 3300, "dx-blogger": 0,
-            "dx-amp": 70100, "dx-table": 9100, "dx-wpplain": 4400, "dx-wparchive": 5200, "dx-split": 610}  # fmt: skip
+            "dx-amp": 70100, "dx-table": 9100, "dx-wpplain": 4400, "dx-wparchive": 5200, "dx-split": 610,
+            "dx-shell": 7300}  # fmt: skip
 
 _SPACE = re.compile(r"[ \t\u00a0\u200b-\u200f\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # stray bytes in the corpus (\x1a ...)
@@ -280,7 +284,7 @@ def _dev_gold() -> tuple[dict, ...]:
     per = len(stories) // len(DEV_OUTLETS)
     # Blocks of outlets in the order they joined: each block is dealt its stories round robin, so adding
     # a block never moves a story of an earlier one.
-    blocks = (DEV_OUTLETS[:ISSUE11_COUNT], DEV_OUTLETS[ISSUE11_COUNT:])
+    blocks = tuple(DEV_OUTLETS[start:end] for start, end in zip(BLOCKS, (*BLOCKS[1:], len(DEV_OUTLETS)), strict=True))
     start = 0
     for block in blocks:
         chunk = stories[start:start + per * len(block)]

@@ -106,3 +106,12 @@ def test_wordpress_rest_api_is_read_page_by_page() -> None:
     assert "page=2" in more[0].url
     last = list(spider().parse_any(json_response(more[0].url, full[:3], api_page=2)))
     assert len(last) == 3 and all(r.meta["kind"] == "article" for r in last)  # not full: the list ends
+
+
+def test_the_app_shell_template_lists_every_article_only_in_data() -> None:
+    from tests.fixture_site.devweb import dev_offline_web
+
+    web = dev_offline_web()
+    site = web.sites["dx-shell"]
+    html = web.fetch("dx-shell", "/")[1].decode("utf-8")
+    assert {site.url(r["path"]) for r in site.visible()} <= set(datalinks.page_data_links(html, site.url("/")))

@@ -184,6 +184,11 @@ def test_discovery_paths_list_every_article(web):
     assert not article_urls("dx-wparchive") <= links("dx-wparchive", "/") | urls("dx-wparchive", "/feed/")
     split = set().union(*(links("dx-split", f"/reports?page={n}") for n in (1, 2, 3, 4)))
     assert article_urls("dx-split") <= split
+    # the app shell: no link to any article anywhere, the list only in __NEXT_DATA__
+    assert not article_urls("dx-shell") & links("dx-shell", "/")
+    home = page_text(web, "dx-shell", "/")
+    assert all(f'"href": "{r["path"]}"' in home for r in web.sites["dx-shell"].visible())
+    assert web.fetch("dx-shell", "/sitemap.xml")[0] == 404
 
 
 def test_amp_twins_point_at_each_other(web):
