@@ -14,7 +14,7 @@ from akhbar.console import console, err, print_results, wait_for_job
 from akhbar.console import fail as _fail
 from akhbar.console import job_store as _job_store
 from akhbar.console import print_job as _print_job
-from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.config import ServiceNotConfigured, Settings, SettingsError, load_settings
 from akhbar.core.messages import INDEX_FLUSH_TASK, queue_of
 from index.filters import FILTERS, FilterSpec
 from workers.clean.places import place_names
@@ -69,7 +69,10 @@ def _redis_down(exc: BaseException) -> bool:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Akhbar: crawl Libyan news outlets, clean and deduplicate their articles, search them in Arabic."""
-    ctx.obj = load_settings()
+    try:
+        ctx.obj = load_settings()
+    except SettingsError as exc:  # one line, before any command reads a setting
+        raise click.ClickException(f"{exc}: set it to such a value, or unset it for the default") from None
 
 
 # -- services -------------------------------------------------------------------------------------

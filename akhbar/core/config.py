@@ -23,6 +23,10 @@ from typing import Any
 # The folder the repository's benches and corpora sit beside (`../shared/corpora/...`).
 _REPO = Path(__file__).resolve().parents[2]
 
+class SettingsError(ValueError):
+    """A variable set to a value its type cannot take; the message names the variable."""
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -35,7 +39,7 @@ def _int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -43,7 +47,7 @@ def _bool(name: str, raw: str) -> bool:
         return True
     if raw.lower() in _FALSE:
         return False
-    raise ValueError(f"{name} must be one of {'/'.join(_TRUE + _FALSE)}, not {raw!r}")
+    raise SettingsError(f"{name} must be one of {'/'.join(_TRUE + _FALSE)}, not {raw!r}")
 
 
 def _path(name: str, raw: str) -> Path:
