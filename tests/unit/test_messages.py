@@ -139,6 +139,6 @@ def test_task_names_and_queues_are_the_celery_routes() -> None:
     assert app.conf.task_routes == {task: {"queue": queue} for task, queue in TASK_QUEUES.items()}
     assert queue_of("akhbar.clean") == "clean" and queue_of("akhbar.alert_webhook") == "index"
     assert queue_of("akhbar.future") == "future"  # a name from another version: its last part, as before
-    import workers.tasks  # noqa: F401  (registers the tasks)
+    app.loader.import_default_modules()  # the task modules the app names (TASK_MODULES) register the tasks
 
     assert set(TASK_QUEUES) <= set(app.tasks)
