@@ -621,7 +621,7 @@ def outlets_health(ctx, names, outlets_file, as_json, show_all) -> None:
     """Per outlet: newest article and its age, articles crawled per day (7 days), extraction fill rates.
 
     Exit status 1 when an outlet is stale or degraded (a fill rate fell: its template may have changed)."""
-    from akhbar.health import FILL_FIELDS, outlet_health
+    from akhbar.health import FILL_FIELDS, month_ranges, outlet_health
     from index.adapter import connect
 
     settings = _settings(ctx)
@@ -634,14 +634,18 @@ def outlets_health(ctx, names, outlets_file, as_json, show_all) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        table = Table("outlet", "status", "articles", "newest crawl", "per day (7d)",
-                      *[f[:7] for f in FILL_FIELDS], "warnings")
+        table = Table("outlet", "status", "articles", "oldest", "newest crawl", "months without articles",
+                      "per day (7d)", *[f[:7] for f in FILL_FIELDS], "warnings")
         colour = {"ok": "green", "stale": "yellow", "degraded": "red", "no_data": "dim"}
         for name, h in rows.items():
             age = h["newest_crawled_age_seconds"]
             fills = [f"{v:.0%}" if v is not None else "-" for v in (h["fill_rates"].get(f) for f in FILL_FIELDS)]
+            holes = month_ranges(h["months_without_articles"])
             table.add_row(name, f"[{colour.get(h['status'], 'white')}]{h['status']}", str(h["articles"]),
+                          (h["oldest_published_at"] or "-")[:10],
                           "-" if age is None else f"{age / 3600:.1f} h ago",
+                          f"{len(h['months_without_articles'])}: {', '.join(holes[:4])}{' …' * (len(holes) > 4)}"
+                          if holes else "-",
                           " ".join(str(d["articles"]) for d in h["per_day"]) or "-", *fills,
                           "; ".join(h["warnings"]))
         console.print(table)
