@@ -387,8 +387,7 @@ class ArchiveClient:
                    "address (the Internet Archive blocks for an hour, doubling while requests go on)")
         else:
             why = f"{self.archive.name} answered {status} to {tries} requests in a row: it is down or overloaded"
-        return (f"{why}; wait, lower AKHBAR_ARCHIVE_RATE if it was too high, then `akhbar jobs resume` the job "
-                "(done captures are not fetched again)")
+        return f"{why}; wait, lower AKHBAR_ARCHIVE_RATE if it was too high, then resume the job"
 
     # -- the index ---------------------------------------------------------------------------------------
     def cdx_apis(self) -> list[str]:

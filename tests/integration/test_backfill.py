@@ -27,8 +27,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 import yaml
+from fastapi.testclient import TestClient
 from test_reliability import broker_state, cli, wait_for
 
+from akhbar.api import ApiConfig, create_app
+from akhbar.core.config import load_settings
 from akhbar.core.holds import HoldPoint
 from akhbar.core.jobs import JobStore
 from akhbar.core.times import parse_iso_utc
@@ -321,6 +324,15 @@ def test_backfill_from_a_pywb_collection(pipeline_env, start_worker, pywb, tmp_p
     found = json.loads(cli(env, "search", gold[next(iter(backfilled))]["record"]["title"], "--json").stdout)
     assert any(hit.get("archived_from") for hit in found["hits"]), found["hits"][:2]
 
+    # The HTTP API shows it too: the article and its search hit.
+    sample_url = next(iter(backfilled))
+    with TestClient(create_app(load_settings(), ApiConfig(token="t")), base_url="http://127.0.0.1:8000") as api:
+        article = api.get(f"/articles/{backfilled[sample_url]['id']}").json()
+        assert article["archived_from"] == backfilled[sample_url]["archived_from"] and article["url"] == \
+            backfilled[sample_url]["url"]
+        hits = api.get("/search", params={"q": gold[sample_url]["record"]["title"]}).json()["hits"]
+        assert any(h["archived_from"] for h in hits), hits[:2]
+
     # The job's WARC: original URLs as WARC-Target-URI, the capture in headers of its own; `akhbar ingest`
     # reads it back as pages of the original URLs with archived_from.
     files = sorted((Path(env["AKHBAR_HOME"]) / "warc" / job_id).glob("*.warc.gz"))
@@ -403,3 +415,27 @@ def test_backfill_from_a_common_crawl_stand_in(pipeline_env, start_worker, tmp_p
     assert all(d["archived_from"]["archive"] == "commoncrawl" and d["archived_from"]["url"].endswith(
         "segment-1.warc.gz") and d["crawled_at"].startswith("2016-02-10") for d in docs.values())
     assert len(ranged) == len(articles) + 1  # the home page is fetched and left (not an article); the 404 is not
+
+
+def test_an_archive_that_keeps_refusing_fails_the_job_with_one_line(pipeline_env, start_worker, tmp_path) -> None:
+    class Refusing(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.reply(429, b"slow down", [("Retry-After", "0")])
+
+    server, url = serve(Refusing)
+    try:
+        outlets_file = tmp_path / "outlets.yaml"
+        outlets_file.write_text("outlets:\n  - name: gone\n    base_url: https://gone.example.ly/\n"
+                                "    status: defunct\n", encoding="utf-8")
+        env = {**pipeline_env, "AKHBAR_OUTLETS": str(outlets_file)}
+        start_worker()
+        done = cli(env, "backfill", "gone", "--source", f"{url}/coll/cdx", "--wait", "--timeout", "120")
+    finally:
+        server.shutdown()
+        server.server_close()
+    job_id = done.stdout.split("job ", 1)[1].split()[0]
+    job = JobStore(redis.Redis.from_url(env["AKHBAR_REDIS_URL"])).get(job_id)
+    print(f"\nblocked: {job.message}")
+    assert done.returncode == 1 and job.state == "failed"
+    assert "\n" not in job.message and "refused 7 requests in a row with 429" in job.message
+    assert f"akhbar jobs resume {job_id}" in job.message and "AKHBAR_ARCHIVE_RATE" in job.message
