@@ -5,12 +5,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export AKHBAR_HOME ?= $(CURDIR)/.akhbar
 
-.PHONY: demo test test-needs repeat-faults lint install node tools services-down bench clean
+.PHONY: demo test test-needs repeat-faults lint install node tools pywb services-down bench clean
 
 demo: install node
 	$(VENV)/bin/akhbar demo
 
-test: test-needs install node
+test: test-needs install node pywb
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # One line naming what the machine lacks for the tests, before anything is installed or started.
@@ -44,6 +44,17 @@ tools:
 node: tools install
 	$(PY) -c 'from index.embedded import build, is_built; is_built() or print("Building the OpenSearch node (first time: ~90 MB of jars from Maven Central)...", flush=True); build()'
 
+# pywb, the web archive the backfill tests read from (tests/integration/test_backfill.py), in a venv of its own:
+# it pins packages (an old redis client among them) the project's venv cannot share.
+PYWB ?= .tools/pywb
+pywb: $(PYWB)/.installed
+
+$(PYWB)/.installed:
+	$(PYTHON) -m venv $(PYWB)
+	$(PYWB)/bin/python -m pip install -q --upgrade pip
+	$(PYWB)/bin/python -m pip install -q 'pywb>=2.8'
+	touch $@
+
 services-down: install
 	$(VENV)/bin/akhbar services down
 
@@ -51,4 +62,4 @@ bench: install node
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) index/node/target .akhbar
+	rm -rf $(VENV) index/node/target .akhbar .tools

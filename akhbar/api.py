@@ -487,6 +487,15 @@ class JobRequest(BaseModel):
         "live", description="Always `live` (polite) over HTTP; `fixture`, which lifts the politeness delays "
                             "for local test sites, is refused here (`akhbar crawl --mode fixture` has it).")
 
+    type: Literal["crawl", "backfill"] = Field(
+        "crawl", description="`crawl`: the outlets' sites now; `backfill`: their past from a web archive "
+                             "(registry names only; `source`, `from_month`, `to_month`).")
+    source: str = Field("wayback", max_length=2048,
+                        description="backfill: `wayback`, `commoncrawl` or a CDX server's URL (which must pass "
+                                    "the same allow-list as crawl targets: AKHBAR_ALLOWED_DOMAINS).")
+    from_month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="backfill: first month, YYYY-MM.")
+    to_month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="backfill: last month, YYYY-MM.")
+
     @field_validator("mode", mode="before")
     @classmethod
     def _no_fixture(cls, value: object) -> object:
@@ -535,7 +544,7 @@ def _resolve_outlets(state: AppState, requested: list[str]):
     adhoc: list[dict] = []
     for item in requested:
         if item == "all":
-            names += [o.name for o in registry.enabled()]
+            names += [o.name for o in registry.crawlable()]
         elif "://" in item:
             known = registry.for_url(item)
             if known is not None:  # a URL of a registered outlet: crawl that outlet as registered
@@ -568,6 +577,8 @@ def submit_job(body: JobRequest, state: StateDep) -> JSONResponse:
 
     if not body.outlets:
         raise ApiError(400, "invalid_request", "outlets: give at least one outlet name or URL")
+    if body.type == "backfill":
+        return _submit_backfill(body, state)
     try:
         registry, names = _resolve_outlets(state, body.outlets)
     except TargetNotAllowed as exc:
@@ -575,6 +586,34 @@ def submit_job(body: JobRequest, state: StateDep) -> JSONResponse:
     job = submit_crawl(state.jobs(), registry, names, since=body.since.isoformat() if body.since else None,
                        max_pages=body.max_pages, recrawl=body.recrawl, mode=body.mode)
     log.info("job %s submitted over HTTP for %s", job.id, ", ".join(names))
+    return JSONResponse(_job_json(job), status_code=202, headers={"Location": f"/jobs/{job.id}"})
+
+
+def _submit_backfill(body: JobRequest, state: AppState) -> JSONResponse:
+    from akhbar.core.registry import UnknownOutletError
+    from akhbar.core.submit import submit_backfill
+    from crawler.backfill import archive_for
+
+    registry = state.registry()
+    try:
+        names = [o.name for o in registry.enabled()] if body.outlets == ["all"] else \
+            [registry.get(name).name for name in body.outlets]
+    except UnknownOutletError as exc:
+        raise ApiError(400, "unknown_outlet", str(exc)) from None
+    source = body.source.strip()
+    if source not in ("wayback", "commoncrawl"):
+        try:  # a CDX server is a target like a crawl's: the same allow-list and address checks
+            source = check_target(source, state.config.allowed).rstrip("/")
+        except TargetNotAllowed as exc:
+            raise ApiError(403, "target_not_allowed", str(exc)) from None
+    try:
+        archive_for(source)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_request", str(exc)) from None
+    if body.from_month and body.to_month and body.from_month > body.to_month:
+        raise ApiError(400, "invalid_request", "from_month is after to_month")
+    job = submit_backfill(state.jobs(), registry, names, source=source, first=body.from_month, last=body.to_month)
+    log.info("backfill %s submitted over HTTP for %s from %s", job.id, ", ".join(names), source)
     return JSONResponse(_job_json(job), status_code=202, headers={"Location": f"/jobs/{job.id}"})
 
 

@@ -14,7 +14,7 @@ from akhbar.console import console, err, print_results, wait_for_job
 from akhbar.console import fail as _fail
 from akhbar.console import job_store as _job_store
 from akhbar.console import print_job as _print_job
-from akhbar.core.config import ServiceNotConfigured, Settings, load_settings
+from akhbar.core.config import ServiceNotConfigured, Settings, SettingsError, load_settings
 from akhbar.core.messages import INDEX_FLUSH_TASK, queue_of
 from index.filters import FILTERS, FilterSpec
 from workers.clean.places import place_names
@@ -69,7 +69,10 @@ def _redis_down(exc: BaseException) -> bool:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Akhbar: crawl Libyan news outlets, clean and deduplicate their articles, search them in Arabic."""
-    ctx.obj = load_settings()
+    try:
+        ctx.obj = load_settings()
+    except SettingsError as exc:  # one line, before any command reads a setting
+        raise click.ClickException(f"{exc}: set it to such a value, or unset it for the default") from None
 
 
 # -- services -------------------------------------------------------------------------------------
@@ -198,6 +201,22 @@ def _outlet_names(settings: Settings) -> dict[str, str]:
         return {}
 
 
+def _named_outlets(outlets_file: str | None, settings: Settings, outlets: Sequence[str],
+                   everyone: Callable[[Any], list]) -> tuple[Any, list[str]]:
+    """The registry and the outlet names a command was given (`all`: `everyone(registry)`); one line and
+    exit 1 for an unknown name or a broken registry file."""
+    from akhbar.core.registry import RegistryError, UnknownOutletError
+
+    try:
+        registry = _registry(outlets_file, settings)
+        names = [o.name for o in everyone(registry)] if list(outlets) == ["all"] else list(outlets)
+        for name in names:
+            registry.get(name)
+    except (RegistryError, UnknownOutletError) as exc:
+        _fail(str(exc))
+    return registry, names
+
+
 @main.command()
 @click.argument("outlets", nargs=-1, required=True)
 @click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
@@ -217,17 +236,17 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes
     from datetime import date
 
     from akhbar.console import celery_app
-    from akhbar.core.registry import RegistryError, UnknownOutletError
     from akhbar.core.submit import submit_crawl
 
     settings = _settings(ctx)
-    try:
-        registry = _registry(outlets_file, settings)
-        names = [o.name for o in registry.enabled()] if list(outlets) == ["all"] else list(outlets)
-        for name in names:
-            registry.get(name)
-    except (RegistryError, UnknownOutletError) as exc:
-        _fail(str(exc))
+    registry, names = _named_outlets(outlets_file, settings, outlets, lambda r: r.crawlable())
+    for name in [n for n in names if registry.get(n).defunct]:
+        err.print(f"skipping {name}: its site is gone (status: defunct in the registry); "
+                  f"`akhbar backfill {name}` reads it from web archives", soft_wrap=True, markup=False,
+                  highlight=False)
+        names.remove(name)
+    if not names:
+        sys.exit(1)  # the line above said why
     if since:
         try:
             date.fromisoformat(since)
@@ -237,6 +256,51 @@ def crawl(ctx, outlets, outlets_file, since, max_pages, recrawl, mode, processes
     job = submit_crawl(_job_store(settings), registry, names, since=since, max_pages=max_pages,
                        recrawl=recrawl, mode=mode, processes=processes)
     console.print(f"job [bold]{job.id}[/] queued for {', '.join(names)}")
+    if wait:
+        final = wait_for_job(settings, job.id, timeout)
+        sys.exit(0 if final.state == "succeeded" else 1)
+
+
+def _month(value: str | None, option: str) -> str | None:
+    import re
+
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        _fail(f"{option} must be a month like 2014-03, not {value!r}")
+    return value
+
+
+@main.command()
+@click.argument("outlets", nargs=-1, required=True)
+@click.option("--from", "first", help="First month to read (YYYY-MM; default: the archive's oldest).")
+@click.option("--to", "last", help="Last month to read (YYYY-MM; default: now).")
+@click.option("--source", default="wayback", show_default=True,
+              help="wayback (the Internet Archive), commoncrawl, or the URL of a CDX server "
+                   "(a pywb collection: http://HOST:PORT/COLL/cdx).")
+@click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False),
+              help="Your outlet registry file (YAML), added to the built-in one. Also: $AKHBAR_OUTLETS.")
+@click.option("--wait/--no-wait", default=False, help="Show progress until the job ends.")
+@click.option("--timeout", type=float, default=24 * 3600, show_default=True, help="With --wait: give up after N s.")
+@click.pass_context
+def backfill(ctx, outlets, first, last, source, outlets_file, wait, timeout) -> None:
+    """Backfill OUTLETS (registry names; `all` for every enabled one, defunct ones included) from a web
+    archive: their captures' original pages, through clean -> dedupe -> index, as a job. At most
+    AKHBAR_ARCHIVE_RATE requests a minute to the archive (default 60, the Internet Archive's limit)."""
+    from akhbar.console import celery_app
+    from akhbar.core.submit import submit_backfill
+    from crawler.backfill import archive_for
+
+    settings = _settings(ctx)
+    first, last = _month(first, "--from"), _month(last, "--to")
+    if first and last and first > last:
+        _fail(f"--from {first} is after --to {last}")
+    try:
+        archive_for(source)
+    except ValueError as exc:
+        _fail(str(exc))
+    registry, names = _named_outlets(outlets_file, settings, outlets, lambda r: r.enabled())
+    celery_app(settings)
+    job = submit_backfill(_job_store(settings), registry, names, source=source, first=first, last=last)
+    console.print(f"job [bold]{job.id}[/] queued: backfill of {', '.join(names)} from {source}")
     if wait:
         final = wait_for_job(settings, job.id, timeout)
         sys.exit(0 if final.state == "succeeded" else 1)
@@ -621,7 +685,7 @@ def outlets_health(ctx, names, outlets_file, as_json, show_all) -> None:
     """Per outlet: newest article and its age, articles crawled per day (7 days), extraction fill rates.
 
     Exit status 1 when an outlet is stale or degraded (a fill rate fell: its template may have changed)."""
-    from akhbar.health import FILL_FIELDS, outlet_health
+    from akhbar.health import FILL_FIELDS, month_ranges, outlet_health
     from index.adapter import connect
 
     settings = _settings(ctx)
@@ -634,14 +698,18 @@ def outlets_health(ctx, names, outlets_file, as_json, show_all) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        table = Table("outlet", "status", "articles", "newest crawl", "per day (7d)",
-                      *[f[:7] for f in FILL_FIELDS], "warnings")
+        table = Table("outlet", "status", "articles", "oldest", "newest crawl", "months without articles",
+                      "per day (7d)", *[f[:7] for f in FILL_FIELDS], "warnings")
         colour = {"ok": "green", "stale": "yellow", "degraded": "red", "no_data": "dim"}
         for name, h in rows.items():
             age = h["newest_crawled_age_seconds"]
             fills = [f"{v:.0%}" if v is not None else "-" for v in (h["fill_rates"].get(f) for f in FILL_FIELDS)]
+            holes = month_ranges(h["months_without_articles"])
             table.add_row(name, f"[{colour.get(h['status'], 'white')}]{h['status']}", str(h["articles"]),
+                          (h["oldest_published_at"] or "-")[:10],
                           "-" if age is None else f"{age / 3600:.1f} h ago",
+                          f"{len(h['months_without_articles'])}: {', '.join(holes[:4])}{' …' * (len(holes) > 4)}"
+                          if holes else "-",
                           " ".join(str(d["articles"]) for d in h["per_day"]) or "-", *fills,
                           "; ".join(h["warnings"]))
         console.print(table)

@@ -1,7 +1,8 @@
 """Service health (`GET /health`) and per-outlet health (`GET /outlets`, `akhbar outlets health`).
 
 Per outlet, from one aggregation request over the index:
-  newest article (published_at and crawled_at) and its age; articles per day over the last 7 days
+  oldest and newest article (published_at; crawled_at too) and its age, and the months between them with no
+  article (the holes a backfill from web archives should fill); articles per day over the last 7 days
   (by crawl day: what the crawler harvested); extraction fill rates per field, over all the outlet's
   articles and over the ones crawled in the last 7 days. A site redesign that breaks extraction shows as
   a recent fill rate far below the usual one ("degraded"); an outlet that stopped yielding articles
@@ -94,6 +95,11 @@ def health_aggs(now_ms: int | None = None) -> dict:
         "terms": {"field": "outlet", "size": 1000},
         "aggs": {
             "newest_published": {"max": {"field": "published_at"}},
+            "oldest_published": {"min": {"field": "published_at"}},
+            # Every month from the oldest article to the newest, empty ones included (min_doc_count 0).
+            "per_month": {"date_histogram": {"field": "published_at", "calendar_interval": "month",
+                                             "time_zone": DEFAULT_TIMEZONE, "format": "yyyy-MM",
+                                             "min_doc_count": 0}},
             "newest_crawled": {"max": {"field": "crawled_at"}},
             **fills,
             "recent": {"filter": recent, "aggs": {
@@ -106,6 +112,21 @@ def health_aggs(now_ms: int | None = None) -> dict:
             }},
         },
     }}
+
+
+def month_ranges(months: list[str]) -> list[str]:
+    """["2012-01", "2012-02", "2012-05"] -> ["2012-01..2012-02", "2012-05"]: holes, shortly."""
+    def index(month: str) -> int:
+        year, number = month.split("-")
+        return int(year) * 12 + int(number) - 1
+
+    ranges: list[list[str]] = []
+    for month in months:
+        if ranges and index(month) == index(ranges[-1][-1]) + 1:
+            ranges[-1] = [ranges[-1][0], month]
+        else:
+            ranges.append([month])
+    return ["..".join(r) for r in ranges]
 
 
 def _iso(ms: float | None) -> str | None:
@@ -131,7 +152,8 @@ def outlet_health(adapter: Any, alias: str, names: Iterable[str] = (), now: floa
 
 
 def _empty_health() -> dict:
-    return {"status": "no_data", "articles": 0, "newest_published_at": None, "newest_crawled_at": None,
+    return {"status": "no_data", "articles": 0, "oldest_published_at": None, "months_without_articles": [],
+            "newest_published_at": None, "newest_crawled_at": None,
             "newest_crawled_age_seconds": None, "newest_published_age_seconds": None,
             "per_day": [], "fill_rates": {}, "recent_fill_rates": {}, "warnings": []}
 
@@ -161,9 +183,12 @@ def _bucket_health(bucket: dict, now: float) -> dict:
         status = "stale"
     if degraded:
         status = "degraded"
+    months = (bucket.get("per_month") or {}).get("buckets", [])
     return {
         "status": status,
         "articles": total,
+        "oldest_published_at": _iso((bucket.get("oldest_published") or {}).get("value")),
+        "months_without_articles": [b["key_as_string"] for b in months if not b["doc_count"]],
         "newest_published_at": _iso(published_ms),
         "newest_crawled_at": _iso(crawled_ms),
         "newest_published_age_seconds": round(now - published_ms / 1000) if published_ms is not None else None,

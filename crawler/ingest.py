@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import redis
 from parsel import Selector
@@ -85,17 +86,13 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                 content_type = record.http_headers.get_header("Content-Type")
                 body, headers = record_body(record)  # de-chunked and Content-Encoding undone
                 offset = records.get_record_offset()  # after the read: asked before, it reads the record away
-                if (problem := refusal(body, content_type)) is not None or XML_START.match(body[:2048]):
-                    skipped[problem[0] if problem else "feed_or_sitemap"] += 1
-                    continue
-                text = body.decode("utf-8", "replace")
-                sel = Selector(text=text)
-                if not all_html and not is_article(sel, url):
-                    skipped["not_an_article"] += 1
+                if (reason := skip_reason(body, content_type, url, all_html)) is not None:
+                    skipped[reason] += 1
                     continue
                 parts = None
+                text = body.decode("utf-8", "replace")
                 if split.maybe_split(text, url):
-                    links = split.anchors(sel, url)
+                    links = split.anchors(Selector(text=text), url)
                     if split.continues(links, url) is not None:
                         skipped["later_page_of_a_story"] += 1
                         continue
@@ -116,6 +113,7 @@ def iter_pages(paths: Iterable[Path], outlet_for: Callable[[str, str | None], di
                     outlet_config=config,
                     fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
                     feed_published=record.rec_headers.get_header("Akhbar-Feed-Published") or None,
+                    archived_from=_archived_from(record.rec_headers),
                     parts=parts,
                 )
                 yield page, (str(Path(path).resolve()), offset)
@@ -151,6 +149,25 @@ def _story_parts(links: list[split.Anchor], url: str, index: dict[str, tuple[str
         parts.append({"url": after, "body_b64": base64.b64encode(body).decode("ascii")})
         url, links = after, split.anchors(Selector(text=body.decode("utf-8", "replace")), after)
     return parts or None
+
+
+def skip_reason(body: bytes, content_type: str | None, url: str, all_html: bool = False) -> str | None:
+    """Why a fetched 2xx response is not sent to the pipeline (None: send it): not HTML, a feed or sitemap, or
+    (unless `all_html`) not an article by crawler.classify. WARC ingest and archive backfills share it."""
+    if (problem := refusal(body, content_type)) is not None or XML_START.match(body[:2048]):
+        return problem[0] if problem else "feed_or_sitemap"
+    if not all_html and not is_article(Selector(text=body.decode("utf-8", "replace")), url):
+        return "not_an_article"
+    return None
+
+
+def _archived_from(headers: Any) -> dict[str, str] | None:
+    """A backfill's record (crawler/backfill.py) names the archive capture it holds: keep it on the page."""
+    archive = headers.get_header("Akhbar-Archive")
+    if not archive:
+        return None
+    return {"archive": archive, "captured_at": headers.get_header("Akhbar-Capture-Time") or "",
+            "url": headers.get_header("Akhbar-Archive-URL") or ""}
 
 
 def _warc_date(value: str | None) -> str:

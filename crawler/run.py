@@ -67,6 +67,15 @@ def run(job_id: str, redis_url: str, join: bool = False) -> int:
     store = JobStore(client)
     job = store.get(job_id)
     options = job.options
+    if options.source == "archive":  # a backfill: its pages come from a web archive, not from Scrapy
+        from crawler.backfill import run as backfill
+
+        if join:
+            print(f"job {job_id} is a backfill: it runs in one process (the archive's rate limit is the bound)",
+                  file=sys.stderr)
+            return 2
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return backfill(job_id, redis_url)
     processes = CrawlerProcesses(client, job_id)
     stop = threading.Event()
     processes.beat()

@@ -105,10 +105,11 @@ def gzip_member(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def exchange_records(exchange: Exchange) -> bytes:
+def exchange_records(exchange: Exchange, date: str | None = None) -> bytes:
     """The response record, then the request record that points to it (WARC-Concurrent-To), both
-    gzipped: the order warcio and Heritrix write a pair in."""
-    date = warc_date()
+    gzipped: the order warcio and Heritrix write a pair in. `date`: WARC-Date (default now; a capture
+    from a web archive: its capture time)."""
+    date = date or warc_date()
     response_id, request_id = record_id(), record_id()
     ip = (("WARC-IP-Address", exchange.ip_address),) if exchange.ip_address else ()
     response = record("response", exchange.response_head + exchange.response_body,
@@ -156,9 +157,9 @@ class RotatingWarcWriter:
             self._file.close()
         self._file = None
 
-    def write_pair(self, exchange: Exchange) -> tuple[Path, int]:
+    def write_pair(self, exchange: Exchange, date: str | None = None) -> tuple[Path, int]:
         """Write the response and request records; returns the file and the response record's offset."""
-        data = exchange_records(exchange)  # outside the lock: serialising and gzipping is the slow part
+        data = exchange_records(exchange, date)  # outside the lock: serialising and gzipping is the slow part
         with self._lock:
             if self._file is None or self._file.tell() >= self.max_bytes:
                 self._close()
@@ -189,6 +190,14 @@ def _head(first_line: str, headers) -> bytes:
         name = _RENAMED.get(name.lower(), name)
         lines.extend(name + b": " + _LINE_BREAKS.sub(b" ", value) for value in values)
     return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def plain_head(first_line: str, headers: Iterable[tuple[str, str]]) -> bytes:
+    """An HTTP head from (name, value) text pairs (a response read with urllib, an archive's answer)."""
+    grouped: dict[bytes, list[bytes]] = {}
+    for name, value in headers:
+        grouped.setdefault(name.encode("latin-1", "replace"), []).append(value.encode("latin-1", "replace"))
+    return _head(first_line, grouped)
 
 
 def exchange_for(request, response, fields: dict[str, str] | None = None) -> Exchange:

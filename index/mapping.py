@@ -16,7 +16,7 @@ import re
 
 from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
 
-MAPPING_VERSION = 4  # 3: places, location; 4: offsets in the postings of highlighted fields
+MAPPING_VERSION = 5  # 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from
 
 KEYWORD = {"type": "keyword"}
 # Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
@@ -78,6 +78,9 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             "job_id": KEYWORD,
             "places": {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}},
             "location": {"type": "geo_point"},
+            # A page backfilled from a web archive: which archive, when it captured the page, the capture's
+            # URL there (`url` stays the original URL). Added in place to older indices (add_new_fields).
+            "archived_from": {"properties": {"archive": KEYWORD, "captured_at": DATE, "url": KEYWORD}},
         },
     }
 

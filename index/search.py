@@ -64,7 +64,7 @@ EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
 # a headline rarely match every word in the stemmed form).
 MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
 SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
-                 "also_published_by", "sole_version", "places"]
+                 "also_published_by", "sole_version", "places", "archived_from"]
 SORTS = ("relevance", "date")
 # unmapped_type: an index from before the field (add_new_fields adds it) still sorts.
 ORDER_TIEBREAK = {"order_key": {"order": "asc", "missing": "_last", "unmapped_type": "long"}}
@@ -352,6 +352,7 @@ def _shape_hit(hit: dict, versions: int | None = None) -> dict:
         "also_published_by": src.get("also_published_by") or [],
         "places": [{"id": p.get("id"), "name": p.get("name_ar") or p.get("name_en")} for p in src.get("places") or []],
         "versions": versions if versions is not None else 1,
+        "archived_from": src.get("archived_from"),  # the web-archive capture of a backfilled article, else None
     }
     return shaped
 

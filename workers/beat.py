@@ -49,7 +49,9 @@ def build_schedule(registry: Registry, *, only: Iterable[str] = (), max_pages: i
     """Celery `beat_schedule` entries, one per enabled outlet (or the `only` ones)."""
     wanted = set(only)
     schedule: dict[str, dict[str, Any]] = {}
-    for outlet in registry.enabled() if not wanted else [registry.get(n) for n in wanted]:
+    for outlet in registry.crawlable() if not wanted else [registry.get(n) for n in wanted]:
+        if outlet.defunct:
+            continue  # nothing live to crawl: `akhbar backfill` reads it from web archives
         interval = outlet_interval(outlet)
         schedule[f"crawl:{outlet.name}"] = {
             "task": TASK,

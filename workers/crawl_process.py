@@ -9,6 +9,7 @@ import time
 
 from akhbar.core.config import load_settings
 from akhbar.core.jobs import JobStore, crawler_command, crawler_env
+from akhbar.core.keys import JOB_EXIT_MESSAGE
 
 log = logging.getLogger("akhbar.workers")
 
@@ -19,6 +20,7 @@ def run_crawl(store: JobStore, job_id: str) -> str:
     if state != "queued":
         return state
     store.set_state(job_id, "running")
+    store.redis.hdel(store.key(job_id), JOB_EXIT_MESSAGE)  # a resumed job's earlier one
     settings = load_settings()
     cmd = crawler_command(job_id)  # the Redis URL (and its password) goes in the environment, not in `ps`
     log_path = settings.home / "logs" / f"crawl-{job_id}.log"
@@ -46,6 +48,10 @@ def run_crawl(store: JobStore, job_id: str) -> str:
             if proc.returncode < 0
             else f"exited with {proc.returncode}"
         )
+        # A process that knew why it stopped (a backfill the archive blocked) said so in one line.
+        said = store.redis.hget(store.key(job_id), JOB_EXIT_MESSAGE)
+        if said:
+            how = f"{how}: {said.decode()}"
         message = (
             f"crawler {how}; continue the crawl with `akhbar jobs resume {job_id}` (nothing it finished is "
             f"fetched again); log: {log_path}"

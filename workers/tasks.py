@@ -20,6 +20,8 @@ from akhbar.core import dlq
 from akhbar.core.celery_app import app, page_task_options
 from akhbar.core.holds import hold
 from akhbar.core.keys import INDEX_PROCESSING_PREFIX as INDEX_PROCESSING
+from akhbar.core.keys import JOB_ARCHIVE_DOCS_SUFFIX, JOB_PREFIX
+from akhbar.core.ledger import TTL_SECONDS as LEDGER_TTL
 from akhbar.core.messages import (
     ALERT_WEBHOOK_TASK,
     CLEAN_TASK,
@@ -57,6 +59,8 @@ from workers.resources import (
 log = logging.getLogger("akhbar.workers")
 
 BATCH_SIZE = 500
+# date_source of an archived page without a date of its own: published_at is the capture time, an upper bound.
+CAPTURE_BOUND = "capture"
 
 
 # -- crawl ---------------------------------------------------------------------------------------
@@ -97,9 +101,13 @@ def clean(self, payload: dict) -> str:
         job_store().error(job_id, f"extract:{reason}")
         job_store().outcome(job_id, "articles_failed", token)
         return "failed"
+    if page.archived_from and not fields.get("published_at"):
+        # A web-archive capture whose page gives no date: it was published by the capture time at the latest.
+        fields = {**fields, "published_at": page.archived_from.get("captured_at"), "date_source": CAPTURE_BOUND}
     # The stage's contract: an Article, with the envelope the later stages need.
     article = Article.from_payload({**fields, "job_id": job_id, "token": token,
-                                    "crawled_at": page.fetched_at or datetime.now(UTC).isoformat()})
+                                    "crawled_at": page.fetched_at or datetime.now(UTC).isoformat(),
+                                    "archived_from": page.archived_from})
     message = article.to_payload()
     dedupe.apply_async(args=[message], **page_task_options(message))
     return "cleaned"
@@ -110,6 +118,11 @@ def clean(self, payload: dict) -> str:
 def dedupe(self, payload: dict) -> str:
     article = Article.from_payload(payload)
     doc_id = article.doc_id
+    if article.archived_from and known_before_backfill(article):
+        # A backfill adds what the archive has and the index does not: a document crawled live (or by an
+        # earlier backfill) stays as it was.
+        job_store().outcome(article.job_id, "articles_duplicate", article.token)
+        return "duplicate"
     decision = deduper().assign(doc_id, outlet=article.outlet, body=article.body, published_at=article.published_at)
     buffer = IndexBuffer(redis_client())
     if decision.status == "exact_duplicate":
@@ -123,6 +136,20 @@ def dedupe(self, payload: dict) -> str:
                  *(IndexOp.cluster(member) for member in decision.changed_members if member != doc_id)])
     index_flush.delay()
     return decision.status
+
+
+def known_before_backfill(article: Article) -> bool:
+    """The article's document existed before its backfill job gave it one: the dedupe state knows the id and
+    the job did not claim it (a page the same job sends again, after a re-delivery, is not a duplicate)."""
+    client = redis_client()
+    claimed = JOB_PREFIX + (article.job_id or "") + JOB_ARCHIVE_DOCS_SUFFIX
+    if client.sismember(claimed, article.doc_id):
+        return False
+    if deduper().lookup(article.doc_id) is not None:
+        return True
+    client.sadd(claimed, article.doc_id)
+    client.expire(claimed, LEDGER_TTL)
+    return False
 
 
 # -- index ---------------------------------------------------------------------------------------

@@ -23,6 +23,10 @@ from typing import Any
 # The folder the repository's benches and corpora sit beside (`../shared/corpora/...`).
 _REPO = Path(__file__).resolve().parents[2]
 
+class SettingsError(ValueError):
+    """A variable set to a value its type cannot take; the message names the variable."""
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -35,7 +39,7 @@ def _int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -43,7 +47,7 @@ def _bool(name: str, raw: str) -> bool:
         return True
     if raw.lower() in _FALSE:
         return False
-    raise ValueError(f"{name} must be one of {'/'.join(_TRUE + _FALSE)}, not {raw!r}")
+    raise SettingsError(f"{name} must be one of {'/'.join(_TRUE + _FALSE)}, not {raw!r}")
 
 
 def _path(name: str, raw: str) -> Path:
@@ -166,6 +170,15 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
          "dead letters", "webhook_retries", _int),
     Variable("AKHBAR_WEBHOOK_BACKOFF", "2", "seconds before the first alert webhook retry, doubled at each "
          "retry (at most 300)", "webhook_backoff", _int),
+    Variable("AKHBAR_ARCHIVE_RATE", "60",
+         "requests per minute to one web archive (index queries and page fetches alike, across the "
+         "processes of every backfill; the Internet Archive blocks clients above about 60 for an hour)",
+         "archive_rate", _int),
+    Variable("AKHBAR_COMMONCRAWL_INDEX", "https://index.commoncrawl.org",
+         "Common Crawl's CDX index server (`collinfo.json` lists its crawls) for `backfill --source "
+         "commoncrawl`", "commoncrawl_index"),
+    Variable("AKHBAR_COMMONCRAWL_DATA", "https://data.commoncrawl.org",
+         "where Common Crawl's WARC files are read by offset and length", "commoncrawl_data"),
 )}
 
 
@@ -223,6 +236,9 @@ class Settings:
     aeb_dev_dir: Path
     webhook_retries: int
     webhook_backoff: int
+    archive_rate: int
+    commoncrawl_index: str
+    commoncrawl_data: str
 
     def __repr__(self) -> str:
         """Without secrets: a repr ends up in logs, tracebacks and debuggers."""

@@ -67,6 +67,9 @@ return 1
 """
 
 
+CRAWLING_SOURCES = ("crawl", "archive")
+
+
 @dataclass
 class JobOptions:
     """What a job was asked to do; stored with the job, read by the crawler process and the workers.
@@ -82,13 +85,28 @@ class JobOptions:
     scrapy_settings: dict[str, Any] = field(default_factory=dict)
     # The user's own outlets travel with the job: workers resolve repost sources against them too.
     registry_extra: list[dict[str, Any]] = field(default_factory=list)
-    source: str = "crawl"  # "crawl" or "warc"
+    source: str = "crawl"  # "crawl", "warc" or "archive" (a backfill from a web archive)
     files: list[str] = field(default_factory=list)  # WARC files of an ingest job
+    # A backfill (crawler/backfill.py): {"source": "wayback" | "commoncrawl" | a CDX URL, "from": "YYYY-MM",
+    # "to": "YYYY-MM"}
+    archive: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def for_crawl(cls, registry: Registry, outlets: Sequence[str], **options: Any) -> JobOptions:
         return cls(outlet_configs=[registry.get(name).to_payload() for name in outlets],
                    registry_extra=user_outlets(registry), **options)
+
+    @classmethod
+    def for_backfill(cls, registry: Registry, outlets: Sequence[str], *, source: str, first: str | None = None,
+                     last: str | None = None) -> JobOptions:
+        return cls(outlet_configs=[registry.get(name).to_payload() for name in outlets],
+                   registry_extra=user_outlets(registry), source="archive",
+                   archive={"source": source, "from": first, "to": last})
+
+    @property
+    def crawls(self) -> bool:
+        """A job with a crawler process (a live crawl or a backfill): resumable, cancelled through it."""
+        return self.source in CRAWLING_SOURCES
 
     @classmethod
     def for_ingest(cls, registry: Registry, files: Sequence[str]) -> JobOptions:

@@ -20,6 +20,17 @@ JOB_PAGES_SUFFIX = ":pages"
 # durable copy is; token -> the page payload itself when no WARC record holds it.
 JOB_LEDGER_SUFFIX = ":ledger"
 JOB_COPIES_SUFFIX = ":copies"
+# Per backfill job (crawler/backfill.py): the captures chosen from the archive's index (list of JSON), and the
+# captures handled (set of capture keys), so a resumed backfill neither asks the index again nor fetches twice.
+JOB_CAPTURES_SUFFIX = ":captures"
+JOB_CAPTURES_DONE_SUFFIX = ":captures_done"
+# Per backfill job: document ids its archive pages were given (workers.tasks.dedupe): a document that existed
+# before the job (a live crawl's) stays as it was, and the job's own page, delivered again, is not a duplicate.
+JOB_ARCHIVE_DOCS_SUFFIX = ":archive_docs"
+# Job hash field: why a job's crawler process stopped, in one line (a backfill the archive blocked).
+JOB_EXIT_MESSAGE = "exit_message"
+# Per web archive: the next moment a request may go to it (crawler/archive.py's rate limit, across processes).
+ARCHIVE_RATE_PREFIX = "akhbar:archive:next:"
 # Per job: how many times the reconciler re-drove pages, and the job's rounds of it (akhbar.core.reconcile).
 JOB_REDRIVE_ROUNDS = "redrive_rounds"
 

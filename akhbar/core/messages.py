@@ -67,6 +67,15 @@ def _known(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
 
+# Fields left out of a payload while they are None: live pages and articles keep the wire shape they had
+# before web-archive captures existed.
+OPTIONAL_KEYS = ("archived_from",)
+
+
+def _without_none(obj: Any, optional: tuple[str, ...], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {f.name: value for f in fields(obj) if f.name not in skip
+            and ((value := getattr(obj, f.name)) is not None or f.name not in optional)}
+
 
 # -- crawler -> clean ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -84,12 +93,15 @@ class Page:
     fetched_at: str | None = None  # ISO 8601
     feed_published: str | None = None  # the date the feed or sitemap gave
     token: str | None = None  # one id per page for its whole way (akhbar.core.ledger.new_token)
+    # A capture from a web archive (crawler/backfill.py): {archive, captured_at, url}; `url` above is the
+    # original URL and `fetched_at` the capture time. None: fetched live.
+    archived_from: dict[str, str] | None = None
     # A story split over pages: its later pages in order, each {"url", "body_b64"}; one Page, one document.
     parts: list[dict[str, str]] | None = None
 
     def to_payload(self) -> dict[str, Any]:
-        # `parts` only when there are some: an unsplit page keeps the wire shape older workers read.
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "parts" or self.parts}
+        # Optional fields only when set: a live, unsplit page keeps the wire shape older workers read.
+        return _without_none(self, (*OPTIONAL_KEYS, "parts"))
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> Page:
@@ -127,17 +139,19 @@ class Article:
     job_id: str | None = field(default=None, metadata=_ENVELOPE)
     token: str | None = field(default=None, metadata=_ENVELOPE)
     crawled_at: str | None = field(default=None, metadata=_ENVELOPE)
+    # The page's web-archive capture (Page.archived_from): {archive, captured_at, url}; None: crawled live.
+    archived_from: dict[str, str] | None = field(default=None, metadata=_ENVELOPE)
 
     @property
     def doc_id(self) -> str:
         return doc_id_for(self.canonical_url)
 
     def to_payload(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _without_none(self, OPTIONAL_KEYS)
 
     def index_doc(self) -> dict[str, Any]:
         """The document as indexed: everything but the page token (bookkeeping, not content)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in NOT_INDEXED}
+        return _without_none(self, OPTIONAL_KEYS, skip=NOT_INDEXED)
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> Article:

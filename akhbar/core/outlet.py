@@ -21,6 +21,8 @@ from akhbar.core.times import DEFAULT_TIMEZONE
 
 DEFAULT_LANGUAGE = "ar"
 KINDS = ("outlet", "agency", "aggregator")
+# `defunct`: the site is gone; `akhbar crawl` skips it and `akhbar backfill` reads it from web archives only.
+STATUSES = ("active", "defunct")
 URL_LIST_KEYS = ("feeds", "sitemaps", "listings")
 _URL_KIND = {"feeds": "feed", "sitemaps": "sitemap", "listings": "listing"}
 
@@ -132,6 +134,10 @@ class Outlet:
     selectors: Selectors = field(default_factory=Selectors)
     schedule: Schedule = DEFAULT_SCHEDULE
     enabled: bool = True
+    status: str = "active"  # "active" | "defunct" (STATUSES)
+    # Every domain the outlet ever published under (moved domains are one outlet): backfills ask the archives
+    # for each, and URLs on them belong to the outlet.
+    domains: tuple[str, ...] = ()
     verified: bool | None = None  # whether the outlet's identity/base URL was confirmed
     notes: str | None = None
     origin: str = field(default="<memory>", compare=False)  # file(s) the entry came from
@@ -143,7 +149,12 @@ class Outlet:
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return (self.host, *(bare_host(h) for h in self.alt_hosts))
+        extra = [bare_host(h) for h in (*self.alt_hosts, *self.domains)]
+        return tuple(dict.fromkeys((self.host, *extra)))
+
+    @property
+    def defunct(self) -> bool:
+        return self.status == "defunct"
 
     @property
     def is_aggregator(self) -> bool:
@@ -197,6 +208,7 @@ class Outlet:
             "article_patterns": list(self.article_patterns), "alt_hosts": list(self.alt_hosts),
             "allow_addresses": list(self.allow_addresses), "aliases": list(self.aliases), "selectors": self.selectors.as_dict(),
             "schedule": self.schedule_seconds(), "enabled": self.enabled, "verified": self.verified,
+            "status": self.status, "domains": list(self.domains),
             "notes": self.notes,
         }
         return payload
@@ -269,7 +281,12 @@ def check_entry(entry: Any, origin: str, index: int) -> dict[str, Any]:
             out[key] = kind
         elif key in URL_LIST_KEYS:
             out[key] = _check_url_list(value, fail, key)
-        elif key in ("aliases", "alt_hosts", "article_patterns"):
+        elif key == "status":
+            status = _check_str(value, fail, key)
+            if status not in STATUSES:
+                raise fail(f"status {status!r} must be one of {', '.join(STATUSES)}")
+            out[key] = status
+        elif key in ("aliases", "alt_hosts", "article_patterns", "domains"):
             items = _check_str_list(value, fail, key)
             if key == "article_patterns":
                 for pattern in items:
@@ -277,7 +294,7 @@ def check_entry(entry: Any, origin: str, index: int) -> dict[str, Any]:
                         re.compile(pattern)
                     except re.error as exc:
                         raise fail(f"article_patterns: bad regular expression {pattern!r}: {exc}") from None
-            if key == "alt_hosts":
+            if key in ("alt_hosts", "domains"):
                 items = [bare_host(h) for h in items]
             out[key] = items
         elif key == "allow_addresses":
@@ -474,6 +491,8 @@ def make_outlet(data: Mapping[str, Any], origin: str) -> Outlet:
         selectors=selectors,
         schedule=schedule,
         enabled=True if data.get("enabled") is None else bool(data["enabled"]),
+        status=data.get("status") or "active",
+        domains=tuple(data.get("domains") or ()),
         verified=data.get("verified"),
         notes=data.get("notes"),
         origin=origin,

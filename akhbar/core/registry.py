@@ -145,6 +145,10 @@ class Registry:
     def enabled(self) -> list[Outlet]:
         return self.all(include_disabled=False)
 
+    def crawlable(self) -> list[Outlet]:
+        """Enabled outlets whose site still exists (`status: defunct` ones are read from web archives only)."""
+        return [o for o in self.enabled() if not o.defunct]
+
     def get(self, name: str) -> Outlet:
         """The outlet called ``name``; ``UnknownOutletError`` (a KeyError) lists close matches."""
         try:

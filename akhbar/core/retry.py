@@ -88,13 +88,20 @@ SLOW_DOWN = frozenset({429, 503})  # answers that ask for a pause: Retry-After h
 WEBHOOK = Policy("webhook", TRANSIENT | {408, 425}, base=2.0, cap=300.0, attempts=8, jitter=(0.75, 1.25),
                  server_errors=True, errors=(OSError, http.client.HTTPException))
 
+# Web archives (crawler/archive.py: the Internet Archive, Common Crawl, any CDX server). The Internet Archive
+# blocks a client for an hour, doubling, when it keeps asking through 429s: so every 429/503 waits (its
+# Retry-After, else this backoff), and after `attempts` the backfill stops with one line instead of pressing on.
+ARCHIVE = Policy("archive", TRANSIENT | {500}, base=5.0, cap=600.0, attempts=6, jitter=HALF_JITTER,
+                 errors=(OSError, http.client.HTTPException))
+ARCHIVE_BLOCKED = frozenset({429, 403})  # answers that, repeated, mean the archive has blocked this client
+
 # Pipeline tasks (clean, dedupe, index): anything unexpected is retried (Celery autoretry), then dead-lettered.
 TASK = Policy("task", frozenset(), base=2.0, cap=300.0, attempts=5, jitter=FULL_JITTER, errors=(Exception,))
 
 # Redis commands: back off up to 2 s between tries, for as long as AKHBAR_REDIS_WAIT(_WORKERS) allows.
 REDIS = Policy("redis", frozenset(), base=0.1, cap=2.0, attempts=None, errors=(TimeoutError, ConnectionError))
 
-POLICIES = (ENGINE, FLUSH_BULK, FLUSH, CRAWL, WEBHOOK, TASK, REDIS)
+POLICIES = (ENGINE, FLUSH_BULK, FLUSH, CRAWL, WEBHOOK, ARCHIVE, TASK, REDIS)
 
 
 def celery_autoretry(policy: Policy = TASK) -> dict[str, object]:

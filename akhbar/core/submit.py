@@ -25,6 +25,16 @@ def submit_crawl(store: JobStore, registry: Registry, outlets: list[str], *, sin
     return job
 
 
+def submit_backfill(store: JobStore, registry: Registry, outlets: list[str], *, source: str = "wayback",
+                    first: str | None = None, last: str | None = None) -> Job:
+    """A backfill job: the outlets' captures in a web archive from month `first` to `last` (YYYY-MM), run by
+    the crawl task like a crawl (crawler/backfill.py)."""
+    job = store.create(list(outlets), JobOptions.for_backfill(registry, outlets, source=source, first=first,
+                                                              last=last))
+    _send_crawl(job.id)
+    return job
+
+
 def retry_job(store: JobStore, job_id: str, alive_crawlers: int = 0) -> tuple[Job, str]:
     """Retry a job the way that loses nothing and repeats nothing; returns the job and what was done.
 
@@ -36,7 +46,7 @@ def retry_job(store: JobStore, job_id: str, alive_crawlers: int = 0) -> tuple[Jo
     from akhbar.core.reconcile import presence, redrive
 
     old = store.get(job_id)
-    crawl = old.options.source == "crawl"
+    crawl = old.options.crawls
     if crawl and old.state in ("failed", "cancelled"):
         return resume_job(store, job_id, alive_crawlers), "resumes from its frontier"
     if (old.state == "stalled" or not crawl) and ledger.size(store.redis, job_id):
@@ -75,7 +85,7 @@ def resume_job(store: JobStore, job_id: str, alive_crawlers: int = 0) -> Job:
     cancelled): the URLs it fetched stay fetched, the requests its dead processes held come back (see
     crawler.frontier), and its counters go on from where they were."""
     job = store.get(job_id)
-    if job.options.source != "crawl":
+    if not job.options.crawls:
         raise NotResumable(f"job {job_id} is a {job.options.source} job: run the same `akhbar ingest` again")
     if alive_crawlers:
         raise NotResumable(f"job {job_id} still has {alive_crawlers} crawler process(es) running: add one with "

@@ -277,6 +277,21 @@ def test_adhoc_urls_to_internal_addresses_are_refused(tmp_path) -> None:
                  "target_not_allowed")
 
 
+def test_a_backfill_source_passes_the_same_guard_as_crawl_targets(tmp_path) -> None:
+    local = client_for(local_app(tmp_path))
+    for url in INTERNAL[:5]:
+        body = {"type": "backfill", "outlets": ["alwasat"], "source": url.rstrip("/") + "/coll/cdx"}
+        assert_error(local.post("/jobs", json=body), 403, "target_not_allowed")
+    assert_error(local.post("/jobs", json={"type": "backfill", "outlets": ["alwasat"], "from_month": "2014-13"}),
+                 400, "invalid_request")
+    assert_error(local.post("/jobs", json={"type": "backfill", "outlets": ["nope"]}), 400, "unknown_outlet")
+    # An allow-listed archive gets past the check (to Redis, down here); so does the Wayback Machine.
+    network = client_for(local_app(tmp_path, allowed=AllowList.parse("10.0.0.0/8")))
+    body = {"type": "backfill", "outlets": ["alwasat"], "source": "http://10.1.2.3/coll/cdx", "from_month": "2011-02"}
+    assert_error(network.post("/jobs", json=body), 503, "redis_unavailable")
+    assert_error(network.post("/jobs", json={"type": "backfill", "outlets": ["alwasat"]}), 503, "redis_unavailable")
+
+
 def test_allow_listed_adhoc_url_becomes_a_job_that_can_be_cancelled(api_stack) -> None:
     with httpx.Client(base_url=api_stack.url, timeout=30, headers=api_stack.headers()) as api:
         assert_error(api.post("/jobs", json={"outlets": ["http://10.0.0.1/"]}), 403, "target_not_allowed")

@@ -111,7 +111,8 @@ def test_result_shape(search, corpus):
     hit = result["hits"][0]
     assert set(hit) == {"id", "url", "title", "outlet", "source_outlet", "published_at", "score", "highlight",
                         "cluster_id", "also_published_by", "versions", "places", "outlet_name",
-                        "source_outlet_name", "also_published_by_names"}
+                        "source_outlet_name", "also_published_by_names", "archived_from"}
+    assert hit["archived_from"] is None  # crawled live; a backfilled article names its web-archive capture
     assert set(result["facets"]) == {"outlet", "place", "month"}
     assert result["next"] is None
 

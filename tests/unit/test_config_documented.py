@@ -121,3 +121,17 @@ def test_importing_the_product_reads_no_setting() -> None:
 def test_a_bad_value_says_which_variable(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         load_settings({name: value})
+
+
+@pytest.mark.parametrize(("name", "value"), [("AKHBAR_VISIBILITY_TIMEOUT", "abc"), ("AKHBAR_LOG_JSON", "maybe")])
+def test_the_cli_says_a_bad_value_in_one_line(name: str, value: str) -> None:
+    """No traceback: one line naming the variable, and a failing exit status."""
+    from click.testing import CliRunner
+
+    from akhbar.cli import main
+
+    result = CliRunner().invoke(main, ["jobs", "list"], env={name: value})
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and "unset it" in lines[0]
+    assert "Traceback" not in result.output

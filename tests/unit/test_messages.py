@@ -70,10 +70,20 @@ def test_article_round_trip_and_the_old_dedupe_message() -> None:
     assert Article.from_payload(older).places == [] and Article.from_payload(older).location is None
 
 
+def test_a_capture_from_a_web_archive_travels_and_live_pages_keep_their_shape() -> None:
+    capture = {"archive": "wayback", "captured_at": "2015-03-04T05:06:07+00:00",
+               "url": "https://web.archive.org/web/20150304050607id_/https://x.ly/a"}
+    page = Page.from_payload({**OLD_PAGE, "archived_from": capture})
+    assert page.to_payload() == {**OLD_PAGE, "archived_from": capture}
+    article = Article.from_payload({**OLD_ARTICLE, "archived_from": capture})
+    assert article.index_doc()["archived_from"] == capture
+    assert "archived_from" not in Article.from_payload(OLD_ARTICLE).index_doc()
+
+
 def test_article_keys_are_article_fields_without_the_envelope() -> None:
     names = tuple(f.name for f in fields(Article))
     assert names == ARTICLE_KEYS + ENVELOPE_KEYS
-    assert ENVELOPE_KEYS == ("job_id", "token", "crawled_at")
+    assert ENVELOPE_KEYS == ("job_id", "token", "crawled_at", "archived_from")
     from workers.clean.extract import ARTICLE_KEYS as exported
 
     assert exported == ARTICLE_KEYS
@@ -142,6 +152,6 @@ def test_task_names_and_queues_are_the_celery_routes() -> None:
     assert app.conf.task_routes == {task: {"queue": queue} for task, queue in TASK_QUEUES.items()}
     assert queue_of("akhbar.clean") == "clean" and queue_of("akhbar.alert_webhook") == "index"
     assert queue_of("akhbar.future") == "future"  # a name from another version: its last part, as before
-    import workers.tasks  # noqa: F401  (registers the tasks)
+    app.loader.import_default_modules()  # the task modules the app names (TASK_MODULES) register the tasks
 
     assert set(TASK_QUEUES) <= set(app.tasks)

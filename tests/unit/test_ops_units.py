@@ -15,7 +15,7 @@ from akhbar.api import RateLimiter
 from akhbar.core.logs import JobContextFilter, JsonFormatter, TextFormatter, bind, context_from_task_args
 from akhbar.core.metrics import FETCH_BUCKETS, bucket_bound
 from akhbar.core.targets import AllowList, TargetNotAllowed, adhoc_name, check_target
-from akhbar.health import FILL_FIELDS, _bucket_health
+from akhbar.health import FILL_FIELDS, _bucket_health, month_ranges
 from akhbar.prometheus import _histograms
 
 
@@ -87,6 +87,19 @@ def test_outlet_health_verdicts() -> None:
     broken = _bucket_health(bucket(100, {"published_at": 90}, 20, {"published_at": 2}, (now - 60) * 1000), now)
     assert broken["status"] == "degraded"
     assert broken["warnings"] == ["published_at filled in 10% of recent articles (usually 90%)"]
+
+
+def test_outlet_health_shows_the_months_without_articles() -> None:
+    now = 1_800_000_000.0
+    b = bucket(10, {}, 0, {}, (now - 3600) * 1000)
+    b["oldest_published"] = {"value": 1_300_000_000_000}
+    b["per_month"] = {"buckets": [{"key_as_string": m, "doc_count": n} for m, n in
+                                  [("2011-03", 4), ("2011-04", 0), ("2011-05", 0), ("2011-06", 2), ("2011-07", 0)]]}
+    health = _bucket_health(b, now)
+    assert health["oldest_published_at"].startswith("2011-03-13")
+    assert health["months_without_articles"] == ["2011-04", "2011-05", "2011-07"]
+    assert month_ranges(health["months_without_articles"]) == ["2011-04..2011-05", "2011-07"]
+    assert month_ranges(["2011-12", "2012-01"]) == ["2011-12..2012-01"]
 
 
 def test_log_records_carry_job_and_url() -> None:

@@ -420,3 +420,17 @@ def test_article_patterns(builtin: Registry) -> None:
     assert lana.is_article_url("https://lana.gov.ly/post.php?id=351103&lang=ar") is True
     assert lana.is_article_url("https://lana.gov.ly/category.php?lang=ar&id=8") is False
     assert builtin.get("libyareview").is_article_url("https://libyareview.com/x") is None
+
+
+def test_a_defunct_outlet_with_its_old_domains() -> None:
+    registry = registry_from_entries([
+        {"name": "gone", "base_url": "https://gone.ly/", "status": "defunct", "domains": ["www.Old-Gone.com"]},
+        {"name": "here", "base_url": "https://here.ly/"},
+    ])
+    gone = registry.get("gone")
+    assert gone.defunct and gone.hosts == ("gone.ly", "old-gone.com")
+    assert registry.for_url("https://old-gone.com/2012/05/x.html") is gone  # moved domains are one outlet
+    assert [o.name for o in registry.crawlable()] == ["here"]
+    assert Outlet.from_payload(gone.to_payload()) == gone
+    with pytest.raises(RegistryError, match="status 'closed' must be one of active, defunct"):
+        registry_from_entries([{"name": "x", "base_url": "https://x.ly/", "status": "closed"}])
