@@ -19,6 +19,8 @@ from index.adapter import SearchAdapter, SearchUnavailable
 
 log = logging.getLogger("akhbar.index.bulk")
 
+UPDATE_RETRY_ON_CONFLICT = 5
+
 
 @dataclass
 class BulkAction:
@@ -31,6 +33,10 @@ class BulkAction:
         if self.op == "delete":
             return [head]
         if self.op == "update":
+            # A cluster view update can meet a concurrent write of the same document (two flushes, one of
+            # them a redelivery): the engine re-applies the partial document to the newest version instead
+            # of refusing it with 409. The view was read at send time, so applying it last is right.
+            head["update"]["retry_on_conflict"] = UPDATE_RETRY_ON_CONFLICT
             return [head, {"doc": self.doc}]
         return [head, self.doc or {}]
 

@@ -462,3 +462,24 @@ def test_migrate_gives_older_documents_their_sort_key(search):
         assert len(set(keys.values())) == len(docs)
     finally:
         search.request("DELETE", f"/{alias}-v*")
+
+
+def test_concurrent_cluster_view_updates_of_one_document_all_land(search, alias):
+    """Two flushes can update one document's cluster view at once (a redelivered flush and a new one): the
+    engine re-applies the later partial update instead of refusing it with 409 (a dead letter before)."""
+    ensure_index(search, alias)
+    key, body = doc("conflict", "خبر", "نص")
+    assert not BulkIndexer(search, alias).run([BulkAction("index", key, body)], refresh=True).failed
+    failures: list = []
+
+    def update(worker: int) -> None:
+        for n in range(60):
+            view = {"cluster_id": f"c{worker}-{n}", "also_published_by": [], "sole_version": True}
+            failures.extend(BulkIndexer(search, alias).run([BulkAction("update", key, view)]).failed)
+
+    threads = [threading.Thread(target=update, args=(w,)) for w in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
