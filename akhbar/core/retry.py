@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from akhbar.core.config import default_of
+
 # A gateway lost its upstream, or the server is restarting: another node, or a later try, may answer.
 GATEWAY = frozenset({502, 503, 504})
 # Plus "too many requests": the server asks for a later try.
@@ -84,8 +86,10 @@ CRAWL = Policy("crawl", TRANSIENT | {500, 522, 524, 408}, base=0.5, cap=120.0, a
 SLOW_DOWN = frozenset({429, 503})  # answers that ask for a pause: Retry-After honoured, the host paused
 
 # Alert webhooks: any 5xx, timeouts and "too early"; connection errors. base and attempts are the defaults of
-# AKHBAR_WEBHOOK_BACKOFF and AKHBAR_WEBHOOK_RETRIES, which the task passes with `with_`.
-WEBHOOK = Policy("webhook", TRANSIENT | {408, 425}, base=2.0, cap=300.0, attempts=8, jitter=(0.75, 1.25),
+# AKHBAR_WEBHOOK_BACKOFF and AKHBAR_WEBHOOK_RETRIES (declared once, in the settings table); the task passes
+# the values set with `with_`.
+WEBHOOK = Policy("webhook", TRANSIENT | {408, 425}, base=float(default_of("AKHBAR_WEBHOOK_BACKOFF")), cap=300.0,
+                 attempts=default_of("AKHBAR_WEBHOOK_RETRIES"), jitter=(0.75, 1.25),
                  server_errors=True, errors=(OSError, http.client.HTTPException))
 
 # Web archives (crawler/archive.py: the Internet Archive, Common Crawl, any CDX server). The Internet Archive
