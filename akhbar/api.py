@@ -781,8 +781,10 @@ def outlets(state: StateDep, with_health: Annotated[bool, Query(alias="health")]
     """Every registered outlet and, from the index: age of the newest article, articles crawled per
     day over the last 7 days, and extraction fill rates per field (all-time and recent), with a
     status (`ok`, `stale`, `degraded`, `no_data`). Health is null when the search engine is down,
-    or when asked not to compute it (`health=false`)."""
-    from akhbar.health import outlet_health
+    or when asked not to compute it (`health=false`). `health.discovery`: what the outlet's last crawl
+    found by discovery path, and a warning (also among `health.warnings`) when that crawl fetched more than
+    twice as many HTML pages as it sent articles, with the top reasons pages were not sent."""
+    from akhbar.health import outlet_discovery, outlet_health, with_discovery
 
     registry = state.registry()
     error = None
@@ -791,6 +793,11 @@ def outlets(state: StateDep, with_health: Annotated[bool, Query(alias="health")]
     except SearchUnavailable as exc:
         log.warning("outlet health unavailable: %s", exc)
         health, error = {}, "the search engine is unavailable"
+    if with_health:
+        try:
+            health = with_discovery(health, outlet_discovery(state.jobs()))
+        except (redis.RedisError, ServiceNotConfigured) as exc:  # health from the index still answers
+            log.warning("outlet discovery reports unavailable: %s", exc)
     items = [{**outlet_json(o), "registered": True, "health": health.pop(o.name, None)} for o in registry]
     items += [{"name": name, "registered": False, "health": value} for name, value in sorted(health.items())]
     return JSONResponse({"outlets": items, "health_error": error})

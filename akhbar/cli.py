@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from akhbar.console import console, err, print_results, wait_for_job
+from akhbar.console import console, err, print_results, sent_by_path, wait_for_job
 from akhbar.console import fail as _fail
 from akhbar.console import job_store as _job_store
 from akhbar.console import print_job as _print_job
@@ -323,12 +323,12 @@ def jobs_list(ctx, limit, as_json) -> None:
     if as_json:
         click.echo(json.dumps([j.to_dict() for j in items], ensure_ascii=False))
         return
-    table = Table("id", "state", "outlets", "fetched", "new", "dup", "failed", "dead")
+    table = Table("id", "state", "outlets", "fetched", "new", "dup", "failed", "dead", "sent by path")
     for j in items:
         c = j.counters
         table.add_row(j.id, j.state, ",".join(j.outlets), str(c.get("pages_fetched", 0)),
                       str(c.get("articles_new", 0)), str(c.get("articles_duplicate", 0)),
-                      str(c.get("articles_failed", 0)), str(c.get("articles_dead", 0)))
+                      str(c.get("articles_failed", 0)), str(c.get("articles_dead", 0)), sent_by_path(j))
     console.print(table)
 
 
@@ -679,41 +679,68 @@ def outlets() -> None:
 @click.argument("names", nargs=-1)
 @click.option("--outlets", "outlets_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--all", "show_all", is_flag=True, help="Also outlets without any article.")
+@click.option("--all", "show_all", is_flag=True, help="Also outlets without any article or crawl.")
 @click.pass_context
 def outlets_health(ctx, names, outlets_file, as_json, show_all) -> None:
-    """Per outlet: newest article and its age, articles crawled per day (7 days), extraction fill rates.
+    """Per outlet: newest article and its age, articles crawled per day (7 days), extraction fill rates, and
+    what its last crawl found by discovery path, with a warning when that crawl fetched more than twice as
+    many HTML pages as it sent articles (and the top reasons pages were not sent).
 
-    Exit status 1 when an outlet is stale or degraded (a fill rate fell: its template may have changed)."""
-    from akhbar.health import FILL_FIELDS, month_ranges, outlet_health
+    Exit status 1 when an outlet is stale or degraded (a fill rate fell: its template may have changed), or
+    its last crawl has that warning."""
+    from akhbar.health import FILL_FIELDS, month_ranges, outlet_health, with_discovery
     from index.adapter import connect
 
     settings = _settings(ctx)
     registry = _registry(outlets_file, settings)
     wanted = list(names) or registry.names()
-    health = outlet_health(connect(settings), settings.index_alias, wanted)
+    found, why_not = _outlet_discovery(settings, list(names) or None)
+    health = with_discovery(outlet_health(connect(settings), settings.index_alias, wanted), found)
     rows = {name: health[name] for name in (names or health) if name in health}
     if not show_all and not names:
-        rows = {k: v for k, v in rows.items() if v["articles"]}
+        rows = {k: v for k, v in rows.items() if v["articles"] or v["discovery"]}
+    missed = {name: h["discovery"]["warning"] for name, h in rows.items()
+              if h["discovery"] and h["discovery"]["warning"]}
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         table = Table("outlet", "status", "articles", "oldest", "newest crawl", "months without articles",
-                      "per day (7d)", *[f[:7] for f in FILL_FIELDS], "warnings")
+                      "per day (7d)", *[f[:7] for f in FILL_FIELDS], "last crawl: pages/sent", "warnings")
         colour = {"ok": "green", "stale": "yellow", "degraded": "red", "no_data": "dim"}
         for name, h in rows.items():
             age = h["newest_crawled_age_seconds"]
             fills = [f"{v:.0%}" if v is not None else "-" for v in (h["fill_rates"].get(f) for f in FILL_FIELDS)]
             holes = month_ranges(h["months_without_articles"])
+            crawl = h["discovery"]
             table.add_row(name, f"[{colour.get(h['status'], 'white')}]{h['status']}", str(h["articles"]),
                           (h["oldest_published_at"] or "-")[:10],
                           "-" if age is None else f"{age / 3600:.1f} h ago",
                           f"{len(h['months_without_articles'])}: {', '.join(holes[:4])}{' …' * (len(holes) > 4)}"
                           if holes else "-",
                           " ".join(str(d["articles"]) for d in h["per_day"]) or "-", *fills,
-                          "; ".join(h["warnings"]))
+                          f"{crawl['counted_pages']}/{crawl['articles_sent']}" if crawl else "-",
+                          "; ".join(w for w in h["warnings"] if w != missed.get(name)))
         console.print(table)
-    sys.exit(1 if any(h["status"] in ("stale", "degraded") for h in rows.values()) else 0)
+        for name, line in missed.items():  # one line per outlet, whole however narrow the terminal
+            console.print(f"[yellow]warning:[/] {name}: {line}", soft_wrap=True, highlight=False)
+        if why_not:
+            err.print(f"[dim]no discovery report: {why_not}[/]", soft_wrap=True, highlight=False)
+    sys.exit(1 if missed or any(h["status"] in ("stale", "degraded") for h in rows.values()) else 0)
+
+
+def _outlet_discovery(settings: Settings, names: list[str] | None) -> tuple[dict[str, dict], str | None]:
+    """Each outlet's last crawl, from Redis; without Redis the rest of the health report still shows."""
+    import redis
+
+    from akhbar.core.jobs import JobStore
+    from akhbar.core.redact import redact
+    from akhbar.health import outlet_discovery
+
+    try:
+        client = redis.Redis.from_url(settings.require_redis_url(), socket_connect_timeout=3, socket_timeout=10)
+        return outlet_discovery(JobStore(client), names), None
+    except (ServiceNotConfigured, redis.RedisError) as exc:
+        return {}, redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
 @main.group()

@@ -114,9 +114,40 @@ def print_job(job: Job, quiet: bool = False) -> None:
         console.print("  errors by kind:")
         for kind, count in sorted(job.errors.items()):
             console.print(f"    {kind:<24} {count}")
+    for outlet, report in job.discovery.items():
+        print_discovery(outlet, report)
     if job.message:
         # One line however narrow the terminal: the commands it names must survive copy and paste.
         console.print(f"  {job.message}", soft_wrap=True, highlight=False, markup=False)
+
+
+def print_discovery(outlet: str, report: dict) -> None:
+    """An outlet's discovery report: per path, pages fetched, article links found and articles sent; the
+    reasons HTML pages were not sent; the warning of `akhbar outlets health` when it applies."""
+    from akhbar.core.discovery import MEASURES, NOT_SENT, STORY_PAGES, assess
+    from akhbar.health import discovery_warning
+
+    console.print(f"  discovery of {outlet}, by path:   fetched   found    sent", highlight=False)
+    paths = dict.fromkeys(path for measure in MEASURES for path in report[measure])
+    for path in paths:
+        fetched, found, sent = (report[measure].get(path, 0) for measure in MEASURES)
+        console.print(f"    {path:<28} {fetched:>7} {found:>7} {sent:>7}", highlight=False)
+    if report[NOT_SENT]:
+        reasons = " · ".join(f"{reason} {n}" for reason, n in report[NOT_SENT].items())
+        console.print(f"    HTML pages not sent: {reasons}", soft_wrap=True, highlight=False, markup=False)
+    if report[STORY_PAGES]:
+        console.print(f"    later pages joined to their split story: {report[STORY_PAGES]}", highlight=False)
+    warning = discovery_warning(assess(report))
+    if warning:
+        console.print(f"    [yellow]warning:[/] {warning}", soft_wrap=True, highlight=False)
+
+
+def sent_by_path(job: Job) -> str:
+    """"sitemap 25 · listing 3": articles sent per discovery path, every outlet of the job together."""
+    from akhbar.core.discovery import PATHS
+
+    total = {path: sum(report["sent"].get(path, 0) for report in job.discovery.values()) for path in PATHS}
+    return " · ".join(f"{path} {n}" for path, n in sorted(total.items(), key=lambda kv: -kv[1]) if n) or "-"
 
 
 def outcome_sum(job: Job) -> str:

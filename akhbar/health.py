@@ -7,6 +7,10 @@ Per outlet, from one aggregation request over the index:
   articles and over the ones crawled in the last 7 days. A site redesign that breaks extraction shows as
   a recent fill rate far below the usual one ("degraded"); an outlet that stopped yielding articles
   shows as "stale".
+
+Per outlet, from Redis: what its last crawl's discovery found by path (akhbar.core.discovery), and a warning
+when that crawl fetched more than twice as many HTML pages as it sent articles, with the top reasons pages
+were not sent (listings, pages that are not articles, refused content, fetch errors, ...).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from akhbar.core.discovery import assess, missed_articles
 from akhbar.core.times import DEFAULT_TIMEZONE
 
 FILL_FIELDS = ("title", "body", "published_at", "authors", "dateline", "section")
@@ -149,6 +154,49 @@ def outlet_health(adapter: Any, alias: str, names: Iterable[str] = (), now: floa
     for bucket in buckets:
         out[bucket["key"]] = _bucket_health(bucket, now)
     return out
+
+
+def discovery_warning(assessment: dict) -> str | None:
+    """One line when a crawl fetched more than twice as many HTML pages as it sent articles, with the top
+    reasons pages were not sent; None otherwise."""
+    if not missed_articles(assessment):
+        return None
+    reasons = ", ".join(f"{r['reason']} {r['pages']}" for r in assessment["top_reasons"]) or "-"
+    return (f"last crawl fetched {assessment['counted_pages']} HTML pages but sent "
+            f"{assessment['articles_sent']} articles; not sent: {reasons}")
+
+
+def outlet_discovery(store: Any, names: Iterable[str] | None = None) -> dict[str, dict]:
+    """Per outlet (every outlet crawled, or the ones named): its last crawl's discovery report by path, the
+    numbers the warning reads (akhbar.core.discovery.assess) and the warning line or None."""
+    jobs: dict[str, Any] = {}
+    out: dict[str, dict] = {}
+    for outlet, job_id in store.last_crawls(None if names is None else list(names)).items():
+        if job_id not in jobs:
+            try:
+                jobs[job_id] = store.get(job_id)
+            except KeyError:  # the job's record expired or was removed
+                jobs[job_id] = None
+        job = jobs[job_id]
+        report = job.discovery.get(outlet) if job is not None else None
+        if report is None:
+            continue
+        numbers = assess(report)
+        out[outlet] = {"job_id": job_id, "job_state": job.state, **numbers, "by_path": report,
+                       "warning": discovery_warning(numbers)}
+    return out
+
+
+def with_discovery(rows: dict[str, dict], found: dict[str, dict]) -> dict[str, dict]:
+    """Health rows with each outlet's last-crawl discovery (``discovery``, null without a crawl) and its
+    warning among the warnings; an outlet with a discovery report but no row (no article indexed) gets one."""
+    for name in found:
+        rows.setdefault(name, _empty_health())
+    for name, row in rows.items():
+        row["discovery"] = found.get(name)
+        if row["discovery"] and row["discovery"]["warning"]:
+            row["warnings"] = [*row["warnings"], row["discovery"]["warning"]]
+    return rows
 
 
 def _empty_health() -> dict:

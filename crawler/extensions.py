@@ -4,8 +4,9 @@ Bodies that are not HTML (a PDF, a PNG served as text/html, undecodable bytes) a
 (crawler.content.refusal), which looks at the bytes: Scrapy's response class alone misses a PDF whose
 bytes happen to be ASCII, and an image served with an HTML Content-Type.
 
-`pages_fetched` is added up in memory and written once a second (and when the spider closes): one Redis
-round trip per response would cost more than the response's own parsing on a fast site."""
+`pages_fetched`, and the outlet's discovery counts by path (crawler.discovery, akhbar.core.discovery), are
+added up in memory and written once a second (and when the spider closes) in one round trip: one per
+response would cost more than the response's own parsing on a fast site."""
 
 from __future__ import annotations
 
@@ -50,14 +51,21 @@ class JobProgress:
 
     def flush(self) -> None:
         spider = self.crawler.spider
-        if self.fetched and getattr(spider, "jobs", None) is not None:
-            count, self.fetched = self.fetched, 0
-            spider.jobs.incr(spider.job_id, "pages_fetched", count)
+        if getattr(spider, "jobs", None) is None:
+            return
+        found = getattr(spider, "discovery", None)
+        counts = found.take() if found is not None else {}
+        if self.fetched:
+            counts["pages_fetched"], self.fetched = self.fetched, 0
+        spider.jobs.add_counts(spider.job_id, counts, outlet=found.outlet if found is not None else None)
 
     def response_received(self, response: Response, request, spider) -> None:
         if getattr(spider, "jobs", None) is None or request.meta.get("kind") == "robots":
             return
         self.fetched += 1
+        found = getattr(spider, "discovery", None)
+        if found is not None:
+            found.fetched(request.meta.get("via"))
 
     def spider_error(self, failure: Failure, response: Response, spider) -> None:
         if getattr(spider, "jobs", None) is not None:

@@ -90,6 +90,7 @@ class RedisFrontierScheduler(BaseScheduler):
         self.spider: Spider | None = None
         self.buffer: deque[str] = deque()
         self.outbox: list[tuple[str, str, int, bool]] = []  # pushes not sent yet: one round trip per batch
+        self.outbox_via: list[str | None] = []  # per push: the discovery path of an article request, else None
         # Requests popped per round trip: a quarter of what the engine may have in flight, so one process
         # never holds much of a host's queue that another process could be fetching.
         self.batch = max(1, self.settings.getint("CONCURRENT_REQUESTS", 16) // 4)
@@ -160,6 +161,8 @@ class RedisFrontierScheduler(BaseScheduler):
             self.stats.inc_value("dupefilter/filtered")
             return False
         self.outbox.append((request.url, encode_request(request, self.spider), request.priority, claim))
+        meta = request.meta
+        self.outbox_via.append(meta.get("via") if meta.get("kind") == "article" else None)
         if len(self.outbox) >= OUTBOX_SIZE:
             self.flush()
         return True
@@ -168,7 +171,15 @@ class RedisFrontierScheduler(BaseScheduler):
         if not self.outbox or self.frontier is None:
             return
         batch, self.outbox = self.outbox, []
-        pushed = sum(self.frontier.push_many(batch))
+        vias, self.outbox_via = self.outbox_via, []
+        results = self.frontier.push_many(batch)
+        pushed = sum(results)
+        # An article link is found by the path whose request this process pushed first of the job's processes.
+        counts = getattr(self.spider, "discovery", None)
+        if counts is not None:
+            for via, new in zip(vias, results, strict=True):
+                if new and via is not None:
+                    counts.found(via)
         self.stats.inc_value("scheduler/enqueued/redis", pushed)
         self.stats.inc_value("dupefilter/filtered", len(batch) - pushed)
 

@@ -93,6 +93,7 @@ POLITE: dict[str, Any] = {
         "crawler.warc.WarcMiddleware": 870,
         "crawler.politeness.PolitenessMiddleware": 950,
     },
+    "SPIDER_MIDDLEWARES": {"crawler.discovery.DiscoveryMiddleware": 950},  # the path that found each request
     "ITEM_PIPELINES": {
         "crawler.pipelines.HandoffPipeline": 500,
     },

@@ -18,7 +18,8 @@ from typing import Any
 
 import redis
 
-from akhbar.core.keys import JOB_COPIES_SUFFIX, JOB_LEDGER_SUFFIX, JOB_PAGES_SUFFIX
+from akhbar.core import discovery
+from akhbar.core.keys import JOB_COPIES_SUFFIX, JOB_LEDGER_SUFFIX, JOB_PAGES_SUFFIX, OUTLET_LAST_CRAWL
 from akhbar.core.keys import JOB_INDEX as INDEX_KEY
 from akhbar.core.keys import JOB_PREFIX as PREFIX
 from akhbar.core.keys import JOB_STATES as STATES
@@ -150,6 +151,8 @@ class Job:
     options: JobOptions = field(default_factory=JobOptions)
     counters: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    # Per outlet: what discovery found and by which path (akhbar.core.discovery.parse).
+    discovery: dict[str, dict[str, Any]] = field(default_factory=dict)
     created_at: float = 0.0
     started_at: float | None = None
     finished_at: float | None = None
@@ -176,6 +179,7 @@ class Job:
             "options": self.options.to_dict(),
             "counters": self.counters,
             "errors": self.errors,
+            "discovery": self.discovery,
             "pending": self.pending,
             "rate": round(self.rate, 2),
             "created_at": self.created_at,
@@ -223,6 +227,7 @@ class JobStore:
             options=JobOptions.from_dict(json.loads(raw.get("options", "{}"))),
             counters=counters,
             errors=errors,
+            discovery=discovery.parse(raw),
             created_at=float(raw.get("created_at", 0)),
             started_at=float(raw["started_at"]) if "started_at" in raw else None,
             finished_at=float(raw["finished_at"]) if "finished_at" in raw else None,
@@ -250,6 +255,26 @@ class JobStore:
     def incr(self, job_id: str | None, counter: str, amount: int = 1) -> None:
         if job_id:
             self.redis.hincrby(self.key(job_id), counter, amount)
+
+    def add_counts(self, job_id: str | None, counts: Mapping[str, int], outlet: str | None = None) -> None:
+        """Add several counters in one round trip; with ``outlet``, the job is that outlet's last crawl."""
+        if not job_id or not counts:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for name, amount in counts.items():
+            pipe.hincrby(self.key(job_id), name, amount)
+        if outlet:
+            pipe.hset(OUTLET_LAST_CRAWL, outlet, job_id)
+        pipe.execute()
+
+    def last_crawls(self, outlets: Sequence[str] | None = None) -> dict[str, str]:
+        """outlet -> the id of the job that crawled it last (every outlet, or the ones named)."""
+        if outlets is None:
+            raw = self.redis.hgetall(OUTLET_LAST_CRAWL)
+            return {k.decode(): v.decode() for k, v in raw.items()}
+        names = list(outlets)
+        values = self.redis.hmget(OUTLET_LAST_CRAWL, names) if names else []
+        return {name: value.decode() for name, value in zip(names, values, strict=True) if value is not None}
 
     def error(self, job_id: str | None, kind: str, amount: int = 1) -> None:
         if job_id:

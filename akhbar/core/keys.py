@@ -31,6 +31,9 @@ JOB_ARCHIVE_DOCS_SUFFIX = ":archive_docs"
 JOB_EXIT_MESSAGE = "exit_message"
 # Per web archive: the next moment a request may go to it (crawler/archive.py's rate limit, across processes).
 ARCHIVE_RATE_PREFIX = "akhbar:archive:next:"
+# Hash: outlet -> the id of the job that crawled it last (its crawler writes it with the job's discovery counts,
+# akhbar.core.discovery); `akhbar outlets health` reads that job's report.
+OUTLET_LAST_CRAWL = "akhbar:outlets:last_crawl"
 # Per job: how many times the reconciler re-drove pages, and the job's rounds of it (akhbar.core.reconcile).
 JOB_REDRIVE_ROUNDS = "redrive_rounds"
 

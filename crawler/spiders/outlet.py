@@ -34,7 +34,7 @@ from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet
 from akhbar.core.times import parse_iso_utc
 from akhbar.core.urls import canonical_url as canonical
-from crawler import datalinks, listing, split
+from crawler import datalinks, discovery, listing, split
 from crawler.classify import is_article, url_looks_like_article
 from crawler.content import XML_START, media_type, refusal
 from crawler.errors import classify_failure
@@ -74,6 +74,7 @@ class OutletSpider(scrapy.Spider):
         self._feeds_seen: set[str] = set()
         self._apis_seen: set[str] = set()
         self.opened_at = self.now()  # articles fetched since then came from this job's other routes
+        self.discovery = discovery.DiscoveryCounts(outlet.name)  # what each discovery path brought (§6)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -113,6 +114,8 @@ class OutletSpider(scrapy.Spider):
         if not same_site(url, self.hosts, self.path_prefix):
             return None
         meta.setdefault("hops", 0)
+        if kind in discovery.VIA_OF_KIND:
+            meta.setdefault("via", discovery.VIA_OF_KIND[kind])
         return scrapy.Request(url, callback=self.parse_any, errback=self.on_error, meta={"kind": kind, **meta},
                               priority=10 if kind == "article" else 0)
 
@@ -142,7 +145,8 @@ class OutletSpider(scrapy.Spider):
             entries += [(urljoin(base, probe), "probe") for probe in FEED_PROBES]
         if not self.outlet.sitemaps:
             entries += [(urljoin(base, probe), "probe") for probe in SITEMAP_PROBES]
-        yield from self._due(entries)
+        home = canonical(base)
+        yield from (discovery.start_via(request, home) for request in self._due(entries))
 
     def _due(self, entries: Iterable[tuple[str, str]], hops: int = 0, **meta) -> Iterator[scrapy.Request]:
         """Requests for the entry points that are due, never read, or wanted by a full recrawl."""
@@ -183,6 +187,8 @@ class OutletSpider(scrapy.Spider):
         if kind in ("probe", "robots"):
             return  # probing a guess that is not there is not an error
         reason = classify_failure(failure)
+        if kind in discovery.PAGE_KINDS and reason not in discovery.NOT_FETCHED:
+            self.discovery.not_sent(reason)
         if self.jobs is not None:
             self.jobs.error(self.job_id, reason)
         self.logger.info("fetch failed (%s): %s", reason, request.url if request is not None else None)
@@ -236,6 +242,8 @@ class OutletSpider(scrapy.Spider):
             reason, detail = problem
             if kind != "probe":
                 self._error(reason, detail, response.url)
+            if kind in discovery.PAGE_KINDS:
+                self.discovery.not_sent(f"refused:{reason}")
             if kind == "article" and self.state is not None:  # not worth fetching again
                 requested = response.meta.get("redirect_urls", [response.url])[0]
                 self.state.articles.mark_fetched([requested, canonical(response.url)], self.now())
@@ -289,7 +297,7 @@ class OutletSpider(scrapy.Spider):
         if is_index:
             yield from self._child_sitemaps(children, response)
         else:
-            yield from self._article_requests(articles, response)
+            yield from self._article_requests(articles, response, "sitemap")
 
     def _child_sitemaps(self, children: list[tuple[str, str | None]], response: Response):
         """Sitemaps of an index, when due; a child whose <lastmod> is not newer than our last read of it
@@ -318,7 +326,7 @@ class OutletSpider(scrapy.Spider):
             updated = entry.get("updated_parsed")
             updated_at = datetime(*updated[:6], tzinfo=UTC) if updated else parse_iso_utc(iso)
             articles.append((link, updated_at, iso))
-        yield from self._article_requests(articles, response)
+        yield from self._article_requests(articles, response, "feed")
 
     def parse_json(self, response: Response):
         """A JSON Feed, or a page of a WordPress REST API post list (the next page follows while it is full)."""
@@ -333,14 +341,16 @@ class OutletSpider(scrapy.Spider):
         entries = items if items is not None else posts
         articles = [(url, parse_iso_utc(date), date if items is not None else None) for url, date in entries or ()]
         self._count("data_feed_items", len(articles))
-        yield from self._article_requests([(response.urljoin(u), d, p) for u, d, p in articles], response)
+        yield from self._article_requests([(response.urljoin(u), d, p) for u, d, p in articles], response, "json")
         page = response.meta.get("api_page", 1)
         if posts is not None and len(posts) >= datalinks.WP_PER_PAGE and page < self.max_listing_pages:
             following = _next_api_page(response.url, page + 1)
             yield from _some(self._request(following, "feed", hops=response.meta.get("hops", 0), api_page=page + 1))
 
-    def _article_requests(self, articles: list[tuple[str, datetime | None, str | None]], response: Response):
-        """Article links from a feed or sitemap: (url, updated/lastmod, publication date for the cleaner)."""
+    def _article_requests(self, articles: list[tuple[str, datetime | None, str | None]], response: Response,
+                          via: str):
+        """Article links from a feed, a sitemap or JSON (``via``): (url, updated/lastmod, publication date for
+        the cleaner)."""
         wanted = []
         for url, updated, published in articles:
             request = self._request(url, "article")
@@ -351,7 +361,7 @@ class OutletSpider(scrapy.Spider):
         for (url, _, published), fetch in zip(wanted, decisions, strict=True):
             if fetch:
                 request = self._request(url, "article", feed_published=published,
-                                        hops=response.meta.get("hops", 0) + 1)
+                                        hops=response.meta.get("hops", 0) + 1, via=via)
                 if request is not None:
                     yield request
 
@@ -390,6 +400,7 @@ class OutletSpider(scrapy.Spider):
                 head = split.continues(links, response.url)
                 if head is not None:  # page 2 or later, reached by a link: the story is read from its page 1
                     self._count("split/later_page_reached")
+                    self.discovery.not_sent("later_page")
                     if self._article_decisions([head], [None])[0]:
                         yield from _some(self._request(head, "article", hops=hops))
                     return
@@ -399,12 +410,13 @@ class OutletSpider(scrapy.Spider):
                     item = self._item(response)
                     page = {k: v for k, v in item["page"].to_payload().items() if k != "outlet_config"}
                     story = {"head": {"page": page, "warc_copy": item["warc_copy"]}, "parts": [],
-                             "seen": [canonical(response.url)]}
+                             "seen": [canonical(response.url)], "via": response.meta.get("via"),
+                             "found": kind == "page"}
                     yield from self._part_request(after, story, hops)
                 else:
-                    yield self._item(response)
+                    yield self._send(response)
             else:
-                yield self._item(response)
+                yield self._send(response)
             if not response.meta.get("follow_from_articles", True):
                 return
             yield from self.follow_links(response, from_article=True, exclude=exclude)
@@ -413,7 +425,7 @@ class OutletSpider(scrapy.Spider):
         # An app shell's list may be only in its JSON state (or a JSON-LD ItemList): its links count as links.
         extra = datalinks.page_data_links(response.text, response.url) if datalinks.has_data(response.text) else []
         self._count("data_links", len(extra))
-        yield from self.follow_links(response, from_article=False, extra=extra)
+        yield from discovery.tag(self.follow_links(response, from_article=False, extra=extra), extra, "json")
 
     # -- links ------------------------------------------------------------------------------------------
     def _page_links(self, response: TextResponse) -> list[listing.Link]:
@@ -490,6 +502,8 @@ class OutletSpider(scrapy.Spider):
                 continue
             new_links += entry is None  # a page read before and due again is not news of the listing
             yield from _some(self._request(url, "page", hops=hops + 1, prev_fetch=entry.last if entry else None))
+        if not from_article:
+            self.discovery.not_sent(discovery.page_reason(new_links, bool(articles or paginations or dates)))
 
         # Yield bounds navigation through time: a page that brought no new link passes its count of such pages
         # in a row on, and date archives and calendars stop once it passes AKHBAR_MAX_BARREN_PAGES.
@@ -530,7 +544,7 @@ class OutletSpider(scrapy.Spider):
             if not self.policy.always and not is_due(entry, now):
                 self._count("entries_not_due")
                 continue
-            yield from _some(self._request(url, "page", hops=hops, barren=barren,
+            yield from _some(self._request(url, "page", hops=hops, barren=barren, via="date_archive",
                                            prev_fetch=entry.last if entry else None))
 
     def _lookup(self, urls: list[str], entries: bool = True):
@@ -590,6 +604,8 @@ class OutletSpider(scrapy.Spider):
         head = story["head"]
         self._count("split/stories")
         self._count("split/later_pages", len(story["parts"]))
+        self.discovery.sent(story.get("via"), found=bool(story.get("found")))
+        self.discovery.story_pages(len(story["parts"]))
         page = Page.from_payload({**head["page"], "outlet_config": self.outlet_payload})
         return {"page": replace(page, parts=list(story["parts"]) or None), "warc_copy": head.get("warc_copy")}
 
@@ -604,6 +620,11 @@ class OutletSpider(scrapy.Spider):
             return False
         parsed = parse_iso_utc(value)
         return parsed is not None and parsed < self.since
+
+    def _send(self, response: TextResponse) -> dict:
+        """The page as an item, counted as sent under the path that found it."""
+        self.discovery.sent(response.meta.get("via"), found=response.meta.get("kind") == "page")
+        return self._item(response)
 
     def _item(self, response: TextResponse) -> dict:
         """The page for the clean stage, and where the WARC writer put its record (the ledger's copy,
