@@ -11,6 +11,9 @@ page and record["part_paths"] the URLs of pages 2 and later. Three variants, by 
 
 The home page lists the newest reports (page 1 URLs) and, in "الأكثر قراءة", page 2 of a few of them: a
 crawler meets continuation pages before their first page. A sitemap lists every page 1.
+
+Tests change the site while it is served: revise(path, paragraphs) edits one page of a report, and
+list_only(paths) makes the listings, the sitemap and the feed name only those pages (e.g. a page 2).
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ class SplitSite(DevSite):
 
     def __init__(self, catalog) -> None:
         super().__init__(catalog)
+        self.revised: dict[str, list[str]] = {}  # page path -> the paragraphs it shows since an edit
+        self.listed: list[str] | None = None  # the only pages listings, sitemap and feed name (None: page 1s)
         self.parts: dict[str, tuple[dict, int]] = {}  # path -> (record, page number; 0: view all)
         for record in self.records:
             for number in range(1, len(record["parts"]) + 1):
@@ -78,8 +83,8 @@ class SplitSite(DevSite):
         if path == "/robots.txt":
             return text_response(f"User-agent: *\nDisallow: /admin/\n\nSitemap: {self.url('/sitemap.xml')}\n")
         if path == "/sitemap.xml":
-            urls = "".join(f"<url><loc>{esc(self.url(r['path']))}</loc><lastmod>{local(r).isoformat()}</lastmod></url>"
-                           for r in self.visible())
+            urls = "".join(f"<url><loc>{esc(self.url(path))}</loc><lastmod>{local(r).isoformat()}</lastmod></url>"
+                           for r, path in self._entries())
             return xml_response('<?xml version="1.0" encoding="UTF-8"?><urlset '
                                 f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
         if path == "/feed.xml":
@@ -92,6 +97,27 @@ class SplitSite(DevSite):
             return not_found()
         return html_response(self._page_of(*found))
 
+    def revise(self, path: str, paragraphs: list[str]) -> None:
+        """From now on the page at ``path`` (page N of a report) shows ``paragraphs``: an edit."""
+        assert path in self.parts, path
+        self.revised[path] = list(paragraphs)
+
+    def list_only(self, paths: list[str] | None) -> None:
+        """Listings, sitemap and feed name only these pages (None: every report's page 1 again)."""
+        self.listed = list(paths) if paths is not None else None
+
+    def _entries(self) -> list[tuple[dict, str]]:
+        """(record, path) of each page the listings, sitemap and feed name, newest first."""
+        if self.listed is None:
+            return [(r, r["path"]) for r in self.visible()]
+        return [(self.parts[p][0], p) for p in self.listed if self.published(self.parts[p][0]) is not None]
+
+    def _paragraphs(self, record: Mapping, number: int) -> list[str]:
+        """Page ``number``'s paragraphs (0: every page's, the "view all" page), edits included."""
+        if number == 0:
+            return [p for n in range(1, len(record["parts"]) + 1) for p in self._paragraphs(record, n)]
+        return self.revised.get(part_path(record, number)) or record["parts"][number - 1]
+
     @staticmethod
     def _normal(request: Request) -> str:
         """path?query with the query in the order this site writes it (id, then page / pg / view)."""
@@ -100,20 +126,20 @@ class SplitSite(DevSite):
         return request.path + (f"?{query}" if query else "")
 
     def _listing(self, page: int | None, home: bool) -> Response:
-        items = self.visible()
+        items = self._entries()
         pages = page_count(len(items), PER_PAGE)
         if page is None or page < 1 or page > pages:
             return not_found()
         cards = "".join(
-            f'<div class="card"><h2><a href="{esc(r["path"])}">{esc(r["title"])}</a></h2>'
+            f'<div class="card"><h2><a href="{esc(path)}">{esc(r["title"])}</a></h2>'
             f'<span class="date">{esc(arabic_long_date(local(r), with_time=False))}</span>'
-            f'<p>{esc(r["paragraphs"][0][:150])}…</p></div>' for r in page_slice(items, page, PER_PAGE))
+            f'<p>{esc(r["paragraphs"][0][:150])}…</p></div>' for r, path in page_slice(items, page, PER_PAGE))
         pager = ""
         if page < pages:
             pager = f'<a class="next" href="/reports?page={page + 1}">تقارير أقدم</a>'
         most_read = ""
-        if home:
-            split = [r for r in items if r["variant"] == "split-path"][:3]
+        if home and self.listed is None:
+            split = [r for r, _ in items if r["variant"] == "split-path"][:3]
             most_read = ('<aside class="most-read"><h3>الأكثر قراءة</h3><ul>' + "".join(
                 f'<li><a href="{esc(r["part_paths"][0])}">{esc(r["title"])} (2)</a></li>' for r in split)
                 + "</ul></aside>")
@@ -123,7 +149,7 @@ class SplitSite(DevSite):
         parts = record["parts"]
         total = len(parts)
         variant = record["variant"]
-        paragraphs = record["paragraphs"] if number == 0 else parts[number - 1]
+        paragraphs = self._paragraphs(record, number)
         dt = local(record)
         head = []
         if variant == "split-path":
@@ -178,8 +204,8 @@ class SplitSite(DevSite):
 
     def _feed(self) -> str:
         items = "".join(
-            f"<item><title>{esc(r['title'])}</title><link>{esc(self.url(r['path']))}</link>"
+            f"<item><title>{esc(r['title'])}</title><link>{esc(self.url(path))}</link>"
             f"<pubDate>{rfc822(local(r))}</pubDate><description>{esc(r['lead'][:200])}</description></item>"
-            for r in self.visible()[:10])
+            for r, path in self._entries()[:10])
         return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
                 f"<title>{esc(self.spec.name_ar)}</title><link>{esc(self.base_url)}</link>{items}</channel></rss>\n")
