@@ -5,7 +5,8 @@ Every request carries meta ``via``. Entry points say it when they are made (the 
 ``entry``; feeds and sitemaps: their own path); the spider says it where a link's path is not its page's
 (links in a JSON state, date archives, articles read from a feed, a sitemap or JSON); every other request
 inherits the path of the page whose link found it (DiscoveryMiddleware), the base URL's links being the
-``listing`` path. Links on a page a browser rendered (response meta ``rendered``) are ``rendered``.
+``listing`` path. Links on a page a browser rendered (response meta ``rendered``) are ``rendered``
+(from_rendered), and so is what the browser fetched to render it.
 
 The counts are plain in-process integers (DiscoveryCounts, one per spider, i.e. per outlet); the job's
 progress flush (crawler.extensions.JobProgress) writes them once a second: never a round trip per page.
@@ -21,9 +22,10 @@ from scrapy import Request
 from akhbar.core.discovery import NOT_SENT, STORY_PAGES, field
 from akhbar.core.urls import canonical_url as canonical
 
-# A request's path when its kind says it: feeds and sitemaps are paths of their own, probes are entries, and
-# the registry's listing pages are listings (the base URL, also a "listing" request, is the entry).
-VIA_OF_KIND = {"feed": "feed", "sitemap": "sitemap", "probe": "entry", "listing": "listing"}
+# A request's path when its kind says it: feeds and sitemaps are paths of their own, probes are entries, the
+# registry's listing pages are listings (the base URL, also a "listing" request, is the entry), and what a
+# browser fetches to render a page (crawler.render) is the rendered path's.
+VIA_OF_KIND = {"feed": "feed", "sitemap": "sitemap", "probe": "entry", "listing": "listing", "browser": "rendered"}
 # Requests for pages that may be articles: what the spider does with their responses is counted.
 PAGE_KINDS = frozenset({"article", "page", "listing"})
 # Failures that fetched nothing by our own choice (robots.txt): not a page the crawl missed.
@@ -75,12 +77,25 @@ def page_reason(new_links: int, lists: bool) -> str:
 
 
 def link_via(response: Any) -> str:
-    """The path of the links found on a response: a rendered page's are ``rendered``; the base URL's are
-    ``listing``; else the path that found the page."""
-    if response.meta.get("rendered"):
-        return "rendered"
+    """The path of the links found on a response: the base URL's are ``listing``; else the path that found
+    the page."""
     via = response.meta.get("via")
     return "listing" if via in (None, "entry") else via
+
+
+def fetched_via(meta: dict) -> str | None:
+    """The path a response is counted under: its request's, or its kind's (a browser's own fetches)."""
+    return meta.get("via") or VIA_OF_KIND.get(meta.get("kind"))
+
+
+def from_rendered(outputs: Iterable[Any], response: Any) -> Iterator[Any]:
+    """Links found on a page a browser rendered (response meta ``rendered``) are the rendered path's. (The spider
+    says it: the rendered response is its own, the middleware sees the page as fetched.)"""
+    rendered = bool(response.meta.get("rendered"))
+    for out in outputs:
+        if rendered and isinstance(out, Request) and out.meta.get("kind") in ("article", "page"):
+            out.meta["via"] = "rendered"
+        yield out
 
 
 def start_via(request: Request, home: str) -> Request:
@@ -110,14 +125,10 @@ class DiscoveryMiddleware:
 
     async def process_spider_output(self, response: Any, result: AsyncIterator[Any],
                                     spider: Any = None) -> AsyncIterator[Any]:
-        rendered = bool(response.meta.get("rendered"))
         inherited: str | None = None
         async for out in result:
-            if isinstance(out, Request):
-                meta = out.meta
-                kind = meta.get("kind")
-                if meta.get("via") is None or (rendered and kind in ("article", "page")):
-                    if inherited is None:
-                        inherited = link_via(response)
-                    meta["via"] = VIA_OF_KIND.get(kind) or inherited
+            if isinstance(out, Request) and out.meta.get("via") is None:
+                if inherited is None:
+                    inherited = link_via(response)
+                out.meta["via"] = VIA_OF_KIND.get(out.meta.get("kind")) or inherited
             yield out

@@ -19,6 +19,7 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from akhbar.core.metrics import FETCH_BUCKETS, bucket_bound, record_fetches
+from crawler.discovery import fetched_via
 from crawler.errors import classify_failure
 
 log = logging.getLogger("akhbar.crawler")
@@ -65,7 +66,7 @@ class JobProgress:
         self.fetched += 1
         found = getattr(spider, "discovery", None)
         if found is not None:
-            found.fetched(request.meta.get("via"))
+            found.fetched(fetched_via(request.meta))
 
     def spider_error(self, failure: Failure, response: Response, spider) -> None:
         if getattr(spider, "jobs", None) is not None:

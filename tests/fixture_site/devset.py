@@ -69,10 +69,13 @@ DEV_OUTLETS: tuple[OutletSpec, ...] = (
                founded="2010-06-01", about="تقارير طويلة مقسمة على صفحات."),
     OutletSpec(slug="dx-shell", name_ar="منصة الواجهة التجريبية", name_en="Dev Shell", language="ar",
                founded="2018-01-01", about="تطبيق ويب تُبنى قائمته في المتصفح."),
+    # issue 21 §4: a client-rendered app, readable only by a browser
+    OutletSpec(slug="dx-react", name_ar="شاشة الأخبار التجريبية", name_en="Dev React", language="ar",
+               founded="2019-01-01", about="تطبيق React يبني صفحاته في المتصفح من واجهة JSON."),
 )
-# Where each block of templates starts (issue 11: seven; issue 21: three, then the app shell): a block added
-# later never moves a story of an earlier one.
-BLOCKS = (0, 7, 10)
+# Where each block of templates starts (issue 11: seven; issue 21: three, then the app shell, then the
+# client-rendered app): a block added later never moves a story of an earlier one.
+BLOCKS = (0, 7, 10, 11)
 DEV_OUTLETS_BY_SLUG: dict[str, OutletSpec] = {spec.slug: spec for spec in DEV_OUTLETS}
 
 # Pools for bylines (written here, not read from the corpus).
@@ -124,7 +127,7 @@ BYLINE_PLACEMENT = {
     "dx-next": ("field",), "dx-nuxt": ("field",), "dx-drupal": ("field", "line", "dateline"),
     "dx-joomla": ("field", "dateline"), "dx-blogger": ("line", "dateline"), "dx-amp": ("field", "dateline"),
     "dx-table": ("line", "dateline"), "dx-wpplain": ("field", "dateline"), "dx-wparchive": ("field", "line"),
-    "dx-split": ("field", "dateline"), "dx-shell": ("field",),
+    "dx-split": ("field", "dateline"), "dx-shell": ("field",), "dx-react": ("field", "dateline"),
 }  # fmt: skip
 # The first paragraph can only carry styles that read as a dateline ("الرياض - واس: ...").
 _DATELINE_PREFIX = {
@@ -134,7 +137,7 @@ _DATELINE_PREFIX = {
 _DATELINE_STYLES = tuple(_DATELINE_PREFIX)
 _ID_BASE = {"dx-next": 2100, "dx-nuxt": 880, "dx-drupal": 15400, "dx-joomla": 3300, "dx-blogger": 0,
             "dx-amp": 70100, "dx-table": 9100, "dx-wpplain": 4400, "dx-wparchive": 5200, "dx-split": 610,
-            "dx-shell": 7300}  # fmt: skip
+            "dx-shell": 7300, "dx-react": 8800}  # fmt: skip
 
 _SPACE = re.compile(r"[ \t\u00a0\u200b-\u200f\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # stray bytes in the corpus (\x1a ...)

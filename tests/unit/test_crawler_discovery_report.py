@@ -132,11 +132,16 @@ def test_requests_inherit_the_path_of_the_page_that_found_them() -> None:
     out = middleware_output(archive, [Request(f"{BASE}news/1002", meta={"kind": "article"}),
                                       Request(f"{BASE}news/1002/2/", meta={"kind": "part"})])
     assert [o.meta["via"] for o in out] == ["date_archive", "date_archive"]
-    # links on a page a browser rendered are the rendered path's, whatever the spider said
+    # links on a page a browser rendered are the rendered path's, whatever the spider said; and what the
+    # browser fetched to render it is counted under that path
     rendered = html(BASE, "", kind="listing", via="entry", rendered=True)
-    out = middleware_output(rendered, [Request(f"{BASE}news/1003", meta={"kind": "article", "via": "json"}),
-                                       Request(f"{BASE}feed/", meta={"kind": "feed", "via": "feed"})])
-    assert [o.meta["via"] for o in out] == ["rendered", "feed"]
+    out = list(discovery.from_rendered([Request(f"{BASE}news/1003", meta={"kind": "article", "via": "json"}),
+                                        Request(f"{BASE}other/", meta={"kind": "page"}),
+                                        Request(f"{BASE}feed/", meta={"kind": "feed", "via": "feed"})], rendered))
+    assert [o.meta["via"] for o in out] == ["rendered", "rendered", "feed"]
+    assert [o.meta["via"] for o in discovery.from_rendered(out, home)] == ["rendered", "rendered", "feed"]
+    assert discovery.fetched_via({"kind": "browser"}) == "rendered"
+    assert discovery.fetched_via({"kind": "article", "via": "sitemap"}) == "sitemap"
 
 
 def test_entry_points_say_their_path() -> None:

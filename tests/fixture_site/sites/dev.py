@@ -9,6 +9,7 @@ from tests.fixture_site.sites.dx_drupal import DrupalSite
 from tests.fixture_site.sites.dx_joomla import JoomlaSite
 from tests.fixture_site.sites.dx_next import NextSite
 from tests.fixture_site.sites.dx_nuxt import NuxtSite
+from tests.fixture_site.sites.dx_react import ReactSite
 from tests.fixture_site.sites.dx_shell import ShellSite
 from tests.fixture_site.sites.dx_split import SplitSite
 from tests.fixture_site.sites.dx_table import TableSite
@@ -18,7 +19,7 @@ from tests.fixture_site.sites.dx_wpplain import WpPlainSite
 DEV_SITE_CLASSES: dict[str, type[DevSite]] = {
     cls.slug: cls
     for cls in (NextSite, NuxtSite, DrupalSite, JoomlaSite, BloggerSite, AmpSite, TableSite, WpPlainSite,
-                WpArchiveSite, SplitSite, ShellSite)
+                WpArchiveSite, SplitSite, ShellSite, ReactSite)
 }
 
 __all__ = ["DEV_SITE_CLASSES", "DevSite"]
