@@ -67,13 +67,17 @@ class DiscoveryCounts:
         return {field(self.outlet, measure, key): n for (measure, key), n in counts.items()}
 
 
-def page_reason(new_links: int, lists: bool) -> str:
-    """Why an HTML page that is not an article was not sent: a page that brought no new link was read again
-    for news (the cost of crawling incrementally); else a listing when it links to articles, to more pages of
-    a list or through time, else not an article."""
+def page_reason(kind: str | None, new_links: int, lists: bool) -> str:
+    """Why an HTML page that is not an article was not sent. ``not_article``: it was asked for as an article
+    (its URL, a feed, a sitemap or JSON said so) and its content is not one, the mark of articles missed;
+    ``nothing_new``: another page that brought no new link (a listing read again for news, a list whose links
+    other paths had queued); else ``listing`` when it links to articles, to more of a list or through time, and
+    ``other_page`` when it does not."""
+    if kind == "article":
+        return "not_article"
     if not new_links:
         return "nothing_new"
-    return "listing" if lists else "not_article"
+    return "listing" if lists else "other_page"
 
 
 def link_via(response: Any) -> str:

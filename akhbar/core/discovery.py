@@ -27,17 +27,13 @@ NOT_SENT = "not_sent"
 STORY_PAGES = "story_pages"
 FIELD_PREFIX = "discovery:"
 
-# Why a fetched HTML page was not sent (the spider's words; error kinds of crawler.errors come as they are):
-REASONS = {
-    "listing": "a listing (it links to articles or to more of a list)",
-    "not_article": "not an article, and no list of articles",
-    "nothing_new": "read again for news and brought no new link",
-    "later_page": "a later page of a split story (its story is sent from page 1)",
-    "refused:not_html": "not HTML",
-    "refused:bad_encoding": "undecodable bytes",
-}
-# Reasons that are the cost of crawling incrementally, not a sign of missed articles: a listing read again
-# whose links were all known already. The health warning leaves them out of the pages it compares.
+# Why a fetched HTML page was not sent (crawler.discovery.page_reason): "not_article" (asked for as an article,
+# its content is not one), "listing", "other_page", "nothing_new" (brought no new link), "later_page" (page 2+ of
+# a split story reached by a link), "refused:<kind>" (not HTML, undecodable), and fetch errors by kind
+# (crawler.errors: "http_404", "timeout", ...).
+# Reasons that are the cost of reading lists, not a sign of missed articles: a page (not asked for as an article)
+# whose links were all known already, a listing read again for news above all. The health warning leaves them
+# out of the pages it compares.
 INCREMENTAL_REASONS = frozenset({"nothing_new"})
 
 

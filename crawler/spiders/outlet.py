@@ -559,7 +559,8 @@ class OutletSpider(scrapy.Spider):
             new_links += entry is None  # a page read before and due again is not news of the listing
             yield from _some(self._request(url, "page", hops=hops + 1, prev_fetch=entry.last if entry else None))
         if not from_article:
-            self.discovery.not_sent(discovery.page_reason(new_links, bool(articles or paginations or dates)))
+            self.discovery.not_sent(discovery.page_reason(response.meta.get("kind"), new_links,
+                                                          bool(articles or paginations or dates)))
 
         # Yield bounds navigation through time: a page that brought no new link passes its count of such pages
         # in a row on, and date archives and calendars stop once it passes AKHBAR_MAX_BARREN_PAGES.

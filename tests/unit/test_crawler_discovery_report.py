@@ -73,13 +73,13 @@ def test_counts_are_taken_as_job_fields_and_start_again() -> None:
                      "discovery:news:story_pages:all": 2}
     assert counts.take() == {}
     raw = {**{k: str(v) for k, v in taken.items()}, "discovery:news:sent:listing": "3", "pages_sent": "9",
-           "discovery:other:not_sent:http_404": "1", "discovery:other:not_sent:not_article": "4", "state": "running"}
+           "discovery:other:not_sent:http_404": "1", "discovery:other:not_sent:other_page": "4", "state": "running"}
     parsed = report_fields.parse(raw)
     assert list(parsed) == ["news", "other"]
     assert parsed["news"] == {"fetched": {"entry": 1, "sitemap": 1}, "found": {"sitemap": 1, "listing": 1},
                               "sent": {"listing": 3}, "not_sent": {"listing": 2}, "story_pages": 2}
     assert list(parsed["news"]["found"]) == ["sitemap", "listing"]  # paths in PATHS order
-    assert list(parsed["other"]["not_sent"]) == ["not_article", "http_404"]  # reasons most frequent first
+    assert list(parsed["other"]["not_sent"]) == ["other_page", "http_404"]  # reasons most frequent first
 
 
 def report(sent: int, **not_sent: int) -> dict:
@@ -96,8 +96,8 @@ def test_the_warning_is_more_than_twice_as_many_pages_as_articles_with_the_top_t
     # pages read again for news that brought nothing new are the cost of an incremental crawl, not a miss
     assert discovery_warning(report_fields.assess(report(1, nothing_new=40))) is None
     # an app shell whose articles were never found: one page, nothing sent
-    assert discovery_warning(report_fields.assess(report(0, not_article=1))) is not None
-    # articles fetched and none sent (issue 21: plain permalinks): the reasons say why
+    assert discovery_warning(report_fields.assess(report(0, other_page=1))) is not None
+    # article pages fetched and none sent (issue 21: plain permalinks in a sitemap): the reasons say why
     line = discovery_warning(report_fields.assess(report(0, not_article=25, listing=3, **{"refused:not_html": 2},
                                                          timeout=1)))
     assert line.endswith("not sent: not_article 25, listing 3, refused:not_html 2") and "\n" not in line
@@ -185,6 +185,8 @@ def test_pages_not_sent_are_counted_with_their_reason() -> None:
     cards = "".join(f'<h2><a href="/news/{n}">خبر {n}</a></h2>' for n in range(4001, 4004))
     list(s.parse_any(html(BASE, cards + '<a href="/news?page=2">التالي</a>', kind="listing", via="entry")))
     list(s.parse_any(html(f"{BASE}contact-page/", '<a href="/team/">الفريق</a>', kind="page", via="listing")))
+    # asked for as an article (a sitemap named it), and only a teaser: the mark of articles missed
+    list(s.parse_any(html(f"{BASE}?p=4005", '<p>قريباً</p><a href="/team/">الفريق</a>', kind="article", via="sitemap")))
     list(s.parse_any(html(f"{BASE}news/4001", f"<article><h1>عنوان</h1>{STORY}{STORY}</article>", kind="article",
                           via="sitemap")))
     list(s.parse_any(html(f"{BASE}opaque-x/", f"<h1>عنوان</h1>{STORY}{STORY}{STORY}", kind="page", via="listing")))
@@ -194,10 +196,13 @@ def test_pages_not_sent_are_counted_with_their_reason() -> None:
     # a listing read again whose links were all queued or fetched already
     s.frontier = Frontier({canonical(f"{BASE}news/{n}") for n in range(4001, 4004)} | {f"{BASE}news?page=2"})
     list(s.parse_any(html(f"{BASE}news", cards, kind="page", via="listing")))
+    # ... but an article link that is no article counts whatever it links to
+    list(s.parse_any(html(f"{BASE}news/4003", cards, kind="article", via="listing")))
     parsed = report_fields.parse(s.discovery.take())["news"]
     assert parsed["sent"] == {"sitemap": 1, "listing": 1}
     assert parsed["found"] == {"listing": 1}  # the opaque slug, an article by its content
-    assert parsed["not_sent"] == {"listing": 1, "not_article": 1, "nothing_new": 1, "refused:not_html": 1}
+    assert parsed["not_sent"] == {"not_article": 2, "listing": 1, "other_page": 1, "nothing_new": 1,
+                                  "refused:not_html": 1}
 
 
 @pytest.fixture(scope="module")
