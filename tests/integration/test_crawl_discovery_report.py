@@ -99,6 +99,7 @@ def test_outlets_health_warns_for_an_outlet_whose_pages_are_not_articles(crawl_e
     assert health.returncode == 1 and "fx-trap" in warned, (health.returncode, warned)
 
     text = akhbar(env, "outlets", "health", "--outlets", str(registry))
+    print("\n".join(line for line in text.stdout.splitlines() if line.startswith("warning:")))  # pytest -s
     assert f"warning: fx-trap: {trap['warning']}" in text.stdout.splitlines(), text.stdout
     assert not [line for line in text.stdout.splitlines() if line.startswith("warning: fx-marsad")]
     alone = akhbar(env, "outlets", "health", "fx-marsad", "--outlets", str(registry))

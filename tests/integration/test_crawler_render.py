@@ -101,3 +101,8 @@ def test_the_browser_finds_every_article_within_the_rules(crawl_env, tmp_path: P
         assert not [t for t in web.requests("dx-next") if t.startswith(WIDGET)]
         errors = stored.errors
         assert not {k for k in errors if k.startswith(("render_failed", "browser_missing"))}, errors
+        # The job's discovery report (issue 21 §6): every article was found on a rendered page, and what the
+        # browser fetched to render is counted under that path too.
+        found = stored.discovery[OUTLET]
+        assert found["sent"] == {"rendered": len(records)}, found
+        assert found["fetched"]["rendered"] >= len(records) + len(records), found  # the pages and their API calls
