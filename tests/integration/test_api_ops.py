@@ -94,6 +94,10 @@ def test_outlet_health_api_and_cli(api_stack) -> None:
     assert 0 < health["fill_rates"]["published_at"] <= 1.0
     assert set(health["fill_rates"]) == {"title", "body", "published_at", "authors", "dateline", "section"}
     assert outlets["lana"]["health"]["status"] == "no_data"  # a built-in outlet never crawled here
+    # its last crawl's discovery report (issue 21 §6): articles sent by path, no warning for a normal outlet
+    found = health["discovery"]
+    assert found["articles_sent"] == sum(found["by_path"]["sent"].values()) > 0 and found["warning"] is None, found
+    assert outlets["lana"]["health"]["discovery"] is None
 
     result = cli(api_stack, "outlets", "health", "--json", "fx-wasat", "fx-lana")
     assert result.returncode == 0, result.stderr
