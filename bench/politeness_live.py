@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     from crawler.localrun import create_job, run_crawl
     from tests.fixture_site.devweb import DevFixtureWeb
 
-    console = Console()
+    console = Console(width=140)
     with tempfile.TemporaryDirectory(prefix="akhbar-politeness-") as tmp:
         home = Path(tmp)
         handle = redis_server.start(home / "redis")
