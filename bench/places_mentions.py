@@ -181,7 +181,7 @@ def main() -> None:
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"place mentions, fresh set ({', '.join(fresh_days())}; labels by hand, commit {commit})")
     for name, figures in result.items():
-        mark = " (in-sample: rules were changed after reading its errors)" if name == "tuning" else ""
+        mark = " (tuning part: rule changes are made from its errors, so in-sample after them)" if name == "tuning" else ""
         print(f"  {name:<7} {figures['articles']:>3} articles  P {figures['precision']:.3f} "
               f"({figures['ids_right']}/{figures['ids']} ids)  R {figures['recall']:.3f} "
               f"({figures['mentions_found']}/{figures['mentions']} mentions)  main place "
