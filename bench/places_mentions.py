@@ -117,14 +117,14 @@ def _prf(tp_recall: int, gold_total: int, tp_precision: int, predicted_total: in
 
 
 def evaluate(labels: list[dict]) -> dict:
-    from workers.clean.places import tag_places
+    from workers.clean.places import article_places
 
     parts: dict[str, dict] = {}
     for row in labels:
         title, body, dateline = article(row["ref"])
-        tagged = tag_places(title, body, dateline)
-        ids = [p.id for p in tagged]
-        main = getattr(tagged, "main", ids[0] if ids else None)
+        tagged = article_places(title, body, dateline)
+        ids = [p.id for p in tagged.places]
+        main = tagged.main.id if tagged.main else None
         gold_ids = [pid for _surface, pid in row["mentions"]]
         acc = parts.setdefault(part_of(row["ref"]), Counter())
         found = [pid in ids for pid in gold_ids]
