@@ -189,7 +189,7 @@ def _lead_end(body: str) -> int:
 
 
 def _is_sports(text: str) -> bool:
-    return sum(1 for word in _WORD.findall(text[:3000]) if phrase_key(word) in _SPORTS_WORDS) >= 2
+    return sum(1 for word in phrase_key(text[:3000]).split() if word in _SPORTS_WORDS) >= 2
 
 
 def _previous_word(text: str, start: int) -> str:
