@@ -9,9 +9,11 @@ import pytest
 from lxml import etree
 
 from workers.clean.boilerplate import (
+    DATE_LINE,
     FOLLOW_LINE,
     READ_ALSO_HEADER,
     READ_ALSO_LINE,
+    TAGS,
     classify,
     clean_paragraphs,
     prune_html,
@@ -376,3 +378,105 @@ def test_a_call_to_action_box_goes_with_its_header():
     )
     body = _body_of("Schiff", "".join(f"<p>{p}</p>" for p in PROSE) + box)
     assert body.split("\n\n") == PROSE
+
+
+# --- third round: time stamps, taxonomy lines, "Also:" links, click-to-tweet boxes -------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+        "Updated at 1:23 p.m.",
+        "Published: November 19, 2019 at 10:02 a.m. ET",
+        "Last updated on Nov. 19, 2019",
+        "Updated 3:15 PM ET, Tue November 19, 2019",
+        "By Jane Doe, CNN Updated 10:22 PM ET, Mon November 18, 2019",
+        "Posted 2 hours ago",
+    ],
+)
+def test_an_english_time_stamp_line_is_a_date_line(line):
+    assert classify(line) == DATE_LINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "May 5",  # a timeline entry's heading
+        "9.30 A.M. / 7.00 P.M.",  # opening hours: two times
+        "29 November 2018 | 20 January 2019",  # an event's dates: two years
+        "June 3 – Dallas, TX",  # a tour date
+        "The vote was 5-4 on Monday.",
+        "On May 3, 2019, by order of the court",
+        "by 5 p.m.",
+    ],
+)
+def test_dates_that_are_information_in_the_story_are_no_time_stamp(line):
+    assert classify(line) is None
+
+
+def test_time_stamp_and_byline_above_the_story_leave_the_body():
+    body = _body_of("Stadia", "<p>5:45 AM PST 11/19/2019 by Patrick Shanley</p>" + "".join(f"<p>{p}</p>" for p in PROSE))
+    assert body.split("\n\n") == PROSE
+
+
+@pytest.mark.parametrize("line", ["Filed under: Khawarij |", "Posted in: News, World", "Topics: Brexit | EU"])
+def test_english_taxonomy_lines_are_tag_lines(line):
+    assert classify(line) == TAGS
+
+
+@pytest.mark.parametrize("line", ["Posted in Hong Kong, the letter was signed by 40 lawmakers.", "Filed under seal, the complaint names three officers."])
+def test_prose_opening_with_a_taxonomy_word_is_kept(line):
+    assert classify(line) is None
+
+
+def test_also_label_opens_a_link_to_other_coverage():
+    assert classify("Also: See Black Friday coverage at CNET") == READ_ALSO_LINE
+    assert classify("Also on Monday, the company said it would cut 200 jobs.") is None
+
+
+def test_click_to_tweet_box_is_its_sentence_without_the_button():
+    quote = "I believe the number one enemy of online progress is the flood of information we see every day."
+    box = (
+        "<a href='https://twitter.com/share?text=x' rel='nofollow'><span class='sw-click-to-tweet'>"
+        f"<span class='sw-ctt-text'>{quote}</span><span class='sw-ctt-btn'>Click To Tweet</span></span></a>"
+    )
+    body = _body_of("Focus", f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert body.split("\n\n") == [PROSE[0], quote, PROSE[1], PROSE[2]]
+
+
+def test_click_to_tweet_box_without_a_link_keeps_its_sentence_once():
+    quote = "Focus is the one habit that separates the businesses that grow from the ones that stall."
+    box = f"<div class='bctt-click-to-tweet'><span class='bctt-ctt-text'>{quote}</span><span class='bctt-ctt-btn'>Tweet</span></div>"
+    tree = lxml.html.fromstring(f"<html><body><article><p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p></article></body></html>")
+    prune_html(tree)
+    assert [clean_ws(p.text_content()) for p in tree.iter("p")] == [PROSE[0], quote, PROSE[1]]
+
+
+def test_a_promo_block_goes_with_the_header_its_teaser_cards_leave():
+    promo = (
+        "<section class='pushdown-promo'><h3 class='pushdown-promo-title'>2019 American Music Awards</h3>"
+        "<article class='promo-item'><a href='/articles/8540229'><img src='/a.jpg'><h3>Post Malone leads the "
+        "nominations</h3></a></article></section>"
+    )
+    body = _body_of("Doobie", promo + "".join(f"<p>{p}</p>" for p in PROSE))
+    assert body.split("\n\n") == PROSE
+
+
+def test_an_italic_line_under_an_image_is_a_caption_and_goes():
+    image = "<p><a href='/light-a-wish.jpg'><img src='/light-a-wish.jpg' alt=''></a></p>"
+    body = _body_of("Light", f"<p>{PROSE[0]}</p>{image}<p><em>Light a Wish by OGE Group</em></p><p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert body.split("\n\n") == PROSE
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        f"<p>{PROSE[0]}</p><p><em>Editor's note: this story was updated with the agency's statement.</em></p>",
+        f"<p><img src='/a.jpg'></p><p><em>{PROSE[0]} {PROSE[1]}</em></p>",  # too long for a caption
+        "<p><img src='/a.jpg'></p><p>The minister <em>refused</em> to comment.</p>",  # not all in italics
+    ],
+)
+def test_italic_text_that_is_no_caption_under_an_image_stays(inner):
+    tree = lxml.html.fromstring(f"<html><body><article>{inner}</article></body></html>")
+    italic = [clean_ws(p.text_content()) for p in tree.iter("p") if clean_ws(p.text_content())]
+    prune_html(tree)
+    assert [clean_ws(p.text_content()) for p in tree.iter("p") if clean_ws(p.text_content())] == italic

@@ -50,7 +50,7 @@ READ_ALSO_HEADERS_ONLY = _keys(
 )
 # "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
 # (the label alone can open prose: "More than 40 people...", "Related to this...").
-_LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more)\s*:", re.I)
+_LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more|also)\s*:", re.I)
 # Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...",
 # "Follow Jill Lawless on Twitter"), newsletter promotions ("Get the latest updates right in your inbox") and
 # an agency's pointer to its coverage ("Follow AP's full coverage of Brexit ... at https://...").
@@ -133,8 +133,11 @@ COUNTER_WORDS = _keys(
      "الزيارات", "قراءة", "قراءات", "مشاهدة", "مشاهدات", "زيارة", "views", "reads", "hits", "view", "read")
 )  # fmt: skip
 TAG_LINES = _keys(
-    ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags")
-)
+    ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags",
+     # English taxonomy lines under a post: "Filed under: Brexit | EU", "Posted in: News", "Topics: ..."
+     "filed under", "filed in", "posted in", "posted under", "tagged", "tagged with", "topics", "related topics",
+     "categories", "category")
+)  # fmt: skip
 _CAPTION = re.compile(
     r"^\s*[(\[]?\s*(?:ال)?صور[ةه](?:\s+[اأ]رشيفي[ةه])?\s*[:：\-–—)]|^\s*(?:photo|image|picture|credit)\s*[:(]",
     re.I,
@@ -165,6 +168,31 @@ _NAV_WORDS = frozenset(
 )
 _END_PUNCT = re.compile(r"[.!?؟…:»\"”]\s*$")
 _TAG_SEP = re.compile(r"^[^:：|\-–—]{1,30}[:：|\-–—]")
+# English time stamps printed as a line of their own above or under a story: "Updated at 1:23 p.m.",
+# "5:45 AM PST 11/19/2019 by Patrick Shanley", "Published: November 19, 2019 at 10:02 a.m. ET",
+# "Updated 3:15 PM ET, Tue November 19, 2019". Words in phrase_key form (punctuation gone: "p.m." is "p m").
+STAMP_MONTHS = frozenset(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+)  # fmt: skip
+STAMP_WORDS = STAMP_MONTHS | frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed",
+     "thu", "thur", "thurs", "fri", "sat", "sun", "am", "pm", "a", "m", "p", "noon", "midnight",
+     "et", "est", "edt", "pt", "pst", "pdt", "ct", "cst", "cdt", "mt", "mst", "mdt", "gmt", "utc", "bst", "cet",
+     "cest", "ist", "aest", "aedt", "updated", "update", "published", "posted", "modified", "last", "first",
+     "originally", "on", "at", "ago", "hour", "hours", "minute", "minutes", "min", "mins", "day", "days", "week",
+     "weeks", "month", "months", "year", "years")
+)  # fmt: skip
+STAMP_LABELS = frozenset(("updated", "update", "published", "posted", "modified", "ago", "am", "pm"))
+STAMP_MAX_WORDS = 20
+STAMP_BYLINE_WORDS = 4  # "... by Patrick Shanley": a byline of at most this many words after "by"
+_NAME = r"[A-Z][\w'’.-]*"
+_STAMP_BYLINE = re.compile(  # "by Patrick Shanley", "By Jane Doe, CNN"
+    rf"\b[Bb]y\s+{_NAME}(?:\s+{_NAME}){{0,{STAMP_BYLINE_WORDS - 1}}}(?:\s*,\s*{_NAME}(?:\s+{_NAME}){{0,2}})?"
+)
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?\s?m\b|\b\d{1,2}[:.]\d{2}\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?[ap]\.?\s?m\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b")
 
 # Kinds returned by classify()
 READ_ALSO_HEADER = "read-also-header"
@@ -250,6 +278,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
             return TOOLS
     if n <= 12 and any(w.isdigit() for w in words) and all(w.isdigit() or w in DATE_WORDS for w in words):
         return DATE_LINE
+    if _is_stamp(text, words):
+        return DATE_LINE
     if n <= 12:
         parts = [phrase_key(p) for p in _NAV_SPLIT.split(text) if p.strip()]
         if (
@@ -276,6 +306,28 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     if _COPYRIGHT.search(text) and n <= 20:
         return CREDIT
     return None
+
+
+def _is_stamp(text: str, words: list[str]) -> bool:
+    """An English time stamp line: STAMP_WORDS and digits only, apart from one "by" and a capitalised name
+    (a byline); with a label ("Updated", "Published", "ago"), a clock time, am/pm, or a month and a year.
+    A month and a day alone ("May 5") can head a timeline entry, so they are not enough; a stamp names one
+    moment, so two times or two years are a schedule or a date range, which is information in the story."""
+    if len(words) > STAMP_MAX_WORDS or not any(w.isdigit() for w in words):
+        return False
+    if "by" in words:
+        byline = _STAMP_BYLINE.search(text)
+        if byline is None:
+            return False
+        text = text[: byline.start()] + " " + text[byline.end() :]
+        words = phrase_key(text).split()
+    if not words or not all(w.isdigit() or w in STAMP_WORDS for w in words):
+        return False
+    if len(_TIME_OF_DAY.findall(text)) > 1 or len(_YEAR.findall(text)) > 1:
+        return False  # two times or two dates: opening hours or an event's dates ("9.30 A.M. / 7.00 P.M.")
+    if _CLOCK.search(text) or any(w in STAMP_LABELS for w in words):
+        return True
+    return any(w in STAMP_MONTHS for w in words) and any(len(w) == 4 and w[:2] in ("19", "20") for w in words)
 
 
 def _only_tools(words: list[str]) -> bool:
@@ -393,7 +445,7 @@ _CLASS_BLOCKS = re.compile(
     r"jp-relatedposts|yarpp|related|read-?also|readalso|also-?read|more-?news|you-?may|recommend(?:ed|ations)?|"
     r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
     r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
-    r"post-?tags|tagcloud|print-?only|breadcrumbs?|cta)(?:$|[\s_-])",
+    r"post-?tags|tagcloud|print-?only|breadcrumbs?|cta|promo)(?:$|[\s_-])",
 )  # matched against lower-cased attributes: half the cost of re.I
 _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])")
 
@@ -487,7 +539,9 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_hover_cards(body, removed)
     _drop_teaser_cards(body, removed)
     _drop_decks(body, removed)
+    _drop_image_captions(body, removed)
     _unmask_embedded_posts(body)
+    _tweetable_quotes_as_paragraphs(body)
     _unmask_link_spans(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
@@ -540,6 +594,35 @@ def _drop_decks(body: HtmlElement, removed: list[str]) -> None:
             _drop(deck, removed)
 
 
+CAPTION_MAX_WORDS = 25
+_EMPHASIS = frozenset({"em", "i"})
+
+
+def _only_an_image(element: HtmlElement) -> bool:
+    """An element that shows an image and no text (``<p><a href><img></a></p>``, a bare img or figure)."""
+    if element.tag in ("img", "picture"):
+        return True
+    return element.find(".//img") is not None and not element_text(element)
+
+
+def _drop_image_captions(body: HtmlElement, removed: list[str]) -> None:
+    """A caption written as a paragraph of italics right under an image (``<p><img></p><p><em>Light a Wish by
+    OGE Group</em></p>``): a short paragraph whose text is all in one em/i child, after an element that shows
+    only an image. Italic paragraphs elsewhere (an editor's note, a quotation) stay."""
+    for paragraph in list(body.iter("p")):
+        children = [c for c in paragraph if isinstance(c.tag, str)]
+        if len(children) != 1 or children[0].tag not in _EMPHASIS or (paragraph.text or "").strip():
+            continue
+        if (children[0].tail or "").strip():
+            continue
+        text = element_text(paragraph)
+        if not text or len(text.split()) > CAPTION_MAX_WORDS:
+            continue
+        before = _element_sibling(paragraph, after=False)
+        if before is not None and _only_an_image(before) and not _is_detached(paragraph):
+            _drop(paragraph, removed)
+
+
 def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
     for cell in list(body.iter("td", "th")):
         if cell.getparent() is None or _is_detached(cell) or cell.find(".//table") is not None:
@@ -585,6 +668,38 @@ def _unmask_embedded_posts(body: HtmlElement) -> None:
                 break
             if _EMBED_WRAPPER.search((wrapper.get("class") or "").lower()):
                 del wrapper.attrib["class"]
+
+
+# "Click to tweet" boxes (WordPress plugins: Social Warfare's span.sw-click-to-tweet, Better Click To Tweet's
+# span.bctt-click-to-tweet): a sentence of the story set apart, inside a link to a tweet form, with the button
+# label beside it. Trafilatura drops the link with the sentence, which published reference bodies keep.
+QUOTE_BOX_CLASSES = ("click-to-tweet", "clicktotweet")
+QUOTE_BOX_BUTTONS = ("ctt-btn", "ctt-button", "tweet-btn", "tweet-button")
+
+
+def _tweetable_quotes_as_paragraphs(body: HtmlElement) -> None:
+    """A click-to-tweet box becomes a paragraph of its sentence (the button label left out); when the box
+    is the only content of a link (the tweet form), the link is replaced too."""
+    for box in list(body.iter("span", "div", "p", "blockquote")):
+        classes = (box.get("class") or "").lower()
+        if not any(name in classes for name in QUOTE_BOX_CLASSES) or box.getparent() is None:
+            continue
+        if any(any(name in (e.get("class") or "").lower() for name in QUOTE_BOX_CLASSES) for e in box.iterancestors()):
+            continue  # an inner part of an outer box
+        for button in [e for e in box.iterdescendants() if any(b in (e.get("class") or "").lower() for b in QUOTE_BOX_BUTTONS)]:
+            if button.getparent() is not None:
+                button.drop_tree()
+        text = element_text(box)
+        target = box
+        parent = box.getparent()
+        if parent.tag == "a" and element_text(parent) == text:
+            target = parent
+        if not text or target.getparent() is None:
+            continue
+        paragraph = target.makeelement("p", {})
+        paragraph.text = text
+        paragraph.tail = target.tail
+        target.getparent().replace(target, paragraph)
 
 
 def _unmask_link_spans(body: HtmlElement) -> None:
