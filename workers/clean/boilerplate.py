@@ -149,8 +149,19 @@ _INLINE_CAPTION = re.compile(
 )
 _SOURCE_LINE = re.compile(r"^\s*[(\[]?\s*(?:ال)?مصدر\s*[:/|\\\-–—]")
 _NAQLAN_LINE = re.compile(r"^\s*[(\[]?\s*نقل[اًا]*\s+عن\s")
-_COPYRIGHT = re.compile(r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|copyright", re.I)
+# A copyright notice, not a sentence about copyright ("The city settled a copyright dispute ..."): the sign,
+# "all rights reserved", or "Copyright" opening the line or followed by a year or (c).
+_COPYRIGHT = re.compile(
+    r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|^\W*copyright\b|copyright\s*(?:\(c\)|\d{4})",
+    re.I,
+)
 _COOKIE = re.compile(r"ملفات\s+تعريف\s+الارتباط|الكوكيز|الكوكيز|كوكيز|cookies?\b", re.I)
+# A cookie banner says what the site does with them or asks to agree; a story may mention cookies that are baked.
+_COOKIE_NOTICE = re.compile(
+    r"\b(?:use[sd]?|using|accept|consent|polic(?:y|ies)|settings|preferences|browsing|experience|agree|enable)\b"
+    r"|نستخدم|يستخدم|تستخدم|باستخدام|سياس[ةه]|توافق|موافق|تصفح|قبول",
+    re.I,
+)
 _NAV_SPLIT = re.compile(r"\s*[|»«•·/>]\s*")
 _NAV_WORDS = frozenset(
     phrase_key(w)
@@ -254,7 +265,7 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return AGGREGATOR_LINE
     if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
         return READ_ALSO_HEADER
-    if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25:
+    if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25 and not _is_sentence(text, n):
         return READ_ALSO_LINE
     if (key in COMMENT_HEADERS) or (
         _starts(key, COMMENT_HEADERS) and n <= 4 and any(w.isdigit() for w in words)
@@ -292,7 +303,7 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return FOLLOW_LINE
     if n <= CONTACT_MAX_WORDS and _CONTACT.search(text):
         return FOLLOW_LINE
-    if _COOKIE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
+    if _COOKIE.search(text) and _COOKIE_NOTICE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
         return COOKIE
     normed = norm(text)
     if (_CAPTION.match(normed) and n <= 30) or key in _CAPTION_EXACT:
@@ -306,6 +317,18 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     if _COPYRIGHT.search(text) and n <= 20:
         return CREDIT
     return None
+
+
+SENTENCE_MIN_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?؟]\s*$")
+_LABEL_MARK = re.compile(r"[:：|»«\-–—]")
+
+
+def _is_sentence(text: str, n: int) -> bool:
+    """A line written as a sentence ("Read more about the plan on the city's website, where the documents
+    are published."): long enough, ending with sentence punctuation, and no label mark (colon, bar, dash,
+    guillemet) near its start, where a "read also" line separates its label from the headline."""
+    return n >= SENTENCE_MIN_WORDS and bool(_SENTENCE_END.search(text)) and not _LABEL_MARK.search(text[:30])
 
 
 def _is_stamp(text: str, words: list[str]) -> bool:
@@ -418,7 +441,7 @@ def clean_paragraphs(
             removed.append(paragraph)
             continue
         skipping_titles = 0
-        if kind == FOOTER and index > 0 and kept:
+        if kind == FOOTER and index > 0 and kept and not _story_goes_on(kept, paragraphs[index + 1 :]):
             removed.extend(paragraphs[index:])
             break
         if kind == READ_ALSO_HEADER:
@@ -518,6 +541,18 @@ def _box_of(block: HtmlElement, header_len: int) -> HtmlElement:
         node = parent
 
 
+CODE_TAGS = ("script", "style", "noscript", "template")
+
+
+def _visible_chars(body: HtmlElement) -> int:
+    """Characters of the page's text a reader sees: the body's text without its scripts and styles. The guard
+    against dropping the story itself (``_removable``) compares a block with this: on real pages scripts are a
+    third of the characters (a JSON state blob can be more than the story), and counted in, they let a story
+    container whose class carries a furniture word ("entry-content comments-enabled") pass for a small block."""
+    code = sum(len(" ".join(e.text_content().split())) for e in body.iter(*CODE_TAGS) if e.text)
+    return max(0, len(" ".join(body.text_content().split())) - code)
+
+
 def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     """Remove known boilerplate blocks from ``tree`` in place. Returns the removed blocks' texts
     (short ones), which still matter downstream (the aggregator's "مصدر الخبر" line names the
@@ -526,7 +561,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     body = tree.find(".//body")
     if body is None:
         body = tree
-    total = len(" ".join(body.text_content().split()))
+    total = _visible_chars(body)
 
     for element in list(body.iter("figcaption")):
         if element.getparent() is not None:
@@ -644,10 +679,36 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
             if nav and _removable(element, total):
                 _drop(element, removed)
             continue
-        if _is_detached(element):
+        if _is_detached(element) or _holds_running_text([element]):
             continue
         if _removable(element, total):
             _drop(element, removed)
+
+
+RUNNING_TEXT_PARAGRAPHS = 3
+RUNNING_TEXT_WORDS = 15
+
+
+def _holds_running_text(elements: list[HtmlElement]) -> bool:
+    """The story's running text: RUNNING_TEXT_PARAGRAPHS paragraphs of RUNNING_TEXT_WORDS words or more, and
+    less than a fifth of the text in links. A block whose class names furniture ("entry-content
+    comments-enabled") is not dropped for its class when it holds that, and a comments label above it
+    ("No Comments", a meta line over the story) does not take the story with it."""
+    prose = 0
+    for element in elements:
+        prose += sum(1 for p in element.iter("p") if len(p.text_content().split()) >= RUNNING_TEXT_WORDS)
+    if prose < RUNNING_TEXT_PARAGRAPHS:
+        return False
+    text = sum(len(element_text(e)) for e in elements)
+    return sum(_link_text_len(e) for e in elements) < 0.2 * text
+
+
+def _story_goes_on(kept: list[str], rest: list[str]) -> bool:
+    """Paragraphs after a comments label are the story going on (a label printed over the story or inside
+    it), not the comments, when they hold RUNNING_TEXT_PARAGRAPHS paragraphs of RUNNING_TEXT_WORDS words and
+    more text than was kept before the label. The comments themselves are gone by then (trafilatura)."""
+    prose = sum(1 for p in rest if len(p.split()) >= RUNNING_TEXT_WORDS)
+    return prose >= RUNNING_TEXT_PARAGRAPHS and sum(map(len, rest)) > sum(map(len, kept))
 
 
 # Embedded posts quoted in a story (a tweet, an Instagram or TikTok post) are written as a blockquote of
@@ -751,7 +812,9 @@ def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credi
                 if _removable(element, total):
                     _drop(element, removed)
         elif kind == FOOTER:
-            following = list(block.itersiblings())
+            following = [e for e in block.itersiblings() if isinstance(e.tag, str)]
+            if _link_dominated(block) or _holds_running_text(following):
+                following = []  # a jump link to the comments ("Leave a comment"), or the story goes on below
             for element in (block, *following):
                 if isinstance(element.tag, str) and _removable(element, total):
                     _drop(element, removed)
