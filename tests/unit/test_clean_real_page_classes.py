@@ -571,3 +571,33 @@ def test_prose_with_a_banner_word_is_story_text(line):
 )
 def test_banners_notices_and_read_more_lines_still_go(line, kind):
     assert classify(line) == kind
+
+
+# --- furniture lines found on page shapes written for the purpose ------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Scroll to continue with content", "إعلان"],
+)
+def test_ad_slot_labels_leave_the_body(line):
+    assert _story_body("".join(f"<p>{p}</p>" for p in [STORY[0], line, *STORY[1:]])) == STORY
+
+
+@pytest.mark.parametrize("line", ["Sponsored by the city, the festival drew 4,000 people.", "Ad hoc committees met twice."])
+def test_prose_opening_with_an_ad_word_stays(line):
+    assert classify(line) is None
+
+
+@pytest.mark.parametrize(("line", "kind"), [("Share this article", "share"), ("Share this story on Facebook", "share"), ("Tags", TAGS), ("Topics", TAGS)])
+def test_share_and_tag_labels_of_english_templates(line, kind):
+    assert classify(line) == kind
+
+
+def test_share_prose_stays():
+    assert classify("Share prices of the contractor rose 4% after the vote.") is None
+
+
+@pytest.mark.parametrize("line", ["Written by Jane Doe", "Posted by Jane Doe", "Story by Jane Doe and John Roe"])
+def test_english_byline_with_a_verb_is_a_byline(line):
+    fields = extract_article(_page("".join(f"<p>{p}</p>" for p in [line, *STORY])), "https://example.com/news/council-plan")
+    assert str(fields["body"]).split("\n\n") == STORY
+    assert fields["authors"][0] == "Jane Doe"

@@ -93,7 +93,7 @@ FOLLOW = _keys(
 SHARE_EXACT = _keys(
     ("شارك", "شاركها", "مشاركة", "انشر", "شارك الخبر", "شارك المقال", "share", "share this", "tweet")
 )
-_SHARE_NEXT = frozenset(phrase_key(w) for w in ("الخبر", "المقال", "المقالة", "هذا", "هذه", "على", "عبر", "الموضوع", "الصفحة", "مع", "via", "on"))  # fmt: skip
+_SHARE_NEXT = frozenset(phrase_key(w) for w in ("الخبر", "المقال", "المقالة", "هذا", "هذه", "على", "عبر", "الموضوع", "الصفحة", "مع", "via", "on", "this", "article", "story", "post", "page"))  # fmt: skip
 _SHARE_HEADS = frozenset(
     phrase_key(w) for w in ("شارك", "شاركها", "شاركوا", "مشاركة", "انشر", "share", "tweet")
 )
@@ -127,6 +127,18 @@ UTILITY = _keys(
     )
 )  # fmt: skip
 _UTILITY_HEADS = frozenset(p.split()[0] for p in UTILITY)
+# Labels an ad slot leaves in the text ("Advertisement", "Story continues below advertisement"): a line that is
+# only one of them (an exact match: "Advertisement" opens no sentence, but "Sponsored by the city" does).
+AD_LABELS = frozenset(
+    phrase_key(p)
+    for p in (
+        "advertisement", "advertisements", "advertising", "ad", "ads", "sponsored", "sponsored content",
+        "paid content", "story continues below", "story continues below advertisement", "article continues below",
+        "article continues below advertisement", "article continues after advertisement", "continue reading below",
+        "continue reading the main story", "scroll to continue", "scroll to continue with content",
+        "skip advertisement", "skip ad", "remove ads", "إعلان", "اعلان", "إعلانات", "مساحة إعلانية", "محتوى مدفوع",
+    )
+)  # fmt: skip
 # Counters under an article: "عدد القراءات: 174", "1,250 مشاهدة", "Views: 88".
 COUNTER_WORDS = _keys(
     ("عدد القراءات", "عدد المشاهدات", "عدد الزيارات", "عدد التعليقات", "مرات القراءة", "القراءات", "المشاهدات",
@@ -283,6 +295,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return SHARE
     if n <= 16 and words[0] in _UTILITY_HEADS and _only_tools(words):
         return TOOLS
+    if key in AD_LABELS:
+        return TOOLS
     if n <= 6 and any(w.isdigit() for w in words):
         rest = " ".join(w for w in words if not w.isdigit())
         if rest in COUNTER_WORDS:
@@ -310,7 +324,7 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return CAPTION
     if (_SOURCE_LINE.match(normed) or _NAQLAN_LINE.match(normed)) and n <= 10:
         return SOURCE
-    if _starts(key, TAG_LINES) and n <= 40 and _TAG_SEP.match(normed):
+    if (_starts(key, TAG_LINES) and n <= 40 and _TAG_SEP.match(normed)) or key in TAG_LINES:
         return TAGS
     if key in OUTLET_ALIASES or key in _credit_keys(tuple(credits)) or key == "وال":
         return CREDIT
