@@ -601,3 +601,22 @@ def test_english_byline_with_a_verb_is_a_byline(line):
     fields = extract_article(_page("".join(f"<p>{p}</p>" for p in [line, *STORY])), "https://example.com/news/council-plan")
     assert str(fields["body"]).split("\n\n") == STORY
     assert fields["authors"][0] == "Jane Doe"
+
+
+# --- pull quotes that repeat a sentence of the story -----------------------------------------------------------
+def test_a_pull_quote_repeating_a_sentence_of_the_story_comes_back_with_its_attribution():
+    sentence = ("“Had he taken that novel and written a sequence of five books based in that world, with that power and that voice, he "
+                "would have been as famous as any writer of his generation.”")
+    said = f"As the critic put it, {sentence} He did not."
+    box = (f"<div class='pull-quote pull-quote--left'><span class='pull-quote__text'>{sentence}</span>\n"
+           "<span class='pull-quote__attribution'>— The critic</span></div>")
+    tree = _story(f"<p>{PROSE[0]}</p><p>{said}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    quote = f"{sentence} — The critic"
+    assert restore_dropped(tree, [PROSE[0], said, PROSE[1], PROSE[2]]) == [PROSE[0], said, quote, PROSE[1], PROSE[2]]
+
+
+def test_a_pull_quote_kept_already_is_not_put_back_twice():
+    box = "<div class='pull-quote'>All contact between the two families dissolved.</div>"
+    tree = _story(f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    kept = [PROSE[0], "All contact between the two families dissolved.", PROSE[1], PROSE[2]]
+    assert restore_dropped(tree, kept) == kept
