@@ -620,3 +620,31 @@ def test_a_pull_quote_kept_already_is_not_put_back_twice():
     tree = _story(f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
     kept = [PROSE[0], "All contact between the two families dissolved.", PROSE[1], PROSE[2]]
     assert restore_dropped(tree, kept) == kept
+
+
+# --- story blocks that trafilatura's precision mode drops for how they look ---------------------------------
+@pytest.mark.parametrize(
+    "block",
+    [
+        "<div class='more-text border-bottom'>{}</div>",  # a utility class ending in "bottom"
+        "<div id='article-bottom'>{}</div>",
+        "<div style='border-left: 3px solid #ccc; padding-left: 10px'>{}</div>",  # a box drawn around the text
+    ],
+)
+def test_story_paragraphs_in_a_block_with_a_bottom_class_or_a_border_stay(block):
+    inner = "".join(f"<p>{p}</p>" for p in STORY[:3]) + block.format("".join(f"<p>{p}</p>" for p in STORY[3:]))
+    assert _story_body(inner) == STORY
+
+
+def test_a_single_bordered_note_under_the_story_still_goes():
+    note = "<p style='font-size:10px; border-top:1px #999 solid'>Comments that are unreadable or disrespectful will not be approved by the moderator.</p>"
+    tree = lxml.html.fromstring(f"<html><body><article>{''.join(f'<p>{p}</p>' for p in STORY)}{note}</article></body></html>")
+    prune_html(tree)
+    assert "border" in tree.findall(".//p")[-1].get("style")
+
+
+def test_a_bottom_bar_of_links_keeps_its_class():
+    bar = "<div class='share-bottom'><p><a href='/f'>Facebook</a> <a href='/t'>Twitter</a></p></div>"
+    tree = lxml.html.fromstring(f"<html><body><article>{''.join(f'<p>{p}</p>' for p in STORY)}<div class='article-bottom'>{bar}</div></article></body></html>")
+    prune_html(tree)
+    assert tree.find(".//div[@class='article-bottom']") is not None

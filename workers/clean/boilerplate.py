@@ -592,6 +592,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _unmask_embedded_posts(body)
     _tweetable_quotes_as_paragraphs(body)
     _unmask_link_spans(body)
+    _unmask_presentation_attrs(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     _text_divs_as_paragraphs(body)
@@ -785,6 +786,38 @@ def _unmask_link_spans(body: HtmlElement) -> None:
         classes = span.get("class")
         if classes and "link" in classes.lower().split() and span.getparent() is not None:
             del span.attrib["class"]
+
+
+# trafilatura's precision mode drops every div, section, p, span or list whose class or id starts or ends with
+# "bottom" or is "link", or whose style draws a border (its PRECISION_DISCARD_XPATH, mirrored here as data).
+# Those say how a block looks, not what it is: "article-text border-bottom", a box of the story drawn with a
+# border. A block that holds the story's running text loses them, so trafilatura judges it by its text.
+PRECISION_PRUNED_TOKEN = re.compile(r"^bottom|bottom$|^link$")
+PRECISION_PRUNED_TAGS = frozenset({"div", "section", "span", "ul", "ol"})  # blocks of paragraphs
+UNMASK_MIN_PARAGRAPHS = 2
+
+
+def _unmask_presentation_attrs(body: HtmlElement) -> None:
+    for element in body.iter(*PRECISION_PRUNED_TAGS):
+        classes, ident, style = element.get("class"), element.get("id"), element.get("style")
+        masked_class = bool(classes) and any(PRECISION_PRUNED_TOKEN.search(t) for t in classes.split())
+        masked_id = bool(ident) and any(PRECISION_PRUNED_TOKEN.search(t) for t in ident.split())
+        masked_style = bool(style) and "border" in style
+        if not (masked_class or masked_id or masked_style) or not _running_text_of(element):
+            continue
+        if masked_class:
+            element.set("class", " ".join(t for t in classes.split() if not PRECISION_PRUNED_TOKEN.search(t)))
+        if masked_id:
+            del element.attrib["id"]
+        if masked_style:
+            del element.attrib["style"]
+
+
+def _running_text_of(element: HtmlElement) -> bool:
+    """UNMASK_MIN_PARAGRAPHS paragraphs of RUNNING_TEXT_WORDS words or more, under a fifth of the text in links.
+    A single paragraph set apart by a border (a moderation note under the story) is not enough."""
+    prose = sum(1 for p in element.iter("p") if len(p.text_content().split()) >= RUNNING_TEXT_WORDS)
+    return prose >= UNMASK_MIN_PARAGRAPHS and _link_text_len(element) < 0.2 * len(element_text(element))
 
 
 def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
