@@ -18,7 +18,7 @@ from workers.clean.boilerplate import (
     clean_paragraphs,
     prune_html,
 )
-from workers.clean.extract import extract_article
+from workers.clean.extract import _drop_empty_before_text, extract_article
 from workers.clean.outtree import table_paragraphs
 from workers.clean.restore import restore_dropped
 from workers.clean.textutil import clean_ws
@@ -648,3 +648,25 @@ def test_a_bottom_bar_of_links_keeps_its_class():
     tree = lxml.html.fromstring(f"<html><body><article>{''.join(f'<p>{p}</p>' for p in STORY)}<div class='article-bottom'>{bar}</div></article></body></html>")
     prune_html(tree)
     assert tree.find(".//div[@class='article-bottom']") is not None
+
+
+# --- text after an empty element ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "template",
+    [
+        "<p><span id='more-4711'></span>{}</p>",  # WordPress's "more" anchor opens the paragraph after the break
+        "<blockquote><i class='fa fa-quote-left'></i>{}</blockquote>",  # an icon before a quotation
+        "<p><b></b>{}</p>",
+    ],
+)
+def test_text_after_an_empty_element_stays(template):
+    # the story's last paragraph: nothing after it anchors the restore step, which puts back dropped paragraphs
+    # only between kept ones
+    inner = "".join(f"<p>{p}</p>" for p in STORY[:5]) + template.format(STORY[5])
+    assert _story_body(inner) == STORY
+
+
+def test_an_empty_element_without_text_after_it_is_left_alone():
+    tree = lxml.html.fromstring(f"<html><body><article><p>{STORY[0]}<span class='anchor'></span></p></article></body></html>")
+    _drop_empty_before_text(tree)
+    assert tree.find(".//span[@class='anchor']") is not None
