@@ -533,8 +533,8 @@ def _extract(
     for element in _select(tree, selectors.get("remove")):
         if element.getparent() is not None:
             element.drop_tree()
+    _drop_code(tree)  # before the boilerplate pass: its size tests then see only text a reader sees
     removed_html = prune_html(tree, credits=credits)
-    _drop_code(tree)
     _drop_empty_before_text(tree)
     paragraphs: list[str] = []
     for element in _select(tree, selectors.get("body")):
