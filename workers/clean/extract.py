@@ -137,6 +137,19 @@ def _drop_code(tree: HtmlElement) -> None:
             element.drop_tree()
 
 
+def _drop_empty_before_text(tree: HtmlElement) -> None:
+    """Empty elements (no text, no children) followed by text go, their text kept: trafilatura's precision mode
+    deletes them *with* that text (its prune_html keeps tails only outside precision mode), and on real pages
+    the text after a WordPress "more" anchor (``<p><span id="more-4711"></span>The story...``), an icon
+    (``<blockquote><i class="fa-quote"></i>...``) or an empty ad slot is the story's."""
+    from trafilatura.settings import CUT_EMPTY_ELEMS  # the tags that pass prunes, as data
+
+    for element in list(tree.iter(*CUT_EMPTY_ELEMS)):
+        empty = element.text is None and len(element) == 0
+        if empty and element.tail and element.tail.strip() and element.getparent() is not None:
+            element.drop_tree()  # lxml keeps the tail
+
+
 def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
     from trafilatura import bare_extraction
 
@@ -515,8 +528,9 @@ def _extract(
     for element in _select(tree, selectors.get("remove")):
         if element.getparent() is not None:
             element.drop_tree()
+    _drop_code(tree)  # before the boilerplate pass: its size tests then see only text a reader sees
     removed_html = prune_html(tree, credits=credits)
-    _drop_code(tree)
+    _drop_empty_before_text(tree)
     paragraphs: list[str] = []
     for element in _select(tree, selectors.get("body")):
         paragraphs.extend(element_paragraphs(element))
