@@ -15,8 +15,11 @@ import hashlib
 import re
 
 from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
+from index.names import NAMES_ANALYZER, NAMES_SEARCH_ANALYZER, SUBFIELD
 
-MAPPING_VERSION = 5  # 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from
+# 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from;
+# 6: `.translit` name-key subfields of title and body (issue 23, index.names: Latin <-> Arabic names)
+MAPPING_VERSION = 6
 
 KEYWORD = {"type": "keyword"}
 # Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
@@ -24,7 +27,8 @@ DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
 
 def text_field(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARCH_ANALYZER,
-               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False, highlighted: bool = False) -> dict:
+               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False, highlighted: bool = False,
+               names: bool = False) -> dict:
     field: dict = {"type": "text", "analyzer": analyzer}
     if search_analyzer and search_analyzer != analyzer:
         field["search_analyzer"] = search_analyzer
@@ -38,6 +42,11 @@ def text_field(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEA
         subfields["exact"]["index_options"] = "offsets"
     if raw:
         subfields["raw"] = {"type": "keyword", "ignore_above": 512}
+    if names:
+        # Name keys (index.names): term matches only, so no positions; a shown hit's matched form is
+        # found by re-analysing its text in the highlighter, only when a name clause is in the query.
+        subfields[SUBFIELD] = {"type": "text", "analyzer": NAMES_ANALYZER, "search_analyzer": NAMES_SEARCH_ANALYZER,
+                               "index_options": "freqs"}
     field["fields"] = subfields
     return field
 
@@ -58,9 +67,9 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             "order_key": {"type": "long", "index": False},
             "outlet": KEYWORD,
             "source_outlet": KEYWORD,
-            "title": text_field(**text, raw=True, highlighted=True),
+            "title": text_field(**text, raw=True, highlighted=True, names=True),
             "lead": text_field(**text),
-            "body": text_field(**text, highlighted=True),
+            "body": text_field(**text, highlighted=True, names=True),
             "authors": KEYWORD,
             "published_at": DATE,
             "date_source": KEYWORD,
