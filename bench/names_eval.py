@@ -27,7 +27,8 @@ Arabic -> English queries are run with the language filter `en` (the user asks f
 Figures, per category: hit@10 = the top 10 holds a relevant article of the target script (Arabic for
 Latin queries, English for `ar_to_en`); precision@10 = relevant share of the hits shown in the top 10
 (a name found in 3 articles cannot fill 10 slots; what is shown must be right), averaged over queries
-that returned something (how many returned nothing is reported).
+that returned something (how many returned nothing is reported); R-precision@10 = relevant share of the
+first min(10, R) hits, R the number of relevant articles (ranking-aware: the name's articles first).
 
 Split: an entity is in the tuning part when the first byte of sha1(entity id) is even, else in the report
 part (fixed before any change to the matcher; all spellings of one entity stay on one side).
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import shutil
 import sys
@@ -152,7 +154,16 @@ def evaluate(adapter, alias: str, queries: list[dict], relevant: dict) -> list[d
     return runs
 
 
-def summarise(runs: list[dict]) -> dict:
+def r_precision(run: dict, relevant: dict) -> float:
+    """Relevant share of the first min(10, R) hits, R = the entity's relevant articles (in the query's
+    target script for Arabic -> English): ranking-aware, and reachable by a name found in 3 articles."""
+    rel = relevant[run["entity"]]
+    pool = set(rel["en"]) if run["target"] == "en" else set(rel["ar"]) | set(rel["en"])
+    k = min(K, len(pool))
+    return sum(1 for i in run["ids"][:k] if i in pool) / k if k else 0.0
+
+
+def summarise(runs: list[dict], relevant: dict | None = None) -> dict:
     out: dict = {}
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in runs:
@@ -165,7 +176,16 @@ def summarise(runs: list[dict]) -> dict:
         out[key] = {"n": len(rs), "hit@10": round(sum(r["hit"] for r in rs) / len(rs), 3),
                     "precision@10": round(sum(shown) / len(shown), 3) if shown else None,
                     "no_results": len(rs) - len(shown)}
+        if relevant is not None:
+            out[key]["r_precision@10"] = round(sum(r_precision(r, relevant) for r in rs) / len(rs), 3)
     return out
+
+
+def print_summary(summary: dict) -> None:
+    print(f"\n{'part/category':<22}{'n':>5}{'hit@10':>9}{'P@10':>8}{'R-P@10':>8}{'empty':>7}")
+    for key, m in summary.items():
+        p = "-" if m["precision@10"] is None else f"{m['precision@10']:.3f}"
+        print(f"{key:<22}{m['n']:>5}{m['hit@10']:>9.3f}{p:>8}{m.get('r_precision@10', 0):>8.3f}{m['no_results']:>7}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="1g")
     ap.add_argument("--url", default=None, help="use this running engine instead of starting a node")
     ap.add_argument("--reuse", action="store_true", help="with --url: keep the index built by the last run")
+    ap.add_argument("--summarise", metavar="DETAILS", help="print the figures of a NAME.details.json again")
     args = ap.parse_args(argv)
+    if args.summarise:  # figures added since a run (R-precision) from its per-query details
+        details = json.loads(Path(args.summarise).read_text(encoding="utf-8"))
+        print_summary(summarise(details["runs"], details["relevant"]))
+        return 0
 
     started = time.perf_counter()
     entities = load_entities()
@@ -223,11 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             embedded.stop(node.pid)
         shutil.rmtree(home, ignore_errors=True)
 
-    summary = summarise(runs)
-    print(f"\n{'part/category':<22}{'n':>5}{'hit@10':>9}{'P@10':>8}{'empty':>7}")
-    for key, m in summary.items():
-        p = "-" if m["precision@10"] is None else f"{m['precision@10']:.3f}"
-        print(f"{key:<22}{m['n']:>5}{m['hit@10']:>9.3f}{p:>8}{m['no_results']:>7}")
+    summary = summarise(runs, relevant)
+    print_summary(summary)
     print(f"index {size / 1e6:.1f} MB, indexed in {index_seconds:.0f} s, {query_ms:.1f} ms per query")
     figures = {"docs": len(docs), "saudi_docs": args.docs, "queries": len(queries), "skipped_entities": skipped,
                "index_bytes": size, "index_seconds": round(index_seconds, 1), "ms_per_query": round(query_ms, 2),

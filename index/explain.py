@@ -66,12 +66,13 @@ def translit_cost(form: str, word: str) -> float | None:
     None when their name keys do not meet."""
     if is_latin(word) and not is_latin(form):
         variants = dict(latin_variants(word))
-        costs = [variants[k] for k in arabic_keys(normalise_arabic(form)) if k in variants]
+        # the letters as written (not normalised: the key tells ة from ه, as the engine's does)
+        costs = [variants[k.lstrip("_")] for k in arabic_keys(form) if k.lstrip("_") in variants]
         return min(costs) if costs else None
     if is_latin(word) and is_latin(form):
         return 0.0 if latin_loose_key(word) == latin_loose_key(form) else None
     if not is_latin(word) and is_latin(form):
-        return 0.0 if latin_loose_key(form) in loose_keys(normalise_arabic(word)) else None
+        return 0.0 if latin_loose_key(form) in loose_keys(word) else None
     return None
 
 

@@ -61,22 +61,22 @@ LATIN_ARTICLES = frozenset({"al", "el", "ad", "ed", "as", "es", "ash", "az", "ar
 
 # -- the Arabic strict key (the engine does this at index time; this copy explains matches) ---------
 _AR_CLASSES = {
-    "ا": "A", "أ": "A", "إ": "A", "آ": "A", "ٱ": "A", "ى": "A",
+    "ا": "A", "أ": "A", "إ": "A", "آ": "A", "ٱ": "A", "ى": "A", "ة": "Q",
     "ء": "E", "ؤ": "E", "ئ": "E", "ع": "E",
-    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "T", "ج": "J", "ح": "H", "ه": "H", "ة": "H", "خ": "X",
+    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "T", "ج": "J", "ح": "H", "ه": "H", "خ": "X",
     "د": "D", "ض": "D", "ذ": "V", "ظ": "V", "ر": "R", "ز": "Z", "س": "S", "ص": "S", "ش": "C", "غ": "G",
     "ف": "F", "ڤ": "F", "ق": "K", "ك": "K", "ک": "K", "گ": "K", "ل": "L", "م": "M", "ن": "N", "و": "W",
     "ي": "Y", "ی": "Y",
 }
 # The engine's rules, in order, as (pattern, replacement); shared by the settings below and arabic_keys.
 ARTICLE_RULE = (r"^(?:[WF]?[BKL]?AL|[WF]?LL)(?=\p{Lu}{2})", "")
-CLITIC_RULE = (r"^[WFBLK](?=\p{Lu}{3})", "")
-ONSET_RULE = (r"^E", "A")
+# A one-letter clitic (و ف ب ل ك) may be one (وحفتر) or the name's own first letter (بنغازي): the key
+# without it is kept too, marked `_` so a bare spelling outranks it and the archive's counts tell them apart.
+CLITIC_RULE = (r"^[WFBLK](?=\p{Lu}{3})", "_")
+ONSET_RULE = (r"^(_?)E", "$1A")
 FINAL_E_RULE = (r"(?<=\p{Lu})E$", "")
-FINAL_H_RULE = (r"(?<=\p{Lu}{2})H$", "")
-MEDIAL_A_RULE = (r"(?<=\p{Lu})A", "")
 # Strict Arabic key -> loose Latin key (search side, Arabic query words against English articles).
-LOOSE_RULES = [(r"^(?=\p{Lu})", "~"), (r"(?<!~)[WYE]", ""), (r"[TV]", "D"), (r"[GX]", "K")]
+LOOSE_RULES = [(r"^_", ""), (r"^(?=\p{Lu})", "~"), (r"(?<!~)[WYEAQ]", ""), (r"[TV]", "D"), (r"[GX]", "K")]
 # Latin token -> loose key. Lowercase in, uppercase classes out, so a rule never re-reads another's output.
 LATIN_RULES = [
     (r"^(?=[a-z])", "~"),
@@ -104,13 +104,8 @@ def arabic_keys(word: str) -> set[str]:
     mapped = "".join(_AR_CLASSES.get(ch, "") for ch in word)
     if not mapped:
         return set()
-    forms = {_apply(ARTICLE_RULE, mapped), _apply(ARTICLE_RULE, _apply(CLITIC_RULE, mapped))}
-    out = set()
-    for form in forms:
-        form = _apply(FINAL_E_RULE, _apply(ONSET_RULE, form))
-        for f in {form, _apply(FINAL_H_RULE, form)}:
-            out.add(_apply(MEDIAL_A_RULE, f))
-    return out
+    forms = {_apply(ARTICLE_RULE, mapped), _apply(CLITIC_RULE, mapped)}
+    return {_apply(FINAL_E_RULE, _apply(ONSET_RULE, f)) for f in forms if len(f.lstrip("_")) >= 2}
 
 
 def loose_keys(word: str) -> set[str]:
@@ -148,7 +143,9 @@ _W_VOWELS = {"ou", "oo", "uu", "ow", "aw", "au", "uo"}
 
 
 def _vowel_options(run: str, position: str) -> list[tuple[str, float]]:
-    """Options for one vowel group: `initial`, `medial` or `final` in the word."""
+    """Options for one vowel group (`initial`, `medial` or `final` in the word): the Arabic letters it
+    may stand for. Long a (ا) is written in Arabic and is what Latin a (or aa) usually is, i/e (ي) and
+    o/u (و) are more often short and unwritten; ع/ء show as an apostrophe, aa, ai; a final a is ة or ا."""
     apostrophe = "'" in run
     core = run.replace("'", "")
     front = any(c in "iey" for c in core)
@@ -161,39 +158,46 @@ def _vowel_options(run: str, position: str) -> list[tuple[str, float]]:
             opts.append(("AY", 0.5))
         return opts
     if apostrophe:
-        opts = [("E", 0.0), ("", 1.0)]
+        if position == "final":  # Sana'a: صنعاء (ع, then the alef-hamza)
+            return [("EA", 0.0), ("E", 0.25), ("A", 0.5), ("", 0.5)]
+        opts = [("E", 0.0), ("AE", 0.25), ("EA", 0.25), ("A", 0.25), ("", 1.0)]  # Ma'rib: مأرب, Ta'izz: تعز
         if front:
             opts.append(("EY", 0.5))
         if back:
             opts.append(("EW", 0.5))
-        # final: Sana'a is صنعاء (the ع before the final alef-hamza, which the key drops)
-        return opts if position == "medial" else [("E", 0.0), ("", 0.5)]
+        return opts
     if position == "final":
         if core == "aa":
-            return [("E", 0.5), ("", 0.5)]
-        if core in ("a", "e", "ah"):
-            return [("", 0.0)]
+            return [("A", 0.0), ("EA", 0.0), ("E", 0.5), ("", 0.5)]
+        if core == "a":
+            return [("Q", 0.0), ("A", 0.0), ("", 0.5)]
+        if core == "e":
+            return [("Q", 0.0), ("", 0.0), ("Y", 1.0)]
         if core[-1] in "iy" or core in _Y_VOWELS:
             return [("Y", 0.0), ("", 1.0)]
         if back:
             return [("W", 0.5), ("", 0.5)]
-        return [("", 0.0), ("Y", 1.0)]
+        return [("", 0.0)]
     # medial
     if core == "a":
-        return [("", 0.0), ("E", 1.0)]
-    if core in ("e", "i", "y"):
+        return [("", 0.0), ("A", 0.0), ("E", 1.0)]
+    if core == "e":
+        return [("", 0.0), ("Y", 0.5), ("A", 0.5), ("E", 1.0)]
+    if core in ("i", "y"):
         return [("", 0.0), ("Y", 0.5), ("E", 1.0)]
     if core in ("o", "u"):
         return [("", 0.0), ("W", 0.5)]
     if core == "aa":
-        return [("", 0.5), ("E", 0.5)]
+        return [("A", 0.0), ("AE", 0.5), ("EA", 0.5), ("E", 0.5)]
     if core in _Y_VOWELS:  # ei, ai: ي (Dbeibah), or ع/ء before i (Taiz, Hail); unwritten is rare
-        return [("Y", 0.0), ("E", 0.5), ("", 1.0), ("EY", 1.0)]
+        return [("Y", 0.0), ("AY", 0.5), ("E", 0.5), ("AE", 0.5), ("", 1.0)]
     if core in _W_VOWELS:
-        return [("W", 0.0), ("", 0.5)]
+        return [("W", 0.0), ("AW", 0.5), ("", 0.5)]
     if core == "ui":
         return [("Y", 0.5), ("W", 0.5), ("", 0.5)]
-    return [("", 0.5), ("E", 0.5), ("Y", 0.5), ("W", 0.5)]
+    if core in ("ae", "ea"):  # Daesh: داعش
+        return [("AE", 0.0), ("E", 0.25), ("A", 0.5), ("", 0.5)]
+    return [("", 0.5), ("A", 0.5), ("E", 0.5), ("Y", 0.5), ("W", 0.5)]
 
 
 def fold_latin(word: str) -> str:
@@ -304,12 +308,15 @@ PRUNE_TOLERANCE = 0.5
 
 
 def prune(variants: Sequence[tuple[str, float]], counts: Mapping[str, int] | None) -> tuple[tuple[str, float], ...]:
-    """The variants worth searching. `counts`: articles per key in the archive (None: unknown). The
-    cheapest spelling the archive holds is the likeliest reading of the Latin word; dearer guesses that
-    also exist are mostly common words (Bayda ~ بعد, Qadhafi ~ قذائف) and are left out."""
+    """The variants worth searching. `counts`: articles per key in the archive (None: unknown; keys
+    with a `_` are the same spelling after a one-letter clitic). The cheapest spelling the archive
+    holds is the likeliest reading of the Latin word; dearer guesses that also exist are mostly common
+    words (Bayda ~ بعد, Qadhafi ~ قذائف) and are left out."""
     if counts is None:
         return tuple(v for v in variants if v[1] <= UNPRUNED_COST)
     held = [(k, c) for k, c in variants if counts.get(k, 0) > 0]
+    if not held:  # only after a clitic (وبنغازي): those count
+        held = [(k, c) for k, c in variants if counts.get("_" + k, 0) > 0]
     if not held:
         return tuple(variants[:1])  # matches nothing; keeps the clause (and the word required)
     cheapest = min(c for _, c in held)
@@ -326,15 +333,18 @@ class NameClause:
     def clauses(self, fields: dict[str, float]) -> list[dict]:
         out: list[dict] = []
         if self.variants:
-            # Cheaper variants weigh more; a key's rarity (IDF) does the rest: the name's spelling is
-            # rarer than a common word that shares a looser key.
+            # Cheaper variants weigh more, a spelling after a clitic (_KEY) half; a key's rarity (IDF)
+            # does the rest.
             by_boost: dict[float, list[str]] = {}
             for key, cost in self.variants:
-                by_boost.setdefault(round(1.0 / (1.0 + cost), 2), []).append(key)
+                by_boost.setdefault(round(1.0 / (1.0 + cost), 3), []).append(key)
+                by_boost.setdefault(round(0.5 / (1.0 + cost), 3), []).append("_" + key)
             for boost, keys in sorted(by_boost.items(), reverse=True):
                 for name, weight in fields.items():
                     out.append({"terms": {f"{name}.{SUBFIELD}": keys, "boost": round(boost * weight, 3)}})
-        # The loose key: Latin -> other Latin spellings, Arabic -> English articles.
+            return out
+        # An Arabic word: its loose key against English articles' Latin spellings. (A Latin word gets
+        # no loose clause: Latin to Latin the loose key joins unrelated words, Houthi ~ heat.)
         out.append({"multi_match": {"query": self.word, "fields": [f"{n}.{SUBFIELD}^{w}" for n, w in fields.items()],
                                     "type": "best_fields", "boost": 0.5}})
         return out
@@ -376,15 +386,11 @@ def analysis_parts(marks_char_filter: str) -> dict:
         "akhbar_names_article": _rule_filter(ARTICLE_RULE),
         "akhbar_names_clitic_only": _rule_filter(CLITIC_RULE),
         # The article always goes; a one-letter clitic may be one (وحفتر) or the name's own letter
-        # (بنغازي): both keys are kept.
+        # (بنغازي): both keys are kept, the second marked `_` (CLITIC_RULE).
         "akhbar_names_clitic": {"type": "multiplexer", "preserve_original": False,
-                                "filters": ["akhbar_names_article", "akhbar_names_clitic_only, akhbar_names_article"]},
+                                "filters": ["akhbar_names_article", "akhbar_names_clitic_only"]},
         "akhbar_names_onset": _rule_filter(ONSET_RULE),
         "akhbar_names_final_e": _rule_filter(FINAL_E_RULE),
-        "akhbar_names_final_h_only": _rule_filter(FINAL_H_RULE),
-        "akhbar_names_final_h": {"type": "multiplexer", "preserve_original": True,
-                                 "filters": ["akhbar_names_final_h_only"]},
-        "akhbar_names_medial_a": _rule_filter(MEDIAL_A_RULE),
         "akhbar_names_unique": {"type": "unique", "only_on_same_position": True},
     }
     latin = []
@@ -395,8 +401,7 @@ def analysis_parts(marks_char_filter: str) -> dict:
     for n, rule in enumerate(LOOSE_RULES):
         filters[f"akhbar_names_loose{n}"] = _rule_filter(rule)
         loose.append(f"akhbar_names_loose{n}")
-    arabic = ["akhbar_names_clitic", "akhbar_names_onset", "akhbar_names_final_e",
-              "akhbar_names_final_h", "akhbar_names_medial_a"]
+    arabic = ["akhbar_names_clitic", "akhbar_names_onset", "akhbar_names_final_e"]
     head = ["asciifolding", "akhbar_names_articles", "akhbar_names_short"]
     # Latin rules first: they read lowercase only; Arabic classes are uppercase from the char filter.
     index_chain = [*head, *latin, *arabic, "akhbar_names_unique"]

@@ -241,7 +241,11 @@ def name_counts(adapter: SearchAdapter, alias: str, keys: Sequence[str]) -> dict
     if missing:
         filters = {key: {"multi_match": {"query": key, "fields": [f"{n}.{NAME_SUBFIELD}" for n in NAME_FIELDS],
                                          "analyzer": "keyword"}} for key in missing}
-        body = {"size": 0, "track_total_hits": False, "aggs": {"keys": {"filters": {"filters": filters}}}}
+        # Over the articles that hold any of the keys only (not every article): a few postings lists.
+        held = {"bool": {"should": [{"terms": {f"{n}.{NAME_SUBFIELD}": missing}} for n in NAME_FIELDS],
+                         "minimum_should_match": 1}}
+        body = {"size": 0, "track_total_hits": False, "query": held,
+                "aggs": {"keys": {"filters": {"filters": filters}}}}
         buckets = _search(adapter, alias, body)["aggregations"]["keys"]["buckets"]
         if len(_name_counts) > 20000:
             _name_counts.clear()
@@ -256,7 +260,8 @@ def resolve_names(adapter: SearchAdapter, alias: str, parsed: ParsedQuery) -> di
     variants = {w: nc.variants for w in parsed.words if (nc := name_clause(w)) is not None and nc.variants}
     if not variants:
         return {}
-    counts = name_counts(adapter, alias, sorted({k for v in variants.values() for k, _ in v}))
+    keys = {k for v in variants.values() for k, _ in v}
+    counts = name_counts(adapter, alias, sorted(keys | {"_" + k for k in keys}))
     return {w: prune(v, counts) for w, v in variants.items()}
 
 
