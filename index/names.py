@@ -1,40 +1,42 @@
 """Names across scripts: a Latin spelling finds the Arabic form, an Arabic name finds English articles.
 
-Every text field has a `.translit` subfield whose tokens are *name keys*, one alphabet for both scripts:
+Every title and body has a `.translit` subfield whose tokens are *name keys*, one alphabet for both
+scripts (engine analyzer `akhbar_names`):
 
-  Arabic token -> strict key (engine analyzer `akhbar_names`): letters folded into consonant classes
-      ب B · ت ط ث T · ج J · ح ه ة H · خ X · د ض D · ذ ظ V · ر R · ز Z · س ص S · ش C · غ G · ف F
-      ق ك K · ل L · م M · ن N · و W · ي Y · ع ء ؤ ئ E · ا أ إ آ ى A
-    then the article (ال وال بال كال فال لل) is stripped, a clitic و ف ب ل ك is optional (both keys kept),
-    an initial ا/ع/ء is the onset A, A elsewhere is dropped (long a is what Latin writes as a, e or
-    nothing), a final ء/ع is dropped and a final ة/ه is optional (both kept).
-        القذافي -> KVFY   الدبيبة -> DBYB   صنعاء -> SNE   تعز -> TEZ   عدن -> ADN   أردوغان -> ARDWGN
-  Latin token -> loose key `~...` (same analyzer): q k g gh kh c -> K, t d th dh -> D, sh ch -> C,
+  Arabic word -> strict key: letters folded into classes
+      ا أ إ آ ى A · ب B · ت ط ث T · ج J · ح ه H · ة Q · خ X · د ض D · ذ ظ V · ر R · ز Z · س ص S · ش C
+      غ G · ف F · ق ك K · ل L · م M · ن N · و W · ي Y · ع ء ؤ ئ E
+    the article (ال وال بال كال فال لل) stripped; a key without a first و ف ب ل ك kept too, marked `_`
+    (a clitic, or the name's own letter as in بنغازي); an initial ع/ء is the onset A; a final ء dropped.
+        القذافي -> KVAFY   الدبيبة -> DBYBQ   صنعاء -> SNEA   تعز -> TEZ   عدن -> ADN   وبنغازي -> _BNGAZY
+  Latin word -> loose key `~...` (same analyzer): q k g gh kh c -> K, t d th dh -> D, sh ch -> C,
     ph v f -> F, p b -> B; doubled letters once; vowels, y and w dropped except an initial vowel (A)
     or initial y/w; a final h after a vowel dropped.         Dbeibah, Dbaiba -> ~DBB   Gaddafi -> ~KDF
 
 Matching (index.search builds the clauses):
   Latin query word -> `latin_variants`: the strict keys of the Arabic spellings it can stand for, each
-    with a cost. Latin does not say which vowels are long, so each vowel group has options: nothing
-    (short vowel, unwritten in Arabic), و/ي (ou, ee, ei, final i...), ع/ء (an apostrophe, aa, ai); each
-    consonant its letters (g: ق in Libyan speech, ج in Egyptian, غ in Italian spellings; th: ث or ذ...).
-    Cheapest first, at most MAX_VARIANTS. Term queries on `.translit`: exact keys, no fuzziness.
+    with a cost. Latin does not say which vowels are long, so each vowel group has options: unwritten
+    (short), ا for a, و/ي (ou, ee, ei, final i), ع/ء (an apostrophe, aa, ai), ة or ا for a final a;
+    each consonant its letters (g: ق in Libyan speech, ج in Egyptian, غ in Italian spellings; th: ث or
+    ذ...). `prune` keeps the variants the archive holds (one counting request, index.search.name_counts)
+    within PRUNE_TOLERANCE of the cheapest held one; exact term queries, no fuzziness.
   Arabic query word -> the search analyzer `akhbar_names_search` turns its strict key into the loose
-    Latin key (classes merged, long vowels and ع dropped), which matches English articles' tokens.
-  Latin query word -> also its loose key, so Gaddafi finds an English article that writes Qadhafi.
+    Latin key (long vowels, ع and ة dropped, classes merged), which matches English articles' words.
 
-Why this and not the alternatives (measured on the tuning part of bench/names_eval.py, docs/benchmarks.md):
-  * ICU transliteration (Arabic-Latin) writes one romanisation per Arabic word; the Latin side then
-    needs a fuzzy match against it, and fuzzy matching on 5-letter keys joins unrelated words. It also
-    needs the analysis-icu plugin, which production Elasticsearch does not ship by default.
-  * A consonant-only key (no long vowels, no ع) collides with common words: Aden ~ دين/دون, Hail ~
-    حول/حال, Sanaa ~ سنة. The strict Arabic key keeps و/ي/ع and the onset, and the Latin side spends
-    its ambiguity in a few cheap variants instead: the right one is usually the one that exists.
-  * The analyzer uses only `mapping`, `pattern_replace`, `multiplexer`, `asciifolding` and `stop`, which
-    OpenSearch 2 and Elasticsearch 8 both ship in their common analysis module: no plugin.
-Precision: the exact-script match (the query word itself, stemmed or as typed) outranks a
-transliteration (index.search); article words (al-, el-) and words shorter than MIN_LATIN letters
-get no variants, and a variant set is dropped when its cheapest key is shorter than MIN_KEY classes.
+Why this and not the alternatives (bench/names_eval.py, tuning part; docs/benchmarks.md):
+  * ICU transliteration (Arabic-Latin) writes one romanisation per Arabic word; the Latin side then needs
+    a fuzzy match against it, and fuzzy matching on 5-letter keys joins unrelated words. It also needs
+    the analysis-icu plugin, which production Elasticsearch does not ship by default.
+  * A key without long vowels, ا and ة collides with common words (Aden ~ دين, Hail ~ حال, Sanaa ~ سنة,
+    Sisi ~ السياسي): precision 0.51 there. The strict key keeps them and the Latin side spends its
+    ambiguity on priced variants, of which the archive tells which exist: precision 0.72, hit@10 0.98.
+  * The analyzer uses only `mapping`, `pattern_replace`, `multiplexer`, `unique`, `length`,
+    `asciifolding` and `stop`, which OpenSearch 2 and Elasticsearch 8 both ship: no plugin.
+Precision: the exact-script match (the word as typed, stemmed) outranks a transliteration (index.search:
+a dis_max with the name query at NAME_BOOST); Latin article words (al-, el-) and words shorter than
+MIN_LATIN letters get no variants; a Latin word gets no loose Latin-to-Latin match (Houthi ~ heat).
+Known limits: one Latin word for a two-word Arabic name (Bengdara for بن قدارة) does not match; a name
+that is also a common word (زيدان, الخمس, الكفرة ~ الكفر) matches that word too.
 """
 
 from __future__ import annotations

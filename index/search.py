@@ -13,6 +13,13 @@ were chosen on an earlier development query set that shared query texts with the
 development set to retune on is now `bench/relevance.py --dev` (disjoint from the report set by
 construction, see docs/benchmarks.md).
 
+Names across scripts (index.names): each query word may also match as a name in the other script (a
+Latin word's Arabic-key variants, pruned to the spellings the archive holds; an Arabic word's loose key
+against English articles). That per-word query is a `dis_max` alternative to the plain one at NAME_BOOST,
+so an article found by the words as typed keeps its score and ranks first. Saved searches (index.percolate)
+get the same clauses without the archive's counts (index.names.UNPRUNED_COST). Each hit's `matched`
+(index.explain) says which form matched which query word and why, from the highlights.
+
 Collapsing versions (default) and deep paging. OpenSearch 2.19 rejects `collapse` together with
 `search_after` (ES 8 only allows it when sorting on the collapse field alone), and from/size stops at
 index.max_result_window. So paging always uses `search_after` over a total order (sort + the per-document
@@ -295,8 +302,10 @@ def text_query(parsed: ParsedQuery, names_resolved: Mapping[str, tuple] | None =
     if parsed.words:
         text = parsed.text
         names = _name_query(parsed.words, names_resolved)
-        must.append(_word_query(text) if names is None else
-                    {"bool": {"should": [_word_query(text), names], "minimum_should_match": 1}})
+        # dis_max, not a sum: an article found by the words as typed keeps the score it had without
+        # name matching (the general relevance set's ranking is unchanged); one found only in the other
+        # script scores the name query's (lower, NAME_BOOST) score.
+        must.append(_word_query(text) if names is None else {"dis_max": {"queries": [_word_query(text), names]}})
         if len(parsed.words) > 1:  # proximity: the words close together, in the title above all
             should.append({"match_phrase": {"title.exact": {"query": text, "slop": 2, "boost": 3.0}}})
             should.append({"match_phrase": {"body.exact": {"query": text, "slop": 4, "boost": 1.0}}})
