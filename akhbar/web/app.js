@@ -221,6 +221,9 @@
       item.append(snippet);
     }
 
+    const why = renderMatched(hit.matched || []);
+    if (why) item.append(why);
+
     const also = (hit.also_published_by || []).filter((name) => name !== hit.outlet);
     if (also.length || hit.versions > 1) {
       const row = el("div", { class: "also" });
@@ -238,6 +241,25 @@
       item.append(row, versions);
     }
     return item;
+  }
+
+  // Why a hit matched where the text has another form than the query word (index/explain.py).
+  const MATCH_REASONS = {
+    transliteration: "الاسم بحروف أخرى",
+    synonym: "مرادف",
+    spelling: "اختلاف إملائي",
+    stem: "صيغة أخرى للكلمة",
+  };
+
+  function renderMatched(matched) {
+    if (!matched.length) return null;
+    const row = el("p", { class: "matched" }, el("span", { class: "matched-label", text: "طابق:" }));
+    for (const m of matched.slice(0, 4)) {
+      row.append(el("span", { class: "match", title: MATCH_REASONS[m.reason] || m.reason, "data-reason": m.reason },
+        el("mark", { dir: "auto", text: m.form }), " ← ", el("bdi", { text: m.query }),
+        el("span", { class: "match-reason", text: ` (${MATCH_REASONS[m.reason] || m.reason})` })));
+    }
+    return row;
   }
 
   async function toggleVersions(hit, button, list) {

@@ -121,7 +121,9 @@ def test_result_shape(search, corpus):
     hit = result["hits"][0]
     assert set(hit) == {"id", "url", "title", "outlet", "source_outlet", "published_at", "score", "highlight",
                         "cluster_id", "also_published_by", "versions", "places", "main_place", "outlet_name",
-                        "source_outlet_name", "also_published_by_names", "archived_from"}
+                        "source_outlet_name", "also_published_by_names", "archived_from", "matched"}
+    # why it matched, where a marked form is not the query word as typed (stems here, if any)
+    assert all(set(m) == {"form", "query", "reason"} and m["query"] in ("حقل", "الشرارة") for m in hit["matched"])
     assert hit["archived_from"] is None  # crawled live; a backfilled article names its web-archive capture
     assert set(result["facets"]) == {"outlet", "place", "main_place", "month"}
     assert result["next"] is None
