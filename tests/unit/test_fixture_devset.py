@@ -72,14 +72,15 @@ def test_dev_gold_is_well_formed_and_reproducible():
             assert record["source_outlet"] in record["paragraphs"][-1]
     assert gold == load_dev_gold()  # the same draw every time
     if text_source() != "saudinewsnet":
-        return  # the mix below is that of the corpus draw (175 pages), not of the 63-page fallback
+        return  # the mix below is that of the corpus draw (25 pages per template), not of the smaller fallback
     styles = Counter(r["byline"]["style"] for r in gold)
     assert len(styles) == len(BYLINE_STYLES) and min(styles.values()) >= 3, styles
     # agency bylines of many agencies, the Libyan one among them (which ones the seeded draw picks moved
     # when issue 22 added six byline styles: واس is no longer among the 28 agency bylines)
     agencies = {a for r in gold for a in r["authors"]} & set(AGENCIES)
     assert len(agencies) >= 5 and "وال" in agencies, agencies
-    assert 30 <= sum(bool(r["source_outlet"]) for r in gold) <= 90
+    credits = sum(bool(r["source_outlet"]) for r in gold)  # a credit line on 2 pages in 6, by the seed
+    assert 0.15 * len(gold) <= credits <= 0.5 * len(gold), credits
     variants = {r["variant"] for r in gold}
     assert {"next-html-body", "next-paragraph-list", "next-jsonld", "nuxt-function", "nuxt-object", "initial-state",
             "amp-bolt", "amp-word", "table-one-cell", "table-rows"} <= variants
