@@ -94,6 +94,8 @@ def _pages_of(web: OfflineWeb, group: str) -> list[Page]:
     for record in web.catalog.records:
         if record.get("parts"):
             continue  # a report split over pages: one page holds a part of the gold (tests/unit/test_crawler_split.py)
+        if record.get("client_rendered"):
+            continue  # its HTML is an app shell: a browser builds the story (tests/integration/test_crawler_render.py)
         site = web.sites[record["outlet"]]
         variants = [(record["outlet"], record["path"])]
         if record.get("amp_path"):

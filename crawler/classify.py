@@ -136,6 +136,25 @@ def embedded_article(sel: Selector) -> bool:
         return False
 
 
+# An app shell: what a React/Vue/Angular client app serves before its scripts run. Its list or story is built
+# in the browser (crawler.render). Scripts, almost no text, few links; a real page of any kind has more of both.
+SHELL_MAX_LINKS = 30
+SHELL_MAX_TEXT = 400
+SHELL_TEXT_XPATH = ("//body//text()[normalize-space()][not(ancestor::script or ancestor::style or ancestor::noscript "
+                    "or ancestor::template)]")
+
+
+def app_shell(body: bytes, sel: Selector) -> bool:
+    """Does the page build its content in the browser? Byte counts first, so a normal page costs nothing."""
+    head = body[:1_000_000].lower()
+    if b"<script" not in head or head.count(b"<a ") + head.count(b"<a\n") >= SHELL_MAX_LINKS:
+        return False
+    if not sel.xpath("//script[@src]") and head.count(b"<script") < 2:
+        return False  # no code to run, or only an analytics snippet
+    text = sum(len(t.strip()) for t in sel.xpath(SHELL_TEXT_XPATH).getall())
+    return text < SHELL_MAX_TEXT
+
+
 def is_article(sel: Selector, url: str) -> bool:
     """One story? Structured data first, then the page's text; the URL only sets how much text it takes."""
     types = structured_types(sel)

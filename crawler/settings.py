@@ -42,6 +42,13 @@ AKHBAR_SETTINGS: dict[str, Any] = {
     "AKHBAR_ROBOTS_CACHE_SECONDS": 86400,  # RFC 9309 2.4: a cached robots.txt is used for at most a day
     "AKHBAR_MAX_QUEUED": 2000,  # the hand-off waits while the clean queue holds more pages than this
     "AKHBAR_IDLE_POLL": 1.0,  # seconds between frontier polls of an idle crawler process
+    # App-shell pages (lists and stories built by scripts) rendered in headless Chromium (crawler.render):
+    # "auto" renders a page that is an app shell, and every HTML page of an outlet whose entry says
+    # `render: browser`; "off" never starts a browser. A crawl that meets no app shell starts none.
+    "AKHBAR_RENDER": "auto",
+    "AKHBAR_RENDER_TIMEOUT": 30.0,  # seconds per page: load, then network idle (what was built is kept)
+    "AKHBAR_RENDER_CONCURRENCY": 2,  # pages open at once per crawler process (Chromium: ~100 MB each)
+    "AKHBAR_RENDER_MAX_REQUESTS": 50,  # requests one rendered page may make; the rest are aborted
     # Non-public IPs/CIDRs the job's outlets allow (their `allow_addresses`; set by crawler.run), for the
     # resolver that checks the address actually connected to (crawler.resolver).
     "AKHBAR_ALLOWED_ADDRESSES": [],

@@ -166,6 +166,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
          _beside_repo),
     Variable("AKHBAR_AEB_DEV", "../shared/corpora/aeb-dev", "the article body extraction dev set read by "
          "bench/extract_real.py (relative: to the repository's folder)", "aeb_dev_dir", _beside_repo),
+    Variable("AKHBAR_CHROMIUM", "/usr/bin/chromium", "the Chromium the crawler renders app-shell pages with "
+         "(Debian's `chromium` package; Playwright drives it, no browser download)", "chromium"),
     Variable("AKHBAR_WEBHOOK_RETRIES", "8", "retries of a failed alert webhook POST before it goes to the "
          "dead letters", "webhook_retries", _int),
     Variable("AKHBAR_WEBHOOK_BACKOFF", "2", "seconds before the first alert webhook retry, doubled at each "
@@ -234,6 +236,7 @@ class Settings:
     warc_max_bytes: int
     corpus_dir: Path
     aeb_dev_dir: Path
+    chromium: str
     webhook_retries: int
     webhook_backoff: int
     archive_rate: int

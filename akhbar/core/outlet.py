@@ -23,6 +23,8 @@ DEFAULT_LANGUAGE = "ar"
 KINDS = ("outlet", "agency", "aggregator")
 # `defunct`: the site is gone; `akhbar crawl` skips it and `akhbar backfill` reads it from web archives only.
 STATUSES = ("active", "defunct")
+# `render`: "auto" renders app-shell pages in a browser (crawler.render), "browser" every HTML page, "never" none.
+RENDER_MODES = ("auto", "browser", "never")
 URL_LIST_KEYS = ("feeds", "sitemaps", "listings")
 _URL_KIND = {"feeds": "feed", "sitemaps": "sitemap", "listings": "listing"}
 
@@ -135,6 +137,7 @@ class Outlet:
     schedule: Schedule = DEFAULT_SCHEDULE
     enabled: bool = True
     status: str = "active"  # "active" | "defunct" (STATUSES)
+    render: str = "auto"  # RENDER_MODES
     # Every domain the outlet ever published under (moved domains are one outlet): backfills ask the archives
     # for each, and URLs on them belong to the outlet.
     domains: tuple[str, ...] = ()
@@ -208,7 +211,7 @@ class Outlet:
             "article_patterns": list(self.article_patterns), "alt_hosts": list(self.alt_hosts),
             "allow_addresses": list(self.allow_addresses), "aliases": list(self.aliases), "selectors": self.selectors.as_dict(),
             "schedule": self.schedule_seconds(), "enabled": self.enabled, "verified": self.verified,
-            "status": self.status, "domains": list(self.domains),
+            "status": self.status, "render": self.render, "domains": list(self.domains),
             "notes": self.notes,
         }
         return payload
@@ -286,6 +289,11 @@ def check_entry(entry: Any, origin: str, index: int) -> dict[str, Any]:
             if status not in STATUSES:
                 raise fail(f"status {status!r} must be one of {', '.join(STATUSES)}")
             out[key] = status
+        elif key == "render":
+            mode = _check_str(value, fail, key)
+            if mode not in RENDER_MODES:
+                raise fail(f"render {mode!r} must be one of {', '.join(RENDER_MODES)}")
+            out[key] = mode
         elif key in ("aliases", "alt_hosts", "article_patterns", "domains"):
             items = _check_str_list(value, fail, key)
             if key == "article_patterns":
@@ -492,6 +500,7 @@ def make_outlet(data: Mapping[str, Any], origin: str) -> Outlet:
         schedule=schedule,
         enabled=True if data.get("enabled") is None else bool(data["enabled"]),
         status=data.get("status") or "active",
+        render=data.get("render") or "auto",
         domains=tuple(data.get("domains") or ()),
         verified=data.get("verified"),
         notes=data.get("notes"),

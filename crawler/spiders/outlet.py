@@ -26,18 +26,20 @@ import feedparser
 import scrapy
 from lxml import etree
 from scrapy import signals
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from akhbar.core.config import load_settings
 from akhbar.core.messages import Page
 from akhbar.core.registry import Outlet
 from akhbar.core.times import parse_iso_utc
 from akhbar.core.urls import canonical_url as canonical
 from crawler import datalinks, listing, split
-from crawler.classify import is_article, url_looks_like_article
+from crawler.classify import app_shell, is_article, url_looks_like_article
 from crawler.content import XML_START, media_type, refusal
 from crawler.errors import classify_failure
+from crawler.render import BrowserMissing, Renderer, RenderFailed, RenderLimits
 from crawler.robots import sitemaps_of
 from crawler.settings import AKHBAR_SETTINGS
 from crawler.state import ERROR_INTERVAL, PROBE_MISS_INTERVAL, OutletState, RecrawlPolicy, is_due
@@ -47,6 +49,9 @@ FEED_PROBES = ("feed/", "rss/", "rss.xml", "feed.xml", "atom.xml")
 SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml", "news-sitemap.xml")
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
 KNOWN_DATES = 50_000  # article dates from feeds/sitemaps kept for --since decisions on listings
+# Requests whose answer is never an app shell to render: machine-readable lists (and lists in data), robots, a
+# story's later pages.
+NOT_RENDERED = frozenset({"sitemap", "feed", "probe", "robots", "part", "browser", "data"})
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$|[?&](?:page|paged|p|pg|start|offset|pagenum|pageno)=(\d+)", re.I)
 
 
@@ -74,6 +79,7 @@ class OutletSpider(scrapy.Spider):
         self._feeds_seen: set[str] = set()
         self._apis_seen: set[str] = set()
         self.opened_at = self.now()  # articles fetched since then came from this job's other routes
+        self.renderer: Renderer | None = None  # set by from_crawler unless AKHBAR_RENDER is "off"
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -82,7 +88,23 @@ class OutletSpider(scrapy.Spider):
         spider.max_hops = crawler.settings.getint("AKHBAR_MAX_HOPS")
         spider.max_listing_pages = crawler.settings.getint("AKHBAR_MAX_LISTING_PAGES")
         spider.max_barren_pages = crawler.settings.getint("AKHBAR_MAX_BARREN_PAGES")
+        if crawler.settings.get("AKHBAR_RENDER") != "off" and spider.outlet.render != "never":
+            spider.renderer = Renderer(crawler, load_settings().chromium, RenderLimits(
+                timeout=crawler.settings.getfloat("AKHBAR_RENDER_TIMEOUT"),
+                concurrency=crawler.settings.getint("AKHBAR_RENDER_CONCURRENCY"),
+                max_requests=crawler.settings.getint("AKHBAR_RENDER_MAX_REQUESTS")),
+                user_agent=crawler.settings.get("USER_AGENT"))
+            crawler.signals.connect(spider.close_browser, signal=signals.spider_closed)
         return spider
+
+    async def close_browser(self, spider=None) -> None:
+        if self.renderer is not None:
+            counts = dict(self.renderer.counts)
+            if counts:
+                self.logger.info("browser: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+                for key, value in counts.items():
+                    self._count(f"render/{key}", value)
+            await self.renderer.close()
 
     # Without a crawler (unit tests), the declared defaults.
     max_hops = AKHBAR_SETTINGS["AKHBAR_MAX_HOPS"]
@@ -215,6 +237,41 @@ class OutletSpider(scrapy.Spider):
             self.state.entries.record(url, kind, interval if interval is not None else self.state.interval(kind), now)
 
     def parse_any(self, response: Response):
+        """A fetched response, whatever it is. An app shell (or any page of a `render: browser` outlet) is
+        rendered by the browser first, then read like any page: the only case that awaits."""
+        if self.renderer is not None and self._wants_browser(response):
+            return self._parse_rendered(response)
+        return self._parse_fetched(response)
+
+    def _wants_browser(self, response: Response) -> bool:
+        if response.meta.get("rendered") is not None or response.meta.get("kind") in NOT_RENDERED:
+            return False
+        if not isinstance(response, HtmlResponse) or XML_START.match(response.body[:2048]):
+            return False
+        if self.outlet.render == "browser":
+            return True
+        return (self.outlet.render == "auto" and app_shell(response.body, response.selector)
+                and not datalinks.has_data(response.text))
+
+    async def _parse_rendered(self, response: Response) -> AsyncIterator:
+        try:
+            rendered = await self.renderer.render(response, self.hosts, self.path_prefix)
+        except BrowserMissing as exc:
+            self.logger.error("%s; app-shell pages are read without it", exc)
+            self._error("browser_missing", str(exc), response.url)
+            self.renderer = None
+            rendered = response.replace(request=response.request.replace(meta={**response.meta, "rendered": False}))
+        except RenderFailed as exc:
+            self._error("render_failed", str(exc), response.url)
+            rendered = response.replace(request=response.request.replace(meta={**response.meta, "rendered": False}))
+        else:
+            self._count("pages_rendered")
+            if self.jobs is not None:
+                self.jobs.incr(self.job_id, "pages_rendered")
+        for out in self._parse_fetched(rendered):
+            yield out
+
+    def _parse_fetched(self, response: Response):
         kind = response.meta.get("kind")
         if kind == "part":
             yield from self._parse_part(response)

@@ -69,6 +69,9 @@ DEV_OUTLETS: tuple[OutletSpec, ...] = (
                founded="2010-06-01", about="تقارير طويلة مقسمة على صفحات."),
     OutletSpec(slug="dx-shell", name_ar="منصة الواجهة التجريبية", name_en="Dev Shell", language="ar",
                founded="2018-01-01", about="تطبيق ويب تُبنى قائمته في المتصفح."),
+    # issue 21 §4: a client-rendered app, readable only by a browser
+    OutletSpec(slug="dx-react", name_ar="شاشة الأخبار التجريبية", name_en="Dev React", language="ar",
+               founded="2019-01-01", about="تطبيق React يبني صفحاته في المتصفح من واجهة JSON."),
     # issue 21, development set: Ghost, WordPress with Yoast and the REST API, Next.js data routes, "load more"
     OutletSpec(slug="dx-ghost", name_ar="نشرة المرفأ التجريبية", name_en="Dev Ghost", language="ar",
                founded="2016-01-01", about="نشرة إخبارية على منصة Ghost."),
@@ -79,9 +82,10 @@ DEV_OUTLETS: tuple[OutletSpec, ...] = (
     OutletSpec(slug="dx-loadmore", name_ar="موقع الدليل التجريبي", name_en="Dev Load More", language="ar",
                founded="2017-01-01", about="موقع أخبار بزر تحميل المزيد."),
 )
-# Where each block of templates starts (issue 11: seven; issue 21: three, then the app shell, then Ghost, WordPress
-# with Yoast, Next.js data routes and "load more"): a block added later never moves a story of an earlier one.
-BLOCKS = (0, 7, 10, 11)
+# Where each block of templates starts (issue 11: seven; issue 21: three, then the app shell, then the
+# client-rendered app, then Ghost, WordPress with Yoast, Next.js data routes and "load more"): a block
+# added later never moves a story of an earlier one.
+BLOCKS = (0, 7, 10, 11, 12)
 DEV_OUTLETS_BY_SLUG: dict[str, OutletSpec] = {spec.slug: spec for spec in DEV_OUTLETS}
 
 # Pools for bylines (written here, not read from the corpus).
@@ -133,8 +137,9 @@ BYLINE_PLACEMENT = {
     "dx-next": ("field",), "dx-nuxt": ("field",), "dx-drupal": ("field", "line", "dateline"),
     "dx-joomla": ("field", "dateline"), "dx-blogger": ("line", "dateline"), "dx-amp": ("field", "dateline"),
     "dx-table": ("line", "dateline"), "dx-wpplain": ("field", "dateline"), "dx-wparchive": ("field", "line"),
-    "dx-split": ("field", "dateline"), "dx-shell": ("field",), "dx-ghost": ("field",),
-    "dx-wpyoast": ("field", "line", "dateline"), "dx-nextdata": ("field",), "dx-loadmore": ("field", "line", "dateline"),
+    "dx-split": ("field", "dateline"), "dx-shell": ("field",), "dx-react": ("field", "dateline"),
+    "dx-ghost": ("field",), "dx-wpyoast": ("field", "line", "dateline"), "dx-nextdata": ("field",),
+    "dx-loadmore": ("field", "line", "dateline"),
 }  # fmt: skip
 # The first paragraph can only carry styles that read as a dateline ("الرياض - واس: ...").
 _DATELINE_PREFIX = {
@@ -144,7 +149,8 @@ _DATELINE_PREFIX = {
 _DATELINE_STYLES = tuple(_DATELINE_PREFIX)
 _ID_BASE = {"dx-next": 2100, "dx-nuxt": 880, "dx-drupal": 15400, "dx-joomla": 3300, "dx-blogger": 0,
             "dx-amp": 70100, "dx-table": 9100, "dx-wpplain": 4400, "dx-wparchive": 5200, "dx-split": 610,
-            "dx-shell": 7300, "dx-ghost": 0, "dx-wpyoast": 8800, "dx-nextdata": 5600, "dx-loadmore": 31000}  # fmt: skip
+            "dx-shell": 7300, "dx-react": 8800, "dx-ghost": 0, "dx-wpyoast": 9400, "dx-nextdata": 5600,
+            "dx-loadmore": 31000}  # fmt: skip
 
 _SPACE = re.compile(r"[ \t\u00a0\u200b-\u200f\ufeff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # stray bytes in the corpus (\x1a ...)

@@ -79,8 +79,8 @@ def test_dev_gold_is_well_formed_and_reproducible():
     # when issue 22 added six byline styles: واس is no longer among the 28 agency bylines)
     agencies = {a for r in gold for a in r["authors"]} & set(AGENCIES)
     assert len(agencies) >= 5 and "وال" in agencies, agencies
-    credits = sum(bool(r["source_outlet"]) for r in gold)  # a credit line on 2 pages in 6, by the seed
-    assert 0.15 * len(gold) <= credits <= 0.5 * len(gold), credits
+    # two credit styles of six: about a third of the records, whatever the number of templates
+    assert 0.2 * len(gold) <= sum(bool(r["source_outlet"]) for r in gold) <= 0.45 * len(gold)
     variants = {r["variant"] for r in gold}
     assert {"next-html-body", "next-paragraph-list", "next-jsonld", "nuxt-function", "nuxt-object", "initial-state",
             "amp-bolt", "amp-word", "table-one-cell", "table-rows"} <= variants
@@ -88,7 +88,8 @@ def test_dev_gold_is_well_formed_and_reproducible():
 
 def test_every_dev_page_shows_its_gold(web):
     for record in web.catalog.records:
-        paths = [record["path"]] + ([record["amp_path"]] if record.get("amp_path") else [])
+        # A client-rendered page (dx-react) is a shell: its story is served by the site's JSON API.
+        paths = [record.get("data_path") or record["path"]] + ([record["amp_path"]] if record.get("amp_path") else [])
         if record.get("parts"):  # a split report: each page shows its part (issue 21)
             pages = list(zip([record["path"], *record["part_paths"]], record["parts"], strict=True))
             assert sum(record["parts"], []) == record["paragraphs"]

@@ -12,6 +12,7 @@ from tests.fixture_site.sites.dx_loadmore import LoadMoreSite
 from tests.fixture_site.sites.dx_next import NextSite
 from tests.fixture_site.sites.dx_nextdata import NextDataSite
 from tests.fixture_site.sites.dx_nuxt import NuxtSite
+from tests.fixture_site.sites.dx_react import ReactSite
 from tests.fixture_site.sites.dx_shell import ShellSite
 from tests.fixture_site.sites.dx_split import SplitSite
 from tests.fixture_site.sites.dx_table import TableSite
@@ -22,7 +23,8 @@ from tests.fixture_site.sites.dx_wpyoast import WpYoastSite
 DEV_SITE_CLASSES: dict[str, type[DevSite]] = {
     cls.slug: cls
     for cls in (NextSite, NuxtSite, DrupalSite, JoomlaSite, BloggerSite, AmpSite, TableSite, WpPlainSite,
-                WpArchiveSite, SplitSite, ShellSite, GhostSite, WpYoastSite, NextDataSite, LoadMoreSite)
+                WpArchiveSite, SplitSite, ShellSite, ReactSite, GhostSite, WpYoastSite, NextDataSite,
+                LoadMoreSite)
 }
 
 __all__ = ["DEV_SITE_CLASSES", "DevSite"]
