@@ -195,8 +195,9 @@ _DYNAMIC_SEGMENT = re.compile(r"\[\[?(?:\.\.\.)?(\w+)\]?\]")
 # and theme scripts), and the pre-test for them on the raw HTML.
 MORE_ATTRS = ("hx-get", "data-url", "data-href", "data-next", "data-next-url", "data-next-page", "data-endpoint",
               "data-source", "data-load-url", "data-ajax-url", "data-more-url", "data-api", "data-link")
-_MORE_ATTR = re.compile(r"\s(?:hx-get|data-(?:url|href|next|next-url|next-page|endpoint|source|load-url|ajax-url|"
-                        r"more-url|api|link))\s*=", re.I)
+# Case-sensitive with a literal prefix ("data-"), so the regex engine skips ahead: a few us per KB of page.
+_DATA_ATTR = re.compile(r"data-(?:url|href|next|next-url|next-page|endpoint|source|load-url|ajax-url|more-url|api|"
+                        r"link)\s*=")
 _MORE_XPATH = "//*[" + " or ".join(f"@{name}" for name in MORE_ATTRS) + "]"
 # What a "load more" control says (its text, class, id, label): more, load, next; "read more" is an article link.
 _MORE_WORDS = re.compile(r"more|load|next|المزيد|مزيد|تحميل|التالي|أكثر|اكثر", re.I)
@@ -316,7 +317,7 @@ def page_lists(html: str, base_url: str, tree: Any = None) -> tuple[list[str], l
     """A listing page's links in data (state blobs, JSON-LD ItemList) and the lists in data it goes on into (a
     Next.js data route, load-more endpoints). Substring and regex pre-tests first: a page without any of them is
     not parsed again (``tree``: the page's parsed tree, when the caller has one)."""
-    state, more = has_data(html), _MORE_ATTR.search(html) is not None
+    state, more = has_data(html), "hx-get" in html or _DATA_ATTR.search(html) is not None
     if not state and not more:
         return [], []
     tree = _parse(html) if tree is None else tree
