@@ -1,7 +1,8 @@
 """Issue 21 §3, lists that go on in data: one test per source beyond test_crawler_data_links' (Apollo's normalised
 cache, Nuxt 3's __NUXT_DATA__ payload, Next.js data routes, "load more" endpoints answering JSON or an HTML
-fragment), with inputs in the shapes the platforms serve: a Next.js page's __NEXT_DATA__ and its
-/_next/data/<buildId>/... answer, Laravel's paginator JSON, an htmx button and its fragment."""
+fragment, the WordPress REST API as the dx-wpyoast template answers it), with inputs in the shapes the platforms
+serve: a Next.js page's __NEXT_DATA__ and its /_next/data/<buildId>/... answer, Laravel's paginator JSON, an htmx
+button and its fragment, WordPress's post objects and headers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 
 from akhbar.core.registry import Outlet
+from akhbar.core.urls import canonical_url as canonical
 from crawler import datalinks
 from crawler.spiders.outlet import OutletSpider
 
@@ -215,3 +217,28 @@ def test_a_load_more_link_to_an_ordinary_page_is_read_as_a_page() -> None:
              "<article><h1>خبر</h1>" + "<p>" + "كلمة " * 300 + "</p></article></body></html>")
     out = list(spider().parse_any(answer(f"{BASE}posts/older/", story, "text/html", {"more": True})))
     assert any(isinstance(item, dict) and item["page"].url == f"{BASE}posts/older/" for item in out)
+
+
+# -- the WordPress REST API, as WordPress answers it ----------------------------------------------------------
+def test_wordpress_rest_api_of_the_yoast_template() -> None:
+    """The API root a page announces, the post list the spider asks for (full post objects or _fields), its headers."""
+    from tests.fixture_site.devweb import dev_offline_web
+
+    web = dev_offline_web()
+    site = web.sites["dx-wpyoast"]
+    home = web.fetch("dx-wpyoast", "/")[1]
+    response = HtmlResponse(site.url("/"), body=home, encoding="utf-8", request=Request(site.url("/"),
+                                                                                         meta={"kind": "listing"}))
+    s = OutletSpider(outlet=Outlet(name="dx-wpyoast", base_url=site.url("/")))
+    s.frontier = Frontier()
+    api = [r for r in s.parse_any(response) if isinstance(r, Request) and "/wp-json/" in r.url]
+    assert len(api) == 1 and api[0].meta["kind"] == "feed"
+    for target in (api[0].url.split("8080", 1)[1], "/wp-json/wp/v2/posts?page=1&per_page=50"):  # _fields or not
+        status, body, headers = web.fetch("dx-wpyoast", target)
+        assert status == 200 and headers["X-WP-Total"] == "25"
+        answer_ = TextResponse(site.url(target), body=body, headers={"Content-Type": headers["Content-Type"]},
+                               request=Request(site.url(target), meta={"kind": "feed"}), encoding="utf-8")
+        out = [r for r in s.parse_any(answer_) if isinstance(r, Request)]
+        assert {r.url for r in out if r.meta["kind"] == "article"} == {canonical(site.url(r["path"])) for r in site.visible()}
+        assert not [r for r in out if r.meta["kind"] == "feed"]  # 25 posts < 50 a page: no page 2
+        s.frontier = Frontier()
