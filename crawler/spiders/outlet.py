@@ -378,7 +378,16 @@ class OutletSpider(scrapy.Spider):
             updated = entry.get("updated_parsed")
             updated_at = datetime(*updated[:6], tzinfo=UTC) if updated else parse_iso_utc(iso)
             articles.append((link, updated_at, iso))
-        yield from self._article_requests(articles, response)
+        new = 0
+        for request in self._article_requests(articles, response):
+            new += 1
+            yield request
+        # A paged feed (RFC 5005 rel="next"; Blogger's feeds/posts/default?start-index=N&max-results=M): its next
+        # page while this one brought new articles.
+        following = next((link.get("href") for link in feed.feed.get("links", []) if link.get("rel") == "next"), None)
+        if following and new:
+            yield from self._chain_request(response.urljoin(following), "feed", response.meta.get("hops", 0),
+                                           response.meta.get("listing_page", 0) + 1)
 
     def parse_json(self, response: Response):
         """A JSON Feed, or a page of a WordPress REST API post list (the next page follows while it is full)."""
@@ -476,14 +485,15 @@ class OutletSpider(scrapy.Spider):
         self._count("data_links", len(extra))
         yield from self.follow_links(response, from_article=False, extra=extra)
         for chain in chains:
-            yield from self._data_request(chain, hops, depth=1)
+            yield from self._chain_request(chain.url, "data", hops, 1, data=chain.how, via="json")
 
-    def _data_request(self, chain: datalinks.Chain, hops: int, depth: int) -> Iterator[scrapy.Request]:
-        """The next page of a list in data, unless this job has it already; a chain ends at the listing page limit."""
+    def _chain_request(self, url: str, kind: str, hops: int, depth: int, **meta) -> Iterator[scrapy.Request]:
+        """The next page of a list in data or of a paged feed, unless this job has it already; a chain ends at the
+        listing page limit."""
         if depth >= self.max_listing_pages:
             self._count("pagination_limit")
             return
-        request = self._request(chain.url, "data", hops=hops, listing_page=depth, data=chain.how, via="json")
+        request = self._request(url, kind, hops=hops, listing_page=depth, **meta)
         if request is not None and not (self.frontier is not None and self.frontier.known_many([request.url])[0]):
             yield request
 
@@ -504,8 +514,8 @@ class OutletSpider(scrapy.Spider):
         self._count("data_list_items", len(page.links))
         new_links = yield from self.follow_links(response, from_article=False, extra=page.links, read_page=False)
         if page.next is not None and new_links:
-            yield from self._data_request(page.next, response.meta.get("hops", 0),
-                                          response.meta.get("listing_page", 0) + 1)
+            yield from self._chain_request(page.next.url, "data", response.meta.get("hops", 0),
+                                           response.meta.get("listing_page", 0) + 1, data=page.next.how, via="json")
         elif page.next is not None:
             self._count("pagination_stopped/no_new_links")
 

@@ -242,3 +242,28 @@ def test_wordpress_rest_api_of_the_yoast_template() -> None:
         assert {r.url for r in out if r.meta["kind"] == "article"} == {canonical(site.url(r["path"])) for r in site.visible()}
         assert not [r for r in out if r.meta["kind"] == "feed"]  # 25 posts < 50 a page: no page 2
         s.frontier = Frontier()
+
+
+# -- a paged feed -----------------------------------------------------------------------------------------------
+def test_blogger_feed_pages_are_followed_while_they_bring_new_posts() -> None:
+    """Blogger's /search is disallowed: its lists are feeds/posts/default?start-index=N&max-results=M (rel="next")."""
+    from tests.fixture_site.devweb import dev_offline_web
+
+    web = dev_offline_web()
+    site = web.sites["dx-blogger"]
+    s = OutletSpider(outlet=Outlet(name="dx-blogger", base_url=site.url("/")))
+
+    def read(target: str, known: set[str] = frozenset()) -> list[Request]:
+        status, body, headers = web.fetch("dx-blogger", target)
+        s.frontier = Frontier(known)
+        response = TextResponse(site.url(target), body=body, headers={"Content-Type": headers["Content-Type"]},
+                                request=Request(site.url(target), meta={"kind": "feed"}), encoding="utf-8")
+        return [r for r in s.parse_any(response) if isinstance(r, Request)]
+
+    first = read("/feeds/posts/default")
+    assert len(urls(first, "article")) == 10
+    assert urls(first, "feed") == {canonical(site.url("/feeds/posts/default?start-index=11&max-results=10"))}
+    last = read("/feeds/posts/default?start-index=21&max-results=10")
+    assert len(urls(last, "article")) == 5 and not urls(last, "feed")  # no rel="next" on the last page
+    seen = {canonical(site.url(r["path"])) for r in site.visible()}
+    assert not read("/feeds/posts/default", known=seen)  # nothing new: the feed's pages are not read on
