@@ -16,9 +16,11 @@ import re
 
 from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
 
-MAPPING_VERSION = 5  # 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from
+MAPPING_VERSION = 6  # 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from;
+# 6: main_place
 
 KEYWORD = {"type": "keyword"}
+PLACE = {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}}
 # Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
 DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
@@ -76,7 +78,11 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             # Added in place to older indices (absent = unknown, so those are counted).
             "sole_version": {"type": "boolean"},
             "job_id": KEYWORD,
-            "places": {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}},
+            # every place the text names (the place facet and filter); the one it is mainly about, on its own
+            # (the main-place facet and filter). main_place is added in place to older indices (add_new_fields);
+            # their documents have none until cleaned again (`akhbar ingest` of their WARC).
+            "places": PLACE,
+            "main_place": PLACE,
             "location": {"type": "geo_point"},
             # A page backfilled from a web archive: which archive, when it captured the page, the capture's
             # URL there (`url` stays the original URL). Added in place to older indices (add_new_fields).

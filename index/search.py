@@ -64,7 +64,7 @@ EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
 # a headline rarely match every word in the stemmed form).
 MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
 SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
-                 "also_published_by", "sole_version", "places", "archived_from"]
+                 "also_published_by", "sole_version", "places", "main_place", "archived_from"]
 SORTS = ("relevance", "date")
 # unmapped_type: an index from before the field (add_new_fields adds it) still sorts.
 ORDER_TIEBREAK = {"order_key": {"order": "asc", "missing": "_last", "unmapped_type": "long"}}
@@ -289,10 +289,10 @@ def highlight_clause(exact: bool) -> dict:
     return {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html", "fields": fields}
 
 
-def facet_aggs() -> dict:
+def facet_aggs(table: Sequence[FilterSpec] = FILTERS) -> dict:
+    """A terms facet per filter that asks for one (outlet, place, main_place), and the months."""
     return {
-        "outlet": {"terms": {"field": "outlet", "size": 50}},
-        "place": {"terms": {"field": "places.id", "size": 30}},
+        **{s.key: {"terms": {"field": s.field, "size": s.facet}} for s in table if s.facet},
         "month": {"date_histogram": {"field": "published_at", "calendar_interval": "month",
                                      "time_zone": TIME_ZONE, "format": "yyyy-MM", "min_doc_count": 1}},
     }
@@ -350,18 +350,23 @@ def _shape_hit(hit: dict, versions: int | None = None) -> dict:
         "highlight": highlight,
         "cluster_id": src.get("cluster_id"),
         "also_published_by": src.get("also_published_by") or [],
-        "places": [{"id": p.get("id"), "name": p.get("name_ar") or p.get("name_en")} for p in src.get("places") or []],
+        "places": [_place_ref(p) for p in src.get("places") or []],
+        "main_place": _place_ref(src["main_place"]) if src.get("main_place") else None,
         "versions": versions if versions is not None else 1,
         "archived_from": src.get("archived_from"),  # the web-archive capture of a backfilled article, else None
     }
     return shaped
 
 
-def _facets(aggs: dict | None) -> dict:
+def _place_ref(place: Mapping[str, Any]) -> dict:
+    return {"id": place.get("id"), "name": place.get("name_ar") or place.get("name_en")}
+
+
+def _facets(aggs: dict | None, table: Sequence[FilterSpec] = FILTERS) -> dict:
     aggs = aggs or {}
     return {
-        "outlet": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("outlet", {}).get("buckets", [])],
-        "place": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("place", {}).get("buckets", [])],
+        **{s.key: [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get(s.key, {}).get("buckets", [])]
+           for s in table if s.facet},
         "month": [{"key": b["key_as_string"], "count": b["doc_count"]}
                   for b in aggs.get("month", {}).get("buckets", [])],
     }
@@ -452,10 +457,10 @@ def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mappin
 def _named(result: dict, names: Mapping[str, str] | None, place_names: Mapping[str, str] | None = None) -> dict:
     for hit in result["hits"]:
         add_outlet_names(hit, names)
-    for bucket in result.get("facets", {}).get("outlet", []):
-        bucket["name"] = (names or {}).get(bucket["key"], bucket["key"])
-    for bucket in result.get("facets", {}).get("place", []):
-        bucket["name"] = (place_names or {}).get(bucket["key"], bucket["key"])
+    by_kind = {"outlet": names or {}, "place": place_names or {}}
+    for spec in FILTERS:
+        for bucket in result.get("facets", {}).get(spec.key, []) if spec.names else ():
+            bucket["name"] = by_kind[spec.names].get(bucket["key"], bucket["key"])
     return result
 
 

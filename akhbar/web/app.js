@@ -286,16 +286,19 @@
       }, el("span", { class: "facet-name", text: outletLabel(bucket.key) }),
          el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
     }
-    const places = $("facet-place");
-    places.replaceChildren();
-    for (const bucket of (facets && facets.place) || []) {
-      const active = state.place === bucket.key;
-      places.append(el("li", {}, el("button", {
-        type: "button", class: `facet${active ? " active" : ""}`, "aria-pressed": String(active),
-        "data-place": bucket.key,
-        onclick: () => search({ ...state, place: active ? "" : bucket.key }),
-      }, el("span", { class: "facet-name", text: bucket.name || bucket.key }),
-         el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+    // two place facets: the place an article is mainly about, and every place it names
+    for (const key of ["main_place", "place"]) {
+      const places = $(`facet-${key}`);
+      places.replaceChildren();
+      for (const bucket of (facets && facets[key]) || []) {
+        const active = state[key] === bucket.key;
+        places.append(el("li", {}, el("button", {
+          type: "button", class: `facet${active ? " active" : ""}`, "aria-pressed": String(active),
+          [`data-${key.replace("_", "-")}`]: bucket.key,
+          onclick: () => search({ ...state, [key]: active ? "" : bucket.key }),
+        }, el("span", { class: "facet-name", text: bucket.name || bucket.key }),
+           el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+      }
     }
     const monthBuckets = ((facets && facets.month) || []).slice().reverse().slice(0, 24);
     for (const bucket of monthBuckets) {

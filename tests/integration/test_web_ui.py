@@ -103,6 +103,19 @@ def test_search_filter_facets_versions_and_article(api_stack, page, tmp_path) ->
     page.click("#clear")
     page.wait_for_function("() => !location.search.includes('outlet=')")
 
+    # The two place facets, as the API gives them: the main place, and every place named; a click filters.
+    facets = httpx.get(f"{api_stack.url}/search", params={"size": 1}, timeout=30).json()["facets"]
+    main = facets["main_place"][0]["key"]
+    button = f"#facet-main_place button[data-main-place='{main}']"
+    page.wait_for_selector(button)
+    assert page.locator("#facet-place button").count() == len(facets["place"]) > 0
+    page.click(button)
+    page.wait_for_function("() => location.search.includes('main_place=')")
+    page.wait_for_selector(button.replace("button[", "button.active["))
+    assert dom_ids(page) == api_ids(api_stack, main_place=main, sort="date")
+    page.click("#clear")
+    page.wait_for_function("() => !location.search.includes('main_place=')")
+
     # A story reposted by the aggregator: one hit, "نُشر أيضاً في", and the toggle shows every version.
     repost = next(r for r in gold if r["outlet"] == "fx-alaan" and r["edits"] == ["identical"])
     original = gold_by_key()[repost["repost_of"]]

@@ -43,7 +43,7 @@ from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
 from .outtree import document_paragraphs
 from .pagedate import find_published, is_furniture
-from .places import tag_places
+from .places import article_places, place_fields
 from .reposts import known_outlet, outlet_names, source_outlet
 from .restore import restore_dropped
 from .structured import PageMeta, read_page_meta
@@ -430,13 +430,8 @@ def extract_split_article(raw: bytes, url: str, later: list[tuple[bytes, str]], 
                 seen.add(key)
                 paragraphs.append(paragraph)
     body = "\n\n".join(paragraphs)
-    places = tag_places(fields["title"], body, fields["dateline"])
-    fields.update(
-        body=body,
-        content_hash=content_hash(body),
-        places=[{"id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "country": p.country} for p in places],
-        location={"lat": places[0].lat, "lon": places[0].lon} if places else None,
-    )
+    fields.update(body=body, content_hash=content_hash(body),
+                  **place_fields(article_places(fields["title"], body, fields["dateline"])))
     return fields
 
 
@@ -573,7 +568,7 @@ def _extract(
     del proxies
     description = meta.description[0] if meta.description else None
     place_of_dateline = dateline.city if dateline else byline_place([*raw_bylines, *page_bylines])
-    places = tag_places(title, body, place_of_dateline)
+    places = article_places(title, body, place_of_dateline)
     return {
         "url": url,
         "canonical_url": _canonical(meta, url),
@@ -590,7 +585,6 @@ def _extract(
         "section": section,
         "tags": list(meta.tags),
         "content_hash": content_hash(body),
-        # What the article is about, the main place first; `location` is the main place's point (maps).
-        "places": [{"id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "country": p.country} for p in places],
-        "location": {"lat": places[0].lat, "lon": places[0].lon} if places else None,
+        # Every place the text names, the main place first; the main place; its point as `location` (maps).
+        **place_fields(places),
     }
