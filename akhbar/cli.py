@@ -164,7 +164,7 @@ def _place_id(value: str) -> str:
 
 
 # Filter values the CLI turns into what search takes (a place name -> its gazetteer id), by filter name.
-CLI_RESOLVERS: dict[str, Callable[[str], str]] = {"place": _place_id}
+CLI_RESOLVERS: dict[str, Callable[[str], str]] = {"place": _place_id, "main_place": _place_id}
 
 
 def filter_options(table: Sequence[FilterSpec] = FILTERS) -> Callable[[Callable], Callable]:

@@ -8,6 +8,7 @@ import time
 
 import redis
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from akhbar.core import stall
@@ -168,3 +169,6 @@ def print_results(result: dict) -> None:
         console.print(f"    {hit['url']}")
         for fragment in (hit.get("highlight") or {}).get("body", [])[:1]:
             console.print("    " + fragment_markup(fragment))  # HTML-escaped by the engine
+        if hit.get("matched"):
+            why = "; ".join(f"{m['form']} <- {m['query']} ({m['reason']})" for m in hit["matched"][:4])
+            console.print(f"    [dim]matched: {escape(why)}[/]", highlight=False)

@@ -137,11 +137,17 @@ def embedded_article(sel: Selector) -> bool:
 
 
 # An app shell: what a React/Vue/Angular client app serves before its scripts run. Its list or story is built
-# in the browser (crawler.render). Scripts, almost no text, few links; a real page of any kind has more of both.
+# in the browser (crawler.render). Scripts, a mount point, almost no text, few links; a real page of any kind has
+# more text or links, and a small form page no mount point.
 SHELL_MAX_LINKS = 30
 SHELL_MAX_TEXT = 400
 SHELL_TEXT_XPATH = ("//body//text()[normalize-space()][not(ancestor::script or ancestor::style or ancestor::noscript "
                     "or ancestor::template)]")
+# Where the scripts mount the app: an element with an id and no text (`<div id="root">`, `#app`, `#__next`, a
+# loading skeleton) or a custom element (`<app-root>`). A small form page with a script (send to a friend,
+# log in) has none.
+SHELL_MOUNT_XPATH = ("//body//*[@id][not(normalize-space())][not(self::script or self::style or self::noscript "
+                     "or self::input or self::img or self::iframe or self::svg or self::a)] | //body//*[contains(name(), '-')]")
 
 
 def app_shell(body: bytes, sel: Selector) -> bool:
@@ -152,7 +158,7 @@ def app_shell(body: bytes, sel: Selector) -> bool:
     if not sel.xpath("//script[@src]") and head.count(b"<script") < 2:
         return False  # no code to run, or only an analytics snippet
     text = sum(len(t.strip()) for t in sel.xpath(SHELL_TEXT_XPATH).getall())
-    return text < SHELL_MAX_TEXT
+    return text < SHELL_MAX_TEXT and bool(sel.xpath(SHELL_MOUNT_XPATH))
 
 
 def is_article(sel: Selector, url: str) -> bool:

@@ -24,6 +24,9 @@ data file may be written with any hamza/ta-marbuta form, and expansions are then
 
 `akhbar_exact` (for `.exact` subfields): the normalisation only; no stop words, no stemming.
 
+`akhbar_names` / `akhbar_names_search` (for `.translit` subfields): name keys shared by Arabic and Latin
+spellings, see index/names.py.
+
 `analysis_settings(icu)` builds both variants; they are tested to give the same tokens on a sample.
 
 Measured (bench/relevance.py, 31k articles, 301 known-item queries, MRR@10): whole chain 0.783 vs
@@ -41,6 +44,7 @@ from pathlib import Path
 
 from akhbar.core.config import load_settings
 from index.adapter import SearchAdapter, SearchRequestError
+from index.names import analysis_parts as names_analysis
 
 SYNONYMS_DIR = Path(__file__).resolve().parent / "synonyms"
 BUILTIN_SYNONYMS = SYNONYMS_DIR / "libya.txt"
@@ -171,10 +175,13 @@ def analysis_settings(icu: bool = True, synonyms: list[str] | None = None, *,
     # Always defined (even empty) so index.manage.update_synonyms can swap the rules in place.
     filters[SYNONYM_FILTER] = synonym_filter(rules)
     search_chain = [*norm, SYNONYM_FILTER, *stem]
+    names = names_analysis("akhbar_chars")
+    filters.update(names["filter"])
     return {
-        "char_filter": {"akhbar_chars": {"type": "mapping", "mappings": char_map}},
+        "char_filter": {"akhbar_chars": {"type": "mapping", "mappings": char_map}, **names["char_filter"]},
         "filter": filters,
         "analyzer": {
+            **names["analyzer"],
             INDEX_ANALYZER: {"type": "custom", "char_filter": ["akhbar_chars"], "tokenizer": "standard",
                              "filter": norm + stem},
             SEARCH_ANALYZER: {"type": "custom", "char_filter": ["akhbar_chars"], "tokenizer": "standard",

@@ -10,7 +10,7 @@ from index.adapter import SearchAdapter
 EXPORT_FIELDS = (
     "url", "canonical_url", "outlet", "title", "body", "lead", "authors", "published_at", "date_source",
     "language", "dateline", "source_outlet", "section", "tags", "content_hash", "cluster_id",
-    "also_published_by", "job_id", "crawled_at", "places", "location", "archived_from",
+    "also_published_by", "job_id", "crawled_at", "places", "main_place", "location", "archived_from",
 )
 
 

@@ -42,6 +42,8 @@ class FilterSpec:
     any_ar: str = ""  # the form's "no filter" choice
     choices: tuple[tuple[str, str], ...] = ()  # the form's options: (value, Arabic label)
     choices_from: str | None = None  # the page fills the options from this API list ("outlets")
+    facet: int = 0  # > 0: search returns a terms facet on `field` under `key`, with this many buckets
+    names: str | None = None  # "outlet" / "place": facet buckets carry that kind of readable name
 
     @property
     def key(self) -> str:
@@ -67,13 +69,19 @@ class FilterSpec:
 FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("outlet", "terms", "outlet", "Outlet", aliases=("outlets",),
                cli_help="Only articles of this outlet", label_ar="المصدر", any_ar="كل المصادر",
-               choices_from="outlets"),
+               choices_from="outlets", facet=50, names="outlet"),
     FilterSpec("source_outlet", "terms", "source_outlet", "Original outlet of reposts"),
     FilterSpec("language", "terms", "language", "Language: ar, en, …", label_ar="اللغة", any_ar="كل اللغات",
                choices=(("ar", "العربية"), ("en", "الإنجليزية"))),
     FilterSpec("section", "terms", "section", "Section"),
-    FilterSpec("place", "terms", "places.id", "Articles about this place: a gazetteer id such as ly:tripoli",
-               cli_help="Articles about this place: an id (ly:tripoli) or a name (طرابلس, Misrata)"),
+    # two place facets: every place an article names (mentions), and the one it is mainly about
+    FilterSpec("place", "terms", "places.id", "Articles that name this place: a gazetteer id such as ly:tripoli",
+               cli_help="Articles that name this place: an id (ly:tripoli) or a name (طرابلس, Misrata)",
+               facet=30, names="place"),
+    FilterSpec("main_place", "terms", "main_place.id",
+               "Articles mainly about this place: a gazetteer id such as ly:tripoli",
+               cli_help="Articles mainly about this place: an id (ly:tripoli) or a name (طرابلس, Misrata)",
+               facet=30, names="place"),
     FilterSpec("date_from", "from", "published_at", "YYYY-MM-DD or ISO 8601", param="from",
                cli_help="Published on or after (YYYY-MM-DD).", label_ar="من تاريخ"),
     FilterSpec("date_to", "to", "published_at", "YYYY-MM-DD or ISO 8601", param="to",
@@ -186,7 +194,8 @@ def public_filters(table: Sequence[FilterSpec] = FILTERS) -> list[dict]:
     """What the search page needs to build its form and keep filters in its URL."""
     return [{"name": s.key, "kind": s.kind, "multi": s.multi, "description": s.api_description,
              "label": s.label_ar, "any": s.any_ar or None,
-             "choices": [{"value": v, "label": label} for v, label in s.choices], "choices_from": s.choices_from}
+             "choices": [{"value": v, "label": label} for v, label in s.choices], "choices_from": s.choices_from,
+             "facet": bool(s.facet)}
             for s in table]
 
 

@@ -15,16 +15,21 @@ import hashlib
 import re
 
 from index.analysis import EXACT_ANALYZER, INDEX_ANALYZER, SEARCH_ANALYZER, analysis_settings
+from index.names import NAMES_ANALYZER, NAMES_SEARCH_ANALYZER, SUBFIELD
 
-MAPPING_VERSION = 5  # 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from
+# 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from;
+# 6: main_place, and `.translit` name-key subfields of title and body (issue 23, index.names: Latin <-> Arabic names)
+MAPPING_VERSION = 6
 
 KEYWORD = {"type": "keyword"}
+PLACE = {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}}
 # Dates keep their offset in _source ("2024-01-05T10:00:00+02:00"); the index stores the instant.
 DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
 
 def text_field(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARCH_ANALYZER,
-               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False, highlighted: bool = False) -> dict:
+               exact_analyzer: str = EXACT_ANALYZER, raw: bool = False, highlighted: bool = False,
+               names: bool = False) -> dict:
     field: dict = {"type": "text", "analyzer": analyzer}
     if search_analyzer and search_analyzer != analyzer:
         field["search_analyzer"] = search_analyzer
@@ -38,6 +43,12 @@ def text_field(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEA
         subfields["exact"]["index_options"] = "offsets"
     if raw:
         subfields["raw"] = {"type": "keyword", "ignore_above": 512}
+    if names:
+        # Name keys (index.names): term matches only, but offsets, so that the highlighter marks a shown
+        # hit's matched form from the postings instead of running the (regex-heavy) name analyzer over
+        # the page's articles on every search that has a name clause (every Arabic query has one).
+        subfields[SUBFIELD] = {"type": "text", "analyzer": NAMES_ANALYZER, "search_analyzer": NAMES_SEARCH_ANALYZER,
+                               "index_options": "offsets"}
     field["fields"] = subfields
     return field
 
@@ -46,6 +57,7 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
              exact_analyzer: str = EXACT_ANALYZER) -> dict:
     """The strict mapping. The analyzer arguments exist for the relevance bench (stock analyzers)."""
     text = {"analyzer": analyzer, "search_analyzer": search_analyzer, "exact_analyzer": exact_analyzer}
+    names = analyzer == INDEX_ANALYZER  # stock analyzers (the bench's baselines) come without ours
     return {
         "dynamic": "strict",
         "properties": {
@@ -58,9 +70,9 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             "order_key": {"type": "long", "index": False},
             "outlet": KEYWORD,
             "source_outlet": KEYWORD,
-            "title": text_field(**text, raw=True, highlighted=True),
+            "title": text_field(**text, raw=True, highlighted=True, names=names),
             "lead": text_field(**text),
-            "body": text_field(**text, highlighted=True),
+            "body": text_field(**text, highlighted=True, names=names),
             "authors": KEYWORD,
             "published_at": DATE,
             "date_source": KEYWORD,
@@ -76,7 +88,11 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             # Added in place to older indices (absent = unknown, so those are counted).
             "sole_version": {"type": "boolean"},
             "job_id": KEYWORD,
-            "places": {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}},
+            # every place the text names (the place facet and filter); the one it is mainly about, on its own
+            # (the main-place facet and filter). main_place is added in place to older indices (add_new_fields);
+            # their documents have none until cleaned again (`akhbar ingest` of their WARC).
+            "places": PLACE,
+            "main_place": PLACE,
             "location": {"type": "geo_point"},
             # A page backfilled from a web archive: which archive, when it captured the page, the capture's
             # URL there (`url` stays the original URL). Added in place to older indices (add_new_fields).

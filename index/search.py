@@ -13,6 +13,13 @@ were chosen on an earlier development query set that shared query texts with the
 development set to retune on is now `bench/relevance.py --dev` (disjoint from the report set by
 construction, see docs/benchmarks.md).
 
+Names across scripts (index.names): each query word may also match as a name in the other script (a
+Latin word's Arabic-key variants, pruned to the spellings the archive holds; an Arabic word's loose key
+against English articles). That per-word query is a `dis_max` alternative to the plain one at NAME_BOOST,
+so an article found by the words as typed keeps its score and ranks first. Saved searches (index.percolate)
+get the same clauses without the archive's counts (index.names.UNPRUNED_COST). Each hit's `matched`
+(index.explain) says which form matched which query word and why, from the highlights.
+
 Collapsing versions (default) and deep paging. OpenSearch 2.19 rejects `collapse` together with
 `search_after` (ES 8 only allows it when sorting on the collapse field alone), and from/size stops at
 index.max_result_window. So paging always uses `search_after` over a total order (sort + the per-document
@@ -44,15 +51,19 @@ import base64
 import binascii
 import json
 import re
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from akhbar.core.outlet import add_outlet_names
 from index.adapter import SearchAdapter, SearchRequestError
+from index.explain import explain, query_words
 from index.filters import FILTERS, TIME_ZONE, FilterSpec, coerce_filters, names_by_input
 from index.filters import filter_clauses as _filter_clauses
+from index.names import SUBFIELD as NAME_SUBFIELD
+from index.names import is_article_word, name_clause, prune
 from index.query import ParsedQuery, QueryError, Term, parse_query
 
 __all__ = ["DocumentNotFound", "QueryError", "SearchParams", "build_search", "run_search", "similar"]
@@ -64,7 +75,7 @@ EXACT_FIELDS = {"title.exact": 3.0, "lead.exact": 2.0, "body.exact": 1.0}
 # a headline rarely match every word in the stemmed form).
 MINIMUM_SHOULD_MATCH = "2<-1 5<75%"
 SOURCE_FIELDS = ["url", "canonical_url", "title", "outlet", "source_outlet", "published_at", "cluster_id",
-                 "also_published_by", "sole_version", "places", "archived_from"]
+                 "also_published_by", "sole_version", "places", "main_place", "archived_from"]
 SORTS = ("relevance", "date")
 # unmapped_type: an index from before the field (add_new_fields adds it) still sorts.
 ORDER_TIEBREAK = {"order_key": {"order": "asc", "missing": "_last", "unmapped_type": "long"}}
@@ -210,13 +221,91 @@ def _term_query(term: Term) -> dict:
         "multi_match": {"query": term.text, "type": "cross_fields", "fields": TEXT_FIELDS, "operator": "and"}}
 
 
-def text_query(parsed: ParsedQuery) -> dict:
+# Names across scripts (index.names): the .translit fields and how much a cross-script match weighs.
+NAME_FIELDS = {"title": 3.0, "body": 1.0}
+# The per-word query (each word: itself or its name keys) is added to the exact-script query at this
+# weight: an article that has the words as typed scores both, one found through a name key only this.
+NAME_BOOST = 0.3
+
+
+# Spellings held by the archive, per (engine, alias, key): one small request per new Latin name, kept
+# a minute (a spelling that appears meanwhile is used from the next minute on).
+NAME_COUNTS_TTL = 60.0
+_name_counts: dict[tuple[str, str, str], tuple[float, int]] = {}
+
+
+def name_counts(adapter: SearchAdapter, alias: str, keys: Sequence[str]) -> dict[str, int]:
+    """Articles per name key (title or body), from one `filters` aggregation; cached NAME_COUNTS_TTL."""
+    now = time.monotonic()
+    out: dict[str, int] = {}
+    missing = []
+    for key in keys:
+        cached = _name_counts.get((adapter.url, alias, key))
+        if cached is not None and now - cached[0] < NAME_COUNTS_TTL:
+            out[key] = cached[1]
+        else:
+            missing.append(key)
+    if missing:
+        filters = {key: {"multi_match": {"query": key, "fields": [f"{n}.{NAME_SUBFIELD}" for n in NAME_FIELDS],
+                                         "analyzer": "keyword"}} for key in missing}
+        # Over the articles that hold any of the keys only (not every article): a few postings lists.
+        held = {"bool": {"should": [{"terms": {f"{n}.{NAME_SUBFIELD}": missing}} for n in NAME_FIELDS],
+                         "minimum_should_match": 1}}
+        body = {"size": 0, "track_total_hits": False, "query": held,
+                "aggs": {"keys": {"filters": {"filters": filters}}}}
+        buckets = _search(adapter, alias, body)["aggregations"]["keys"]["buckets"]
+        if len(_name_counts) > 20000:
+            _name_counts.clear()
+        for key in missing:
+            out[key] = buckets.get(key, {}).get("doc_count", 0)
+            _name_counts[(adapter.url, alias, key)] = (now, out[key])
+    return out
+
+
+def resolve_names(adapter: SearchAdapter, alias: str, parsed: ParsedQuery) -> dict[str, tuple]:
+    """Each Latin word's variants pruned to the spellings the archive holds (index.names.prune)."""
+    variants = {w: nc.variants for w in parsed.words if (nc := name_clause(w)) is not None and nc.variants}
+    if not variants:
+        return {}
+    keys = {k for v in variants.values() for k, _ in v}
+    counts = name_counts(adapter, alias, sorted(keys | {"_" + k for k in keys}))
+    return {w: prune(v, counts) for w, v in variants.items()}
+
+
+def _name_query(words: list[str], resolved: Mapping[str, tuple] | None = None) -> dict | None:
+    """Every word matched as itself or, for names, in the other script; None when no word has a
+    cross-script form (then the plain query alone decides). `resolved`: pruned variants per word
+    (resolve_names); without it (saved searches) the variants up to index.names.UNPRUNED_COST."""
+    clauses: list[dict] = []
+    crossing = False
+    for word in words:
+        names = name_clause(word)
+        alternatives: list[dict] = [_term_query(Term(word))]
+        if names is not None:
+            crossing = True
+            if names.variants:
+                pruned = (resolved or {}).get(word)
+                names = replace(names, variants=pruned if pruned is not None else prune(names.variants, None))
+            alternatives += names.clauses(NAME_FIELDS)
+        elif is_article_word(word):
+            continue  # al-, el-: not required (Arabic text joins the article to the name)
+        clauses.append({"dis_max": {"queries": alternatives}})
+    if not crossing or not clauses:
+        return None
+    return {"bool": {"should": clauses, "minimum_should_match": MINIMUM_SHOULD_MATCH, "boost": NAME_BOOST}}
+
+
+def text_query(parsed: ParsedQuery, names_resolved: Mapping[str, tuple] | None = None) -> dict:
     """The scoring query for the text alone (no filters, no recency)."""
     must: list[dict] = []
     should: list[dict] = []
     if parsed.words:
         text = parsed.text
-        must.append(_word_query(text))
+        names = _name_query(parsed.words, names_resolved)
+        # dis_max, not a sum: an article found by the words as typed keeps the score it had without
+        # name matching (the general relevance set's ranking is unchanged); one found only in the other
+        # script scores the name query's (lower, NAME_BOOST) score.
+        must.append(_word_query(text) if names is None else {"dis_max": {"queries": [_word_query(text), names]}})
         if len(parsed.words) > 1:  # proximity: the words close together, in the title above all
             should.append({"match_phrase": {"title.exact": {"query": text, "slop": 2, "boost": 3.0}}})
             should.append({"match_phrase": {"body.exact": {"query": text, "slop": 4, "boost": 1.0}}})
@@ -245,19 +334,21 @@ def filter_clauses(params: SearchParams, table: Sequence[FilterSpec] = FILTERS) 
     return _filter_clauses(params.filters, table)
 
 
-def filtered_query(parsed: ParsedQuery, params: SearchParams, table: Sequence[FilterSpec] = FILTERS) -> dict:
+def filtered_query(parsed: ParsedQuery, params: SearchParams, table: Sequence[FilterSpec] = FILTERS,
+                   names: Mapping[str, tuple] | None = None) -> dict:
     """The engine query of a parsed query + filters, without scoring extras: what matches. Shared by
     search (scored_query) and the saved searches of index.percolate, so both match alike."""
-    query = text_query(parsed)
+    query = text_query(parsed, names)
     filters = filter_clauses(params, table)
     if filters:
         query["bool"]["filter"] = filters
     return query
 
 
-def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str) -> dict:
+def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str,
+                 names: Mapping[str, tuple] | None = None) -> dict:
     """Text query + filters, with the mild recency boost."""
-    inner = filtered_query(parsed, params)
+    inner = filtered_query(parsed, params, names=names)
     has_date = {"exists": {"field": "published_at"}}
     return {"function_score": {
         "query": inner,
@@ -278,21 +369,26 @@ def sort_clause(params: SearchParams) -> list[dict]:
     return [{"_score": {"order": "desc"}}, ORDER_TIEBREAK]
 
 
-def highlight_clause(exact: bool) -> dict:
+def highlight_clause(exact: bool, names: bool = False) -> dict:
     # Quoted phrases match on the .exact fields only, so those are highlighted too (results merge them
     # into title/body); plain words are found in the stemmed fields. Each field costs a re-analysis.
+    # Name keys (.translit) only when the query has a cross-script clause: they mark the Arabic form a
+    # Latin name matched, which the hit shows and index.explain ties to the query word.
     fields: dict = {"title": {"number_of_fragments": 0},
                     "body": {"fragment_size": 160, "number_of_fragments": 2}}
     if exact:
         fields["title.exact"] = fields["title"]
         fields["body.exact"] = fields["body"]
+    if names:
+        fields[f"title.{NAME_SUBFIELD}"] = fields["title"]
+        fields[f"body.{NAME_SUBFIELD}"] = fields["body"]
     return {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html", "fields": fields}
 
 
-def facet_aggs() -> dict:
+def facet_aggs(table: Sequence[FilterSpec] = FILTERS) -> dict:
+    """A terms facet per filter that asks for one (outlet, place, main_place), and the months."""
     return {
-        "outlet": {"terms": {"field": "outlet", "size": 50}},
-        "place": {"terms": {"field": "places.id", "size": 30}},
+        **{s.key: {"terms": {"field": s.field, "size": s.facet}} for s in table if s.facet},
         "month": {"date_histogram": {"field": "published_at", "calendar_interval": "month",
                                      "time_zone": TIME_ZONE, "format": "yyyy-MM", "min_doc_count": 1}},
     }
@@ -303,12 +399,13 @@ def today() -> str:
 
 
 def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None = None,
-                 search_after: list | None = None, size: int | None = None, aggs: bool = True) -> dict:
-    """The body of one page fetch (no collapse: see the module docstring)."""
+                 search_after: list | None = None, size: int | None = None, aggs: bool = True,
+                 names: Mapping[str, tuple] | None = None) -> dict:
+    """The body of one page fetch (no collapse: see the module docstring). `names`: resolve_names."""
     params = SearchParams.coerce(params)
     parsed = parse_query(params.q)
     body: dict[str, Any] = {
-        "query": scored_query(parsed, params, origin or today()),
+        "query": scored_query(parsed, params, origin or today(), names),
         "sort": sort_clause(params),
         "size": size or params.size,
         "_source": SOURCE_FIELDS,
@@ -318,7 +415,8 @@ def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None
         body["search_after"] = search_after
     if params.highlight and not parsed.empty:
         body["highlight"] = highlight_clause(exact=bool(parsed.phrases)
-                                             or any(t.phrase for group in parsed.any_of for t in group))
+                                             or any(t.phrase for group in parsed.any_of for t in group),
+                                             names=_name_query(parsed.words, names) is not None)
     if aggs:
         agg: dict = facet_aggs() if params.facets else {}
         if not params.all_versions:
@@ -330,12 +428,12 @@ def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None
 
 
 # -- running -------------------------------------------------------------------------------------
-def _shape_hit(hit: dict, versions: int | None = None) -> dict:
+def _shape_hit(hit: dict, versions: int | None = None, words: list[str] | None = None) -> dict:
     src = hit.get("_source", {})
     hl = hit.get("highlight", {})
     highlight = {}
     for name in ("title", "body"):
-        fragments = hl.get(name) or hl.get(f"{name}.exact")
+        fragments = hl.get(name) or hl.get(f"{name}.exact") or hl.get(f"{name}.{NAME_SUBFIELD}")
         if fragments:
             highlight[name] = fragments
     score = hit.get("_score")
@@ -350,18 +448,25 @@ def _shape_hit(hit: dict, versions: int | None = None) -> dict:
         "highlight": highlight,
         "cluster_id": src.get("cluster_id"),
         "also_published_by": src.get("also_published_by") or [],
-        "places": [{"id": p.get("id"), "name": p.get("name_ar") or p.get("name_en")} for p in src.get("places") or []],
+        "places": [_place_ref(p) for p in src.get("places") or []],
+        "main_place": _place_ref(src["main_place"]) if src.get("main_place") else None,
         "versions": versions if versions is not None else 1,
         "archived_from": src.get("archived_from"),  # the web-archive capture of a backfilled article, else None
+        # Why it matched, where the text has another form than the query word (index.explain)
+        "matched": explain(words, hl) if words else [],
     }
     return shaped
 
 
-def _facets(aggs: dict | None) -> dict:
+def _place_ref(place: Mapping[str, Any]) -> dict:
+    return {"id": place.get("id"), "name": place.get("name_ar") or place.get("name_en")}
+
+
+def _facets(aggs: dict | None, table: Sequence[FilterSpec] = FILTERS) -> dict:
     aggs = aggs or {}
     return {
-        "outlet": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("outlet", {}).get("buckets", [])],
-        "place": [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get("place", {}).get("buckets", [])],
+        **{s.key: [{"key": b["key"], "count": b["doc_count"]} for b in aggs.get(s.key, {}).get("buckets", [])]
+           for s in table if s.facet},
         "month": [{"key": b["key_as_string"], "count": b["doc_count"]}
                   for b in aggs.get("month", {}).get("buckets", [])],
     }
@@ -452,29 +557,32 @@ def run_search(adapter: SearchAdapter, alias: str, params: SearchParams | Mappin
 def _named(result: dict, names: Mapping[str, str] | None, place_names: Mapping[str, str] | None = None) -> dict:
     for hit in result["hits"]:
         add_outlet_names(hit, names)
-    for bucket in result.get("facets", {}).get("outlet", []):
-        bucket["name"] = (names or {}).get(bucket["key"], bucket["key"])
-    for bucket in result.get("facets", {}).get("place", []):
-        bucket["name"] = (place_names or {}).get(bucket["key"], bucket["key"])
+    by_kind = {"outlet": names or {}, "place": place_names or {}}
+    for spec in FILTERS:
+        for bucket in result.get("facets", {}).get(spec.key, []) if spec.names else ():
+            bucket["name"] = by_kind[spec.names].get(bucket["key"], bucket["key"])
     return result
 
 
 def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dict:
     mode = _mode(params)
+    parsed = parse_query(params.q)
+    words = query_words(parsed.positive_texts()) if params.highlight else []
+    names = resolve_names(adapter, alias, parsed)
     after: list | None = None
     origin = today()
     if params.cursor:
         after, origin = decode_cursor(params.cursor, mode)
 
     if params.all_versions:
-        body = build_search(params, origin=origin, search_after=after, size=params.size + 1)
+        body = build_search(params, origin=origin, search_after=after, size=params.size + 1, names=names)
         response = _search(adapter, alias, body)
         raw = response["hits"]["hits"]
         page = raw[: params.size]
         more = len(raw) > params.size
         return {
             "total": response["hits"]["total"]["value"],
-            "hits": [_shape_hit(h) for h in page],
+            "hits": [_shape_hit(h, words=words) for h in page],
             "facets": _facets(response.get("aggregations")),
             "next": encode_cursor(page[-1]["sort"], mode, origin) if more and page else None,
         }
@@ -490,7 +598,8 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
     # is simply its first member met: no engine request is needed to find it, only to count versions.
     first_met: dict[str, str] | None = {} if after is None else None
     for round_no in range(MAX_ROUNDS):
-        body = build_search(params, origin=origin, search_after=after, size=batch, aggs=round_no == 0)
+        body = build_search(params, origin=origin, search_after=after, size=batch, aggs=round_no == 0,
+                            names=names)
         response = _search(adapter, alias, body)
         if round_no == 0:
             aggs = response.get("aggregations", {})
@@ -514,9 +623,9 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
             after = hit["sort"]
             cluster = hit["_source"].get("cluster_id")
             if cluster is None:
-                shown.append(_shape_hit(hit))
+                shown.append(_shape_hit(hit, words=words))
             elif heads.get(cluster, hit["_id"]) == hit["_id"]:
-                shown.append(_shape_hit(hit, counts.get(cluster, 1)))
+                shown.append(_shape_hit(hit, counts.get(cluster, 1), words))
             if len(shown) == params.size:
                 break
         exhausted = len(candidates) < batch and (not candidates or after == candidates[-1]["sort"])

@@ -36,7 +36,9 @@ from akhbar.core.keys import ALERT_WEBHOOKS, ALERTS_PREFIX, ALERTS_STREAM
 from akhbar.core.retry import WEBHOOK
 from akhbar.core.targets import AllowList, TargetNotAllowed, check_target
 from index.adapter import SearchAdapter
+from index.explain import explain_text, query_words
 from index.percolate import AlertsIndex, SavedSearch, list_saved, percolate, save
+from index.query import parse_query
 
 MAX_ALERTS = 1000  # per saved search; older alerts (and their story memory) are dropped
 STREAM_MAXLEN = 10_000
@@ -128,7 +130,7 @@ def _iso(ts: float) -> str:
 
 def normalise(alert: dict) -> dict:
     """Lua's cjson writes an empty list as {}: give lists back."""
-    for key in ("also_published_by", "articles", "docs"):
+    for key in ("also_published_by", "articles", "docs", "matched"):
         if not isinstance(alert.get(key), list):
             alert[key] = list(alert.get(key) or [])
     return alert
@@ -183,6 +185,8 @@ class AlertStore:
             "published_at": article.get("published_at"), "language": article.get("language"),
             "indexed_at": indexed_at, "created_at": _iso(now), "updated_at": _iso(now),
             "also_published_by": [], "articles": [entry], "docs": [doc_id],
+            # why the article matched the saved search, where its text has another form (index.explain)
+            "matched": article.get("matched") or [],
         }
         members = [m for m in story.members if m != doc_id]
         self._record(
@@ -253,6 +257,11 @@ class AlertStore:
                 yield event
 
 
+def _matched(search: SavedSearch, doc: dict) -> list[dict]:
+    words = query_words(parse_query(search.q).positive_texts())
+    return explain_text(words, [doc.get("title"), doc.get("body")])
+
+
 def alert_batch(adapter: SearchAdapter, index: AlertsIndex, store: AlertStore, docs: list[tuple[str, dict]],
                 stories: dict[str, Story], indexed_at: float) -> list[tuple[AlertEvent, SavedSearch]]:
     """One percolate request for the batch, then one atomic record() per (article, matching search)."""
@@ -260,7 +269,8 @@ def alert_batch(adapter: SearchAdapter, index: AlertsIndex, store: AlertStore, d
     pairs = []
     for (doc_id, doc), searches in zip(docs, matches, strict=True):
         story = stories.get(doc_id) or Story(doc.get("cluster_id") or doc_id)
-        pairs += [(search, (search.name, doc_id, doc, story)) for search in searches]
+        pairs += [(search, (search.name, doc_id, {**doc, "matched": _matched(search, doc)}, story))
+                  for search in searches]
     events = store.record_many([p for _, p in pairs], indexed_at)
     return list(zip(events, [s for s, _ in pairs], strict=True))
 

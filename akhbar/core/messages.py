@@ -69,7 +69,7 @@ _FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 # Fields left out of a payload while they are None: live pages and articles keep the wire shape they had
 # before web-archive captures existed.
-OPTIONAL_KEYS = ("archived_from",)
+OPTIONAL_KEYS = ("archived_from", "main_place")
 
 
 def _without_none(obj: Any, optional: tuple[str, ...], skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -134,7 +134,10 @@ class Article:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     content_hash: str = ""
+    # Every place the text names (id, name_ar, name_en, country), the main place first; the main place (what the
+    # article is mainly about) again on its own, or None; `location` is the main place's point.
     places: list[dict[str, Any]] = field(default_factory=list)
+    main_place: dict[str, Any] | None = None
     location: dict[str, float] | None = None
     job_id: str | None = field(default=None, metadata=_ENVELOPE)
     token: str | None = field(default=None, metadata=_ENVELOPE)

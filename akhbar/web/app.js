@@ -221,6 +221,9 @@
       item.append(snippet);
     }
 
+    const why = renderMatched(hit.matched || []);
+    if (why) item.append(why);
+
     const also = (hit.also_published_by || []).filter((name) => name !== hit.outlet);
     if (also.length || hit.versions > 1) {
       const row = el("div", { class: "also" });
@@ -238,6 +241,25 @@
       item.append(row, versions);
     }
     return item;
+  }
+
+  // Why a hit matched where the text has another form than the query word (index/explain.py).
+  const MATCH_REASONS = {
+    transliteration: "الاسم بحروف أخرى",
+    synonym: "مرادف",
+    spelling: "اختلاف إملائي",
+    stem: "صيغة أخرى للكلمة",
+  };
+
+  function renderMatched(matched) {
+    if (!matched.length) return null;
+    const row = el("p", { class: "matched" }, el("span", { class: "matched-label", text: "طابق:" }));
+    for (const m of matched.slice(0, 4)) {
+      row.append(el("span", { class: "match", title: MATCH_REASONS[m.reason] || m.reason, "data-reason": m.reason },
+        el("mark", { dir: "auto", text: m.form }), " ← ", el("bdi", { text: m.query }),
+        el("span", { class: "match-reason", text: ` (${MATCH_REASONS[m.reason] || m.reason})` })));
+    }
+    return row;
   }
 
   async function toggleVersions(hit, button, list) {
@@ -286,16 +308,19 @@
       }, el("span", { class: "facet-name", text: outletLabel(bucket.key) }),
          el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
     }
-    const places = $("facet-place");
-    places.replaceChildren();
-    for (const bucket of (facets && facets.place) || []) {
-      const active = state.place === bucket.key;
-      places.append(el("li", {}, el("button", {
-        type: "button", class: `facet${active ? " active" : ""}`, "aria-pressed": String(active),
-        "data-place": bucket.key,
-        onclick: () => search({ ...state, place: active ? "" : bucket.key }),
-      }, el("span", { class: "facet-name", text: bucket.name || bucket.key }),
-         el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+    // two place facets: the place an article is mainly about, and every place it names
+    for (const key of ["main_place", "place"]) {
+      const places = $(`facet-${key}`);
+      places.replaceChildren();
+      for (const bucket of (facets && facets[key]) || []) {
+        const active = state[key] === bucket.key;
+        places.append(el("li", {}, el("button", {
+          type: "button", class: `facet${active ? " active" : ""}`, "aria-pressed": String(active),
+          [`data-${key.replace("_", "-")}`]: bucket.key,
+          onclick: () => search({ ...state, [key]: active ? "" : bucket.key }),
+        }, el("span", { class: "facet-name", text: bucket.name || bucket.key }),
+           el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+      }
     }
     const monthBuckets = ((facets && facets.month) || []).slice().reverse().slice(0, 24);
     for (const bucket of monthBuckets) {

@@ -49,8 +49,9 @@ FEED_PROBES = ("feed/", "rss/", "rss.xml", "feed.xml", "atom.xml")
 SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "wp-sitemap.xml", "news-sitemap.xml")
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
 KNOWN_DATES = 50_000  # article dates from feeds/sitemaps kept for --since decisions on listings
-# Requests whose answer is never an app shell to render: machine-readable lists, robots, a story's later pages.
-NOT_RENDERED = frozenset({"sitemap", "feed", "probe", "robots", "part", "browser"})
+# Requests whose answer is never an app shell to render: machine-readable lists (and lists in data), robots, a
+# story's later pages.
+NOT_RENDERED = frozenset({"sitemap", "feed", "probe", "robots", "part", "browser", "data"})
 _PAGE_NUMBER = re.compile(r"/page/(\d+)/?$|[?&](?:page|paged|p|pg|start|offset|pagenum|pageno)=(\d+)", re.I)
 
 
@@ -281,6 +282,9 @@ class OutletSpider(scrapy.Spider):
         if kind == "part":
             yield from self._parse_part(response)
             return
+        if kind == "data":
+            yield from self.parse_data(response)
+            return
         if kind in ("sitemap", "probe") and response.body[:2] == b"\x1f\x8b":
             # sitemap.xml.gz: a gzip file, not a Content-Encoding, so Scrapy leaves it compressed.
             body = _gunzip(response.body, SITEMAP_MAX_BYTES)
@@ -382,7 +386,16 @@ class OutletSpider(scrapy.Spider):
             updated = entry.get("updated_parsed")
             updated_at = datetime(*updated[:6], tzinfo=UTC) if updated else parse_iso_utc(iso)
             articles.append((link, updated_at, iso))
-        yield from self._article_requests(articles, response, "feed")
+        new = 0
+        for request in self._article_requests(articles, response, "feed"):
+            new += 1
+            yield request
+        # A paged feed (RFC 5005 rel="next"; Blogger's feeds/posts/default?start-index=N&max-results=M): its next
+        # page while this one brought new articles.
+        following = next((link.get("href") for link in feed.feed.get("links", []) if link.get("rel") == "next"), None)
+        if following and new:
+            yield from self._chain_request(response.urljoin(following), "feed", response.meta.get("hops", 0),
+                                           response.meta.get("listing_page", 0) + 1)
 
     def parse_json(self, response: Response):
         """A JSON Feed, or a page of a WordPress REST API post list (the next page follows while it is full)."""
@@ -478,10 +491,45 @@ class OutletSpider(scrapy.Spider):
             yield from self.follow_links(response, from_article=True, exclude=exclude)
             return
         self._record_entry(response, "listing" if kind == "listing" else "page")
-        # An app shell's list may be only in its JSON state (or a JSON-LD ItemList): its links count as links.
-        extra = datalinks.page_data_links(response.text, response.url) if datalinks.has_data(response.text) else []
+        # An app shell's list may be only in its JSON state (or a JSON-LD ItemList): its links count as links. A list
+        # may go on in data: a Next.js data route, a "load more" endpoint (pre-tested: free on other pages).
+        extra, chains = datalinks.page_lists(response.text, response.url, response.selector.root)
         self._count("data_links", len(extra))
         yield from discovery.tag(self.follow_links(response, from_article=False, extra=extra), extra, "json")
+        for chain in chains:
+            yield from self._chain_request(chain.url, "data", hops, 1, data=chain.how, via="json")
+
+    def _chain_request(self, url: str, kind: str, hops: int, depth: int, **meta) -> Iterator[scrapy.Request]:
+        """The next page of a list in data or of a paged feed, unless this job has it already; a chain ends at the
+        listing page limit."""
+        if depth >= self.max_listing_pages:
+            self._count("pagination_limit")
+            return
+        request = self._request(url, kind, hops=hops, listing_page=depth, **meta)
+        if request is not None and not (self.frontier is not None and self.frontier.known_many([request.url])[0]):
+            yield request
+
+    def parse_data(self, response: Response):
+        """A page of a list in data (a Next.js data route, a load-more endpoint's JSON or HTML fragment): its links
+        are followed as a listing's, and the next page while this one brought new links (yield bounds it)."""
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        page = datalinks.data_page(response.body, media_type(content_type), response.url, response.meta["data"])
+        if page is None:
+            if datalinks.is_document(response.body) and refusal(response.body, content_type) is None:
+                if not isinstance(response, TextResponse):  # a load-more link to an ordinary page: read as one
+                    response = TextResponse(response.url, status=response.status, headers=response.headers,
+                                            body=response.body, request=response.request)
+                yield from self.parse_html(response)
+            else:
+                self._error("not_a_list", "a list endpoint that answered no list", response.url)
+            return
+        self._count("data_list_items", len(page.links))
+        new_links = yield from self.follow_links(response, from_article=False, extra=page.links, read_page=False)
+        if page.next is not None and new_links:
+            yield from self._chain_request(page.next.url, "data", response.meta.get("hops", 0),
+                                           response.meta.get("listing_page", 0) + 1, data=page.next.how, via="json")
+        elif page.next is not None:
+            self._count("pagination_stopped/no_new_links")
 
     # -- links ------------------------------------------------------------------------------------------
     def _page_links(self, response: TextResponse) -> list[listing.Link]:
@@ -490,14 +538,16 @@ class OutletSpider(scrapy.Spider):
         return [listing.Link(response.urljoin(href.strip())) for href in response.xpath("//a/@href").getall()]
 
     def follow_links(self, response: TextResponse, from_article: bool, exclude: set[str] | frozenset[str] = frozenset(),
-                     extra: list[str] | None = None):
+                     extra: list[str] | None = None, read_page: bool = True):
+        """Requests for a page's links (its <a>s unless ``read_page`` is off, and ``extra``); returns how many
+        were news (the generator's value)."""
         hops = response.meta.get("hops", 0)
         articles: dict[str, listing.Link] = {}
         pages: dict[str, None] = {}
         paginations: dict[str, None] = {}
         dates: dict[str, None] = {}
         here = canonical(response.url)
-        for link in [*self._page_links(response), *(listing.Link(url) for url in extra or ())]:
+        for link in [*(self._page_links(response) if read_page else ()), *(listing.Link(url) for url in extra or ())]:
             if not link.url.startswith(("http://", "https://")) or is_trap(link.url):
                 continue
             url = canonical(link.url)
@@ -558,7 +608,7 @@ class OutletSpider(scrapy.Spider):
                 continue
             new_links += entry is None  # a page read before and due again is not news of the listing
             yield from _some(self._request(url, "page", hops=hops + 1, prev_fetch=entry.last if entry else None))
-        if not from_article:
+        if not from_article and read_page:  # an HTML page (a list in data is no page of its own)
             self.discovery.not_sent(discovery.page_reason(response.meta.get("kind"), new_links,
                                                           bool(articles or paginations or dates)))
 
@@ -568,24 +618,25 @@ class OutletSpider(scrapy.Spider):
         yield from self._follow_dates(list(dates), is_known, entries, hops, barren, now)
 
         if from_article or not paginations:
-            return
+            return new_links
         # Links another source of this job (a feed, a sitemap) queued first are still news for this
         # chain, unless an earlier run fetched them; a page that repeats the previous page is not.
         previous = set(response.meta.get("chain_prev") or ())
         fresh = [url for url in articles if url not in previous
                  and (self.policy.always or lasts.get(url) is None or self._fetched_in_this_job(lasts[url]))]
         if not self._follow_pagination(response, new_links + len(fresh), dated):
-            return
+            return new_links
         depth = response.meta.get("listing_page", 0) + 1
         if depth >= self.max_listing_pages:
             self._count("pagination_limit")
-            return
+            return new_links
         next_pages = _next_pages(response.url, list(paginations))
         known_pages = self.frontier.known_many(next_pages) if self.frontier is not None else [False] * len(next_pages)
         for url, is_queued in zip(next_pages, known_pages, strict=True):
             if not is_queued:
                 yield from _some(self._request(url, "page", hops=hops, listing_page=depth,
                                                chain_prev=sorted(articles), barren=barren))
+        return new_links
 
     def _follow_dates(self, urls: list[str], is_known: dict[str, bool], entries: dict, hops: int, barren: int,
                       now: float) -> Iterator[scrapy.Request]:

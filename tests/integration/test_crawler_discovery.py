@@ -27,6 +27,7 @@ def test_base_url_alone_finds_every_article(crawl_env, tmp_path: Path) -> None: 
         expected = gold_targets(web.visible("fx-wasat"))
         assert expected <= set(requests), sorted(expected - set(requests))
         assert crawl_env.store.get(job).counters["pages_sent"] == len(expected)
+        assert "pages_rendered" not in crawl_env.store.get(job).counters  # no app shell: no browser
         # robots.txt -> Sitemap: line -> index -> post sitemaps; each fetched once.
         assert requests.count("/robots.txt") == 1
         assert {"/sitemap_index.xml", "/post-sitemap.xml", "/feed/"} <= set(requests)

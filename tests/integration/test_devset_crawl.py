@@ -130,3 +130,6 @@ def test_devset_crawled_from_base_urls_is_indexed(pipeline_env: dict, worker, tm
         empty_months = [t for t in web.requests("dx-wparchive") if re.fullmatch(r"/(\d{4})/(\d{2})/", t)
                         and t[1:8] not in {r["published_at"][:7].replace("-", "/") for r in web.visible("dx-wparchive")}]
         assert len(empty_months) <= 3, empty_months
+        # issue 21 §4: only the client-rendered app went to the browser: each of its stories and list pages once
+        react = web.visible("dx-react")
+        assert counters.get("pages_rendered") == len(react) + -(-len(react) // 10), counters

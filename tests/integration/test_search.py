@@ -74,6 +74,16 @@ def corpus_docs() -> list[tuple[str, dict]]:
             section="facets"),
         doc("f6", "ليبيا: اجتماع سادس", "نص عن ليبيا", outlet="c", section="facets"),
     ]
+    # places: every place named (places) and the main one (main_place), as the clean stage writes them
+    tripoli = {"id": "ly:tripoli", "name_ar": "طرابلس", "name_en": "Tripoli", "country": "LY"}
+    cairo = {"id": "eg:cairo", "name_ar": "القاهرة", "name_en": "Cairo", "country": "EG"}
+    docs += [
+        doc("pl1", "اجتماع في طرابلس", "وفد من القاهرة يزور طرابلس", section="places", places=[tripoli, cairo],
+            main_place=tripoli),
+        doc("pl2", "معرض القاهرة للكتاب", "افتتح المعرض في القاهرة", section="places", places=[cairo],
+            main_place=cairo),
+        doc("pl3", "بيان", "طرابلس - قال المتحدث إن الاجتماع انتهى", section="places", places=[tripoli]),
+    ]
     # paging: 57 documents in 25 clusters, tied dates, missing dates, varied scores
     rng = random.Random(7)
     for i in range(57):
@@ -110,10 +120,12 @@ def test_result_shape(search, corpus):
     assert set(result) == {"total", "hits", "facets", "next"}
     hit = result["hits"][0]
     assert set(hit) == {"id", "url", "title", "outlet", "source_outlet", "published_at", "score", "highlight",
-                        "cluster_id", "also_published_by", "versions", "places", "outlet_name",
-                        "source_outlet_name", "also_published_by_names", "archived_from"}
+                        "cluster_id", "also_published_by", "versions", "places", "main_place", "outlet_name",
+                        "source_outlet_name", "also_published_by_names", "archived_from", "matched"}
+    # why it matched, where a marked form is not the query word as typed (stems here, if any)
+    assert all(set(m) == {"form", "query", "reason"} and m["query"] in ("حقل", "الشرارة") for m in hit["matched"])
     assert hit["archived_from"] is None  # crawled live; a backfilled article names its web-archive capture
-    assert set(result["facets"]) == {"outlet", "place", "month"}
+    assert set(result["facets"]) == {"outlet", "place", "main_place", "month"}
     assert result["next"] is None
 
 
@@ -175,6 +187,26 @@ def test_facets(search, corpus):
     assert {h["outlet_name"] for h in named["hits"]} == {"بوابة أ", "موقع ب", "c"}
     assert result["facets"]["month"] == [{"key": "2024-01", "count": 1}, {"key": "2024-02", "count": 2},
                                          {"key": "2024-03", "count": 2}]
+
+
+def test_place_facets_offer_mentions_and_the_main_place(search, corpus):
+    names = {"ly:tripoli": "طرابلس", "eg:cairo": "القاهرة"}
+    result = run_search(search, corpus, {"q": "", "section": "places", "all_versions": True}, place_names=names)
+    assert result["total"] == 3
+    assert result["facets"]["place"] == [{"key": "eg:cairo", "count": 2, "name": "القاهرة"},
+                                         {"key": "ly:tripoli", "count": 2, "name": "طرابلس"}]
+    assert result["facets"]["main_place"] == [{"key": "eg:cairo", "count": 1, "name": "القاهرة"},
+                                              {"key": "ly:tripoli", "count": 1, "name": "طرابلس"}]
+    hits = {h["id"]: h for h in result["hits"]}
+    assert hits["pl1"]["main_place"] == {"id": "ly:tripoli", "name": "طرابلس"}
+    assert hits["pl3"]["main_place"] is None and hits["pl3"]["places"] == [{"id": "ly:tripoli", "name": "طرابلس"}]
+
+
+def test_place_and_main_place_filters(search, corpus):
+    assert set(search_ids(search, corpus, section="places", place="eg:cairo")) == {"pl1", "pl2"}
+    assert set(search_ids(search, corpus, section="places", main_place="eg:cairo")) == {"pl2"}
+    assert set(search_ids(search, corpus, section="places", place="ly:tripoli", main_place="ly:tripoli")) == {"pl1"}
+    assert search_ids(search, corpus, section="places", main_place="ly:benghazi") == []
 
 
 def test_date_sort_newest_first_undated_last(search, corpus):
@@ -387,7 +419,7 @@ def test_an_older_index_gets_the_new_fields_in_place(search):
     name = f"test-old-{uuid.uuid4().hex[:6]}"
     body = index_body()
     props = body["mappings"]["properties"]
-    for field in ("places", "location"):
+    for field in ("places", "main_place", "location"):
         del props[field]
     for field in ("title", "body"):
         props[field].pop("index_options")
@@ -397,6 +429,7 @@ def test_an_older_index_gets_the_new_fields_in_place(search):
         add_new_fields(search, name)
         after = search.request("GET", f"/{name}/_mapping")[name]["mappings"]["properties"]
         assert after["places"]["properties"]["id"]["type"] == "keyword"
+        assert after["main_place"]["properties"]["id"]["type"] == "keyword"
         assert after["location"]["type"] == "geo_point"
         assert "index_options" not in after["title"]  # a changed field waits for `migrate`
     finally:

@@ -10,12 +10,14 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from index.adapter import SearchAdapter
 from index.bulk import BulkAction, BulkIndexer
+from index.manage import ensure_index
 from tests.fixture_site import gold_by_key, load_gold
 
 pytestmark = pytest.mark.integration
@@ -103,6 +105,19 @@ def test_search_filter_facets_versions_and_article(api_stack, page, tmp_path) ->
     page.click("#clear")
     page.wait_for_function("() => !location.search.includes('outlet=')")
 
+    # The two place facets, as the API gives them: the main place, and every place named; a click filters.
+    facets = httpx.get(f"{api_stack.url}/search", params={"size": 1}, timeout=30).json()["facets"]
+    main = facets["main_place"][0]["key"]
+    button = f"#facet-main_place button[data-main-place='{main}']"
+    page.wait_for_selector(button)
+    assert page.locator("#facet-place button").count() == len(facets["place"]) > 0
+    page.click(button)
+    page.wait_for_function("() => location.search.includes('main_place=')")
+    page.wait_for_selector(button.replace("button[", "button.active["))
+    assert dom_ids(page) == api_ids(api_stack, main_place=main, sort="date")
+    page.click("#clear")
+    page.wait_for_function("() => !location.search.includes('main_place=')")
+
     # A story reposted by the aggregator: one hit, "نُشر أيضاً في", and the toggle shows every version.
     repost = next(r for r in gold if r["outlet"] == "fx-alaan" and r["edits"] == ["identical"])
     original = gold_by_key()[repost["repost_of"]]
@@ -150,18 +165,28 @@ def test_search_filter_facets_versions_and_article(api_stack, page, tmp_path) ->
     print(f"\nscreenshots: {tmp_path}")
 
 
+@contextmanager
+def one_article(stack, url: str, title: str, body: str) -> Iterator[str]:
+    """One hand-made article in the stack's index for the test's duration; yields its id."""
+    adapter = SearchAdapter(stack.env["AKHBAR_SEARCH_URL"])
+    doc_id = hashlib.sha1(url.encode()).hexdigest()[:24]
+    ensure_index(adapter, stack.alias)  # the index exists once a crawl ran; this test may run first
+    try:
+        BulkIndexer(adapter, stack.alias).run([BulkAction("index", doc_id, {
+            "url": url, "canonical_url": url, "outlet": "fx-wasat", "title": title, "lead": body, "body": body,
+            "language": "ar", "published_at": "2024-03-01T10:00:00+02:00", "cluster_id": doc_id,
+            "also_published_by": [], "authors": [], "tags": []})], refresh=True)
+        yield doc_id
+    finally:
+        adapter.request("DELETE", f"/{stack.alias}/_doc/{doc_id}", params={"refresh": "true"})
+        adapter.close()
+
+
 def test_highlights_never_inject_markup(api_stack, page) -> None:
     """Text from the index is shown as text: only the engine's <mark> becomes an element."""
     title = '<img src=x onerror="window.__xss=1">زنجبيل عاجل'
     body = 'خبر عن <script>window.__xss=2</script> الزنجبيل والكمون <b onclick="x()">غامق</b> & نص.'
-    url = "http://fixture.invalid/xss"
-    adapter = SearchAdapter(api_stack.env["AKHBAR_SEARCH_URL"])
-    try:
-        doc_id = hashlib.sha1(url.encode()).hexdigest()[:24]
-        BulkIndexer(adapter, api_stack.alias).run([BulkAction("index", doc_id, {
-            "url": url, "canonical_url": url, "outlet": "fx-wasat", "title": title, "lead": body, "body": body,
-            "language": "ar", "published_at": "2024-03-01T10:00:00+02:00", "cluster_id": doc_id,
-            "also_published_by": [], "authors": [], "tags": []})], refresh=True)
+    with one_article(api_stack, "http://fixture.invalid/xss", title, body) as doc_id:
         page.goto(api_stack.url + "/?q=" + "زنجبيل")
         wait_results(page, "عدد النتائج")
         item = page.locator(f"#results > li.result[data-id='{doc_id}']")
@@ -174,9 +199,21 @@ def test_highlights_never_inject_markup(api_stack, page) -> None:
         page.wait_for_selector("#article:not([hidden])")
         assert page.locator("#article img, #article script, #article b").count() == 0
         assert page.evaluate("window.__xss === undefined")
-    finally:
-        adapter.request("DELETE", f"/{api_stack.alias}/_doc/{doc_id}", params={"refresh": "true"})
-        adapter.close()
+
+
+def test_a_latin_name_shows_the_arabic_form_marked_and_why(api_stack, page) -> None:
+    """A name typed in Latin letters finds the Arabic article: the Arabic form is marked and the reason
+    is shown next to it (index/explain.py)."""
+    body = "قال رئيس حكومة الوحدة الوطنية عبد الحميد الدبيبة إن الانتخابات ستجرى في موعدها."
+    with one_article(api_stack, "http://fixture.invalid/dbeibah", "الدبيبة: الانتخابات في موعدها", body) as doc_id:
+        page.goto(api_stack.url + "/?q=Dbaybah")  # a spelling that is not in the synonym file
+        wait_results(page, "عدد النتائج")
+        item = page.locator(f"#results > li.result[data-id='{doc_id}']")
+        assert item.locator("h3 mark").first.inner_text() == "الدبيبة"
+        why = item.locator(".matched .match").first
+        assert why.locator("mark").inner_text() == "الدبيبة" and why.locator("bdi").inner_text() == "Dbaybah"
+        assert why.get_attribute("data-reason") == "transliteration" and "بحروف أخرى" in why.inner_text()
+        assert not page.errors  # type: ignore[attr-defined]
 
 
 def test_save_the_search_as_an_alert(api_stack, page) -> None:

@@ -9,14 +9,16 @@ import pytest
 from lxml import etree
 
 from workers.clean.boilerplate import (
+    DATE_LINE,
     FOLLOW_LINE,
     READ_ALSO_HEADER,
     READ_ALSO_LINE,
+    TAGS,
     classify,
     clean_paragraphs,
     prune_html,
 )
-from workers.clean.extract import extract_article
+from workers.clean.extract import _drop_empty_before_text, extract_article
 from workers.clean.outtree import table_paragraphs
 from workers.clean.restore import restore_dropped
 from workers.clean.textutil import clean_ws
@@ -376,3 +378,295 @@ def test_a_call_to_action_box_goes_with_its_header():
     )
     body = _body_of("Schiff", "".join(f"<p>{p}</p>" for p in PROSE) + box)
     assert body.split("\n\n") == PROSE
+
+
+# --- third round: time stamps, taxonomy lines, "Also:" links, click-to-tweet boxes -------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+        "Updated at 1:23 p.m.",
+        "Published: November 19, 2019 at 10:02 a.m. ET",
+        "Last updated on Nov. 19, 2019",
+        "Updated 3:15 PM ET, Tue November 19, 2019",
+        "By Jane Doe, CNN Updated 10:22 PM ET, Mon November 18, 2019",
+        "Posted 2 hours ago",
+    ],
+)
+def test_an_english_time_stamp_line_is_a_date_line(line):
+    assert classify(line) == DATE_LINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "May 5",  # a timeline entry's heading
+        "9.30 A.M. / 7.00 P.M.",  # opening hours: two times
+        "29 November 2018 | 20 January 2019",  # an event's dates: two years
+        "June 3 – Dallas, TX",  # a tour date
+        "The vote was 5-4 on Monday.",
+        "On May 3, 2019, by order of the court",
+        "by 5 p.m.",
+    ],
+)
+def test_dates_that_are_information_in_the_story_are_no_time_stamp(line):
+    assert classify(line) is None
+
+
+def test_time_stamp_and_byline_above_the_story_leave_the_body():
+    body = _body_of("Stadia", "<p>5:45 AM PST 11/19/2019 by Patrick Shanley</p>" + "".join(f"<p>{p}</p>" for p in PROSE))
+    assert body.split("\n\n") == PROSE
+
+
+@pytest.mark.parametrize("line", ["Filed under: Khawarij |", "Posted in: News, World", "Topics: Brexit | EU"])
+def test_english_taxonomy_lines_are_tag_lines(line):
+    assert classify(line) == TAGS
+
+
+@pytest.mark.parametrize("line", ["Posted in Hong Kong, the letter was signed by 40 lawmakers.", "Filed under seal, the complaint names three officers."])
+def test_prose_opening_with_a_taxonomy_word_is_kept(line):
+    assert classify(line) is None
+
+
+def test_also_label_opens_a_link_to_other_coverage():
+    assert classify("Also: See Black Friday coverage at CNET") == READ_ALSO_LINE
+    assert classify("Also on Monday, the company said it would cut 200 jobs.") is None
+
+
+def test_click_to_tweet_box_is_its_sentence_without_the_button():
+    quote = "I believe the number one enemy of online progress is the flood of information we see every day."
+    box = (
+        "<a href='https://twitter.com/share?text=x' rel='nofollow'><span class='sw-click-to-tweet'>"
+        f"<span class='sw-ctt-text'>{quote}</span><span class='sw-ctt-btn'>Click To Tweet</span></span></a>"
+    )
+    body = _body_of("Focus", f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert body.split("\n\n") == [PROSE[0], quote, PROSE[1], PROSE[2]]
+
+
+def test_click_to_tweet_box_without_a_link_keeps_its_sentence_once():
+    quote = "Focus is the one habit that separates the businesses that grow from the ones that stall."
+    box = f"<div class='bctt-click-to-tweet'><span class='bctt-ctt-text'>{quote}</span><span class='bctt-ctt-btn'>Tweet</span></div>"
+    tree = lxml.html.fromstring(f"<html><body><article><p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p></article></body></html>")
+    prune_html(tree)
+    assert [clean_ws(p.text_content()) for p in tree.iter("p")] == [PROSE[0], quote, PROSE[1]]
+
+
+def test_a_promo_block_goes_with_the_header_its_teaser_cards_leave():
+    promo = (
+        "<section class='pushdown-promo'><h3 class='pushdown-promo-title'>2019 American Music Awards</h3>"
+        "<article class='promo-item'><a href='/articles/8540229'><img src='/a.jpg'><h3>Post Malone leads the "
+        "nominations</h3></a></article></section>"
+    )
+    body = _body_of("Doobie", promo + "".join(f"<p>{p}</p>" for p in PROSE))
+    assert body.split("\n\n") == PROSE
+
+
+def test_an_italic_line_under_an_image_is_a_caption_and_goes():
+    image = "<p><a href='/light-a-wish.jpg'><img src='/light-a-wish.jpg' alt=''></a></p>"
+    body = _body_of("Light", f"<p>{PROSE[0]}</p>{image}<p><em>Light a Wish by OGE Group</em></p><p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    assert body.split("\n\n") == PROSE
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        f"<p>{PROSE[0]}</p><p><em>Editor's note: this story was updated with the agency's statement.</em></p>",
+        f"<p><img src='/a.jpg'></p><p><em>{PROSE[0]} {PROSE[1]}</em></p>",  # too long for a caption
+        "<p><img src='/a.jpg'></p><p>The minister <em>refused</em> to comment.</p>",  # not all in italics
+    ],
+)
+def test_italic_text_that_is_no_caption_under_an_image_stays(inner):
+    tree = lxml.html.fromstring(f"<html><body><article>{inner}</article></body></html>")
+    italic = [clean_ws(p.text_content()) for p in tree.iter("p") if clean_ws(p.text_content())]
+    prune_html(tree)
+    assert [clean_ws(p.text_content()) for p in tree.iter("p") if clean_ws(p.text_content())] == italic
+
+
+# --- loss classes found on page shapes written for the purpose (none occurs in the tuning part) ---------------
+STORY = [
+    f"Paragraph {word} of the story describes one more detail of the council's transit plan and what it costs residents."
+    for word in ("one", "two", "three", "four", "five", "six")
+]
+STATE_BLOB = "<script>window.__STATE__ = {" + ",".join(f'"k{i}": "{"x" * 40}"' for i in range(300)) + "}</script>"
+
+
+def _page(inner: str, *, head: str = "") -> bytes:
+    nav = "<nav class='menu'><ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(12)) + "</ul></nav>"
+    return (
+        f"<html><head><title>Council approves plan</title></head><body>{head}{nav}<main><article>"
+        f"<h1>Council approves plan</h1>{inner}</article></main><footer><a href='/about'>About us</a></footer></body></html>"
+    ).encode()
+
+
+def _story_body(inner: str, *, head: str = "") -> list[str]:
+    return str(extract_article(_page(inner, head=head), "https://example.com/news/council-plan")["body"]).split("\n\n")
+
+
+@pytest.mark.parametrize("classes", ["entry-content comments-enabled", "article-body js-subscription-content", "story-body newsletter-enabled"])
+def test_a_story_container_with_a_furniture_word_in_its_class_survives_a_page_heavy_with_scripts(classes):
+    # the script's text is no text a reader sees: the story is most of the page, so its container stays
+    assert _story_body(f"<div class='{classes}'>{''.join(f'<p>{p}</p>' for p in STORY)}</div>", head=STATE_BLOB) == STORY
+
+
+def test_a_short_story_in_such_a_container_is_measured_against_the_text_a_reader_sees():
+    # two paragraphs are no running text (that guard needs three): only the visible-text share keeps them
+    assert _story_body(f"<div class='entry-content comments-enabled'><p>{STORY[0]}</p><p>{STORY[1]}</p></div>", head=STATE_BLOB) == STORY[:2]
+
+
+def test_a_story_container_with_a_furniture_word_in_its_class_survives_a_page_heavy_with_menus():
+    links = "".join(f"<li><a href='/t{i}'>Another topic page {i}</a></li>" for i in range(30))
+    menus = "".join(f"<div class='col'><h4>Topic {i}</h4><ul>{links}</ul></div>" for i in range(12))
+    inner = f"<div class='entry-content social-ready'>{''.join(f'<p>{p}</p>' for p in STORY)}</div>"
+    assert _story_body(inner, head=f"<div class='mega'>{menus}</div>") == STORY
+
+
+def test_a_share_block_of_short_links_still_goes_on_a_page_heavy_with_scripts():
+    share = "<div class='social-share'><a href='/f'>Facebook</a> <a href='/t'>Twitter</a> <a href='/e'>Email</a></div>"
+    assert _story_body(share + "".join(f"<p>{p}</p>" for p in STORY), head=STATE_BLOB) == STORY
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["<div class='meta'>No Comments</div>", "<div class='meta'><a href='#respond'>Leave a comment</a></div>", "<p>Comments</p>"],
+)
+def test_a_comments_label_above_the_story_does_not_take_the_story_with_it(label):
+    assert _story_body(label + "".join(f"<p>{p}</p>" for p in STORY)) == STORY
+
+
+def test_a_comments_label_inside_the_story_is_dropped_alone():
+    paragraphs = [STORY[0], "Comments", *STORY[1:]]
+    assert clean_paragraphs(paragraphs)[0] == STORY
+
+
+def test_the_comments_after_the_story_still_go():
+    comments = ["Great news for the city.", "About time!", "Who pays for this?"]
+    assert clean_paragraphs([*STORY, "Comments", *comments])[0] == STORY
+    inner = "".join(f"<p>{p}</p>" for p in STORY) + "<h3>Leave a Reply</h3>" + "".join(f"<p>{c}</p>" for c in comments)
+    assert _story_body(inner) == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The bakery on the corner said it sold twice as many cookies on the day of the vote.",
+        "The city also settled a copyright dispute over the plan's logo.",
+        "Read more about the plan on the city's website, where the documents are published.",
+    ],
+)
+def test_prose_with_a_banner_word_is_story_text(line):
+    assert classify(line) is None
+    assert _story_body("".join(f"<p>{p}</p>" for p in [STORY[0], line, *STORY[1:]])) == [STORY[0], line, *STORY[1:]]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("We use cookies to improve your experience. By browsing this site you agree.", "cookie"),
+        ("نستخدم ملفات تعريف الارتباط لتحسين تجربتك", "cookie"),
+        ("Copyright 2019 Example News", "credit"),
+        ("Copyright Example News Ltd", "credit"),
+        ("Read more: Council delays vote on bus lanes", READ_ALSO_LINE),
+        ("اقرأ أيضا: المجلس يوافق على الخطة", READ_ALSO_LINE),
+    ],
+)
+def test_banners_notices_and_read_more_lines_still_go(line, kind):
+    assert classify(line) == kind
+
+
+# --- furniture lines found on page shapes written for the purpose ------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Scroll to continue with content", "إعلان"],
+)
+def test_ad_slot_labels_leave_the_body(line):
+    assert _story_body("".join(f"<p>{p}</p>" for p in [STORY[0], line, *STORY[1:]])) == STORY
+
+
+@pytest.mark.parametrize("line", ["Sponsored by the city, the festival drew 4,000 people.", "Ad hoc committees met twice."])
+def test_prose_opening_with_an_ad_word_stays(line):
+    assert classify(line) is None
+
+
+@pytest.mark.parametrize(("line", "kind"), [("Share this article", "share"), ("Share this story on Facebook", "share"), ("Tags", TAGS), ("Topics", TAGS)])
+def test_share_and_tag_labels_of_english_templates(line, kind):
+    assert classify(line) == kind
+
+
+def test_share_prose_stays():
+    assert classify("Share prices of the contractor rose 4% after the vote.") is None
+
+
+@pytest.mark.parametrize("line", ["Written by Jane Doe", "Posted by Jane Doe", "Story by Jane Doe and John Roe"])
+def test_english_byline_with_a_verb_is_a_byline(line):
+    fields = extract_article(_page("".join(f"<p>{p}</p>" for p in [line, *STORY])), "https://example.com/news/council-plan")
+    assert str(fields["body"]).split("\n\n") == STORY
+    assert fields["authors"][0] == "Jane Doe"
+
+
+# --- pull quotes that repeat a sentence of the story -----------------------------------------------------------
+def test_a_pull_quote_repeating_a_sentence_of_the_story_comes_back_with_its_attribution():
+    sentence = ("“Had he taken that novel and written a sequence of five books based in that world, with that power and that voice, he "
+                "would have been as famous as any writer of his generation.”")
+    said = f"As the critic put it, {sentence} He did not."
+    box = (f"<div class='pull-quote pull-quote--left'><span class='pull-quote__text'>{sentence}</span>\n"
+           "<span class='pull-quote__attribution'>— The critic</span></div>")
+    tree = _story(f"<p>{PROSE[0]}</p><p>{said}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    quote = f"{sentence} — The critic"
+    assert restore_dropped(tree, [PROSE[0], said, PROSE[1], PROSE[2]]) == [PROSE[0], said, quote, PROSE[1], PROSE[2]]
+
+
+def test_a_pull_quote_kept_already_is_not_put_back_twice():
+    box = "<div class='pull-quote'>All contact between the two families dissolved.</div>"
+    tree = _story(f"<p>{PROSE[0]}</p>{box}<p>{PROSE[1]}</p><p>{PROSE[2]}</p>")
+    kept = [PROSE[0], "All contact between the two families dissolved.", PROSE[1], PROSE[2]]
+    assert restore_dropped(tree, kept) == kept
+
+
+# --- story blocks that trafilatura's precision mode drops for how they look ---------------------------------
+@pytest.mark.parametrize(
+    "block",
+    [
+        "<div class='more-text border-bottom'>{}</div>",  # a utility class ending in "bottom"
+        "<div id='article-bottom'>{}</div>",
+        "<div style='border-left: 3px solid #ccc; padding-left: 10px'>{}</div>",  # a box drawn around the text
+    ],
+)
+def test_story_paragraphs_in_a_block_with_a_bottom_class_or_a_border_stay(block):
+    inner = "".join(f"<p>{p}</p>" for p in STORY[:3]) + block.format("".join(f"<p>{p}</p>" for p in STORY[3:]))
+    assert _story_body(inner) == STORY
+
+
+def test_a_single_bordered_note_under_the_story_still_goes():
+    note = "<p style='font-size:10px; border-top:1px #999 solid'>Comments that are unreadable or disrespectful will not be approved by the moderator.</p>"
+    tree = lxml.html.fromstring(f"<html><body><article>{''.join(f'<p>{p}</p>' for p in STORY)}{note}</article></body></html>")
+    prune_html(tree)
+    assert "border" in tree.findall(".//p")[-1].get("style")
+
+
+def test_a_bottom_bar_of_links_keeps_its_class():
+    bar = "<div class='share-bottom'><p><a href='/f'>Facebook</a> <a href='/t'>Twitter</a></p></div>"
+    tree = lxml.html.fromstring(f"<html><body><article>{''.join(f'<p>{p}</p>' for p in STORY)}<div class='article-bottom'>{bar}</div></article></body></html>")
+    prune_html(tree)
+    assert tree.find(".//div[@class='article-bottom']") is not None
+
+
+# --- text after an empty element ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "template",
+    [
+        "<p><span id='more-4711'></span>{}</p>",  # WordPress's "more" anchor opens the paragraph after the break
+        "<blockquote><i class='fa fa-quote-left'></i>{}</blockquote>",  # an icon before a quotation
+        "<p><b></b>{}</p>",
+    ],
+)
+def test_text_after_an_empty_element_stays(template):
+    # the story's last paragraph: nothing after it anchors the restore step, which puts back dropped paragraphs
+    # only between kept ones
+    inner = "".join(f"<p>{p}</p>" for p in STORY[:5]) + template.format(STORY[5])
+    assert _story_body(inner) == STORY
+
+
+def test_an_empty_element_without_text_after_it_is_left_alone():
+    tree = lxml.html.fromstring(f"<html><body><article><p>{STORY[0]}<span class='anchor'></span></p></article></body></html>")
+    _drop_empty_before_text(tree)
+    assert tree.find(".//span[@class='anchor']") is not None

@@ -36,8 +36,9 @@ def test_extract_prints_the_article_contract_as_json(tmp_path: Path) -> None:
     article = json.loads(result.stdout)
     assert set(article) == {"url", "canonical_url", "outlet", "title", "body", "lead", "authors", "published_at",
                             "date_source", "language", "dateline", "source_outlet", "section", "tags",
-                            "content_hash", "places", "location"}
+                            "content_hash", "places", "main_place", "location"}
     assert article["title"] == "افتتاح مستشفى جديد في سبها"
+    assert article["main_place"]["id"] == article["places"][0]["id"] == "ly:sabha"
     assert article["canonical_url"] == "https://example.ly/news/2024/05/hospital-sabha"
     assert article["published_at"] == "2024-05-12T09:30:00+02:00"
     assert article["language"] == "ar"

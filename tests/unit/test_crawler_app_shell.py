@@ -27,6 +27,18 @@ def web():
     return dev_offline_web()
 
 
+def linked_paths(site, url: str, raw: bytes) -> set[str]:
+    """Same-site paths (with their query) an article page links to."""
+    from urllib.parse import urljoin, urlsplit
+
+    out = set()
+    for href in Selector(text=raw.decode("utf-8", "replace")).xpath("//a/@href").getall():
+        target = urlsplit(urljoin(url, href.strip()))
+        if target.scheme.startswith("http") and target.netloc == urlsplit(url).netloc:
+            out.add(target.path + (f"?{target.query}" if target.query else ""))
+    return out
+
+
 def response(url: str, body: bytes, **meta) -> HtmlResponse:
     return HtmlResponse(url, body=body, encoding="utf-8", request=Request(url, meta=meta))
 
@@ -43,6 +55,10 @@ def test_a_shell_of_scripts_with_no_text_is_one(body: bytes) -> None:
         b"<html><body><p>" + "نص ".encode() * 200 + b"</p><script src='/a.js'></script></body></html>",  # text
         b"<html><body><script src='/a.js'></script>" + b"<a href='/n/1'>x</a>" * 40 + b"</body></html>",  # links
         b"<html><body><div id='root'></div><script>gtag('js', new Date());</script></body></html>",  # analytics only
+        # a "send to a friend" form of an old table layout, with its font-size script: no mount point
+        b"<html><head><script src='js/fonts.js'></script></head><body><table><tr><td><a href='default.asp'>home</a>"
+        b"</td></tr><tr><td><form method='post'>mail: <input name='to'><input type='submit'></form></td></tr>"
+        b"</table></body></html>",
     ],
 )
 def test_a_page_with_text_links_or_no_code_is_not(body: bytes) -> None:
@@ -50,15 +66,22 @@ def test_a_page_with_text_links_or_no_code_is_not(body: bytes) -> None:
 
 
 def test_of_the_dev_set_only_the_client_rendered_app_goes_to_the_browser(web) -> None:
-    """Every page of every dev-set template (JSON-state apps included) is read as served, except dx-react's."""
+    """Every page of every dev-set template (JSON-state apps included) is read as served, except dx-react's:
+    home pages, articles and every same-site page an article links to (lists, print and send-to-a-friend pages)."""
     wants = {}
     for record in web.catalog.records:
         site = web.sites[record["outlet"]]
         spider = OutletSpider(outlet=Outlet(name=record["outlet"], base_url=site.url("/")))
-        for path in ("/", record["path"]):
-            status, raw, _ = web.fetch(record["outlet"], path)
-            assert status == 200
-            wants[(record["outlet"], path)] = spider._wants_browser(response(site.url(path), raw))
+        article = web.fetch(record["outlet"], record["path"])[1]
+        # the pages around an article are alike for every article of a template: two articles' worth
+        linked = linked_paths(site, site.url(record["path"]), article) if record["n"] < 2 else set()
+        for path in ("/", record["path"], *sorted(linked)):
+            status, raw, headers = web.fetch(record["outlet"], path)
+            if status != 200:
+                continue
+            url = site.url(path)
+            wants[(record["outlet"], path)] = spider._wants_browser(
+                HtmlResponse(url, body=raw, headers=headers, request=Request(url)))
     chosen = {outlet for (outlet, _), yes in wants.items() if yes}
     assert chosen == {"dx-react"}
     assert all(yes for (outlet, _), yes in wants.items() if outlet == "dx-react")

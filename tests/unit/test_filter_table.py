@@ -67,7 +67,20 @@ def test_a_new_filter_is_one_table_entry() -> None:
     # The page: the filter list it builds its form from.
     assert public_filters(FAKE)[-1] | {"choices": []} == {
         "name": "author", "kind": "terms", "multi": True, "description": "Author (repeatable)", "label": "الكاتب",
-        "any": "كل الكتّاب", "choices": [], "choices_from": None}
+        "any": "كل الكتّاب", "choices": [], "choices_from": None, "facet": False}
+
+
+def test_facets_come_from_the_table_both_place_facets_included() -> None:
+    from index.search import _facets, facet_aggs
+
+    aggs = facet_aggs()
+    assert aggs["place"] == {"terms": {"field": "places.id", "size": 30}}
+    assert aggs["main_place"] == {"terms": {"field": "main_place.id", "size": 30}}
+    assert set(aggs) == {"outlet", "place", "main_place", "month"}
+    faceted = (*FILTERS, FilterSpec("author", "terms", "authors", "Author", facet=5))
+    assert facet_aggs(faceted)["author"] == {"terms": {"field": "authors", "size": 5}}
+    shaped = _facets({"author": {"buckets": [{"key": "a", "doc_count": 2}]}}, faceted)
+    assert shaped["author"] == [{"key": "a", "count": 2}] and shaped["month"] == []
 
 
 def test_every_consumer_offers_exactly_the_tables_filters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,7 +72,7 @@ def test_dev_gold_is_well_formed_and_reproducible():
             assert record["source_outlet"] in record["paragraphs"][-1]
     assert gold == load_dev_gold()  # the same draw every time
     if text_source() != "saudinewsnet":
-        return  # the mix below is that of the corpus draw (175 pages), not of the 63-page fallback
+        return  # the mix below is that of the corpus draw (25 pages per template), not of the smaller fallback
     styles = Counter(r["byline"]["style"] for r in gold)
     assert len(styles) == len(BYLINE_STYLES) and min(styles.values()) >= 3, styles
     # agency bylines of many agencies, the Libyan one among them (which ones the seeded draw picks moved
@@ -191,6 +191,75 @@ def test_discovery_paths_list_every_article(web):
     home = page_text(web, "dx-shell", "/")
     assert all(f'"href": "{r["path"]}"' in home for r in web.sites["dx-shell"].visible())
     assert web.fetch("dx-shell", "/sitemap.xml")[0] == 404
+
+
+def test_platform_lists_of_the_fourth_block(web):
+    """Ghost, WordPress with Yoast and the REST API, Next.js data routes, "load more": each platform's own lists
+    name every article, and the home page alone names only a few (so those lists matter)."""
+    def fetch(outlet: str, url_or_path: str) -> tuple[int, bytes, dict]:
+        return web.fetch(outlet, "/" + url_or_path.split("8080/", 1)[-1].lstrip("/"))
+
+    def hrefs(outlet: str, text: str) -> set[str]:
+        return {web.sites[outlet].url("/" + h.split("8080/", 1)[-1].lstrip("/"))
+                for h in re.findall(r'href="([^"#]+)"', html.unescape(text))}
+
+    def article_urls(outlet: str) -> set[str]:
+        return {web.sites[outlet].url(r["path"]) for r in web.sites[outlet].visible()}
+
+    for slug in ("dx-ghost", "dx-wpyoast", "dx-nextdata", "dx-loadmore"):
+        home = hrefs(slug, page_text(web, slug, "/"))
+        assert len(article_urls(slug) & home) <= 10, slug
+    # Ghost: robots.txt names /sitemap.xml, an index of sitemap-posts.xml (and pages, authors, tags); /rss/
+    assert "Sitemap: " in page_text(web, "dx-ghost", "/robots.txt")
+    index = _locs(fetch("dx-ghost", "/sitemap.xml")[1])
+    assert {u.rsplit("/", 1)[1] for u in index} == {"sitemap-pages.xml", "sitemap-posts.xml", "sitemap-authors.xml",
+                                                     "sitemap-tags.xml"}
+    assert set(_locs(fetch("dx-ghost", "/sitemap-posts.xml")[1])) >= article_urls("dx-ghost")
+    assert fetch("dx-ghost", "/page/1/")[0] == 301 and '<link rel="next"' in page_text(web, "dx-ghost", "/")
+    # Yoast: sitemap_index.xml -> post-sitemap.xml (plain) and post-sitemap2.xml.gz; /sitemap.xml redirects
+    index = _locs(fetch("dx-wpyoast", "/sitemap_index.xml")[1])
+    posts = [u for u in index if "/post-sitemap" in u]
+    assert [u.rsplit("/", 1)[1] for u in posts] == ["post-sitemap.xml", "post-sitemap2.xml.gz"]
+    listed = set()
+    for url in posts:
+        status, body, headers = fetch("dx-wpyoast", url)
+        listed |= {u for u in _locs(gzip.decompress(body) if url.endswith(".gz") else body) if not u.endswith(".jpg")}
+    assert listed == article_urls("dx-wpyoast") and fetch("dx-wpyoast", "/sitemap.xml")[0] == 301
+    # ... and the REST API the pages announce lists every post, page by page, then answers 400
+    assert '<link rel="https://api.w.org/"' in page_text(web, "dx-wpyoast", "/")
+    status, body, headers = fetch("dx-wpyoast", "/wp-json/wp/v2/posts?per_page=10&page=3&_fields=link,modified_gmt")
+    assert status == 200 and headers["X-WP-TotalPages"] == "3" and set(json.loads(body)[0]) == {"link", "modified_gmt"}
+    rest = {p["link"] for n in (1, 2, 3) for p in json.loads(fetch("dx-wpyoast", f"/wp-json/wp/v2/posts?page={n}")[1])}
+    assert rest == article_urls("dx-wpyoast") and fetch("dx-wpyoast", "/wp-json/wp/v2/posts?page=4")[0] == 400
+    # Next.js: the home page's props and the data routes after it list every post; /_next/data of another build 404s
+    home = page_text(web, "dx-nextdata", "/")
+    build = json.loads(re.search(r'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', home)[1])["buildId"]
+    routed = set()
+    for n in (2, 3, 4, 5):
+        status, body, headers = fetch("dx-nextdata", f"/_next/data/{build}/index.json?page={n}")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        routed |= {web.sites["dx-nextdata"].url(i["uri"]) for i in json.loads(body)["pageProps"]["posts"]["nodes"]}
+    assert article_urls("dx-nextdata") <= routed | hrefs("dx-nextdata", home)
+    assert fetch("dx-nextdata", "/_next/data/old-build/index.json?page=2")[0] == 404
+    # load more: the Laravel JSON pages and the htmx fragments name the rest of each section
+    more = set()
+    page_no, url = 2, re.search(r'data-url="([^"]+)"', page_text(web, "dx-loadmore", "/section/local"))[1]
+    while url:
+        data = json.loads(fetch("dx-loadmore", html.unescape(url))[1])
+        more |= {item["url"] for item in data["data"]}
+        url, page_no = data["next_page_url"], page_no + 1
+    target = re.search(r'hx-get="([^"]+)"', page_text(web, "dx-loadmore", "/section/economy"))
+    while target:
+        fragment = fetch("dx-loadmore", html.unescape(target[1]))[1].decode("utf-8")
+        more |= hrefs("dx-loadmore", fragment)
+        target = re.search(r'hx-get="([^"]+)"', fragment)
+    sections = hrefs("dx-loadmore", page_text(web, "dx-loadmore", "/section/local") + page_text(web, "dx-loadmore",
+                                                                                                 "/section/economy"))
+    assert article_urls("dx-loadmore") <= more | sections and not article_urls("dx-loadmore") <= sections
+    # Blogger: the Atom feed pages by start-index and max-results (rel="next"), /search is disallowed
+    status, body, _ = fetch("dx-blogger", "/feeds/posts/default?start-index=21&max-results=20")
+    assert status == 200 and len(ET.fromstring(body).findall("{http://www.w3.org/2005/Atom}entry")) == 5
+    assert "Disallow: /search" in page_text(web, "dx-blogger", "/robots.txt")
 
 
 def test_amp_twins_point_at_each_other(web):

@@ -50,7 +50,7 @@ READ_ALSO_HEADERS_ONLY = _keys(
 )
 # "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
 # (the label alone can open prose: "More than 40 people...", "Related to this...").
-_LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more)\s*:", re.I)
+_LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more|also)\s*:", re.I)
 # Author contact and bio lines under English stories ("Follow her on Twitter @x", "may be reached at ...",
 # "Follow Jill Lawless on Twitter"), newsletter promotions ("Get the latest updates right in your inbox") and
 # an agency's pointer to its coverage ("Follow AP's full coverage of Brexit ... at https://...").
@@ -93,7 +93,7 @@ FOLLOW = _keys(
 SHARE_EXACT = _keys(
     ("شارك", "شاركها", "مشاركة", "انشر", "شارك الخبر", "شارك المقال", "share", "share this", "tweet")
 )
-_SHARE_NEXT = frozenset(phrase_key(w) for w in ("الخبر", "المقال", "المقالة", "هذا", "هذه", "على", "عبر", "الموضوع", "الصفحة", "مع", "via", "on"))  # fmt: skip
+_SHARE_NEXT = frozenset(phrase_key(w) for w in ("الخبر", "المقال", "المقالة", "هذا", "هذه", "على", "عبر", "الموضوع", "الصفحة", "مع", "via", "on", "this", "article", "story", "post", "page"))  # fmt: skip
 _SHARE_HEADS = frozenset(
     phrase_key(w) for w in ("شارك", "شاركها", "شاركوا", "مشاركة", "انشر", "share", "tweet")
 )
@@ -127,14 +127,29 @@ UTILITY = _keys(
     )
 )  # fmt: skip
 _UTILITY_HEADS = frozenset(p.split()[0] for p in UTILITY)
+# Labels an ad slot leaves in the text ("Advertisement", "Story continues below advertisement"): a line that is
+# only one of them (an exact match: "Advertisement" opens no sentence, but "Sponsored by the city" does).
+AD_LABELS = frozenset(
+    phrase_key(p)
+    for p in (
+        "advertisement", "advertisements", "advertising", "ad", "ads", "sponsored", "sponsored content",
+        "paid content", "story continues below", "story continues below advertisement", "article continues below",
+        "article continues below advertisement", "article continues after advertisement", "continue reading below",
+        "continue reading the main story", "scroll to continue", "scroll to continue with content",
+        "skip advertisement", "skip ad", "remove ads", "إعلان", "اعلان", "إعلانات", "مساحة إعلانية", "محتوى مدفوع",
+    )
+)  # fmt: skip
 # Counters under an article: "عدد القراءات: 174", "1,250 مشاهدة", "Views: 88".
 COUNTER_WORDS = _keys(
     ("عدد القراءات", "عدد المشاهدات", "عدد الزيارات", "عدد التعليقات", "مرات القراءة", "القراءات", "المشاهدات",
      "الزيارات", "قراءة", "قراءات", "مشاهدة", "مشاهدات", "زيارة", "views", "reads", "hits", "view", "read")
 )  # fmt: skip
 TAG_LINES = _keys(
-    ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags")
-)
+    ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات دلالية", "الكلمات الدلالية", "tags",
+     # English taxonomy lines under a post: "Filed under: Brexit | EU", "Posted in: News", "Topics: ..."
+     "filed under", "filed in", "posted in", "posted under", "tagged", "tagged with", "topics", "related topics",
+     "categories", "category")
+)  # fmt: skip
 _CAPTION = re.compile(
     r"^\s*[(\[]?\s*(?:ال)?صور[ةه](?:\s+[اأ]رشيفي[ةه])?\s*[:：\-–—)]|^\s*(?:photo|image|picture|credit)\s*[:(]",
     re.I,
@@ -146,8 +161,19 @@ _INLINE_CAPTION = re.compile(
 )
 _SOURCE_LINE = re.compile(r"^\s*[(\[]?\s*(?:ال)?مصدر\s*[:/|\\\-–—]")
 _NAQLAN_LINE = re.compile(r"^\s*[(\[]?\s*نقل[اًا]*\s+عن\s")
-_COPYRIGHT = re.compile(r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|copyright", re.I)
+# A copyright notice, not a sentence about copyright ("The city settled a copyright dispute ..."): the sign,
+# "all rights reserved", or "Copyright" opening the line or followed by a year or (c).
+_COPYRIGHT = re.compile(
+    r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|^\W*copyright\b|copyright\s*(?:\(c\)|\d{4})",
+    re.I,
+)
 _COOKIE = re.compile(r"ملفات\s+تعريف\s+الارتباط|الكوكيز|الكوكيز|كوكيز|cookies?\b", re.I)
+# A cookie banner says what the site does with them or asks to agree; a story may mention cookies that are baked.
+_COOKIE_NOTICE = re.compile(
+    r"\b(?:use[sd]?|using|accept|consent|polic(?:y|ies)|settings|preferences|browsing|experience|agree|enable)\b"
+    r"|نستخدم|يستخدم|تستخدم|باستخدام|سياس[ةه]|توافق|موافق|تصفح|قبول",
+    re.I,
+)
 _NAV_SPLIT = re.compile(r"\s*[|»«•·/>]\s*")
 _NAV_WORDS = frozenset(
     phrase_key(w)
@@ -165,6 +191,31 @@ _NAV_WORDS = frozenset(
 )
 _END_PUNCT = re.compile(r"[.!?؟…:»\"”]\s*$")
 _TAG_SEP = re.compile(r"^[^:：|\-–—]{1,30}[:：|\-–—]")
+# English time stamps printed as a line of their own above or under a story: "Updated at 1:23 p.m.",
+# "5:45 AM PST 11/19/2019 by Patrick Shanley", "Published: November 19, 2019 at 10:02 a.m. ET",
+# "Updated 3:15 PM ET, Tue November 19, 2019". Words in phrase_key form (punctuation gone: "p.m." is "p m").
+STAMP_MONTHS = frozenset(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+)  # fmt: skip
+STAMP_WORDS = STAMP_MONTHS | frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed",
+     "thu", "thur", "thurs", "fri", "sat", "sun", "am", "pm", "a", "m", "p", "noon", "midnight",
+     "et", "est", "edt", "pt", "pst", "pdt", "ct", "cst", "cdt", "mt", "mst", "mdt", "gmt", "utc", "bst", "cet",
+     "cest", "ist", "aest", "aedt", "updated", "update", "published", "posted", "modified", "last", "first",
+     "originally", "on", "at", "ago", "hour", "hours", "minute", "minutes", "min", "mins", "day", "days", "week",
+     "weeks", "month", "months", "year", "years")
+)  # fmt: skip
+STAMP_LABELS = frozenset(("updated", "update", "published", "posted", "modified", "ago", "am", "pm"))
+STAMP_MAX_WORDS = 20
+STAMP_BYLINE_WORDS = 4  # "... by Patrick Shanley": a byline of at most this many words after "by"
+_NAME = r"[A-Z][\w'’.-]*"
+_STAMP_BYLINE = re.compile(  # "by Patrick Shanley", "By Jane Doe, CNN"
+    rf"\b[Bb]y\s+{_NAME}(?:\s+{_NAME}){{0,{STAMP_BYLINE_WORDS - 1}}}(?:\s*,\s*{_NAME}(?:\s+{_NAME}){{0,2}})?"
+)
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?\s?m\b|\b\d{1,2}[:.]\d{2}\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?[ap]\.?\s?m\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b")
 
 # Kinds returned by classify()
 READ_ALSO_HEADER = "read-also-header"
@@ -226,7 +277,7 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return AGGREGATOR_LINE
     if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
         return READ_ALSO_HEADER
-    if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25:
+    if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25 and not _is_sentence(text, n):
         return READ_ALSO_LINE
     if (key in COMMENT_HEADERS) or (
         _starts(key, COMMENT_HEADERS) and n <= 4 and any(w.isdigit() for w in words)
@@ -244,11 +295,15 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return SHARE
     if n <= 16 and words[0] in _UTILITY_HEADS and _only_tools(words):
         return TOOLS
+    if key in AD_LABELS:
+        return TOOLS
     if n <= 6 and any(w.isdigit() for w in words):
         rest = " ".join(w for w in words if not w.isdigit())
         if rest in COUNTER_WORDS:
             return TOOLS
     if n <= 12 and any(w.isdigit() for w in words) and all(w.isdigit() or w in DATE_WORDS for w in words):
+        return DATE_LINE
+    if _is_stamp(text, words):
         return DATE_LINE
     if n <= 12:
         parts = [phrase_key(p) for p in _NAV_SPLIT.split(text) if p.strip()]
@@ -262,20 +317,54 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return FOLLOW_LINE
     if n <= CONTACT_MAX_WORDS and _CONTACT.search(text):
         return FOLLOW_LINE
-    if _COOKIE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
+    if _COOKIE.search(text) and _COOKIE_NOTICE.search(text) and n <= 60 and not re.search(r"\d{4}", key):
         return COOKIE
     normed = norm(text)
     if (_CAPTION.match(normed) and n <= 30) or key in _CAPTION_EXACT:
         return CAPTION
     if (_SOURCE_LINE.match(normed) or _NAQLAN_LINE.match(normed)) and n <= 10:
         return SOURCE
-    if _starts(key, TAG_LINES) and n <= 40 and _TAG_SEP.match(normed):
+    if (_starts(key, TAG_LINES) and n <= 40 and _TAG_SEP.match(normed)) or key in TAG_LINES:
         return TAGS
     if key in OUTLET_ALIASES or key in _credit_keys(tuple(credits)) or key == "وال":
         return CREDIT
     if _COPYRIGHT.search(text) and n <= 20:
         return CREDIT
     return None
+
+
+SENTENCE_MIN_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?؟]\s*$")
+_LABEL_MARK = re.compile(r"[:：|»«\-–—]")
+
+
+def _is_sentence(text: str, n: int) -> bool:
+    """A line written as a sentence ("Read more about the plan on the city's website, where the documents
+    are published."): long enough, ending with sentence punctuation, and no label mark (colon, bar, dash,
+    guillemet) near its start, where a "read also" line separates its label from the headline."""
+    return n >= SENTENCE_MIN_WORDS and bool(_SENTENCE_END.search(text)) and not _LABEL_MARK.search(text[:30])
+
+
+def _is_stamp(text: str, words: list[str]) -> bool:
+    """An English time stamp line: STAMP_WORDS and digits only, apart from one "by" and a capitalised name
+    (a byline); with a label ("Updated", "Published", "ago"), a clock time, am/pm, or a month and a year.
+    A month and a day alone ("May 5") can head a timeline entry, so they are not enough; a stamp names one
+    moment, so two times or two years are a schedule or a date range, which is information in the story."""
+    if len(words) > STAMP_MAX_WORDS or not any(w.isdigit() for w in words):
+        return False
+    if "by" in words:
+        byline = _STAMP_BYLINE.search(text)
+        if byline is None:
+            return False
+        text = text[: byline.start()] + " " + text[byline.end() :]
+        words = phrase_key(text).split()
+    if not words or not all(w.isdigit() or w in STAMP_WORDS for w in words):
+        return False
+    if len(_TIME_OF_DAY.findall(text)) > 1 or len(_YEAR.findall(text)) > 1:
+        return False  # two times or two dates: opening hours or an event's dates ("9.30 A.M. / 7.00 P.M.")
+    if _CLOCK.search(text) or any(w in STAMP_LABELS for w in words):
+        return True
+    return any(w in STAMP_MONTHS for w in words) and any(len(w) == 4 and w[:2] in ("19", "20") for w in words)
 
 
 def _only_tools(words: list[str]) -> bool:
@@ -366,7 +455,7 @@ def clean_paragraphs(
             removed.append(paragraph)
             continue
         skipping_titles = 0
-        if kind == FOOTER and index > 0 and kept:
+        if kind == FOOTER and index > 0 and kept and not _story_goes_on(kept, paragraphs[index + 1 :]):
             removed.extend(paragraphs[index:])
             break
         if kind == READ_ALSO_HEADER:
@@ -393,7 +482,7 @@ _CLASS_BLOCKS = re.compile(
     r"jp-relatedposts|yarpp|related|read-?also|readalso|also-?read|more-?news|you-?may|recommend(?:ed|ations)?|"
     r"taboola|outbrain|mgid|comments?|comment-list|commentlist|disqus|fb-comments|respond|cookies?|gdpr|"
     r"consent|cmp|newsletter|subscribe|subscription|follow-?us|wp-caption-text|figcaption|caption|tags-?list|"
-    r"post-?tags|tagcloud|print-?only|breadcrumbs?|cta)(?:$|[\s_-])",
+    r"post-?tags|tagcloud|print-?only|breadcrumbs?|cta|promo)(?:$|[\s_-])",
 )  # matched against lower-cased attributes: half the cost of re.I
 _NAV_CLASS = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|tools|toolbar|pagination|pager)(?:$|[\s_-])")
 
@@ -466,6 +555,18 @@ def _box_of(block: HtmlElement, header_len: int) -> HtmlElement:
         node = parent
 
 
+CODE_TAGS = ("script", "style", "noscript", "template")
+
+
+def _visible_chars(body: HtmlElement) -> int:
+    """Characters of the page's text a reader sees: the body's text without its scripts and styles. The guard
+    against dropping the story itself (``_removable``) compares a block with this: on real pages scripts are a
+    third of the characters (a JSON state blob can be more than the story), and counted in, they let a story
+    container whose class carries a furniture word ("entry-content comments-enabled") pass for a small block."""
+    code = sum(len(" ".join(e.text_content().split())) for e in body.iter(*CODE_TAGS) if e.text)
+    return max(0, len(" ".join(body.text_content().split())) - code)
+
+
 def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     """Remove known boilerplate blocks from ``tree`` in place. Returns the removed blocks' texts
     (short ones), which still matter downstream (the aggregator's "مصدر الخبر" line names the
@@ -474,7 +575,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     body = tree.find(".//body")
     if body is None:
         body = tree
-    total = len(" ".join(body.text_content().split()))
+    total = _visible_chars(body)
 
     for element in list(body.iter("figcaption")):
         if element.getparent() is not None:
@@ -487,8 +588,11 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_hover_cards(body, removed)
     _drop_teaser_cards(body, removed)
     _drop_decks(body, removed)
+    _drop_image_captions(body, removed)
     _unmask_embedded_posts(body)
+    _tweetable_quotes_as_paragraphs(body)
     _unmask_link_spans(body)
+    _unmask_presentation_attrs(body)
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     _text_divs_as_paragraphs(body)
@@ -540,6 +644,35 @@ def _drop_decks(body: HtmlElement, removed: list[str]) -> None:
             _drop(deck, removed)
 
 
+CAPTION_MAX_WORDS = 25
+_EMPHASIS = frozenset({"em", "i"})
+
+
+def _only_an_image(element: HtmlElement) -> bool:
+    """An element that shows an image and no text (``<p><a href><img></a></p>``, a bare img or figure)."""
+    if element.tag in ("img", "picture"):
+        return True
+    return element.find(".//img") is not None and not element_text(element)
+
+
+def _drop_image_captions(body: HtmlElement, removed: list[str]) -> None:
+    """A caption written as a paragraph of italics right under an image (``<p><img></p><p><em>Light a Wish by
+    OGE Group</em></p>``): a short paragraph whose text is all in one em/i child, after an element that shows
+    only an image. Italic paragraphs elsewhere (an editor's note, a quotation) stay."""
+    for paragraph in list(body.iter("p")):
+        if len(paragraph) != 1 or paragraph[0].tag not in _EMPHASIS or (paragraph.text or "").strip():
+            continue
+        children = [paragraph[0]]
+        if (children[0].tail or "").strip():
+            continue
+        text = element_text(paragraph)
+        if not text or len(text.split()) > CAPTION_MAX_WORDS:
+            continue
+        before = _element_sibling(paragraph, after=False)
+        if before is not None and _only_an_image(before) and not _is_detached(paragraph):
+            _drop(paragraph, removed)
+
+
 def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
     for cell in list(body.iter("td", "th")):
         if cell.getparent() is None or _is_detached(cell) or cell.find(".//table") is not None:
@@ -561,10 +694,36 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
             if nav and _removable(element, total):
                 _drop(element, removed)
             continue
-        if _is_detached(element):
+        if _is_detached(element) or _holds_running_text([element]):
             continue
         if _removable(element, total):
             _drop(element, removed)
+
+
+RUNNING_TEXT_PARAGRAPHS = 3
+RUNNING_TEXT_WORDS = 15
+
+
+def _holds_running_text(elements: list[HtmlElement]) -> bool:
+    """The story's running text: RUNNING_TEXT_PARAGRAPHS paragraphs of RUNNING_TEXT_WORDS words or more, and
+    less than a fifth of the text in links. A block whose class names furniture ("entry-content
+    comments-enabled") is not dropped for its class when it holds that, and a comments label above it
+    ("No Comments", a meta line over the story) does not take the story with it."""
+    prose = 0
+    for element in elements:
+        prose += sum(1 for p in element.iter("p") if len(p.text_content().split()) >= RUNNING_TEXT_WORDS)
+    if prose < RUNNING_TEXT_PARAGRAPHS:
+        return False
+    text = sum(len(element_text(e)) for e in elements)
+    return sum(_link_text_len(e) for e in elements) < 0.2 * text
+
+
+def _story_goes_on(kept: list[str], rest: list[str]) -> bool:
+    """Paragraphs after a comments label are the story going on (a label printed over the story or inside
+    it), not the comments, when they hold RUNNING_TEXT_PARAGRAPHS paragraphs of RUNNING_TEXT_WORDS words and
+    more text than was kept before the label. The comments themselves are gone by then (trafilatura)."""
+    prose = sum(1 for p in rest if len(p.split()) >= RUNNING_TEXT_WORDS)
+    return prose >= RUNNING_TEXT_PARAGRAPHS and sum(map(len, rest)) > sum(map(len, kept))
 
 
 # Embedded posts quoted in a story (a tweet, an Instagram or TikTok post) are written as a blockquote of
@@ -587,6 +746,41 @@ def _unmask_embedded_posts(body: HtmlElement) -> None:
                 del wrapper.attrib["class"]
 
 
+# "Click to tweet" boxes (WordPress plugins: Social Warfare's span.sw-click-to-tweet, Better Click To Tweet's
+# span.bctt-click-to-tweet): a sentence of the story set apart, inside a link to a tweet form, with the button
+# label beside it. Trafilatura drops the link with the sentence, which published reference bodies keep.
+QUOTE_BOX_CLASSES = ("click-to-tweet", "clicktotweet")
+QUOTE_BOX_BUTTONS = ("ctt-btn", "ctt-button", "tweet-btn", "tweet-button")
+
+
+def _tweetable_quotes_as_paragraphs(body: HtmlElement) -> None:
+    """A click-to-tweet box becomes a paragraph of its sentence (the button label left out); when the box
+    is the only content of a link (the tweet form), the link is replaced too."""
+    for box in list(body.iter("span", "div", "p", "blockquote")):
+        classes = box.get("class")
+        if not classes or "weet" not in classes:  # cheap test first: the loop visits most of the page
+            continue
+        classes = classes.lower()
+        if not any(name in classes for name in QUOTE_BOX_CLASSES) or box.getparent() is None:
+            continue
+        if any(any(name in (e.get("class") or "").lower() for name in QUOTE_BOX_CLASSES) for e in box.iterancestors()):
+            continue  # an inner part of an outer box
+        for button in [e for e in box.iterdescendants() if any(b in (e.get("class") or "").lower() for b in QUOTE_BOX_BUTTONS)]:
+            if button.getparent() is not None:
+                button.drop_tree()
+        text = element_text(box)
+        target = box
+        parent = box.getparent()
+        if parent.tag == "a" and element_text(parent) == text:
+            target = parent
+        if not text or target.getparent() is None:
+            continue
+        paragraph = target.makeelement("p", {})
+        paragraph.text = text
+        paragraph.tail = target.tail
+        target.getparent().replace(target, paragraph)
+
+
 def _unmask_link_spans(body: HtmlElement) -> None:
     """A span classed "link" wrapping a link in running text (``... reported that <span class="link"><a>the
     NFL will fine Rudolph</a></span> for ...``): trafilatura's precision mode drops every span of class
@@ -595,6 +789,44 @@ def _unmask_link_spans(body: HtmlElement) -> None:
         classes = span.get("class")
         if classes and "link" in classes.lower().split() and span.getparent() is not None:
             del span.attrib["class"]
+
+
+# trafilatura's precision mode drops every div, section, p, span or list whose class or id starts or ends with
+# "bottom" or is "link", or whose style draws a border (its PRECISION_DISCARD_XPATH, mirrored here as data).
+# Those say how a block looks, not what it is: "article-text border-bottom", a box of the story drawn with a
+# border. A block that holds the story's running text loses them, so trafilatura judges it by its text.
+PRECISION_PRUNED_TOKEN = re.compile(r"^bottom|bottom$|^link$")
+PRECISION_PRUNED_TAGS = ("div", "section", "span", "ul", "ol")  # blocks of paragraphs
+UNMASK_MIN_PARAGRAPHS = 2
+
+
+def _unmask_presentation_attrs(body: HtmlElement) -> None:
+    for element in body.iter(*PRECISION_PRUNED_TAGS):  # a loop: contains() in XPath took three times as long
+        classes, ident, style = element.get("class"), element.get("id"), element.get("style")
+        masked_class = bool(classes) and _has_pruned_token(classes)
+        masked_id = bool(ident) and _has_pruned_token(ident)
+        masked_style = bool(style) and "border" in style
+        if not (masked_class or masked_id or masked_style) or not _running_text_of(element):
+            continue
+        if masked_class:
+            element.set("class", " ".join(t for t in classes.split() if not PRECISION_PRUNED_TOKEN.search(t)))
+        if masked_id:
+            del element.attrib["id"]
+        if masked_style:
+            del element.attrib["style"]
+
+
+def _has_pruned_token(attr: str) -> bool:
+    if "bottom" not in attr and "link" not in attr:
+        return False
+    return any(PRECISION_PRUNED_TOKEN.search(t) for t in attr.split())
+
+
+def _running_text_of(element: HtmlElement) -> bool:
+    """UNMASK_MIN_PARAGRAPHS paragraphs of RUNNING_TEXT_WORDS words or more, under a fifth of the text in links.
+    A single paragraph set apart by a border (a moderation note under the story) is not enough."""
+    prose = sum(1 for p in element.iter("p") if len(p.text_content().split()) >= RUNNING_TEXT_WORDS)
+    return prose >= UNMASK_MIN_PARAGRAPHS and _link_text_len(element) < 0.2 * len(element_text(element))
 
 
 def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credits: tuple[str, ...]) -> None:
@@ -636,7 +868,9 @@ def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credi
                 if _removable(element, total):
                     _drop(element, removed)
         elif kind == FOOTER:
-            following = list(block.itersiblings())
+            following = [e for e in block.itersiblings() if isinstance(e.tag, str)]
+            if _link_dominated(block) or _holds_running_text(following):
+                following = []  # a jump link to the comments ("Leave a comment"), or the story goes on below
             for element in (block, *following):
                 if isinstance(element.tag, str) and _removable(element, total):
                     _drop(element, removed)

@@ -124,7 +124,7 @@ _BYLINE_AR = re.compile(
     r")\s*(?P<names>[^\n]{2,120}?)\s*[)\]]?\s*$"
 )
 _BYLINE_EN = re.compile(
-    r"^\s*(?:By|BY|by)\s+(?P<names>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}"
+    r"^\s*(?:(?:Written|Posted|Story|Words|Text|Reported|WRITTEN|POSTED)\s+)?(?:By|BY|by)\s+(?P<names>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}"
     r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})*)"
     r"\s*(?:$|[|\-–—]\s.*$|(?:on|updated|published)\b.*$|\d.*$)"
 )

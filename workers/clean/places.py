@@ -1,19 +1,29 @@
-"""Places an article is about: a pure function over title, body and dateline, with the gazetteer.
+"""Places an article names, and the one it is mainly about: a pure function over title, body and dateline,
+with the gazetteer.
 
-How a place earns its score (weights per mention): named in the title 3, in the lead (the first
-300 characters of the body) 2, further down 1, in the dateline 1. A place is kept when its score
-reaches 2: a title or lead mention, or two mentions further down. A background mention deep in
-the body ("the capital has been held by militias since...") stays out. A kept city or region brings
-its country along (the article is about Libya when it is about Sabha).
+`places` holds every place the text names as a place (issue 23: the unit is a mention): a name once deep in
+the body counts as much as one in the title, clitics included ("بجدة", "لمصر", "وعسير"), a construct state
+too ("مركزي جدة"). A country is listed when the text names it, not because one of its cities is named (the
+place objects carry their `country` for that). What keeps a name out:
+- phrases in which it means something else (gazetteer._NOT_PLACES: "القوة القاهرة", "ريال مدريد", "قناة
+  السويس"), and a club's city in a sports story unless the text puts it as a place ("في برشلونة", "ببرشلونة");
+- the adjective reading of a name that is also a feminine nisba: "القوات السعودية" (after a definite noun);
+- a reading that needs support and has none. A reading needs support when it is a small foreign town
+  (GeoNames gives small towns Arabic names that are also words: "آلاشهر"), a foreign town found only by
+  peeling "و"/"ف" off an "ال" word ("والكوت" is Walcott, not "و" + Kut; "والطبقة" is "and the class"), a
+  nisba-shaped name ("الأحمدي" is mostly a surname), or a city outside the Arab world below a million people
+  that is not a capital (a transliterated name: "كانو"). Support is another place of the same country in the
+  article, its name, its demonym ("اللبناني") or the dateline.
 
-Names shared by several places ("طرابلس": Libya or Lebanon; "عمان": Oman or Amman) go to the
-candidate with the most evidence: its prior (Libyan places first, then size), plus the article's
-other unambiguous places in the same country, the country's name and demonyms ("اللبناني",
-"الليبية"), and the dateline's country. "طرابلس الغرب" and "طرابلس الشام" are names of their own
-in the gazetteer.
+Names shared by several places ("طرابلس": Libya or Lebanon; "عمان": Oman or Amman; "وجدة": Oujda or
+"و" + Jeddah) go to the candidate with the most evidence: its prior (Libyan places first, then size), plus the
+article's other unambiguous places in the same country, the country's name and demonyms, and the dateline's
+country. "طرابلس الغرب" and "طرابلس الشام" are names of their own in the gazetteer.
 
-The first place returned is the main place (for a geo_point): the best-scoring city, region or
-site unless a country clearly outweighs it.
+The main place is scored: named in the title 3, in the lead (the first 300 characters of the body) 2, further
+down 1, the dateline 1; the best city, region or site reaching 2 (a title or lead mention, or two further
+down) unless a country outweighs it more than twice; none when no place reaches 2 (a story that only carries a
+dateline, or names places in passing). It comes first in `places`, and its point is the article's `location`.
 """
 
 from __future__ import annotations
@@ -22,16 +32,17 @@ import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from . import gazetteer as gaz
 from .textutil import phrase_key
 
 TITLE, LEAD, BODY, DATELINE = 3.0, 2.0, 1.0, 1.0
-KEEP = 2.0
+KEEP = 2.0  # the main place's least score
 LEAD_CHARS = 300
+DATELINE_HEAD = 60  # characters: where a body's own dateline line sits
 _COUNTRY_NAME_EVIDENCE, _DEMONYM_EVIDENCE, _PLACE_EVIDENCE, _DATELINE_EVIDENCE = 1.5, 1.0, 1.0, 1.0
-_DEMONYM_SCORE = 0.5  # "الجيش الليبي" is about Libya, but weakly: four of them count as a title mention
-_MAX_PLACES = 10
+_MAX_PLACES = 20
 
 # demonym stems in phrase_key form; any of the endings below may follow, "ال" may precede
 _DEMONYMS: dict[str, tuple[str, ...]] = {
@@ -56,6 +67,43 @@ _DEMONYM_RE = re.compile(
 )
 
 
+# Arab League members: a city here is named in Arabic news for itself; one elsewhere that is below a million
+# people and not a capital is more often a transliterated word or name, and needs support.
+ARAB_WORLD = frozenset(
+    ("LY", "EG", "TN", "DZ", "MA", "MR", "SD", "SO", "DJ", "KM", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "IQ",
+     "SY", "LB", "JO", "PS")
+)
+BIG_FOREIGN_CITY = 1_000_000
+# A foreign town smaller than this needs support: GeoNames gives small towns Arabic names that are also everyday
+# words ("آلاشهر" / "الأشهر", the months). Hand-added places (population 0) are curated and need none.
+SMALL_FOREIGN_TOWN = 100_000
+# Cities a sports story names as clubs ("فاز على برشلونة"); as a place only with "في"/"مدينة" or "بـ"
+_CLUB_CITIES = frozenset(
+    phrase_key(n)
+    for n in (
+        "برشلونة", "مدريد", "ميلان", "روما", "ليفربول", "مانشستر", "موناكو", "بورتو", "فالنسيا", "إشبيلية",
+        "نابولي", "مرسيليا", "ليون", "باريس", "ميونخ", "دورتموند", "تورينو", "جنوة", "لشبونة", "أمستردام",
+    )
+)  # fmt: skip
+_SPORTS_WORDS = frozenset(
+    phrase_key(w)
+    for w in (
+        "مباراة", "المباراة", "الدوري", "لاعب", "اللاعب", "لاعبي", "نادي", "النادي", "هدف", "أهداف", "الأهداف",
+        "المنتخب", "مدرب", "المدرب", "الفريق", "مهاجم", "الملعب", "بطولة", "البطولة", "الموسم",
+    )
+)  # fmt: skip
+_LOCATIVE = frozenset(phrase_key(w) for w in ("في", "مدينة", "بمدينة", "داخل", "ضواحي"))
+# after these a name is a person's ("عبيد بن صويلح") or a neighbourhood's or street's ("حي الرصيفة"), not a place
+_NOT_AFTER = frozenset(
+    phrase_key(w) for w in ("بن", "ابن", "بنت", "أبو", "أبا", "أبي", "أم", "حي", "بحي", "وحي", "شارع", "بشارع")
+)
+# names that are also number words: an adjective after a definite noun ("مراحل المشروع الخمس")
+_NUMBER_NAMES = frozenset({phrase_key("الخمس")})
+# words after which a definite name is not an adjective ("إلى السعودية" names the country)
+_NOT_NOUNS = frozenset(phrase_key(w) for w in ("إلى", "الى", "إلا", "التي", "الذي", "الذين", "اللتين"))
+_WORD = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")
+
+
 @dataclass(frozen=True)
 class Place:
     id: str
@@ -67,6 +115,12 @@ class Place:
     score: float
 
 
+@dataclass(frozen=True)
+class ArticlePlaces:
+    places: list[Place]  # every place the text names, the main place first, then by score (at most 20)
+    main: Place | None  # what the article is mainly about, if anything
+
+
 def tag_places(
     title: str | None,
     body: str | None,
@@ -74,54 +128,126 @@ def tag_places(
     *,
     gazetteer: gaz.Gazetteer | None = None,
 ) -> list[Place]:
-    """Places the article is about, the main place first, then by score (at most 10)."""
+    """Every place the article names, the main place (if any) first, then by score."""
+    return article_places(title, body, dateline, gazetteer=gazetteer).places
+
+
+def article_places(
+    title: str | None,
+    body: str | None,
+    dateline: str | None = None,
+    *,
+    gazetteer: gaz.Gazetteer | None = None,
+) -> ArticlePlaces:
+    """The places the article names and its main place (see the module's docstring)."""
     gz = gazetteer or gaz.default()
-    body = body or ""
-    parts = [(title or "", TITLE), (body[:LEAD_CHARS], LEAD), (body[LEAD_CHARS:], BODY)]
-    found = [(mention, weight) for text, weight in parts for mention in gz.find(text)]
+    title, body = title or "", body or ""
+    sports = _is_sports(f"{title} {body}")
+    cut = _lead_end(body)
+    parts = [(title, TITLE), (body[:cut], LEAD), (body[cut:], BODY)]
     date_place = gz.lookup(dateline) if dateline else ()
+    found = [
+        # the dateline written at the body's head ("جدة - واس:") is the dateline again, not a lead mention
+        (mention, 0.0 if weight == LEAD and mention.start < DATELINE_HEAD and mention.candidates == date_place
+         else weight)
+        for text, weight in parts
+        for mention in gz.find(text)
+        if not _other_meaning(text, mention, sports)
+    ]  # fmt: skip
 
-    evidence = _country_evidence(title or "", body, found, date_place)
+    evidence = _country_evidence(title, body, found, date_place)
     scores: dict[str, float] = defaultdict(float)
+    unsupported: dict[str, bool] = {}  # id -> every reading of it needs support
     for mention, weight in found:
-        scores[_resolve(mention.candidates, evidence).id] += weight
+        entry = _resolve(mention.candidates, evidence)
+        scores[entry.id] += weight
+        unsupported[entry.id] = unsupported.get(entry.id, True) and _needs_support(mention, entry)
     if date_place:
-        scores[_resolve(date_place, evidence).id] += DATELINE
-    for cc, count in evidence.demonyms.items():
-        if gz.get(cc.lower()):
-            scores[cc.lower()] += _DEMONYM_SCORE * count
-
-    kept = {pid: score for pid, score in scores.items() if score >= KEEP}
-    kept = {pid: score for pid, score in kept.items() if _supported(pid, kept, gz)}
-    for pid in list(kept):  # a kept city brings its country
-        entry = gz.get(pid)
-        if entry and entry.kind != "country" and gz.get(entry.country.lower()):
-            country = entry.country.lower()
-            kept[country] = max(kept.get(country, 0.0), scores.get(country, 0.0), kept[pid] / 2)
-    ranked = sorted(kept.items(), key=lambda item: (-item[1], item[0]))
-    main = _main(ranked, gz)
+        entry = _resolve(date_place, evidence)
+        scores[entry.id] += DATELINE
+        unsupported[entry.id] = False
+    standing = [pid for pid, needs in unsupported.items() if not needs]  # what can support another
+    named = {
+        pid: score for pid, score in scores.items()
+        if gz.get(pid) and (not unsupported[pid] or _supported(pid, standing, evidence, gz))
+    }  # fmt: skip
+    ranked = sorted(named.items(), key=lambda item: (-item[1], item[0]))
+    main = _main([(pid, score) for pid, score in ranked if score >= KEEP], gz)
     if main:
         ranked.remove(main)
         ranked.insert(0, main)
-    return [_place(gz.get(pid), score) for pid, score in ranked[:_MAX_PLACES] if gz.get(pid)]
+    places = [_place(gz.get(pid), score) for pid, score in ranked[:_MAX_PLACES]]
+    return ArticlePlaces(places, places[0] if main else None)
+
+
+def _lead_end(body: str) -> int:
+    """LEAD_CHARS, moved to the next space: a word cut in two is two other words ("كانوا" -> "كانو", Kano)."""
+    if len(body) <= LEAD_CHARS:
+        return len(body)
+    space = re.compile(r"\s").search(body, LEAD_CHARS)
+    return space.start() if space else len(body)
+
+
+def _is_sports(text: str) -> bool:
+    return sum(1 for word in phrase_key(text[:3000]).split() if word in _SPORTS_WORDS) >= 2
+
+
+def _previous_word(text: str, start: int) -> str:
+    words = _WORD.findall(text[max(0, start - 40) : start])
+    return phrase_key(words[-1]) if words else ""
+
+
+def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
+    """The name means something else here: a club in a sports story, or an adjective ("القوات السعودية")."""
+    written = phrase_key(mention.text)
+    bare = written == mention.key  # no clitic
+    before = _previous_word(text, mention.start)
+    if before in _NOT_AFTER:
+        return True
+    if sports and mention.key in _CLUB_CITIES and before not in _LOCATIVE and not (not bare and written[:1] == "ب"):
+        return True
+    adjective = mention.key in _NUMBER_NAMES or (
+        mention.key.endswith("يه") and any(e.kind == "country" for e in mention.candidates)
+    )
+    return (
+        adjective and bare and " " not in mention.key and mention.key.startswith("ال")
+        and before.startswith("ال") and before not in _NOT_NOUNS
+    )  # fmt: skip
+
+
+def _needs_support(mention: gaz.Mention, entry: gaz.Entry) -> bool:
+    if entry.country == gaz.LIBYA or entry.kind == "country" or entry.population == 0:
+        return False
+    written = phrase_key(mention.text)
+    if written != mention.key and written[:1] in "وف" and mention.key.startswith("ال") and " " not in mention.key:
+        return True  # "والكوت": Walcott, not "و" + Kut
+    if written == mention.key and " " not in mention.key and mention.key.startswith("ال") and mention.key.endswith("ي"):
+        return True  # "الأحمدي": a nisba, mostly a surname
+    if entry.kind == "city" and entry.population < SMALL_FOREIGN_TOWN:
+        return True
+    return entry.country not in ARAB_WORLD and entry.population < BIG_FOREIGN_CITY and not _is_capital(entry)
+
+
+def _is_capital(entry: gaz.Entry) -> bool:
+    country = gaz.default().get(entry.country.lower())
+    return country is not None and (country.lat, country.lon) == (entry.lat, entry.lon)
+
+
+def _supported(pid: str, standing: list[str], evidence: _Evidence, gz: gaz.Gazetteer) -> bool:
+    """Another place of its country that needs no support is named (or the country itself), or its demonym: two
+    readings that both need support do not support each other ("كانو" and "أبا" are not Nigeria)."""
+    entry = gz.get(pid)
+    if entry is None:
+        return False
+    if evidence.demonyms.get(entry.country):
+        return True
+    return any(other != pid and (o := gz.get(other)) is not None and o.country == entry.country for other in standing)
 
 
 @dataclass
 class _Evidence:
     countries: dict[str, float]
     demonyms: dict[str, int]
-
-
-# A foreign town smaller than this needs another place of its country in the article: GeoNames gives
-# small towns Arabic names that are also everyday words ("آلاشهر" / "الأشهر", the months).
-SMALL_FOREIGN_TOWN = 100_000
-
-
-def _supported(pid: str, kept: dict[str, float], gz: gaz.Gazetteer) -> bool:
-    entry = gz.get(pid)
-    if entry is None or entry.country == gaz.LIBYA or entry.kind != "city" or entry.population >= SMALL_FOREIGN_TOWN:
-        return True
-    return any(other != pid and (o := gz.get(other)) is not None and o.country == entry.country for other in kept)
 
 
 def _country_evidence(title: str, body: str, found, date_place) -> _Evidence:
@@ -155,6 +281,21 @@ def _main(ranked: list[tuple[str, float]], gz: gaz.Gazetteer) -> tuple[str, floa
         if entry and entry.kind != "country" and score >= top_score / 2:
             return pid, score
     return ranked[0]
+
+
+def place_fields(found: ArticlePlaces) -> dict[str, Any]:
+    """The Article fields: `places`, `main_place` (None when the article is about no place in particular) and
+    `location`, the main place's point."""
+    main = found.main
+    return {
+        "places": [_ref(p) for p in found.places],
+        "main_place": _ref(main) if main else None,
+        "location": {"lat": main.lat, "lon": main.lon} if main else None,
+    }
+
+
+def _ref(place: Place) -> dict[str, str]:
+    return {"id": place.id, "name_ar": place.name_ar, "name_en": place.name_en, "country": place.country}
 
 
 def _place(entry: gaz.Entry | None, score: float) -> Place:

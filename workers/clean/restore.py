@@ -118,9 +118,16 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
             after = kept[child]
             continue
         text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
-        if child.tag not in RESTORED_TAGS and not _is_pull_quote(child, text):
+        quote = child.tag not in RESTORED_TAGS
+        if quote and not _is_pull_quote(child, text):
             continue
         key = _key(text)
+        if quote and key and key not in index_of and classify(text) is None:
+            # a pull quote repeats a sentence of the story, set apart (with its attribution): the page shows it
+            # twice, and published reference bodies keep both
+            inserts.setdefault(after, []).append(text)
+            restored += 1
+            continue
         if not key or key in kept_text:
             continue
         if (part := _kept_part(paragraphs, after, anchor_indexes, key)) is not None:

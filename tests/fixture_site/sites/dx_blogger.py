@@ -2,7 +2,8 @@
 (12-hour clock "10:30 م", the ISO instant only in <abbr title>), post-body entry-content with
 <br>-separated paragraphs, the profile "غير معرف" when the post has no person byline, share
 buttons, "ليست هناك تعليقات", label links. robots.txt disallows /search (labels and "older posts"
-live there), so discovery is the sitemap index and the Atom feed (feeds/posts/default)."""
+live there), so discovery is the sitemap index and the Atom feed (feeds/posts/default, paged by start-index
+and max-results, with rel="next" and openSearch counts)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from akhbar.demo_web.sites.base import (
 )
 from tests.fixture_site.sites.devbase import DevSite, clock12, local
 
-FEED_SIZE = 10
+FEED_SIZE = 10  # the blog's "posts in the feed" setting: max-results when the request names none
+MAX_RESULTS = 500  # Blogger caps max-results
 SITEMAP_PAGE = 10
 UNKNOWN_PROFILE = "غير معرف"
 
@@ -53,8 +55,10 @@ class BloggerSite(DevSite):
         if path == "/sitemap.xml":
             return self._sitemap(request)
         if path == "/feeds/posts/default":
-            return xml_response(self._atom(int_param(request.query, "start-index", 1) or 1),
-                                "application/atom+xml; charset=UTF-8")
+            start, size = int_param(request.query, "start-index", 1), int_param(request.query, "max-results", FEED_SIZE)
+            if start is None or size is None or start < 1 or size < 0:
+                return text_response("Invalid start-index or max-results", 400)
+            return xml_response(self._atom(start, min(size, MAX_RESULTS)), "application/atom+xml; charset=UTF-8")
         if path == "/":
             return html_response(self._page(self.spec.name_ar, self._posts(self.visible()[:5], full=False)))
         if path.startswith("/search"):
@@ -165,9 +169,9 @@ class BloggerSite(DevSite):
             "<div class='footer'>مدعوم من Blogger.</div></div></body></html>"
         )
 
-    def _atom(self, start: int) -> str:
+    def _atom(self, start: int, size: int = FEED_SIZE) -> str:
         items = self.visible()
-        chunk = items[start - 1: start - 1 + FEED_SIZE]
+        chunk = items[start - 1: start - 1 + size]
         entries = "".join(
             f"<entry><id>tag:blogger.com,1999:blog-1.post-{r['site_id']}</id>"
             f"<published>{local(r).isoformat()}</published><updated>{local(r).isoformat()}</updated>"
@@ -178,9 +182,13 @@ class BloggerSite(DevSite):
             for r in chunk
         )
         nxt = ""
-        if start - 1 + FEED_SIZE < len(items):
+        if start - 1 + size < len(items) and size:
             nxt = (f"<link rel='next' type='application/atom+xml' "
-                   f"href='{esc(self.url(f'/feeds/posts/default?start-index={start + FEED_SIZE}&max-results={FEED_SIZE}'))}'/>")
-        return ("<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+                   f"href='{esc(self.url(f'/feeds/posts/default?start-index={start + size}&max-results={size}'))}'/>")
+        return ("<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom' "
+                "xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/'>"
                 f"<id>tag:blogger.com,1999:blog-1</id><title type='text'>{esc(self.spec.name_ar)}</title>"
-                f"<link rel='alternate' type='text/html' href='{esc(self.base_url)}'/>{nxt}{entries}</feed>")
+                f"<link rel='alternate' type='text/html' href='{esc(self.base_url)}'/>{nxt}"
+                f"<openSearch:totalResults>{len(items)}</openSearch:totalResults>"
+                f"<openSearch:startIndex>{start}</openSearch:startIndex>"
+                f"<openSearch:itemsPerPage>{size}</openSearch:itemsPerPage>{entries}</feed>")

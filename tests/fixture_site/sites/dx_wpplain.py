@@ -44,6 +44,11 @@ class WordPressSite(DevSite):
                      "فخور باستخدام ووردبريس", "اقرأ المزيد")
     post_navigation = True  # "المقالة السابقة / التالية" under a post: a chain through every post
 
+    def category_links(self) -> str:
+        """The entry footer's category link (a theme may print none)."""
+        return ('<footer class="entry-footer"><span class="cat-links">نشرت في <a href="/?cat=3" rel="category">محليات'
+                "</a></span></footer>")
+
     def post_link(self, record: Mapping) -> str:
         return record["path"]
 
@@ -127,8 +132,7 @@ class WordPressSite(DevSite):
             f'datetime="{dt.isoformat()}">{esc(arabic_long_date(dt))}</time></a></span>{by}</div>'
             f'<h1 class="entry-title">{esc(record["title"])}</h1></header>'
             f'<div class="entry-content">{line}{paragraphs}</div>'
-            '<footer class="entry-footer"><span class="cat-links">نشرت في <a href="/?cat=3" rel="category">محليات'
-            "</a></span></footer></article>"
+            f"{self.category_links()}</article>"
             '<nav class="navigation post-navigation" role="navigation"><h2 class="screen-reader-text">تصفّح المقالات'
             f'</h2><div class="nav-links">{nav}</div></nav>'
             f'<div id="comments" class="comments-area"><h2 class="comments-title">تعليقان</h2>'
