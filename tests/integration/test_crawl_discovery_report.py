@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from crawler_support import crawl_env  # noqa: F401 - a fixture
 
-from akhbar.core.discovery import PATHS
+from akhbar.core.discovery import PATHS, assess
+from akhbar.health import discovery_warning
 from tests.fixture_site import FixtureWeb
 from tests.fixture_site.devweb import DevFixtureWeb
 
@@ -35,6 +36,8 @@ def test_the_job_view_reports_discovery_by_path(crawl_env, tmp_path: Path) -> No
         articles = {slug: len(web.visible(slug)) for slug in outlets}
     job = crawl_env.store.get(job_id)
     report = job.discovery
+    for slug, found in report.items():  # pytest -s: the warnings `akhbar outlets health` would give
+        print(slug, assess(found), discovery_warning(assess(found)) or "")
     assert set(report) == set(outlets)
     for slug, found in report.items():
         assert set(found["fetched"]) | set(found["found"]) | set(found["sent"]) <= set(PATHS), slug
