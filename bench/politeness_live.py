@@ -21,7 +21,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -38,47 +37,18 @@ ISSUE_21 = ("dx-wpplain", "dx-wparchive", "dx-split", "dx-shell", "dx-react", "d
 GOAL_GAP = 0.9
 
 
-class RequestLog:
-    """When each request to each site started and ended, from the fixture server's own handler."""
-
-    def __init__(self, web) -> None:
-        self.hits: list[tuple[str, str, int, float, float]] = []
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        original = web._record
-        for site in web.sites.values():
-            handle = site.handle
-
-            def timed(method, target, _handle=handle):
-                self._local.start = time.monotonic()
-                return _handle(method, target)
-
-            site.handle = timed
-
-        def record(slug, method, target, status):
-            with self._lock:
-                self.hits.append((slug, target, status, getattr(self._local, "start", time.monotonic()),
-                                  time.monotonic()))
-            original(slug, method, target, status)
-
-        web._record = record
-
-    def of(self, slug: str) -> list[tuple[str, int, float, float]]:
-        with self._lock:
-            return sorted(((t, s, a, b) for o, t, s, a, b in self.hits if o == slug), key=lambda h: h[2])
-
-
-def host_report(web, log: RequestLog, slug: str, sent: int) -> dict:
+def host_report(web, log, slug: str, sent: int) -> dict:
     hits = log.of(slug)
     site = web.sites[slug]
     answer = site.handle("GET", "/robots.txt")
     body = answer.body if isinstance(answer.body, bytes) else b"".join(answer.body)
     robots = Protego.parse(body.decode("utf-8", "replace") if answer.status == 200 else "")
-    disallowed = [t for t, _, _, _ in hits if t != "/robots.txt" and not robots.can_fetch(site.url(t), "AkhbarBot")]
-    gaps = sorted(b[2] - a[3] for a, b in zip(hits, hits[1:], strict=False))
+    disallowed = [h.target for h in hits
+                  if h.target != "/robots.txt" and not robots.can_fetch(site.url(h.target), "AkhbarBot")]
+    gaps = sorted(b.start - a.end for a, b in zip(hits, hits[1:], strict=False))
     return {
         "requests": len(hits),
-        "robots_first": bool(hits) and hits[0][0] == "/robots.txt",
+        "robots_first": bool(hits) and hits[0].target == "/robots.txt",
         "disallowed_fetched": len(disallowed),
         "gap_median_s": round(statistics.median(gaps), 3) if gaps else None,
         "gap_p10_s": round(gaps[len(gaps) // 10], 3) if gaps else None,
@@ -104,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     from akhbar.core.registry import load_registry
     from crawler.localrun import create_job, run_crawl
     from tests.fixture_site.devweb import DevFixtureWeb
+    from tests.fixture_site.timing import TimedRequests
 
     console = Console(width=140)
     with tempfile.TemporaryDirectory(prefix="akhbar-politeness-") as tmp:
@@ -112,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         client = redis.Redis.from_url(handle.url)
         try:
             with DevFixtureWeb() as web:
-                log = RequestLog(web)
+                log = TimedRequests(web)
                 registry_file = web.write_base_urls_yaml(home / "outlets.yaml")
                 job = create_job(client, load_registry(registry_file), outlets, mode="live")
                 console.print(f"crawling {', '.join(outlets)} in live mode (job {job}); about a second per request")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +15,9 @@ from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
 from akhbar.core.urls import canonical_url as canonical
 from crawler.localrun import create_job, run_crawl, start_crawl
-from tests.fixture_site import FixtureWeb
+from tests.fixture_site.timing import Hit, TimedRequests
 
-__all__ = ["CrawlEnv", "TimedRequests", "canon", "crawl_env", "create_job", "duplicates", "gold_targets", "start_crawl"]
+__all__ = ["CrawlEnv", "Hit", "TimedRequests", "canon", "crawl_env", "create_job", "duplicates", "gold_targets", "start_crawl"]
 
 
 @dataclass
@@ -54,46 +52,6 @@ def crawl_env(redis_url: str, tmp_path: Path) -> Iterator[CrawlEnv]:
     home.mkdir()
     yield CrawlEnv(redis_url, home, client)
     client.flushdb()
-
-
-@dataclass
-class Hit:
-    slug: str
-    target: str
-    status: int
-    start: float
-    end: float
-
-
-class TimedRequests:
-    """Wraps a started FixtureWeb: when each request started and ended being handled, per outlet."""
-
-    def __init__(self, web: FixtureWeb):
-        self.web = web
-        self.hits: list[Hit] = []
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        original_record = web._record
-        for site in web.sites.values():
-            handle = site.handle
-
-            def timed_handle(method, target, _handle=handle):
-                self._local.start = time.monotonic()
-                return _handle(method, target)
-
-            site.handle = timed_handle
-
-        def record(slug, method, target, status):
-            with self._lock:
-                self.hits.append(Hit(slug, target, status, getattr(self._local, "start", time.monotonic()),
-                                     time.monotonic()))
-            original_record(slug, method, target, status)
-
-        web._record = record
-
-    def of(self, slug: str) -> list[Hit]:
-        with self._lock:
-            return sorted((h for h in self.hits if h.slug == slug), key=lambda h: h.start)
 
 
 def canon(target: str) -> str:
