@@ -260,16 +260,18 @@ class OutletSpider(scrapy.Spider):
                 and not datalinks.has_data(response.text))
 
     async def _parse_rendered(self, response: Response) -> AsyncIterator:
+        # Without a render, the page is read as fetched (meta rendered=False: it is not offered again).
+        as_fetched = response.replace(request=response.request.replace(meta={**response.meta, "rendered": False}))
         try:
             rendered = await self.renderer.render(response, self.hosts, self.path_prefix)
         except BrowserMissing as exc:
             self.logger.error("%s; app-shell pages are read without it", exc)
             self._error("browser_missing", str(exc), response.url)
             self.renderer = None
-            rendered = response.replace(request=response.request.replace(meta={**response.meta, "rendered": False}))
+            rendered = as_fetched
         except RenderFailed as exc:
             self._error("render_failed", str(exc), response.url)
-            rendered = response.replace(request=response.request.replace(meta={**response.meta, "rendered": False}))
+            rendered = as_fetched
         else:
             self._count("pages_rendered")
             if self.jobs is not None:

@@ -15,9 +15,10 @@ from akhbar.core.jobs import JobStore
 from akhbar.core.registry import load_registry
 from akhbar.core.urls import canonical_url as canonical
 from crawler.localrun import create_job, run_crawl, start_crawl
+from index.adapter import SearchAdapter
 from tests.fixture_site.timing import Hit, TimedRequests
 
-__all__ = ["CrawlEnv", "Hit", "TimedRequests", "canon", "crawl_env", "create_job", "duplicates", "gold_targets", "start_crawl"]
+__all__ = ["CrawlEnv", "Hit", "TimedRequests", "canon", "crawl_env", "create_job", "duplicates", "gold_targets", "indexed_docs", "start_crawl"]
 
 
 @dataclass
@@ -52,6 +53,18 @@ def crawl_env(redis_url: str, tmp_path: Path) -> Iterator[CrawlEnv]:
     home.mkdir()
     yield CrawlEnv(redis_url, home, client)
     client.flushdb()
+
+
+def indexed_docs(env: dict) -> list[dict]:
+    """url, canonical_url, outlet and body of every document in the test's index (refreshed first)."""
+    adapter = SearchAdapter(env["AKHBAR_SEARCH_URL"])
+    try:
+        adapter.refresh(env["AKHBAR_INDEX"])
+        found = adapter.request("POST", f"/{env['AKHBAR_INDEX']}/_search", body={
+            "size": 5000, "_source": ["url", "canonical_url", "outlet", "body"], "query": {"match_all": {}}})
+    finally:
+        adapter.close()
+    return [hit["_source"] for hit in found["hits"]["hits"]]
 
 
 def canon(target: str) -> str:

@@ -16,29 +16,18 @@ from pathlib import Path
 
 import pytest
 import redis
+from crawler_support import indexed_docs
 from protego import Protego
 
 from akhbar.core.jobs import JobStore
 from akhbar.core.keys import PAGE_OUTCOMES
 from akhbar.core.urls import canonical_url as canonical
-from index.adapter import SearchAdapter
 from tests.fixture_site.devset import body_f1
 from tests.fixture_site.devweb import DevFixtureWeb
 
 pytestmark = pytest.mark.integration
 
 GOAL = 0.98  # issue 21: at least 98% of every outlet's article pages, from base URLs alone
-
-
-def indexed_docs(env: dict) -> list[dict]:
-    adapter = SearchAdapter(env["AKHBAR_SEARCH_URL"])
-    try:
-        adapter.refresh(env["AKHBAR_INDEX"])
-        found = adapter.request("POST", f"/{env['AKHBAR_INDEX']}/_search", body={
-            "size": 5000, "_source": ["url", "canonical_url", "outlet", "body"], "query": {"match_all": {}}})
-    finally:
-        adapter.close()
-    return [hit["_source"] for hit in found["hits"]["hits"]]
 
 
 def indexed_urls(docs: list[dict]) -> dict[str, set[str]]:

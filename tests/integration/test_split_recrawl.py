@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from crawler_support import indexed_docs
 
 from akhbar.core.jobs import Job, JobStore
 from akhbar.core.keys import PAGE_OUTCOMES
 from akhbar.core.urls import canonical_url as canonical
-from index.adapter import SearchAdapter
 from tests.fixture_site.devweb import DevFixtureWeb
 
 pytestmark = pytest.mark.integration
@@ -32,17 +32,6 @@ def crawl(env: dict, registry: Path, *options: str) -> Job:
     # §7: whatever a story's pages, sent = new + updated + duplicate + failed + dead
     assert job.state == "succeeded" and counters["pages_sent"] == sum(counters.get(k, 0) for k in PAGE_OUTCOMES), job
     return job
-
-
-def documents(env: dict) -> list[dict]:
-    adapter = SearchAdapter(env["AKHBAR_SEARCH_URL"])
-    try:
-        adapter.refresh(env["AKHBAR_INDEX"])
-        found = adapter.request("POST", f"/{env['AKHBAR_INDEX']}/_search", body={
-            "size": 1000, "_source": ["url", "canonical_url", "outlet", "body"], "query": {"match_all": {}}})
-    finally:
-        adapter.close()
-    return [hit["_source"] for hit in found["hits"]["hits"]]
 
 
 def test_a_recrawl_of_any_page_of_a_split_report_updates_its_one_document(pipeline_env: dict, worker,
@@ -67,7 +56,7 @@ def test_a_recrawl_of_any_page_of_a_split_report_updates_its_one_document(pipeli
         old_text = record["parts"][1][0][:60]
 
         def the_document() -> dict:
-            docs = [d for d in documents(pipeline_env) if d["outlet"] == "dx-split"]
+            docs = [d for d in indexed_docs(pipeline_env) if d["outlet"] == "dx-split"]
             assert len(docs) == len(records)
             assert not {canonical(d[k]) for d in docs for k in ("url", "canonical_url")} & later_pages
             mine = [d for d in docs if canonical(d["canonical_url"]) == head]

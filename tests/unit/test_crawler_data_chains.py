@@ -15,23 +15,9 @@ from akhbar.core.registry import Outlet
 from akhbar.core.urls import canonical_url as canonical
 from crawler import datalinks
 from crawler.spiders.outlet import OutletSpider
+from tests.spider_fakes import BASE, Frontier, spider
 
-BASE = "http://news.example.ly/"
 STORIES = ["/posts/tripoli-port-reopens/", "/posts/sabha-power-plant/", "/posts/misrata-steel-exports/"]
-
-
-class Frontier:
-    def __init__(self, known: set[str] = frozenset()) -> None:
-        self.known = known
-
-    def known_many(self, urls: list[str]) -> list[bool]:
-        return [url in self.known for url in urls]
-
-
-def spider(known: set[str] = frozenset()) -> OutletSpider:
-    s = OutletSpider(outlet=Outlet(name="news", base_url=BASE))
-    s.frontier = Frontier(known)
-    return s
 
 
 def page(body: str, url: str = BASE, kind: str = "listing") -> HtmlResponse:

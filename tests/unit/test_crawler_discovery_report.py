@@ -18,23 +18,9 @@ from akhbar.health import discovery_warning, with_discovery
 from crawler import discovery
 from crawler.spiders.outlet import OutletSpider
 from tests.fixture_site.devweb import dev_offline_web
+from tests.spider_fakes import BASE, Frontier, spider
 
-BASE = "http://news.example.ly/"
 STORY = "<p>" + "نص الخبر الطويل الذي يكفي ليكون فقرة من مقال حقيقي في موقع إخباري ليبي. " * 3 + "</p>"
-
-
-class Frontier:
-    def __init__(self, known: set[str] = frozenset()) -> None:
-        self.known = known
-
-    def known_many(self, urls: list[str]) -> list[bool]:
-        return [url in self.known for url in urls]
-
-
-def spider(known: set[str] = frozenset()) -> OutletSpider:
-    s = OutletSpider(outlet=Outlet(name="news", base_url=BASE))
-    s.frontier = Frontier(known)
-    return s
 
 
 def html(url: str, body: str, **meta) -> HtmlResponse:
