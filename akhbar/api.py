@@ -516,12 +516,14 @@ router = APIRouter()
 
 SEARCH_EXAMPLE = {
     "total": 1,
+    "total_relation": "eq",
     "hits": [{"id": "3f2a…", "url": "https://alwasat.ly/news/libya/1", "title": "…", "outlet": "alwasat",
               "source_outlet": None, "published_at": "2024-05-01T10:00:00+02:00", "score": 12.3,
               "highlight": {"title": ["… <mark>…</mark> …"], "body": ["…"]}, "cluster_id": "…",
               "also_published_by": ["lana"], "versions": 2,
               "matched": [{"form": "الدبيبة", "query": "Dbeibah", "reason": "transliteration"}]}],
     "facets": {"outlet": [{"key": "alwasat", "count": 1}], "month": [{"key": "2024-05", "count": 1}]},
+    "facets_approximate": False,
     "next": None,
 }
 

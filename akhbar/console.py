@@ -160,7 +160,8 @@ def outcome_sum(job: Job) -> str:
 
 
 def print_results(result: dict) -> None:
-    console.print(f"[bold]{result['total']}[/] results")
+    plus = "+" if result.get("total_relation") == "gte" else ""
+    console.print(f"[bold]{result['total']:,}{plus}[/] results")
     for i, hit in enumerate(result["hits"], 1):
         also_names = hit.get("also_published_by_names") or hit.get("also_published_by")
         also = f"  (also: {', '.join(also_names)})" if also_names else ""

@@ -7,9 +7,10 @@ Builds the loopback stack of bench/search_load.py (embedded node in a temp dir, 
 behind an alias, `akhbar api` in a subprocess, rate limit off). Then:
 
   direct   for each query, the exact engine requests /search makes for it (recorded once by running
-           index.search.run_search in this process: the page request, then the versions count when
-           the page shows a cluster with other members), replayed in order by asyncio users (httpx)
-           POSTing to the node's _search
+           index.search.run_search in this process: the page's _msearch (ranked + counting requests),
+           the exact count when the matches are under the cap, then the versions count when the page
+           shows a cluster with other members), replayed in order by asyncio users (httpx) POSTing to
+           the node's _search / _msearch
   api      GET /search with the same parameters, by the same kind of users
   Both at 1 and 20 concurrent users (--users), --duration measured seconds each after a warm-up;
   the same seeded choice of queries. Ratio = API requests/s / direct searches/s.
@@ -18,9 +19,9 @@ behind an alias, `akhbar api` in a subprocess, rate limit off). Then:
            (bench.search_speed.warm_until_steady: a fresh JVM needs thousands of searches); the
            curve is printed and kept in the results.
 
-  breakdown  one user, in this process, per query: engine round trips (page request; cluster
-           resolution request), the same page request without facets (outlet + month aggs) and
-           without highlight (so the engine's cost of each shows as a difference), Python work in
+  breakdown  one user, in this process, per query: engine round trips (the page's _msearch: ranked
+           request + counting requests; cluster resolution request), the ranked request alone (no
+           counting) and also without highlight (so the engine's cost of each shows as a difference), Python work in
            run_search outside the engine calls, and JSON encoding of the result as the API does it
            (starlette JSONResponse.render). Timing hooks live here, none in product code.
 
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -79,20 +81,31 @@ def record(node_url: str, params: list[dict]) -> tuple[list[list[dict]], dict]:
     class Recorder(SearchAdapter):
         def __init__(self, url: str):
             super().__init__(url, timeout=60)
-            self.calls: list[tuple[dict, float, int]] = []
+            self.calls: list[tuple[str, Any, float, int]] = []  # (endpoint, body or bodies, seconds, took)
 
         def search(self, index, body, params=None):
             t0 = time.perf_counter()
             out = super().search(index, body, params)
-            self.calls.append((body, time.perf_counter() - t0, int(out.get("took", 0))))
+            self.calls.append(("_search", body, time.perf_counter() - t0, int(out.get("took", 0))))
+            return out
+
+        def msearch(self, index, bodies):
+            t0 = time.perf_counter()
+            out = super().msearch(index, bodies)
+            took = max((int(r.get("took", 0)) for r in out), default=0)
+            self.calls.append(("_msearch", list(bodies), time.perf_counter() - t0, took))
             return out
 
     adapter = Recorder(node_url)
     for p in params[:30]:  # warm-up
         run_search(adapter, ALIAS, p)
-    sequences: list[list[dict]] = []
+    sequences: list[list[tuple[str, Any]]] = []
     t = {k: [] for k in ("total", "page_request", "cluster_request", "python", "json_encode", "page_took",
-                         "cluster_took", "first_page_request", "page_no_facets", "page_no_highlight", "requests")}
+                         "cluster_took", "first_page_request", "page_no_counts", "page_no_highlight", "requests")}
+
+    def versions_count(call: tuple) -> bool:
+        return call[0] == "_search" and "versions" in call[1].get("aggs", {})
+
     for p in params:
         adapter.calls = []
         t0 = time.perf_counter()
@@ -101,33 +114,32 @@ def record(node_url: str, params: list[dict]) -> tuple[list[list[dict]], dict]:
         t1 = time.perf_counter()
         JSONResponse(result)  # renders the body: what the API's encoding costs
         t["json_encode"].append(time.perf_counter() - t1)
-        bodies = [c[0] for c in adapter.calls]
-        sequences.append(bodies)
+        sequences.append([(c[0], c[1]) for c in adapter.calls])
         # Cluster resolution: the heads request (collapse) of a cursor page, the versions count of a first page.
-        heads = [c for c in adapter.calls if "versions" in c[0].get("aggs", {})]
-        page = [c for c in adapter.calls if "versions" not in c[0].get("aggs", {})]
+        heads = [c for c in adapter.calls if versions_count(c)]
+        page = [c for c in adapter.calls if not versions_count(c)]
         t["total"].append(total)
         t["requests"].append(len(adapter.calls))
-        t["page_request"].append(sum(c[1] for c in page))
-        t["cluster_request"].append(sum(c[1] for c in heads))
-        t["page_took"].append(sum(c[2] for c in page) / 1000)
-        t["cluster_took"].append(sum(c[2] for c in heads) / 1000)
-        t["python"].append(total - sum(c[1] for c in adapter.calls))
-        first = page[0][0]
-        t["first_page_request"].append(page[0][1])
-        # The same first page request without facet aggs / without highlight, timed round trip.
-        no_facets = {**first, "aggs": {k: v for k, v in first.get("aggs", {}).items() if k not in ("outlet", "month")}}
-        no_hl = {k: v for k, v in first.items() if k != "highlight"}
-        for key, body in (("page_no_facets", no_facets), ("page_no_highlight", no_hl)):
+        t["page_request"].append(sum(c[2] for c in page))
+        t["cluster_request"].append(sum(c[2] for c in heads))
+        t["page_took"].append(sum(c[3] for c in page) / 1000)
+        t["cluster_took"].append(sum(c[3] for c in heads) / 1000)
+        t["python"].append(total - sum(c[2] for c in adapter.calls))
+        # The first page's round trip: the ranked request with its counting requests (one _msearch).
+        ranked = page[0][1][0] if page[0][0] == "_msearch" else page[0][1]
+        t["first_page_request"].append(page[0][2])
+        # The ranked request alone (no counting), and without highlight too, timed round trip.
+        no_hl = {k: v for k, v in ranked.items() if k != "highlight"}
+        for key, body in (("page_no_counts", ranked), ("page_no_highlight", no_hl)):
             t0 = time.perf_counter()
             SearchAdapter.search(adapter, ALIAS, body)
             t[key].append(time.perf_counter() - t0)
     adapter.close()
     ms = {k: round(statistics.fmean(v) * 1000, 2) for k, v in t.items() if k != "requests"}
     ms["requests_per_search"] = round(statistics.fmean(t["requests"]), 2)
-    # Engine cost of facets / highlight = first page request with them minus without them.
-    ms["facets_cost"] = round(ms["first_page_request"] - ms["page_no_facets"], 2)
-    ms["highlight_cost"] = round(ms["first_page_request"] - ms["page_no_highlight"], 2)
+    # Engine cost of counting (total + facets) / highlight = differences of the round trips above.
+    ms["counts_cost"] = round(ms["first_page_request"] - ms["page_no_counts"], 2)
+    ms["highlight_cost"] = round(ms["page_no_counts"] - ms["page_no_highlight"], 2)
     return sequences, {"mean_ms": ms, "queries": len(params)}
 
 
@@ -138,8 +150,14 @@ async def run_level(kind: str, url: str, node_url: str, params: list[dict], sequ
     latencies: list[float] = []
     errors: dict[str, int] = {}
     limits = httpx.Limits(max_connections=users * 2, max_keepalive_connections=users * 2)
-    headers = {"Content-Type": "application/json"}
-    encoded = [[json.dumps(b, ensure_ascii=False).encode() for b in seq] for seq in sequences]
+    headers = {"_search": {"Content-Type": "application/json"}, "_msearch": {"Content-Type": "application/x-ndjson"}}
+
+    def encode(endpoint: str, payload: Any) -> bytes:
+        if endpoint == "_msearch":
+            return "".join(json.dumps(line, ensure_ascii=False) + "\n" for b in payload for line in ({}, b)).encode()
+        return json.dumps(payload, ensure_ascii=False).encode()
+
+    encoded = [[(endpoint, encode(endpoint, payload)) for endpoint, payload in seq] for seq in sequences]
 
     async def user(client: httpx.AsyncClient, rng: random.Random, stop_at: float, record_after: float) -> None:
         while (now := time.perf_counter()) < stop_at:
@@ -150,8 +168,9 @@ async def run_level(kind: str, url: str, node_url: str, params: list[dict], sequ
                     ok = response.status_code == 200
                 else:
                     ok = True
-                    for body in encoded[i]:
-                        response = await client.post(f"{node_url}/{ALIAS}/_search", content=body, headers=headers)
+                    for endpoint, body in encoded[i]:
+                        response = await client.post(f"{node_url}/{ALIAS}/{endpoint}", content=body,
+                                                     headers=headers[endpoint])
                         ok = ok and response.status_code == 200
                 failure = None if ok else f"http_{response.status_code}"
             except httpx.HTTPError as exc:
@@ -226,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  run_search total {m['total']:.1f} = page request {m['page_request']:.1f} (engine took "
           f"{m['page_took']:.1f}) + cluster resolution {m['cluster_request']:.1f} (took {m['cluster_took']:.1f}) "
           f"+ Python {m['python']:.1f}; {m['requests_per_search']} engine requests per search")
-    print(f"  first page request {m['first_page_request']:.1f}: facets cost {m['facets_cost']:.1f}, highlight "
-          f"{m['highlight_cost']:.1f} (the same request without them, timed separately)")
+    print(f"  first page round trip {m['first_page_request']:.1f}: counting (total + facets) {m['counts_cost']:.1f}, "
+          f"highlight {m['highlight_cost']:.1f} (the ranked request without them, timed separately)")
     print(f"  JSON encoding of the result (JSONResponse.render): {m['json_encode']:.2f}")
     write_result("api_vs_direct", {"docs": len(titles), "runs": runs, "ratio_api_over_direct": ratios,
                                    "breakdown": breakdown, "warm_up_mean_ms_per_pass": warm_curve})

@@ -140,6 +140,11 @@ class SearchAdapter:
     def search(self, index: str, body: dict, params: dict | None = None) -> dict:
         return self.request("POST", f"/{index}/_search", body=body, params=params)
 
+    def msearch(self, index: str, bodies: Iterable[dict]) -> list[dict]:
+        """Several searches in one request; one response each, in order (an error is a response)."""
+        body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for b in bodies for line in ({}, b))
+        return self.request("POST", f"/{index}/_msearch", body=body)["responses"]
+
     def refresh(self, index: str) -> None:
         self.request("POST", f"/{index}/_refresh")
 

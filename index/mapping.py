@@ -19,7 +19,7 @@ from index.names import NAMES_ANALYZER, NAMES_SEARCH_ANALYZER, SUBFIELD
 
 # 3: places, location; 4: offsets in the postings of highlighted fields; 5: archived_from;
 # 6: main_place, and `.translit` name-key subfields of title and body (issue 23, index.names: Latin <-> Arabic names)
-MAPPING_VERSION = 6
+MAPPING_VERSION = 7
 
 KEYWORD = {"type": "keyword"}
 PLACE = {"properties": {"id": KEYWORD, "name_ar": KEYWORD, "name_en": KEYWORD, "country": KEYWORD}}
@@ -67,7 +67,9 @@ def mappings(analyzer: str = INDEX_ANALYZER, search_analyzer: str | None = SEARC
             # that enters the top of a sort copies its tiebreak value, which for a keyword is a terms
             # dictionary lookup; on date-sorted searches (most documents enter) that was a third of the
             # engine's time. Added in place to older indices and filled in (add_new_fields).
-            "order_key": {"type": "long", "index": False},
+            # Indexed (points, v7) as well: a range on it is the uniform sample that estimates facets on
+            # large result sets (index.counts); with doc values alone the range is checked on every match.
+            "order_key": {"type": "long"},
             "outlet": KEYWORD,
             "source_outlet": KEYWORD,
             "title": text_field(**text, raw=True, highlighted=True, names=names),

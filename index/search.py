@@ -1,14 +1,15 @@
 """Query building and result shaping for the article index.
 
-    run_search(adapter, alias, params) -> {"total", "hits": [...], "facets": {...}, "next"}
+    run_search(adapter, alias, params) -> {"total", "total_relation", "hits": [...], "facets": {...},
+                                           "facets_approximate", "next"}
     similar(adapter, alias, doc_id, size) -> same envelope (more_like_this, other clusters only)
     build_search(params) -> the request body of one page fetch (plain dict, OpenSearch 2 and ES 8)
 
 Ranking: a term-centric `cross_fields` match over title^3 / lead^2 / body (every word may sit in any
 field; long queries need most but not all words), plus `should` clauses: proximity on the unstemmed
 `.exact` subfields (title phrase >> body phrase), the title alone, and the exact word forms (most_fields
-on `.exact`, so the typed form beats a stem-only match), all wrapped in a mild recency boost:
-score x (1 + 0.25 * gauss(published_at)); undated articles get x 1.1, never zero. The should clauses
+on `.exact`, so the typed form beats a stem-only match), plus a mild recency bonus added to the score
+(RECENCY_BOOST * pivot / (pivot + age), a `distance_feature`); undated articles get UNDATED_BOOST. The should clauses
 were chosen on an earlier development query set that shared query texts with the reported one; the
 development set to retune on is now `bench/relevance.py --dev` (disjoint from the report set by
 construction, see docs/benchmarks.md).
@@ -36,9 +37,12 @@ document: that one is its only matching version). A page of lone articles makes 
 Within one day the scores are stable across pages (the decay origin travels in the cursor); like any
 search_after paging, documents indexed between two page requests may shift the order.
 
-Totals: every version counts in `all_versions`; collapsed, `total` is the number of clusters
-(cardinality, exact below 40,000 clusters) + documents without a cluster_id.
-Facets count documents (all versions): terms per outlet and months in Africa/Tripoli time.
+Totals and facets (index.counts): the ranked request counts nothing, so the engine can skip documents that
+cannot reach the page; two unscored requests in the same `_msearch` count the matches in bounded work: exact
+up to TOTAL_CAP matching documents, beyond that "TOTAL_CAP+" articles (`total_relation: "gte"`) and facets
+estimated from a uniform sample of the archive (`facets_approximate: true`). Collapsed, `total` is the number of
+clusters (cardinality, exact below 40,000 clusters) + documents without a cluster_id; with all versions,
+documents. Facets count documents (all versions): terms per outlet and places, months in Africa/Tripoli time.
 
 Date-sorted pages carry no scores (`score` null): the order does not use them, and without them the
 engine skips the proximity clauses and the recency function on every matching document (date-sorted
@@ -58,7 +62,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from akhbar.core.outlet import add_outlet_names
-from index.adapter import SearchAdapter, SearchRequestError
+from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
+from index.counts import Counts, count_bodies, exact_counts, read_counts, sample_fraction
 from index.explain import explain, query_words
 from index.filters import FILTERS, TIME_ZONE, FilterSpec, coerce_filters, names_by_input
 from index.filters import filter_clauses as _filter_clauses
@@ -345,21 +350,28 @@ def filtered_query(parsed: ParsedQuery, params: SearchParams, table: Sequence[Fi
     return query
 
 
+# Recency: a mild bonus added to the text score, as a `distance_feature` clause: unlike a function_score
+# wrapper, it gives the engine a maximum score per block, so top-k ranking can skip documents that cannot
+# reach the page (block-max WAND), which keeps the cost of a first page nearly flat as the archive grows
+# (docs/benchmarks.md, growth). RECENCY_BOOST at the origin, half of it at RECENCY_PIVOT; an undated
+# article gets UNDATED_BOOST (as if about half a year old), never nothing.
+RECENCY_BOOST = 2.0
+RECENCY_PIVOT = "180d"
+UNDATED_BOOST = 0.8
+
+
 def scored_query(parsed: ParsedQuery, params: SearchParams, origin: str,
                  names: Mapping[str, tuple] | None = None) -> dict:
-    """Text query + filters, with the mild recency boost."""
+    """Text query + filters, with the mild recency bonus."""
     inner = filtered_query(parsed, params, names=names)
-    has_date = {"exists": {"field": "published_at"}}
-    return {"function_score": {
-        "query": inner,
-        "functions": [
-            {"weight": 1},
-            {"filter": has_date, "weight": 0.25,
-             "gauss": {"published_at": {"origin": origin, "scale": "180d", "offset": "7d", "decay": 0.5}}},
-            {"filter": {"bool": {"must_not": [has_date]}}, "weight": 0.1},
+    return {"bool": {
+        "must": [inner],
+        "should": [
+            {"distance_feature": {"field": "published_at", "origin": origin, "pivot": RECENCY_PIVOT,
+                                  "boost": RECENCY_BOOST}},
+            {"constant_score": {"filter": {"bool": {"must_not": [{"exists": {"field": "published_at"}}]}},
+                                "boost": UNDATED_BOOST}},
         ],
-        "score_mode": "sum",
-        "boost_mode": "multiply",
     }}
 
 
@@ -399,9 +411,11 @@ def today() -> str:
 
 
 def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None = None,
-                 search_after: list | None = None, size: int | None = None, aggs: bool = True,
+                 search_after: list | None = None, size: int | None = None,
                  names: Mapping[str, tuple] | None = None) -> dict:
-    """The body of one page fetch (no collapse: see the module docstring). `names`: resolve_names."""
+    """The body of one page fetch: ranked hits only, nothing counted (no total, no aggregations: the
+    counts are separate bounded requests, index.counts). No collapse: see the module docstring.
+    `names`: resolve_names."""
     params = SearchParams.coerce(params)
     parsed = parse_query(params.q)
     body: dict[str, Any] = {
@@ -409,7 +423,7 @@ def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None
         "sort": sort_clause(params),
         "size": size or params.size,
         "_source": SOURCE_FIELDS,
-        "track_total_hits": params.all_versions,
+        "track_total_hits": False,
     }
     if search_after is not None:
         body["search_after"] = search_after
@@ -417,14 +431,23 @@ def build_search(params: SearchParams | Mapping[str, Any], *, origin: str | None
         body["highlight"] = highlight_clause(exact=bool(parsed.phrases)
                                              or any(t.phrase for group in parsed.any_of for t in group),
                                              names=_name_query(parsed.words, names) is not None)
-    if aggs:
-        agg: dict = facet_aggs() if params.facets else {}
-        if not params.all_versions:
-            agg["clusters"] = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
-            agg["unclustered"] = {"missing": {"field": "cluster_id"}}
-        if agg:
-            body["aggs"] = agg
     return body
+
+
+def count_aggs(params: SearchParams) -> dict:
+    """What the counting requests aggregate: the facets (if asked) and, collapsed, the clusters."""
+    agg: dict = facet_aggs() if params.facets else {}
+    if not params.all_versions:
+        agg["clusters"] = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
+        agg["unclustered"] = {"missing": {"field": "cluster_id"}}
+    return agg
+
+
+def build_counts(params: SearchParams | Mapping[str, Any], fraction: float = 1.0,
+                 names: Mapping[str, tuple] | None = None) -> list[dict]:
+    """The bodies that count a search's matches (index.counts.count_bodies)."""
+    params = SearchParams.coerce(params)
+    return count_bodies(filtered_query(parse_query(params.q), params, names=names), count_aggs(params), fraction)
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -472,8 +495,13 @@ def _facets(aggs: dict | None, table: Sequence[FilterSpec] = FILTERS) -> dict:
     }
 
 
+def _counted(counts: Counts) -> dict:
+    return {"total": counts.total, "total_relation": counts.relation, "facets": _facets(counts.aggregations),
+            "facets_approximate": counts.approximate}
+
+
 def _empty() -> dict:
-    return {"total": 0, "hits": [], "facets": _facets(None), "next": None}
+    return {**_counted(Counts(0, "eq")), "hits": [], "next": None}
 
 
 class _NoIndex(Exception):
@@ -484,11 +512,63 @@ def _search(adapter: SearchAdapter, alias: str, body: dict) -> dict:
     try:
         return adapter.search(alias, body)
     except SearchRequestError as exc:
-        if exc.status == 404:
-            raise _NoIndex(alias) from exc
-        # Our queries are built, never parsed from user text: a 4xx here is a bad cursor value or a
-        # parameter the engine refused; report it as the client's request, not a server fault.
-        raise QueryError(f"the search engine rejected the request: {exc}") from exc
+        raise _request_error(alias, exc.status, str(exc)) from exc
+
+
+def _request_error(alias: str, status: int, reason: str) -> Exception:
+    if status == 404:
+        return _NoIndex(alias)
+    # Our queries are built, never parsed from user text: a 4xx here is a bad cursor value or a
+    # parameter the engine refused; report it as the client's request, not a server fault.
+    return QueryError(f"the search engine rejected the request: {reason}")
+
+
+def _msearch(adapter: SearchAdapter, alias: str, bodies: Sequence[dict]) -> list[dict]:
+    """Several searches in one round trip (the node runs them side by side); errors as _search's."""
+    try:
+        responses = adapter.msearch(alias, bodies)
+    except SearchRequestError as exc:
+        raise _request_error(alias, exc.status, str(exc)) from exc
+    for response in responses:
+        if "error" in response:
+            status = int(response.get("status") or 500)
+            reason = json.dumps(response["error"], ensure_ascii=False)[:300]
+            if status >= 500 or status == 429:
+                raise SearchUnavailable(f"Search engine error {status}: {reason}")
+            raise _request_error(alias, status, reason)
+    return responses
+
+
+# The archive's size picks the share the sampled count reads (index.counts); asked once a minute.
+ARCHIVE_SIZE_TTL = 60.0
+_archive_size: dict[tuple[str, str], tuple[float, int]] = {}
+
+
+def archive_docs(adapter: SearchAdapter, alias: str) -> int:
+    now = time.monotonic()
+    cached = _archive_size.get((adapter.url, alias))
+    if cached is not None and now - cached[0] < ARCHIVE_SIZE_TTL:
+        return cached[1]
+    try:
+        docs = int(adapter.request("GET", f"/{alias}/_count")["count"])
+    except SearchRequestError as exc:
+        raise _request_error(alias, exc.status, str(exc)) from exc
+    _archive_size[(adapter.url, alias)] = (now, docs)
+    return docs
+
+
+def _page_and_counts(adapter: SearchAdapter, alias: str, params: SearchParams, body: dict,
+                     names: Mapping[str, tuple]) -> tuple[dict, Counts]:
+    """The ranked request and the counting ones (index.counts) in one round trip; a second one counts
+    exactly when the matches are fewer than the cap."""
+    fraction = sample_fraction(archive_docs(adapter, alias))
+    query, aggs = filtered_query(parse_query(params.q), params, names=names), count_aggs(params)
+    responses = _msearch(adapter, alias, [body, *count_bodies(query, aggs, fraction)])
+    counted = read_counts(responses[1:], fraction, params.all_versions)
+    if counted is None:
+        [exact] = count_bodies(query, aggs, 1.0)
+        counted = exact_counts(_search(adapter, alias, exact), params.all_versions)
+    return responses[0], counted
 
 
 def _cluster_heads(adapter: SearchAdapter, alias: str, query: dict, sort: list[dict],
@@ -576,35 +656,31 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
 
     if params.all_versions:
         body = build_search(params, origin=origin, search_after=after, size=params.size + 1, names=names)
-        response = _search(adapter, alias, body)
+        response, counted = _page_and_counts(adapter, alias, params, body, names)
         raw = response["hits"]["hits"]
         page = raw[: params.size]
         more = len(raw) > params.size
         return {
-            "total": response["hits"]["total"]["value"],
+            **_counted(counted),
             "hits": [_shape_hit(h, words=words) for h in page],
-            "facets": _facets(response.get("aggregations")),
             "next": encode_cursor(page[-1]["sort"], mode, origin) if more and page else None,
         }
 
     # Candidates per round: a few spare for versions hidden behind their cluster's head.
     batch = params.size + max(5, params.size // 2)
     shown: list[dict] = []
-    total = 0
-    facets = _facets(None)
+    counted = Counts(0, "eq")
     next_cursor: list | None = None
     exhausted = False
     # Without a cursor every round's candidates continue a prefix of the whole order, so a cluster's head
     # is simply its first member met: no engine request is needed to find it, only to count versions.
     first_met: dict[str, str] | None = {} if after is None else None
     for round_no in range(MAX_ROUNDS):
-        body = build_search(params, origin=origin, search_after=after, size=batch, aggs=round_no == 0,
-                            names=names)
-        response = _search(adapter, alias, body)
+        body = build_search(params, origin=origin, search_after=after, size=batch, names=names)
         if round_no == 0:
-            aggs = response.get("aggregations", {})
-            total = int(aggs.get("clusters", {}).get("value", 0)) + int(aggs.get("unclustered", {}).get("doc_count", 0))
-            facets = _facets(aggs)
+            response, counted = _page_and_counts(adapter, alias, params, body, names)
+        else:
+            response = _search(adapter, alias, body)
         candidates = response["hits"]["hits"]
         if first_met is not None:
             for hit in candidates:
@@ -634,9 +710,8 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
     if not exhausted and after is not None:
         next_cursor = after
     return {
-        "total": total,
+        **_counted(counted),
         "hits": shown,
-        "facets": facets,
         "next": encode_cursor(next_cursor, mode, origin) if next_cursor is not None else None,
     }
 
@@ -684,5 +759,5 @@ def similar(adapter: SearchAdapter, alias: str, doc_id: str, size: int = 10,
         if key not in seen:
             seen.add(key)
             hits.append(_shape_hit(candidate))
-    return _named({"total": response["hits"]["total"]["value"], "hits": hits[:size], "facets": _facets(None),
+    return _named({**_counted(Counts(response["hits"]["total"]["value"], "eq")), "hits": hits[:size],
                    "next": None}, outlet_names)

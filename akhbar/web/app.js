@@ -293,7 +293,16 @@
       when ? el("span", { class: "muted", text: ` · ${when}` }) : null);
   }
 
-  function renderFacets(facets, state) {
+  // Counts past the engine's cap are a lower bound ("10,000+"); sampled facet counts are estimates ("≈").
+  function totalLabel(data) {
+    return numberFormat.format(data.total) + (data.total_relation === "gte" ? "+" : "");
+  }
+
+  function countLabel(count, approximate) {
+    return (approximate ? "≈" : "") + numberFormat.format(count);
+  }
+
+  function renderFacets(facets, state, approximate) {
     const outlets = $("facet-outlet");
     const months = $("facet-month");
     outlets.replaceChildren();
@@ -306,7 +315,7 @@
         "data-outlet": bucket.key,
         onclick: () => search({ ...state, outlet: active ? "" : bucket.key }),
       }, el("span", { class: "facet-name", text: outletLabel(bucket.key) }),
-         el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+         el("span", { class: "count", text: countLabel(bucket.count, approximate) }))));
     }
     // two place facets: the place an article is mainly about, and every place it names
     for (const key of ["main_place", "place"]) {
@@ -319,7 +328,7 @@
           [`data-${key.replace("_", "-")}`]: bucket.key,
           onclick: () => search({ ...state, [key]: active ? "" : bucket.key }),
         }, el("span", { class: "facet-name", text: bucket.name || bucket.key }),
-           el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+           el("span", { class: "count", text: countLabel(bucket.count, approximate) }))));
       }
     }
     const monthBuckets = ((facets && facets.month) || []).slice().reverse().slice(0, 24);
@@ -334,7 +343,7 @@
         "data-month": bucket.key,
         onclick: () => search(active ? { ...state, from: "", to: "" } : { ...state, from, to }),
       }, el("span", { class: "facet-name", text: monthLabel(bucket.key) }),
-         el("span", { class: "count", text: numberFormat.format(bucket.count) }))));
+         el("span", { class: "count", text: countLabel(bucket.count, approximate) }))));
     }
     if (!outlets.childElementCount) outlets.append(el("li", { class: "muted", text: "—" }));
     if (!months.childElementCount) months.append(el("li", { class: "muted", text: "—" }));
@@ -365,14 +374,14 @@
       current = { state, next: data.next };
       learnNames(data);
       list.replaceChildren(...data.hits.map(renderHit));
-      renderFacets(data.facets, state);
+      renderFacets(data.facets, state, data.facets_approximate);
       status.className = "status";
       if (!data.hits.length) {
         status.textContent = state.q ? `لا نتائج لـ«${state.q}». جرّب كلمات أخرى أو أزل بعض التصفية.` : "لا أخبار في الأرشيف بعد.";
       } else {
         status.textContent = state.q
-          ? `عدد النتائج: ${numberFormat.format(data.total)}`
-          : `أحدث الأخبار · ${numberFormat.format(data.total)} خبر في الأرشيف`;
+          ? `عدد النتائج: ${totalLabel(data)}`
+          : `أحدث الأخبار · ${totalLabel(data)} خبر في الأرشيف`;
       }
       $("more").hidden = !data.next;
     } catch (error) {

@@ -21,7 +21,7 @@ from index.bulk import BulkAction, BulkIndexer
 from index.manage import count, ensure_index, migrate
 from index.mapping import order_key
 from index.query import QueryError
-from index.search import build_search, run_search, similar
+from index.search import archive_docs, build_search, run_search, similar
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +117,8 @@ def search_ids(search, corpus, **params) -> list[str]:
 # -- shape ----------------------------------------------------------------------------------------
 def test_result_shape(search, corpus):
     result = run_search(search, corpus, {"q": "حقل الشرارة", "section": "rank"})
-    assert set(result) == {"total", "hits", "facets", "next"}
+    assert set(result) == {"total", "total_relation", "hits", "facets", "facets_approximate", "next"}
+    assert result["total_relation"] == "eq" and result["facets_approximate"] is False
     hit = result["hits"][0]
     assert set(hit) == {"id", "url", "title", "outlet", "source_outlet", "published_at", "score", "highlight",
                         "cluster_id", "also_published_by", "versions", "places", "main_place", "outlet_name",
@@ -239,7 +240,7 @@ def _all_pages(search, corpus, params: dict) -> tuple[list[str], int]:
 
 def _reference(search, corpus, params: dict, collapse: bool) -> list[str]:
     """The same query in one request; with the engine's own collapse (from/size) when collapsing."""
-    body = build_search({**params, "size": 100, "all_versions": True}, aggs=False)
+    body = build_search({**params, "size": 100, "all_versions": True})
     body.pop("highlight", None)
     if collapse:
         body["collapse"] = {"field": "cluster_id"}
@@ -265,7 +266,7 @@ def test_search_after_paging_has_no_duplicates_or_gaps(search, corpus, sort, all
 def test_versions_count_the_matching_members_on_every_page(search, corpus, sort):
     # The first page counts versions with its own request, later pages with the collapse request.
     params = {"q": "ميناء", "section": "paging", "sort": sort, "size": 4}
-    body = build_search({**params, "all_versions": True}, aggs=False)
+    body = build_search({**params, "all_versions": True})
     body |= {"size": 0, "aggs": {"c": {"terms": {"field": "cluster_id", "size": 1000}}}}
     expected = {b["key"]: b["doc_count"] for b in search.search(corpus, body)["aggregations"]["c"]["buckets"]}
     assert any(n > 1 for n in expected.values())  # the corpus has clusters with several versions
@@ -291,22 +292,30 @@ def test_a_first_page_of_lone_articles_asks_the_engine_once(search, alias):
     assert not BulkIndexer(search, alias).run([BulkAction("index", k, d) for k, d in docs], refresh=True).failed
 
     class Counting(SearchAdapter):
+        """Each round trip's bodies: one for a search, several for an _msearch."""
+
         def search(self, index, body, params=None):
-            self.bodies.append(body)
+            self.trips.append([body])
             return super().search(index, body, params)
 
+        def msearch(self, index, bodies):
+            self.trips.append(list(bodies))
+            return super().msearch(index, bodies)
+
     counting = Counting(search.url)
-    counting.bodies = []
+    archive_docs(counting, alias)  # the archive's size, asked once a minute (index.counts' sample)
+    counting.trips = []
     result = run_search(counting, alias, {"q": "المرج"})
-    assert sorted(ids(result)) == [f"lone{i}" for i in range(4)] and len(counting.bodies) == 1
+    assert sorted(ids(result)) == [f"lone{i}" for i in range(4)] and len(counting.trips) == 1
     assert {h["versions"] for h in result["hits"]} == {1}
 
-    counting.bodies.clear()
+    counting.trips.clear()
     result = run_search(counting, alias, {"q": "زلزال"})
     assert {h["cluster_id"]: h["versions"] for h in result["hits"]} == {
         "lone0": 1, "lone1": 1, "lone2": 1, "lone3": 1, "pair": 2, "older": 1}
-    assert len(counting.bodies) == 2
-    counted = counting.bodies[1]["query"]["bool"]["filter"][1]["terms"]["cluster_id"]
+    assert len(counting.trips) == 2
+    [versions_count] = counting.trips[1]
+    counted = versions_count["query"]["bool"]["filter"][1]["terms"]["cluster_id"]
     assert sorted(counted) == ["older", "pair"]
     counting.close()
 
@@ -516,3 +525,30 @@ def test_concurrent_cluster_view_updates_of_one_document_all_land(search, alias)
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+# -- bounded counting (index.counts) ------------------------------------------------------------------
+@pytest.mark.parametrize("all_versions", [False, True])
+def test_counts_past_the_cap_are_a_lower_bound_with_sampled_facets(search, corpus, monkeypatch, all_versions):
+    """Shrunk limits stand for the real ones (10,000 / 50,000): the corpus is the archive, the paging
+    section's 57 matches are 'many'."""
+    from index import counts
+
+    params = {"q": "ميناء", "section": "paging", "all_versions": all_versions}
+    exact = run_search(search, corpus, params)
+    assert exact["total_relation"] == "eq" and not exact["facets_approximate"]
+    assert exact["total"] == (57 if all_versions else 25)
+    assert exact["facets"]["outlet"] == [{"key": "fx-wasat", "name": "fx-wasat", "count": 57}]
+
+    monkeypatch.setattr(counts, "TOTAL_CAP", 20)
+    monkeypatch.setattr(counts, "SAMPLE_DOCS", 40)  # about half of the corpus
+    many = run_search(search, corpus, params)
+    assert many["total_relation"] == "gte" and many["facets_approximate"] is True
+    assert many["total"] == 20  # "20+" matching articles: counting stopped at the cap
+    [outlet] = many["facets"]["outlet"]
+    assert outlet["key"] == "fx-wasat" and 57 / 2 <= outlet["count"] <= 57 * 2  # an estimate, scaled up
+    assert [h["id"] for h in many["hits"]] == [h["id"] for h in exact["hits"]]  # ranking is not sampled
+
+    few = run_search(search, corpus, {"q": "سبها", "all_versions": all_versions})  # under the cap: exact
+    assert few["total_relation"] == "eq" and not few["facets_approximate"]
+    assert few["total"] == (2 if all_versions else 1)

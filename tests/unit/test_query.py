@@ -11,6 +11,7 @@ from index.query import MAX_CLAUSES, QueryError, Term, parse_query
 from index.search import (
     ORDER_TIEBREAK,
     SearchParams,
+    build_counts,
     build_search,
     decode_cursor,
     encode_cursor,
@@ -162,16 +163,21 @@ def test_body_shape():
                         origin="2024-05-01")
     text = json.dumps(body, ensure_ascii=False)
     assert body["sort"] == [{"_score": {"order": "desc"}}, ORDER_TIEBREAK]
-    fs = body["query"]["function_score"]
-    assert fs["boost_mode"] == "multiply"
-    assert any("gauss" in f for f in fs["functions"])
-    inner = fs["query"]["bool"]
+    outer = body["query"]["bool"]
+    # recency is a distance_feature clause beside the text query (skippable by block-max WAND)
+    recency = outer["should"][0]["distance_feature"]
+    assert recency["field"] == "published_at" and recency["origin"] == "2024-05-01"
+    inner = outer["must"][0]["bool"]
     assert inner["filter"] == [{"terms": {"outlet": ["fx-wasat"]}}]
     assert inner["must_not"]
     assert '"title.exact"' in text and '"cross_fields"' in text
     assert body["highlight"]["pre_tags"] == ["<mark>"]
-    assert body["aggs"]["month"]["date_histogram"]["time_zone"] == "Africa/Tripoli"
-    assert body["aggs"]["month"]["date_histogram"]["calendar_interval"] == "month"
+    # the ranked request counts nothing: no total, no aggregations (index.counts does that)
+    assert body["track_total_hits"] is False and "aggs" not in body
+    exact = build_counts({"q": "x"})
+    assert len(exact) == 1 and exact[0]["size"] == 0 and exact[0]["track_total_hits"] is True
+    assert exact[0]["aggs"]["month"]["date_histogram"]["time_zone"] == "Africa/Tripoli"
+    assert exact[0]["aggs"]["month"]["date_histogram"]["calendar_interval"] == "month"
 
 
 def test_date_sort_has_tiebreaker_and_skips_scores():
@@ -183,7 +189,7 @@ def test_date_sort_has_tiebreaker_and_skips_scores():
 
 def test_empty_query_matches_all_without_highlight():
     body = build_search({"q": "", "language": "en"})
-    inner = body["query"]["function_score"]["query"]["bool"]
+    inner = body["query"]["bool"]["must"][0]["bool"]
     assert inner["must"] == [{"match_all": {}}]
     assert "highlight" not in body
 
