@@ -354,8 +354,9 @@ class Byline:
 
 
 def _places_in(segment: str) -> list[str] | None:
-    """The places in a segment ("بغداد، عمان", "بنغازي (ليبيا)") when it holds only places."""
-    parts = [p.strip() for p in re.split(r"[,،]|\s+و(?=\S)", _PARENS.sub(lambda m: "،" + m[1], segment))]
+    """The places in a segment ("بغداد، عمان", "القاهرة/الإسماعيلية", "بنغازي (ليبيا)") when it holds only places."""
+    # "القاهرة/الإسماعيلية": agencies put a slash between the places of a story told from two
+    parts = [p.strip() for p in re.split(r"[,،/]|\s+و(?=\S)", _PARENS.sub(lambda m: "،" + m[1], segment))]
     parts = [p for p in parts if p]
     if parts and all(_is_place_name(p) for p in parts):
         return parts

@@ -93,10 +93,24 @@ _SPORTS_WORDS = frozenset(
     )
 )  # fmt: skip
 _LOCATIVE = frozenset(phrase_key(w) for w in ("في", "مدينة", "بمدينة", "داخل", "ضواحي"))
-# after these a name is a person's ("عبيد بن صويلح") or a neighbourhood's or street's ("حي الرصيفة"), not a place
+# after these a name is a person's ("عبيد بن صويلح", "يا رشيد") or a neighbourhood's or street's ("حي الرصيفة")
 _NOT_AFTER = frozenset(
-    phrase_key(w) for w in ("بن", "ابن", "بنت", "أبو", "أبا", "أبي", "أم", "حي", "بحي", "وحي", "شارع", "بشارع")
+    phrase_key(w)
+    for w in ("بن", "ابن", "بنت", "أبو", "أبا", "أبي", "أم", "يا", "حي", "بحي", "وحي", "شارع", "بشارع")
 )
+# Place names that are also everyday words or first names: "مشهد" (a scene), "دوما" (always), "سعيدة" (happy),
+# "رشيد" (wise; a first name), "بشار" (Bashar al-Assad), "سلمية" (peaceful), "حديثة" (recent), "ميدان" (a square),
+# "أقصر" (shorter), "ودان" (and condemned). A reading of one needs support (another place of its country, its
+# name or demonym, the dateline), as a small foreign town does. Found on unlabelled corpus days (issue 23).
+_ALSO_WORDS = frozenset(
+    phrase_key(w)
+    for w in ("مشهد", "دوما", "سعيدة", "رشيد", "بشار", "سلمية", "السلمية", "حديثة", "ميدان", "اقصر", "ودان")
+)
+# tanween marks an indefinite common noun or adverb ("دوماً", "مشهدٍ"), never a place's name
+_TANWEEN = re.compile("[\u064b-\u064d]")
+# adjective shapes: afʿal (الأبيض), faʿlāʾ (البيضاء, الزرقاء), faʿīl (القصير): after a definite noun such a name is
+# the noun's adjective ("البيت الأبيض", "المدى القصير", "الأراضي البيضاء"), as a nisba is ("القوات السعودية")
+_ADJECTIVE_SHAPE = re.compile(r"^ال(?:ا\w{3}|\w{3}اء|\w{2}ي\w)$")
 # names that are also number words: an adjective after a definite noun ("مراحل المشروع الخمس")
 _NUMBER_NAMES = frozenset({phrase_key("الخمس")})
 # words after which a definite name is not an adjective ("إلى السعودية" names the country)
@@ -206,8 +220,12 @@ def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
         return True
     if sports and mention.key in _CLUB_CITIES and before not in _LOCATIVE and not (not bare and written[:1] == "ب"):
         return True
-    adjective = mention.key in _NUMBER_NAMES or (
-        mention.key.endswith("يه") and any(e.kind == "country" for e in mention.candidates)
+    if _TANWEEN.search(mention.text):
+        return True
+    adjective = (
+        mention.key in _NUMBER_NAMES
+        or (_ADJECTIVE_SHAPE.match(mention.key) is not None and all(e.kind != "country" for e in mention.candidates))
+        or (mention.key.endswith("يه") and any(e.kind == "country" for e in mention.candidates))
     )
     return (
         adjective and bare and " " not in mention.key and mention.key.startswith("ال")
@@ -216,6 +234,8 @@ def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
 
 
 def _needs_support(mention: gaz.Mention, entry: gaz.Entry) -> bool:
+    if entry.kind != "country" and mention.key in _ALSO_WORDS:
+        return True  # "مشهد" with Iran named is Mashhad, without it a scene; Libyan "ودان" too
     if entry.country == gaz.LIBYA or entry.kind == "country" or entry.population == 0:
         return False
     written = phrase_key(mention.text)
