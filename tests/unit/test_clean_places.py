@@ -102,6 +102,12 @@ def test_every_mention_with_its_clitics_is_a_place(text, place_id):
         # alternate names that fold to words, read through a clitic: "كريم" is not "ك" + Rome
         ("فيلم", "شارك المخرج المنفذ خلدون كريم في العمل. " + FILLER, "it:rome"),
         ("بيان", "انتقدت سلطات الأمن التصريحات. " + FILLER, "ma:settat"),
+        # organisations named after a city: clubs in any spelling, banks, airlines
+        ("انتقال", "انتقل المهاجم إلى سبورتينغ لشبونة لمدة عامين. " + FILLER, "pt:lisbon"),
+        ("انتقال", "لعب المدافع مع بايرن ميونيخ ثلاثة مواسم. " + FILLER, "de:munich"),
+        ("ودية", "فاز الفريق على لوس انجليس غالاكسي الأمريكي. " + FILLER, "us:los_angeles"),
+        ("أرباح", "أعلن بنك الرياض أرباحه الفصلية. " + FILLER, "sa:riyadh"),
+        ("رحلات", "قالت فلاي دبي إنها ستسير رحلات جديدة. " + FILLER, "ae:dubai"),
     ],
 )  # fmt: skip
 def test_names_that_mean_something_else_are_left_out(title, body, not_a_place):
@@ -117,6 +123,7 @@ def test_names_that_mean_something_else_are_left_out(title, body, not_a_place):
         ("أقيمت البطولة في ولاية كاليفورنيا الأمريكية. ", "us:california"),  # first-level divisions
         ("تقع بلدة صغيرة في إقليم قشتالة وليون الإسباني. ", "es:castile_leon"),
         ("نقل المصاب إلى مستشفى في ولاية سارلاند. ", "de:saarland"),
+        ("أعلن مصرف ليبيا المركزي سعر الصرف. ", "ly"),  # a country's own bank locates
     ],
 )  # fmt: skip
 def test_word_names_with_support_and_divisions_are_places(body, place_id):

@@ -98,6 +98,20 @@ _NOT_AFTER = frozenset(
     phrase_key(w)
     for w in ("بن", "ابن", "بنت", "أبو", "أبا", "أبي", "أم", "يا", "حي", "بحي", "وحي", "شارع", "بشارع")
 )
+# Organisations named after a place (the guide of issue 23: not a mention): clubs ("بايرن ميونيخ", "سبورتينغ
+# لشبونة", "هرتا برلين", "لوس انجليس غالاكسي"), banks and airlines ("بنك الرياض", "فلاي دبي"). The word before or
+# after a city's name says so (a country's bank is its own: "مصرف ليبيا المركزي"); gazetteer._NOT_PLACES lists
+# whole phrases, these catch their spellings and kin.
+_ORG_BEFORE = frozenset(
+    phrase_key(w)
+    for w in (
+        "ريال", "أتلتيكو", "اتلتيكو", "أتليتكو", "أتليتيكو", "بايرن", "بوروسيا", "سبورتينغ", "سبورتنغ", "سبورتينج",
+        "هرتا", "هيرتا", "إنتر", "انتر", "أولمبيك", "اولمبيك", "باير", "شالكه", "ديبورتيفو", "بنك", "مصرف", "فلاي",
+    )
+)  # fmt: skip
+_ORG_AFTER = frozenset(
+    phrase_key(w) for w in ("يونايتد", "سيتي", "غالاكسي", "جالاكسي", "ريد", "هوتسبير", "وندررز", "رينجرز")
+)
 # Place names that are also everyday words or first names: "مشهد" (a scene), "دوما" (always), "سعيدة" (happy),
 # "رشيد" (wise; a first name), "بشار" (Bashar al-Assad), "سلمية" (peaceful), "حديثة" (recent), "ميدان" (a square),
 # "أقصر" (shorter), "ودان" (and condemned). A reading of one needs support (another place of its country, its
@@ -211,12 +225,20 @@ def _previous_word(text: str, start: int) -> str:
     return phrase_key(words[-1]) if words else ""
 
 
+def _next_word(text: str, end: int) -> str:
+    word = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    return phrase_key(word[0]) if word else ""
+
+
 def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
     """The name means something else here: a club in a sports story, or an adjective ("القوات السعودية")."""
     written = phrase_key(mention.text)
     bare = written == mention.key  # no clitic
     before = _previous_word(text, mention.start)
     if before in _NOT_AFTER:
+        return True
+    city = all(e.kind != "country" for e in mention.candidates)  # "مصرف ليبيا المركزي" is the country's own bank
+    if city and (before in _ORG_BEFORE or _next_word(text, mention.end) in _ORG_AFTER):
         return True
     if sports and mention.key in _CLUB_CITIES and before not in _LOCATIVE and not (not bare and written[:1] == "ب"):
         return True
