@@ -102,6 +102,11 @@ def test_every_mention_with_its_clitics_is_a_place(text, place_id):
         # alternate names that fold to words, read through a clitic: "كريم" is not "ك" + Rome
         ("فيلم", "شارك المخرج المنفذ خلدون كريم في العمل. " + FILLER, "it:rome"),
         ("بيان", "انتقدت سلطات الأمن التصريحات. " + FILLER, "ma:settat"),
+        ("تمويل", "جاء المشروع بتمويل مالي من الشعب السعودي. " + FILLER, "ml"),  # a country's name that is a word
+        ("طقس", "قال إن الحالة المطرية الصيفية مستمرة. " + FILLER, "eg:matariyah"),  # a nisba after a definite noun
+        ("محاضرة", "أقيمت المحاضرة بعد صلاة المغرب في الجامع. " + FILLER, "ma"),  # the sunset prayer
+        ("تاريخ", "عين الجنرال كولن باول رئيسا لهيئة الأركان. " + FILLER, "de:koln"),
+        ("دوري", "رحل المدرب عن حامل لقب دوري روسيا البيضاء. " + FILLER, "ly:bayda"),  # Belarus, by its name
         # organisations named after a city: clubs in any spelling, banks, airlines
         ("انتقال", "انتقل المهاجم إلى سبورتينغ لشبونة لمدة عامين. " + FILLER, "pt:lisbon"),
         ("انتقال", "لعب المدافع مع بايرن ميونيخ ثلاثة مواسم. " + FILLER, "de:munich"),
@@ -124,6 +129,8 @@ def test_names_that_mean_something_else_are_left_out(title, body, not_a_place):
         ("تقع بلدة صغيرة في إقليم قشتالة وليون الإسباني. ", "es:castile_leon"),
         ("نقل المصاب إلى مستشفى في ولاية سارلاند. ", "de:saarland"),
         ("أعلن مصرف ليبيا المركزي سعر الصرف. ", "ly"),  # a country's own bank locates
+        ("نقل المحررون ليلا من موبتي إلى باماكو عاصمة مالي. ", "ml"),  # Mali, with its capital named
+        ("رحل المدرب عن حامل لقب دوري روسيا البيضاء. ", "by"),
     ],
 )  # fmt: skip
 def test_word_names_with_support_and_divisions_are_places(body, place_id):

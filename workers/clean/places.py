@@ -114,12 +114,17 @@ _ORG_AFTER = frozenset(
 )
 # Place names that are also everyday words or first names: "مشهد" (a scene), "دوما" (always), "سعيدة" (happy),
 # "رشيد" (wise; a first name), "بشار" (Bashar al-Assad), "سلمية" (peaceful), "حديثة" (recent), "ميدان" (a square),
-# "أقصر" (shorter), "ودان" (and condemned). A reading of one needs support (another place of its country, its
-# name or demonym, the dateline), as a small foreign town does. Found on unlabelled corpus days (issue 23).
+# "أقصر" (shorter), "ودان" (and condemned), "حماة" (guardians), "مالي" (financial), "أدري" (I know), "تلا"
+# (followed), "حولي" (around me), "أمل" (hope), "بحركة" (with a movement), "بركان" (a volcano), "كولن" (Colin
+# Powell), "السدرة" (the lote tree). A reading of one needs support (another place of its country, its name or
+# demonym, the dateline), as a small foreign town does. Found on unlabelled corpus days (issue 23).
 _ALSO_WORDS = frozenset(
     phrase_key(w)
-    for w in ("مشهد", "دوما", "سعيدة", "رشيد", "بشار", "سلمية", "السلمية", "حديثة", "ميدان", "اقصر", "ودان")
-)
+    for w in (
+        "مشهد", "دوما", "سعيدة", "رشيد", "بشار", "سلمية", "السلمية", "حديثة", "ميدان", "اقصر", "ودان", "حماة",
+        "مالي", "ادري", "تلا", "حولي", "امل", "بحركة", "بركان", "كولن", "السدرة",
+    )
+)  # fmt: skip
 # tanween marks an indefinite common noun or adverb ("دوماً", "مشهدٍ"), never a place's name
 _TANWEEN = re.compile("[\u064b-\u064d]")
 # adjective shapes: afʿal (الأبيض), faʿlāʾ (البيضاء, الزرقاء), faʿīl (القصير): after a definite noun such a name is
@@ -247,7 +252,7 @@ def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
     adjective = (
         mention.key in _NUMBER_NAMES
         or (_ADJECTIVE_SHAPE.match(mention.key) is not None and all(e.kind != "country" for e in mention.candidates))
-        or (mention.key.endswith("يه") and any(e.kind == "country" for e in mention.candidates))
+        or mention.key.endswith("يه")  # a nisba: "الحالة المطرية", "الطاقة النووية السلمية", "الرسالة المحمدية"
     )
     return (
         adjective and bare and " " not in mention.key and mention.key.startswith("ال")
@@ -256,8 +261,8 @@ def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
 
 
 def _needs_support(mention: gaz.Mention, entry: gaz.Entry) -> bool:
-    if entry.kind != "country" and mention.key in _ALSO_WORDS:
-        return True  # "مشهد" with Iran named is Mashhad, without it a scene; Libyan "ودان" too
+    if mention.key in _ALSO_WORDS:
+        return True  # "مشهد" with Iran named is Mashhad, without it a scene; Libyan "ودان" and Mali too
     if entry.country == gaz.LIBYA or entry.kind == "country" or entry.population == 0:
         return False
     written = phrase_key(mention.text)
