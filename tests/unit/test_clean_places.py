@@ -188,3 +188,9 @@ def test_tag_places_never_crashes_and_returns_known_places(title, body, dateline
     assert len(set(ids(places))) == len(places)
     for place in places:
         assert default().get(place.id) is not None and place.score > 0
+
+
+def test_every_place_the_byline_names_is_a_place_beside_the_dateline():
+    found = tag_places("افتتاح القناة", FILLER, "القاهرة", byline=["القاهرة", "الإسماعيلية", "مصر"])
+    assert {"eg:cairo", "eg:ismailia", "eg"} <= set(ids(found))
+    assert "eg:ismailia" not in ids(tag_places("افتتاح القناة", FILLER, "القاهرة"))

@@ -431,3 +431,14 @@ def byline_place(raw_bylines: Iterable[str]) -> str | None:
         if raw and (place := split_byline(raw).place):
             return place
     return None
+
+
+def byline_places(raw_bylines: Iterable[str]) -> list[str]:
+    """Every place named in raw author strings, in order ("عكاظ (بغداد، عمان)": بغداد and عمان): the byline
+    names them as places, so they are the article's places too (issue 23)."""
+    found: list[str] = []
+    for raw in raw_bylines:
+        for place in split_byline(raw).places if raw else ():
+            if place not in found:
+                found.append(place)
+    return found

@@ -28,6 +28,9 @@ REGION = {
     "LY", "EG", "TN", "DZ", "MA", "SD", "MR", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "IQ", "SY", "LB",
     "JO", "PS", "IL", "TD", "NE", "TR", "IR", "SO", "DJ", "KM", "EH", "SS", "ER", "ET", "ML", "MT",
 }  # fmt: skip
+# cities elsewhere kept from this size (300,000 was tried: London, Ontario and Santos, a club, then outweighed
+# London and the clubs in Saudi news)
+WORLD_CITY = 500_000
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652 ]+$")
 
@@ -256,6 +259,8 @@ DROP_NAMES = {
 }  # fmt: skip
 # cities where Libyan talks were held: in Libyan news far more than their size says
 TALKS_CITIES = {("CH", "Geneva"), ("CH", "Montreux"), ("IT", "Palermo"), ("MA", "Bouznika")}
+# seats of government that are not the capital, and of the international courts (ICC, ICJ): below the size kept
+SEATS = {("NL", "The Hague")}
 # Arabic display names of Arab and world cities (GeoNames gives several spellings in no order)
 HAND_DISPLAY = {
     ("LB", "Tripoli"): "طرابلس", ("JO", "Amman"): "عمّان", ("EG", "Cairo"): "القاهرة", ("SA", "Riyadh"): "الرياض",
@@ -319,9 +324,9 @@ def build() -> list[list[str]]:
         keep = (
             cc == "LY"
             or (cc in REGION and pop >= 15000)
-            or pop >= 500_000
+            or pop >= WORLD_CITY
             or capital
-            or (cc, city["name"]) in TALKS_CITIES
+            or (cc, city["name"]) in TALKS_CITIES | SEATS
         )
         if not keep:
             continue

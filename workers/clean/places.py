@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,10 +160,11 @@ def tag_places(
     body: str | None,
     dateline: str | None = None,
     *,
+    byline: Sequence[str] = (),
     gazetteer: gaz.Gazetteer | None = None,
 ) -> list[Place]:
     """Every place the article names, the main place (if any) first, then by score."""
-    return article_places(title, body, dateline, gazetteer=gazetteer).places
+    return article_places(title, body, dateline, byline=byline, gazetteer=gazetteer).places
 
 
 def article_places(
@@ -170,9 +172,11 @@ def article_places(
     body: str | None,
     dateline: str | None = None,
     *,
+    byline: Sequence[str] = (),
     gazetteer: gaz.Gazetteer | None = None,
 ) -> ArticlePlaces:
-    """The places the article names and its main place (see the module's docstring)."""
+    """The places the article names and its main place (see the module's docstring). ``byline``: the places its
+    byline names ("القاهرة/الإسماعيلية (مصر)"); each counts as the dateline does."""
     gz = gazetteer or gaz.default()
     title, body = title or "", body or ""
     sports = _is_sports(f"{title} {body}")
@@ -199,6 +203,11 @@ def article_places(
         entry = _resolve(date_place, evidence)
         scores[entry.id] += DATELINE
         unsupported[entry.id] = False
+    for name in byline:
+        if name != dateline and (named_in_byline := gz.lookup(name)):
+            entry = _resolve(named_in_byline, evidence)
+            scores[entry.id] += DATELINE
+            unsupported[entry.id] = False
     standing = [pid for pid, needs in unsupported.items() if not needs]  # what can support another
     named = {
         pid: score for pid, score in scores.items()
