@@ -47,19 +47,24 @@ def _fixtures() -> dict[str, dict]:
     return dict(fixture_stories())
 
 
-def article(ref: str) -> tuple[str, str, str | None]:
-    """(title, body, dateline) as the pipeline would see them."""
+def article(ref: str) -> tuple[str, str, str | None, list[str]]:
+    """(title, body, dateline, byline places) as the pipeline would see them."""
     if ref.startswith("fixture:"):
         story = _fixtures()[ref]
         paragraphs = story["paragraphs"]
         opening = parse_dateline(paragraphs[0]) if paragraphs else None
-        return story["title"], "\n".join(paragraphs), opening.city if opening else None
+        return story["title"], "\n".join(paragraphs), opening.city if opening else None, []
     name, index = ref.split("#")
-    record = _corpus_file(name)[int(index)]
+    return corpus_inputs(_corpus_file(name)[int(index)])
+
+
+def corpus_inputs(record: dict) -> tuple[str, str, str | None, list[str]]:
+    """A SaudiNewsNet record as extract_article hands it to the tagger: the body's dateline, else the byline's
+    first place, and every place the byline (the `author` field) names."""
     body = (record.get("content") or "").strip()
     opening = parse_dateline(body.split("\n", 1)[0])
-    dateline = opening.city if opening else split_byline(record.get("author") or "").place
-    return (record.get("title") or "").strip(), body, dateline
+    byline = split_byline(record.get("author") or "")
+    return (record.get("title") or "").strip(), body, opening.city if opening else byline.place, byline.places
 
 
 def _country(place_id: str) -> str:
@@ -87,8 +92,8 @@ def evaluate(gold_path: Path) -> dict:
     main_hits = main_total = country_main_hits = 0
     misses = []
     for row in rows:
-        title, body, dateline = article(row["ref"])
-        predicted = tag_places(title, body, dateline)
+        title, body, dateline, byline = article(row["ref"])
+        predicted = tag_places(title, body, dateline, byline=byline)
         pred_ids = [p.id for p in predicted]
         gold, pred = set(row["places"]), set(pred_ids)
         for level, g, p in (

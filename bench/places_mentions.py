@@ -93,16 +93,12 @@ def drawn() -> list[str]:
     return refs
 
 
-def article(ref: str) -> tuple[str, str, str | None]:
-    """(title, body, dateline) as the evaluation of the old set builds them (bench/places_eval.py)."""
-    from workers.clean.bylines import parse_dateline, split_byline
+def article(ref: str) -> tuple[str, str, str | None, list[str]]:
+    """(title, body, dateline, byline places) as the evaluation of the old set builds them (bench/places_eval.py)."""
+    from places_eval import corpus_inputs
 
     day, index = ref.split("#")
-    record = _day(day)[int(index)]
-    body = (record.get("content") or "").strip()
-    opening = parse_dateline(body.split("\n", 1)[0])
-    dateline = opening.city if opening else split_byline(record.get("author") or "").place
-    return (record.get("title") or "").strip(), body, dateline
+    return corpus_inputs(_day(day)[int(index)])
 
 
 def load_labels(path: Path = LABELS) -> list[dict]:
@@ -124,8 +120,8 @@ def evaluate(labels: list[dict]) -> dict:
 
     parts: dict[str, dict] = {}
     for row in labels:
-        title, body, dateline = article(row["ref"])
-        tagged = article_places(title, body, dateline)
+        title, body, dateline, byline = article(row["ref"])
+        tagged = article_places(title, body, dateline, byline=byline)
         ids = [p.id for p in tagged.places]
         main = tagged.main.id if tagged.main else None
         gold_ids = [pid for _surface, pid in row["mentions"]]

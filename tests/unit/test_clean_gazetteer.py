@@ -56,7 +56,8 @@ def test_shared_names_list_every_candidate_libya_first():
 
 @pytest.mark.parametrize(
     "word",
-    ["الخبر", "الجديد", "جامعة", "معسكر", "الحزم", "الخميس", "رياض", "مدينة", "واس", "خالد", "فرقة", "لأي"],
+    ["الخبر", "الجديد", "جامعة", "معسكر", "الحزم", "الخميس", "رياض", "مدينة", "واس", "خالد", "فرقة", "لأي",
+     "كريم", "كسنة", "سلطات", "بهوية", "آلام", "روم"],
 )
 def test_everyday_words_are_not_places(word: str):
     assert not is_place(word)
@@ -86,3 +87,16 @@ def test_find_never_crashes_and_spans_point_at_the_text(text: str):
     for mention in default().find(text):
         assert text[mention.start : mention.end] == mention.text
         assert mention.candidates
+
+
+def test_first_level_divisions_have_arabic_names_and_points_in_their_country():
+    gz = default()
+    assert [e.id for e in gz.lookup("فلوريدا")] == ["us:florida"]
+    assert [e.id for e in gz.lookup("وتكساس")] == ["us:texas"]
+    assert [e.id for e in gz.lookup("ساكسونيا السفلى")] == ["de:lower_saxony"]
+    florida, bavaria = gz.get("us:florida"), gz.get("de:bavaria")
+    assert florida is not None and florida.kind == "region" and 24 < florida.lat < 31 and -88 < florida.lon < -79
+    assert bavaria is not None and 47 < bavaria.lat < 51 and 9 < bavaria.lon < 14
+    # named like a city or a country: left to the city and the country
+    assert [e.id for e in gz.lookup("جورجيا")] == ["ge"]
+    assert not any(e.id.startswith("us:") and e.kind == "region" for e in gz.lookup("مين"))

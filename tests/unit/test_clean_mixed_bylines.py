@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workers.clean.bylines import byline_place, clean_author_names, split_byline
+from workers.clean.bylines import byline_place, byline_places, clean_author_names, split_byline
 from workers.clean.extract import extract_article
 
 CASES = [
@@ -30,6 +30,9 @@ CASES = [
     ("واس (طرابلس)", ["واس"], "طرابلس"),
     ("فهيم الحامد (جدة)", ["فهيم الحامد"], "جدة"),
     ("رويترز- بنغازي (ليبيا):", ["رويترز"], "بنغازي"),
+    # a slash between two places (agency copy told from two cities)
+    ("المدينة - رويترز - القاهرة/الإسماعيلية (مصر)", ["المدينة", "رويترز"], "القاهرة"),
+    ("رويترز - بنغازي / طرابلس", ["رويترز"], "بنغازي"),
     ("خاص «عكاظ» (بيروت)", ["عكاظ"], "بيروت"),
     # "... من المكان", quoted outlet names
     ("«الاقتصادية» من الرياض", ["الاقتصادية"], "الرياض"),
@@ -73,6 +76,12 @@ def test_byline_place_is_the_first_place_named():
     assert byline_place(["محمد علي"]) is None
 
 
+def test_byline_places_are_every_place_the_bylines_name():
+    raw = ["عكاظ (بغداد، عمان)", "المدينة - رويترز - القاهرة/الإسماعيلية (مصر)", "بغداد - واس", "محمد علي"]
+    assert byline_places(raw) == ["بغداد", "عمان", "القاهرة", "الإسماعيلية", "مصر"]
+    assert byline_places(["محمد علي", ""]) == []
+
+
 @pytest.mark.parametrize(
     ("author_html", "authors", "dateline"),
     [
@@ -91,6 +100,9 @@ def test_extract_takes_the_author_and_the_dateline_from_a_mixed_byline(author_ht
     article = extract_article(page.encode(), "https://example.sa/n/1")
     assert article["authors"] == authors
     assert article["dateline"] == dateline
+    if "عمان" in author_html:  # every place of the byline is one of the article's places (عمان: Oman or Amman)
+        found = {p["id"] for p in article["places"]}
+        assert "iq:baghdad" in found and found & {"om", "jo:amman"}
 
 
 def test_a_dateline_in_the_text_wins_over_the_byline_place():

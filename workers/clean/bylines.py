@@ -354,8 +354,9 @@ class Byline:
 
 
 def _places_in(segment: str) -> list[str] | None:
-    """The places in a segment ("بغداد، عمان", "بنغازي (ليبيا)") when it holds only places."""
-    parts = [p.strip() for p in re.split(r"[,،]|\s+و(?=\S)", _PARENS.sub(lambda m: "،" + m[1], segment))]
+    """The places in a segment ("بغداد، عمان", "القاهرة/الإسماعيلية", "بنغازي (ليبيا)") when it holds only places."""
+    # "القاهرة/الإسماعيلية": agencies put a slash between the places of a story told from two
+    parts = [p.strip() for p in re.split(r"[,،/]|\s+و(?=\S)", _PARENS.sub(lambda m: "،" + m[1], segment))]
     parts = [p for p in parts if p]
     if parts and all(_is_place_name(p) for p in parts):
         return parts
@@ -430,3 +431,14 @@ def byline_place(raw_bylines: Iterable[str]) -> str | None:
         if raw and (place := split_byline(raw).place):
             return place
     return None
+
+
+def byline_places(raw_bylines: Iterable[str]) -> list[str]:
+    """Every place named in raw author strings, in order ("عكاظ (بغداد، عمان)": بغداد and عمان): the byline
+    names them as places, so they are the article's places too (issue 23)."""
+    found: list[str] = []
+    for raw in raw_bylines:
+        for place in split_byline(raw).places if raw else ():
+            if place not in found:
+                found.append(place)
+    return found

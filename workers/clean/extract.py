@@ -31,6 +31,7 @@ from .boilerplate import classify, clean_paragraphs, prune_html
 from .bylines import (
     AGENCY_KEYS,
     byline_place,
+    byline_places,
     clean_author_names,
     dateline_author,
     find_bylines,
@@ -582,7 +583,7 @@ def _extract(
     del proxies
     description = meta.description[0] if meta.description else None
     place_of_dateline = dateline.city if dateline else byline_place([*raw_bylines, *page_bylines])
-    places = article_places(title, body, place_of_dateline)
+    places = article_places(title, body, place_of_dateline, byline=byline_places([*raw_bylines, *page_bylines]))
     return {
         "url": url,
         "canonical_url": _canonical(meta, url),

