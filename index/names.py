@@ -342,8 +342,8 @@ def prune(variants: Sequence[tuple[str, float]], counts: Mapping[str, int] | Non
 # A name-only match scores a constant per (spelling, field): field weight x 1/(1 + cost), half for a
 # spelling after a one-letter clitic (`terms` queries do not score by rarity). Of those the archive
 # holds, only the ones weighing at least RELATIVE_CUT x the strongest one are searched: a match far
-# weaker than the best match of the same Latin word is a word that reads like the name (Tajoura ~
-# تجرى in a body, Murzuq ~ مرزوق at a dearer spelling), shown only because nothing better is left.
+# weaker than the best match of the same Latin word is a word that reads like the name (in bodies:
+# Tajoura ~ تجرى, Msallata ~ مسلطا, Waddan ~ وأدان), shown only because nothing better is left.
 # Measured on the tuning part's 142 Latin queries (bench/names_eval.py --part tune, 12,000 SaudiNewsNet
 # articles + fixtures), hit@10 / precision@10 of the hits shown / R-precision@10, with MARBUTA_EXTRA:
 #   no cut 0.979 / 0.689 / 0.789;  0.3: 0.979 / 0.711 / 0.791;  0.5: 0.979 / 0.785 / 0.713;
