@@ -68,7 +68,7 @@ from index.explain import explain, query_words
 from index.filters import FILTERS, TIME_ZONE, FilterSpec, coerce_filters, names_by_input
 from index.filters import filter_clauses as _filter_clauses
 from index.names import SUBFIELD as NAME_SUBFIELD
-from index.names import is_article_word, name_clause, prune
+from index.names import is_article_word, name_clause, prune, strongest
 from index.query import ParsedQuery, QueryError, Term, parse_query
 
 __all__ = ["DocumentNotFound", "QueryError", "SearchParams", "build_search", "run_search", "similar"]
@@ -240,7 +240,8 @@ _name_counts: dict[tuple[str, str, str], tuple[float, int]] = {}
 
 
 def name_counts(adapter: SearchAdapter, alias: str, keys: Sequence[str]) -> dict[str, int]:
-    """Articles per name key (title or body), from one `filters` aggregation; cached NAME_COUNTS_TTL."""
+    """Articles per name key (title or body; `title.KEY`: in the title), from one `filters`
+    aggregation; cached NAME_COUNTS_TTL."""
     now = time.monotonic()
     out: dict[str, int] = {}
     missing = []
@@ -251,10 +252,14 @@ def name_counts(adapter: SearchAdapter, alias: str, keys: Sequence[str]) -> dict
         else:
             missing.append(key)
     if missing:
-        filters = {key: {"multi_match": {"query": key, "fields": [f"{n}.{NAME_SUBFIELD}" for n in NAME_FIELDS],
-                                         "analyzer": "keyword"}} for key in missing}
+        first = next(iter(NAME_FIELDS))
+        filters = {key: {"terms": {f"{first}.{NAME_SUBFIELD}": [key.removeprefix(f"{first}.")]}}
+                   if key.startswith(f"{first}.") else
+                   {"multi_match": {"query": key, "fields": [f"{n}.{NAME_SUBFIELD}" for n in NAME_FIELDS],
+                                    "analyzer": "keyword"}} for key in missing}
+        bare = sorted({k.removeprefix(f"{first}.") for k in missing})
         # Over the articles that hold any of the keys only (not every article): a few postings lists.
-        held = {"bool": {"should": [{"terms": {f"{n}.{NAME_SUBFIELD}": missing}} for n in NAME_FIELDS],
+        held = {"bool": {"should": [{"terms": {f"{n}.{NAME_SUBFIELD}": bare}} for n in NAME_FIELDS],
                          "minimum_should_match": 1}}
         body = {"size": 0, "track_total_hits": False, "query": held,
                 "aggs": {"keys": {"filters": {"filters": filters}}}}
@@ -268,18 +273,20 @@ def name_counts(adapter: SearchAdapter, alias: str, keys: Sequence[str]) -> dict
 
 
 def resolve_names(adapter: SearchAdapter, alias: str, parsed: ParsedQuery) -> dict[str, tuple]:
-    """Each Latin word's variants pruned to the spellings the archive holds (index.names.prune)."""
+    """Each Latin word's (spelling, field, weight) clauses: its variants pruned to the spellings the
+    archive holds (index.names.prune), then the weak ones cut (index.names.strongest)."""
     variants = {w: nc.variants for w in parsed.words if (nc := name_clause(w)) is not None and nc.variants}
     if not variants:
         return {}
-    keys = {k for v in variants.values() for k, _ in v}
-    counts = name_counts(adapter, alias, sorted(keys | {"_" + k for k in keys}))
-    return {w: prune(v, counts) for w, v in variants.items()}
+    keys = {f for v in variants.values() for k, _ in v for f in (k, "_" + k)}
+    first = next(iter(NAME_FIELDS))
+    counts = name_counts(adapter, alias, sorted(keys | {f"{first}.{k}" for k in keys}))
+    return {w: strongest(prune(v, counts), counts, NAME_FIELDS) for w, v in variants.items()}
 
 
 def _name_query(words: list[str], resolved: Mapping[str, tuple] | None = None) -> dict | None:
     """Every word matched as itself or, for names, in the other script; None when no word has a
-    cross-script form (then the plain query alone decides). `resolved`: pruned variants per word
+    cross-script form (then the plain query alone decides). `resolved`: the (spelling, field, weight) clauses per word
     (resolve_names); without it (saved searches) the variants up to index.names.UNPRUNED_COST."""
     clauses: list[dict] = []
     crossing = False
@@ -289,8 +296,9 @@ def _name_query(words: list[str], resolved: Mapping[str, tuple] | None = None) -
         if names is not None:
             crossing = True
             if names.variants:
-                pruned = (resolved or {}).get(word)
-                names = replace(names, variants=pruned if pruned is not None else prune(names.variants, None))
+                targets = (resolved or {}).get(word)
+                names = (replace(names, targets=targets) if targets is not None
+                         else replace(names, variants=prune(names.variants, None)))
             alternatives += names.clauses(NAME_FIELDS)
         elif is_article_word(word):
             continue  # al-, el-: not required (Arabic text joins the article to the name)

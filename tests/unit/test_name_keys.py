@@ -99,3 +99,50 @@ def test_prune_keeps_the_cheapest_spellings_the_archive_holds():
     assert prune(latin_variants("Taiz"), {}) == (latin_variants("Taiz")[0],)
     # unknown archive (a saved search): every variant up to UNPRUNED_COST
     assert prune(latin_variants("Taiz"), None) == tuple(v for v in latin_variants("Taiz") if v[1] <= UNPRUNED_COST)
+
+
+def test_a_final_ah_is_read_as_ta_marbuta_first():
+    # Hudaydah: الحديدة (ة) is the reading; الحديد ("iron", nothing written) costs more than after a bare -a
+    from index.names import MARBUTA_EXTRA
+
+    ah, a = dict(latin_variants("Hudaydah")), dict(latin_variants("Hudaida"))
+    assert ah["HDYDQ"] == 0.0 and a["HDYDQ"] == 0.0
+    assert ah.get("HDYD", 99) >= a["HDYD"] + MARBUTA_EXTRA  # dearer, or out of the MAX_VARIANTS cheapest
+    ah, a = dict(latin_variants("Zuwarah")), dict(latin_variants("Zuwara"))
+    assert ah["ZWARQ"] == 0.0 and ah.get("ZWAR", 99) >= a["ZWAR"] + MARBUTA_EXTRA
+
+
+_WEIGHTS = {"title": 3.0, "body": 1.0}
+
+
+def test_strongest_drops_name_clauses_far_below_the_best_held_one():
+    from index.names import RELATIVE_CUT, strongest
+
+    variants = (("TAJWRA", 0.0), ("TJRA", 0.5))
+    # the name in a title at cost 0 (weight 3): body matches (1) and the clitic forms fall below the cut
+    kept = strongest(variants, {"TAJWRA": 3, "title.TAJWRA": 3, "TJRA": 200, "title.TJRA": 4}, _WEIGHTS)
+    assert all(level >= RELATIVE_CUT * 3.0 for _, _, level in kept)
+    assert ("TAJWRA", "title", 3.0) in kept and ("TJRA", "title", 2.0) in kept
+    assert not any(field == "body" for _, field, _ in kept)
+    # only body mentions anywhere: the best is a body match, the body clauses stay (and titles above them)
+    kept = strongest(variants, {"TAJWRA": 3, "TJRA": 200}, _WEIGHTS)
+    assert ("TAJWRA", "body", 1.0) in kept and ("TJRA", "body", 0.667) in kept
+    assert ("TAJWRA", "title", 3.0) in kept and ("_TJRA", "body", 0.333) not in kept
+    # nothing held: nothing to measure against, nothing cut; cut 0: everything
+    everything = strongest(variants, {}, _WEIGHTS)
+    assert len(everything) == 2 * 2 * 2
+    assert strongest(variants, {"TAJWRA": 3, "title.TAJWRA": 3}, _WEIGHTS, cut=0) == everything
+
+
+def test_name_clause_targets_become_terms_per_field_and_weight():
+    from dataclasses import replace
+
+    clause = replace(name_clause("Tajoura"), targets=(("TAJWRA", "title", 3.0), ("TJWRA", "title", 3.0),
+                                                      ("TJRA", "title", 2.0)))
+    assert clause.clauses(_WEIGHTS) == [
+        {"terms": {"title.translit": ["TAJWRA", "TJWRA"], "boost": 3.0}},
+        {"terms": {"title.translit": ["TJRA"], "boost": 2.0}},
+    ]
+    # without targets (a saved search: the archive's counts are unknown) every field is searched
+    fields = {next(iter(c["terms"])) for c in name_clause("Tajoura").clauses(_WEIGHTS)}
+    assert fields == {"title.translit", "body.translit"}
