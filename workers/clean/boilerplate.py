@@ -154,6 +154,16 @@ _CAPTION = re.compile(
     r"^\s*[(\[]?\s*(?:ال)?صور[ةه](?:\s+[اأ]رشيفي[ةه])?\s*[:：\-–—)]|^\s*(?:photo|image|picture|credit)\s*[:(]",
     re.I,
 )
+# An English caption: a line of text closed by its picture credit, "Buses in the centre. (Photo by John Smith/Getty
+# Images)", "... [AP Photo/Jane Doe]", "... Photo: John Smith/AP". A bare credit line ("(Image credit: All About
+# Space)") is not matched: published reference bodies keep it (restore.py puts it back).
+_TRAILING_PHOTO_CREDIT = re.compile(
+    r"(?:[(\[][^()\[\]]*(?:\b(?:photo(?:graph)?s?|image|picture|pic)\b\s*(?:by\b|credit\b|:|/)|"
+    r"getty\s+images|shutterstock|istock|alamy)[^()\[\]]*[)\]]"
+    r"|[.!?]\s+(?:photo(?:graph)?|image|picture)\s*(?:by\b|credit\b|:)[^.()]{1,80})\s*$",
+    re.I,
+)
+CAPTION_CREDIT_MAX_WORDS = 40
 _CAPTION_EXACT = frozenset(phrase_key(w) for w in ("صورة أرشيفية", "أرشيفية", "صورة من الأرشيف", "صورة تعبيرية", "صورة توضيحية", "أرشيف"))  # fmt: skip
 _INLINE_CAPTION = re.compile(
     r"\s*[(（\[]\s*(?:(?:ال)?صور[ةه]\s*[:：\-–]?[^()（）\[\]]{0,80}|[اأ]رشيفي[ةه]|photo\s*:[^()]{0,80})[)）\]]",
@@ -260,6 +270,12 @@ def _token_key(token: str) -> str:
     return phrase_key(token)
 
 
+def _ends_with_photo_credit(text: str) -> bool:
+    """Text of two words or more closed by a picture credit (_TRAILING_PHOTO_CREDIT)."""
+    credit = _TRAILING_PHOTO_CREDIT.search(text)
+    return credit is not None and len(text[: credit.start()].split()) >= 2
+
+
 def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     """The boilerplate kind of one line / paragraph, or None for article text."""
     if len(text) > 700:  # every rule below wants a short line (<= 60 words)
@@ -321,6 +337,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
         return COOKIE
     normed = norm(text)
     if (_CAPTION.match(normed) and n <= 30) or key in _CAPTION_EXACT:
+        return CAPTION
+    if n <= CAPTION_CREDIT_MAX_WORDS and _ends_with_photo_credit(text):
         return CAPTION
     if (_SOURCE_LINE.match(normed) or _NAQLAN_LINE.match(normed)) and n <= 10:
         return SOURCE

@@ -40,6 +40,7 @@ TRAILING_LOOKED_AT = 5  # element children after the last kept paragraph
 # A pull quote: a sentence of the story set apart in a box (div.pull-quote, an aside of one quotation).
 # Published reference bodies keep it.
 PULL_QUOTE_TAGS = frozenset({"div", "aside", "blockquote"})
+LIST_TAGS = frozenset({"ul", "ol"})
 PULL_QUOTE_MAX_CHARS = 400
 _QUOTED = re.compile(r"^[“\"«].+[”\"»]$")
 
@@ -74,6 +75,18 @@ def _kept_part(paragraphs: list[str], after: int, anchors: set[int], key: str) -
         if part and part != key and part in key:
             return index
     return None
+
+
+def _list_items(element: Any, kept_text: str) -> list[str]:
+    """The items of a list in the story ("The new lines:" then "<a>Line 41</a>: airport to centre", ...),
+    which precision mode drops when each item opens with a link: items with text of their own beyond the
+    links (a list of links only is a "related" box), none kept already, none furniture. Empty: not such a list."""
+    items = [clean_ws(li.text_content()) for li in element.iterchildren("li")]
+    if not items or not all(items) or _link_dominated(element):
+        return []
+    if any(_key(item) in kept_text or classify(item) is not None for item in items):
+        return []
+    return items
 
 
 def _is_promo(element: Any, text: str) -> bool:
@@ -116,6 +129,11 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
     for child in children[positions[0] + 1 : positions[-1]]:
         if child in kept:
             after = kept[child]
+            continue
+        if child.tag in LIST_TAGS:
+            if items := _list_items(child, kept_text):
+                inserts.setdefault(after, []).extend(items)
+                restored += 1
             continue
         text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
         quote = child.tag not in RESTORED_TAGS

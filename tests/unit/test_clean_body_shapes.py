@@ -1,0 +1,83 @@
+"""Body rules for classes found on page shapes written after publisher markup (issue 22: WordPress, Drupal,
+Arc, Ghost and Bootstrap news themes), not on the real pages: one fixture per class, with its near miss."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.clean.boilerplate import CAPTION, classify
+from workers.clean.extract import extract_article
+
+PROSE = [
+    "The city council voted on Tuesday to approve a new budget that raises spending on public transport by a fifth.",
+    "Officials said the plan would add three new bus lines and extend the tram network to the northern districts.",
+    "Opposition members argued that the money should have gone to housing, and several walked out before the vote.",
+    "The mayor said the first new lines would open next spring, with the tram extension to follow within two years.",
+]
+
+
+def _body(inner: str) -> list[str]:
+    page = (
+        "<html><head><title>Council approves transport budget | Daily Times</title></head><body>"
+        "<nav><a href='/'>Home</a><a href='/world'>World</a></nav><main><article class='post'>"
+        f"<h1 class='entry-title'>Council approves transport budget</h1>{inner}</article></main>"
+        "<footer><p>© 2019 Daily Times. All rights reserved.</p></footer></body></html>"
+    )
+    url = "https://dailytimes.example/news/2019/11/19/council-budget"
+    return str(extract_article(page.encode(), url)["body"]).split("\n\n")
+
+
+def _ps(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+# --- lists whose items open with a link -------------------------------------------------------------------
+LINKED_LIST = "<ul><li><a href='/l41'>Line 41</a>: airport to centre</li><li><a href='/l42'>Line 42</a>: university to north</li></ul>"
+
+
+def test_a_list_whose_items_open_with_a_link_is_story_text():
+    # trafilatura's precision mode drops it (each item is half link); it sits between kept paragraphs
+    body = _body(_ps(PROSE[:2]) + "<p>The new lines:</p>" + LINKED_LIST + _ps(PROSE[2:]))
+    assert body == [*PROSE[:2], "The new lines:", "Line 41: airport to centre", "Line 42: university to north", *PROSE[2:]]
+
+
+def test_a_list_of_links_only_between_paragraphs_stays_out():
+    related = "<ul><li><a href='/a'>Mayor unveils housing plan for the north</a></li><li><a href='/b'>Bus fares to rise in March</a></li></ul>"
+    assert _body(_ps(PROSE[:2]) + related + _ps(PROSE[2:])) == PROSE
+
+
+def test_a_linked_list_after_the_story_is_not_put_back():
+    # only what lies between two kept paragraphs of the story's container comes back
+    assert _body(_ps(PROSE) + LINKED_LIST) == PROSE
+
+
+# --- captions closed by a picture credit ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Buses in the centre on Tuesday. (Photo by John Smith/Getty Images)",
+        "The mayor speaks after the vote. [AP Photo/Jane Doe]",
+        "Protesters gather outside city hall. Photo: John Smith/AP",
+        "Protesters outside city hall (Getty Images)",
+    ],
+)
+def test_a_line_closed_by_a_picture_credit_is_a_caption(line):
+    assert classify(line) == CAPTION
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(Image credit: All About Space)",  # a bare credit line: reference bodies keep it
+        "Seit Jahren intensiv diskutiert: die elektronische Patientenakte (ePA)",
+        "He showed reporters a photo of the new bus (see below).",
+        "The mayor at the vote on Tuesday (Reuters)",  # an agency is no picture credit
+    ],
+)
+def test_prose_and_bare_credits_are_no_caption(line):
+    assert classify(line) is None
+
+
+def test_an_unmarked_caption_under_an_image_leaves_the_body():
+    caption = "<div><img src='x.jpg'><p>Buses in the centre on Tuesday. (Photo by John Smith/Getty Images)</p></div>"
+    assert _body(_ps(PROSE[:2]) + caption + _ps(PROSE[2:])) == PROSE
