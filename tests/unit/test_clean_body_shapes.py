@@ -81,3 +81,27 @@ def test_prose_and_bare_credits_are_no_caption(line):
 def test_an_unmarked_caption_under_an_image_leaves_the_body():
     caption = "<div><img src='x.jpg'><p>Buses in the centre on Tuesday. (Photo by John Smith/Getty Images)</p></div>"
     assert _body(_ps(PROSE[:2]) + caption + _ps(PROSE[2:])) == PROSE
+
+
+# --- a story in sibling blocks whose class carries a furniture word -----------------------------------------
+@pytest.mark.parametrize("classes", ["body-copy share-tracking", "entry-content related-enabled", "content-body promo-enabled"])
+def test_a_story_written_one_classed_paragraph_at_a_time_stays(classes):
+    # each paragraph alone is a small block of a furniture class; together they are the story
+    assert _body("".join(f"<p class='{classes}' id='p{i}'>{p}</p>" for i, p in enumerate(PROSE))) == PROSE
+
+
+def test_a_story_split_by_an_ad_into_two_containers_of_one_class_stays():
+    # the first part: two paragraphs (no running text alone), under two fifths of the page's text
+    story = [*PROSE, "Residents of the northern districts have waited more than a decade for a direct connection."]
+    part = "<div class='story-body__inner social-embed-enabled'>{}</div>"
+    inner = part.format(_ps(story[:2])) + "<div class='ad-slot'></div>" + part.format(_ps(story[2:]))
+    assert _body(inner) == story
+
+
+def test_sibling_teasers_of_a_related_class_under_the_story_still_go():
+    teaser = (
+        "<div class='related-story'><h3><a href='/r{0}'>Another story number {0}</a></h3>"
+        "<p>A summary of that other story that runs long enough to look like a paragraph of running text.</p></div>"
+    )
+    story = [*PROSE, *(f"{p[:-1]}, the report added." for p in PROSE)]
+    assert _body(_ps(story) + "".join(teaser.format(i) for i in range(3))) == story

@@ -712,7 +712,7 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
             if nav and _removable(element, total):
                 _drop(element, removed)
             continue
-        if _is_detached(element) or _holds_running_text([element]):
+        if _is_detached(element) or _holds_running_text([element]) or _story_in_blocks(element, total):
             continue
         if _removable(element, total):
             _drop(element, removed)
@@ -734,6 +734,24 @@ def _holds_running_text(elements: list[HtmlElement]) -> bool:
         return False
     text = sum(len(element_text(e)) for e in elements)
     return sum(_link_text_len(e) for e in elements) < 0.2 * text
+
+
+STORY_SHARE = 0.4  # of the page's visible text: as _removable's guard
+
+
+def _story_in_blocks(element: HtmlElement, total: int) -> bool:
+    """``element`` is one of sibling blocks of its tag and class that together hold the story: a story written
+    one classed paragraph at a time (``<p class="body-copy share-tracking">``) or split by an ad into two
+    containers of one class, each too short for either guard alone, together running text and most of the
+    page's visible text. A "related" or comments block has no siblings of its class holding that."""
+    parent = element.getparent()
+    if parent is None or not total:
+        return False
+    attrs = (element.tag, element.get("class"))  # not the id: a paragraph's own id is unique
+    group = [s for s in parent if (s.tag, s.get("class")) == attrs]
+    if len(group) < 2 or not _holds_running_text(group):
+        return False
+    return sum(len(element_text(e)) for e in group) > STORY_SHARE * total
 
 
 def _story_goes_on(kept: list[str], rest: list[str]) -> bool:
