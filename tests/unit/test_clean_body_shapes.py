@@ -3,9 +3,10 @@ Arc, Ghost and Bootstrap news themes), not on the real pages: one fixture per cl
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
-from workers.clean.boilerplate import CAPTION, classify
+from workers.clean.boilerplate import CAPTION, classify, prune_html
 from workers.clean.extract import extract_article
 
 PROSE = [
@@ -105,3 +106,19 @@ def test_sibling_teasers_of_a_related_class_under_the_story_still_go():
     )
     story = [*PROSE, *(f"{p[:-1]}, the report added." for p in PROSE)]
     assert _body(_ps(story) + "".join(teaser.format(i) for i in range(3))) == story
+
+
+# --- lines in an inline wrapper set in a block ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "wrapper",
+    ["<font size='3'>{}</font>", "<span>{}</span>", "<table><tr><td><font face='Arial'>{}</font></td></tr></table>"],
+)
+def test_lines_in_an_inline_wrapper_keep_the_first_line(wrapper):
+    # trafilatura drops the wrapper's own text before its first <br>: the story's opening line
+    assert _body(wrapper.format("<br>".join(PROSE))) == PROSE
+
+
+def test_a_wrapper_with_breaks_inside_a_paragraph_stays_inline():
+    tree = lxml.html.fromstring(f"<html><body><article><p>{PROSE[0]} <span>a<br>b</span> end.</p></article></body></html>")
+    prune_html(tree)
+    assert tree.find(".//p/span") is not None

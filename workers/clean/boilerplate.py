@@ -614,6 +614,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     _text_divs_as_paragraphs(body)
+    _inline_text_blocks_as_divs(body)
     return removed
 
 
@@ -933,6 +934,23 @@ def _text_divs_as_paragraphs(body: HtmlElement) -> None:
             continue
         if element_text(div) and element_text(before) and element_text(after):
             div.tag = "p"
+
+
+TEXT_WRAPPERS = ("font", "span")
+_RUNNING_TEXT_HOSTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd"}) | _INLINE_TAGS
+
+
+def _inline_text_blocks_as_divs(body: HtmlElement) -> None:
+    """A story written as lines in an inline wrapper set in a block (``<td><font>line<br>line</font></td>``,
+    ``<div><span>line<br>line</span></div>``, old CMS and hand-made pages) is a block of text: trafilatura
+    loses the wrapper's first line (its own text before the first <br>), so the wrapper becomes a div.
+    A wrapper inside running text (a paragraph, a list item, a link) is left alone."""
+    for wrapper in list(body.iter(*TEXT_WRAPPERS)):
+        parent = wrapper.getparent()
+        if parent is None or parent.tag in _RUNNING_TEXT_HOSTS or not (wrapper.text or "").strip():
+            continue
+        if wrapper.find("br") is not None:
+            wrapper.tag = "div"
 
 
 SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text
