@@ -6,7 +6,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from workers.clean.boilerplate import CAPTION, classify, prune_html
+from workers.clean.boilerplate import CAPTION, CREDIT, classify, prune_html
 from workers.clean.extract import extract_article
 
 PROSE = [
@@ -122,3 +122,20 @@ def test_a_wrapper_with_breaks_inside_a_paragraph_stays_inline():
     tree = lxml.html.fromstring(f"<html><body><article><p>{PROSE[0]} <span>a<br>b</span> end.</p></article></body></html>")
     prune_html(tree)
     assert tree.find(".//p/span") is not None
+
+
+# --- sentences about copyright --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    ["Copyright law was at the centre of the case.", "وقالت المحكمة إن حقوق النشر محمية بموجب القانون."],
+)
+def test_a_sentence_about_copyright_is_story_text(line):
+    assert classify(line) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Copyright 2019 The Associated Press.", "Copyright Daily Times", "جميع حقوق النشر محفوظة", "حقوق النشر لموقع الوسط 2019"],
+)
+def test_copyright_notices_are_credits(line):
+    assert classify(line) == CREDIT

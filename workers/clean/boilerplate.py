@@ -171,10 +171,12 @@ _INLINE_CAPTION = re.compile(
 )
 _SOURCE_LINE = re.compile(r"^\s*[(\[]?\s*(?:ال)?مصدر\s*[:/|\\\-–—]")
 _NAQLAN_LINE = re.compile(r"^\s*[(\[]?\s*نقل[اًا]*\s+عن\s")
-# A copyright notice, not a sentence about copyright ("The city settled a copyright dispute ..."): the sign,
-# "all rights reserved", or "Copyright" opening the line or followed by a year or (c).
+# A copyright notice, not a sentence about copyright ("The city settled a copyright dispute ...", "Copyright law
+# was at the centre of the case", "وقالت المحكمة إن حقوق النشر محمية"): the sign, "all rights reserved" or
+# "... محفوظة", "حقوق النشر" or "Copyright" opening the line (not followed by a lower-case word) or followed by a year or (c).
 _COPYRIGHT = re.compile(
-    r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|^\W*copyright\b|copyright\s*(?:\(c\)|\d{4})",
+    r"©|جميع\s+الحقوق\s+محفوظ|^\W*حقوق\s+النشر|حقوق\s+النشر\s+(?:و\S+\s+)?محفوظ|all\s+rights\s+reserved|"
+    r"^\W*copyright\b(?!\s+(?-i:[a-z]))|copyright\s*(?:\(c\)|\d{4})",
     re.I,
 )
 _COOKIE = re.compile(r"ملفات\s+تعريف\s+الارتباط|الكوكيز|الكوكيز|كوكيز|cookies?\b", re.I)
