@@ -6,7 +6,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from workers.clean.boilerplate import CAPTION, CREDIT, classify, prune_html
+from workers.clean.boilerplate import CAPTION, CREDIT, READ_ALSO_HEADER, classify, prune_html
 from workers.clean.extract import extract_article
 
 PROSE = [
@@ -139,3 +139,30 @@ def test_a_sentence_about_copyright_is_story_text(line):
 )
 def test_copyright_notices_are_credits(line):
     assert classify(line) == CREDIT
+
+
+# --- boxes of other stories under an English header -----------------------------------------------------------
+@pytest.mark.parametrize("header", ["More from Politics", "More on this story", "Most Read", "Trending now", "Up next"])
+def test_english_headers_of_other_stories_are_read_also_headers(header):
+    assert classify(header) == READ_ALSO_HEADER
+
+
+@pytest.mark.parametrize(
+    "line", ["More from the budget will go to schools, the mayor said.", "More than 300 people attended.", "Trending down"]
+)
+def test_prose_opening_like_such_a_header_is_story_text(line):
+    assert classify(line) is None
+
+
+def test_teaser_cards_under_a_more_from_header_leave_with_it():
+    card = (
+        "<article><h3><a href='/r{0}'>Mayor resigns after scandal number {0}</a></h3>"
+        "<p>The mayor said he would step down at the end of the month after weeks of pressure.</p></article>"
+    )
+    box = "<section><h2>More from Politics</h2>" + card.format(1) + card.format(2) + "</section>"
+    assert _body(_ps(PROSE) + box) == PROSE
+
+
+def test_a_card_without_a_linked_heading_after_such_a_header_stays():
+    inner = _ps(PROSE[:2]) + "<h2>More on this story</h2><div><h3>What the plan costs</h3><p>" + PROSE[2] + "</p></div>"
+    assert _body(inner + _ps(PROSE[3:])) == PROSE[:2] + ["What the plan costs", *PROSE[2:]]

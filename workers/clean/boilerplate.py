@@ -46,8 +46,15 @@ READ_ALSO = _keys(
     )
 )  # fmt: skip
 READ_ALSO_HEADERS_ONLY = _keys(
-    ("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً", "more", "see more", "don't miss")
-)
+    ("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً", "more", "see more", "don't miss",
+     # English boxes of other stories set in or under the story (a header alone on its line)
+     "most read", "most popular", "most viewed", "trending", "trending now", "top stories", "latest news",
+     "latest stories", "editor's picks", "editors' picks", "recommended", "recommended for you", "up next",
+     "what to read next", "in case you missed it", "related coverage", "related stories", "more stories")
+)  # fmt: skip
+# "More from Politics", "More on this story", "Also on Daily Times": a header naming where the links below go.
+_MORE_FROM_HEADER = re.compile(r"^\s*(?:more\s+(?:from|on|in|about)|also\s+on|latest\s+(?:from|in|on))\s+\w", re.I)
+MORE_FROM_MAX_WORDS = 5
 # "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
 # (the label alone can open prose: "More than 40 people...", "Related to this...").
 _LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more|also)\s*:", re.I)
@@ -294,6 +301,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     if (_starts(key, AGGREGATOR) and n <= 14) or (n <= 25 and any(p in key for p in READ_AT_SOURCE)):
         return AGGREGATOR_LINE
     if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
+        return READ_ALSO_HEADER
+    if n <= MORE_FROM_MAX_WORDS and _MORE_FROM_HEADER.match(text) and not _SENTENCE_END.search(text):
         return READ_ALSO_HEADER
     if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25 and not _is_sentence(text, n):
         return READ_ALSO_LINE
@@ -560,6 +569,18 @@ def _drop(element: HtmlElement, removed: list[str]) -> None:
         return
     # keep the tail text (it belongs to the parent), as lxml's drop_tree does
     element.drop_tree()
+
+
+TEASER_MAX_CHARS = 500
+
+
+def _is_teaser(element: HtmlElement) -> bool:
+    """A card under a "more from" header: a short block whose heading is a link to the other story (with a
+    line of summary that is no link)."""
+    if len(element_text(element)) > TEASER_MAX_CHARS:
+        return False
+    heading = next(element.iter(*TEASER_HEADINGS), None)
+    return heading is not None and _link_dominated(heading)
 
 
 def _box_of(block: HtmlElement, header_len: int) -> HtmlElement:
@@ -898,13 +919,14 @@ def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credi
             followers = []
             sibling = box.getnext()
             while sibling is not None and len(followers) < 8 and isinstance(sibling.tag, str):
-                if sibling.tag in ("ul", "ol") or _link_dominated(sibling):
+                if sibling.tag in ("ul", "ol") or _link_dominated(sibling) or _is_teaser(sibling):
                     followers.append(sibling)
                     sibling = sibling.getnext()
                 else:
                     break
             for element in (box, *followers):
-                if _removable(element, total):
+                # a teaser card may be an <article> (protected as the page's story): it is short and no h1's
+                if _removable(element, total) or (element is not box and _is_teaser(element) and element.find(".//h1") is None):
                     _drop(element, removed)
         elif kind == FOOTER:
             following = [e for e in block.itersiblings() if isinstance(e.tag, str)]
