@@ -166,3 +166,22 @@ def test_teaser_cards_under_a_more_from_header_leave_with_it():
 def test_a_card_without_a_linked_heading_after_such_a_header_stays():
     inner = _ps(PROSE[:2]) + "<h2>More on this story</h2><div><h3>What the plan costs</h3><p>" + PROSE[2] + "</p></div>"
     assert _body(inner + _ps(PROSE[3:])) == PROSE[:2] + ["What the plan costs", *PROSE[2:]]
+
+
+# --- a paragraph that is a link to another story of the site ---------------------------------------------------
+@pytest.mark.parametrize(
+    "href",
+    ["https://dailytimes.example/news/2019/11/18/housing-plan", "/news/123456", "https://www.dailytimes.example/mayor-unveils-housing-plan"],
+)
+def test_a_paragraph_linking_to_another_story_of_the_site_is_not_put_back(href):
+    link = f"<p><strong><a href='{href}'>Mayor unveils housing plan for the north</a></strong></p>"
+    assert _body(_ps(PROSE[:2]) + link + _ps(PROSE[2:])) == PROSE
+
+
+@pytest.mark.parametrize(
+    "href", ["https://shop.example/d/performance-energize-tub", "https://dailytimes.example/shop"]
+)
+def test_a_linked_line_to_another_site_or_no_story_is_put_back(href):
+    # precision mode drops it as mostly a link; it is the story's own line (a product in a plan, a section)
+    link = f"<p><a href='{href}'>Performance Energize</a></p>"
+    assert _body(_ps(PROSE[:2]) + link + _ps(PROSE[2:])) == [*PROSE[:2], "Performance Energize", *PROSE[2:]]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from .boilerplate import _link_dominated, classify
 from .textutil import clean_ws
@@ -89,15 +90,42 @@ def _list_items(element: Any, kept_text: str) -> list[str]:
     return items
 
 
+# A path that names one story: a numeric id or date part ("/2019/11/18/", "/news/123456") or a slug of three
+# words or more ("/housing-plan-for-the-north"); a section ("/world", "/sport/") names none.
+_STORY_PATH = re.compile(r"\d{4,}|/\d{1,4}/\d{1,2}/|[^/\W_]+(?:[-_][^/\W_]+){2,}")
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _links_to_another_story(element: Any, url: str | None) -> bool:
+    """A paragraph that is a link to another story of the same site ("<p><a href=/news/2019/11/18/housing-plan>
+    Mayor unveils housing plan</a></p>"): an inline "read also" without its label, which precision mode rightly
+    dropped. A link to another site (a product, a source) is the story's own line ("Beachbody Performance
+    Energize")."""
+    if not url or not _link_dominated(element):
+        return False
+    page = urlsplit(url)
+    hrefs = [urljoin(url, (a.get("href") or "").strip()) for a in element.iter("a")]
+    return bool(hrefs) and all(
+        _host(h) == _host(url) and urlsplit(h).path.rstrip("/") != page.path.rstrip("/")
+        and bool(_STORY_PATH.search(urlsplit(h).path))
+        for h in hrefs
+    )
+
+
 def _is_promo(element: Any, text: str) -> bool:
     """A line in capitals that is mostly a link ("GET FOX BUSINESS ON THE GO BY CLICKING HERE"): a call to
     action or a teaser for another story, not a subheading."""
     return text.isupper() and _link_dominated(element)
 
 
-def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
+def restore_dropped(tree: Any, paragraphs: list[str], url: str | None = None) -> list[str]:
     """``paragraphs`` (trafilatura's, in order) with the dropped paragraphs and headings of the story's
-    container put back between the kept ones. ``tree`` is the tree trafilatura was given."""
+    container put back between the kept ones. ``tree`` is the tree trafilatura was given, ``url`` the page's
+    (links to its site's other stories are not put back)."""
     if len(paragraphs) < MIN_ANCHORS:
         return paragraphs
     index_of: dict[str, int] = {}
@@ -153,7 +181,7 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
             continue
         if _partly_kept(key, kept_text):
             continue
-        if classify(text) is not None or _is_promo(child, text):
+        if classify(text) is not None or _is_promo(child, text) or _links_to_another_story(child, url):
             continue
         inserts.setdefault(after, []).append(text)
         restored += 1
