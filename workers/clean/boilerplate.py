@@ -726,6 +726,7 @@ def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
 
 def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> None:
     """Blocks whose class or id says share / related / comments..., and link-dominated menus."""
+    groups: dict[tuple[HtmlElement | None, str, str | None], bool] = {}  # _story_in_blocks per parent, tag and class: 200 comments, one test
     for element in body.xpath(".//*[@class or @id]"):
         if element.getparent() is None or element.tag in _PROTECTED:
             continue
@@ -736,7 +737,12 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
             if nav and _removable(element, total):
                 _drop(element, removed)
             continue
-        if _is_detached(element) or _holds_running_text([element]) or _story_in_blocks(element, total):
+        if _is_detached(element) or _holds_running_text([element]):
+            continue
+        group = (element.getparent(), element.tag, element.get("class"))
+        if group not in groups:
+            groups[group] = _story_in_blocks(element, total)
+        if groups[group]:
             continue
         if _removable(element, total):
             _drop(element, removed)
