@@ -185,3 +185,16 @@ def test_a_linked_line_to_another_site_or_no_story_is_put_back(href):
     # precision mode drops it as mostly a link; it is the story's own line (a product in a plan, a section)
     link = f"<p><a href='{href}'>Performance Energize</a></p>"
     assert _body(_ps(PROSE[:2]) + link + _ps(PROSE[2:])) == [*PROSE[:2], "Performance Energize", *PROSE[2:]]
+
+
+# --- paragraphs a CMS wrote as divs among its <p>s --------------------------------------------------------------
+def test_a_run_of_text_divs_between_paragraphs_is_story_text():
+    # one such div between two <p>s was already a paragraph; two in a row were both dropped by trafilatura
+    inner = _ps(PROSE[:1]) + "".join(f"<div>{p}</div>" for p in PROSE[1:3]) + _ps(PROSE[3:])
+    assert _body(inner) == PROSE
+
+
+def test_a_run_of_text_divs_after_the_story_is_left_alone():
+    tree = lxml.html.fromstring(f"<html><body><article>{_ps(PROSE[:2])}<div>Jane Smith</div><div>Staff writer</div></article></body></html>")
+    prune_html(tree)
+    assert [d.text for d in tree.iter("div")] == ["Jane Smith", "Staff writer"]

@@ -952,18 +952,34 @@ def _element_sibling(element: HtmlElement, *, after: bool) -> HtmlElement | None
     return sibling
 
 
+def _is_text_div(element: HtmlElement) -> bool:
+    """A div of text alone: inline children and breaks only, and some text."""
+    if element.tag != "div":
+        return False
+    if not all(isinstance(c.tag, str) and (c.tag in _INLINE_TAGS or c.tag == "br") for c in element):
+        return False
+    return bool(element_text(element))
+
+
 def _text_divs_as_paragraphs(body: HtmlElement) -> None:
-    """A div of text alone (inline children only) between two paragraphs of text is a paragraph of the
-    story, mostly a subheading written as ``<div class="subheadline">``: trafilatura drops a bare text div
-    in a run of <p> (in both modes), and keeps it as a <p>. Empty or unflanked divs are left alone."""
-    for div in body.iter("div"):
-        before, after = _element_sibling(div, after=False), _element_sibling(div, after=True)
-        if before is None or after is None or before.tag != "p" or after.tag != "p":
+    """A run of divs of text alone (inline children only) between two paragraphs of text is paragraphs of
+    the story: a subheading written as ``<div class="subheadline">``, or paragraphs a CMS wrote as divs among
+    its <p>s: trafilatura drops a bare text div in a run of <p> (in both modes), and keeps it as a <p>. Empty
+    or unflanked divs are left alone."""
+    for div in list(body.iter("div")):
+        if div.tag != "div" or not _is_text_div(div):
             continue
-        if not all(isinstance(c.tag, str) and (c.tag in _INLINE_TAGS or c.tag == "br") for c in div):
+        before = _element_sibling(div, after=False)
+        if before is None or before.tag != "p" or not element_text(before):
             continue
-        if element_text(div) and element_text(before) and element_text(after):
-            div.tag = "p"
+        run = [div]
+        after = _element_sibling(div, after=True)
+        while after is not None and _is_text_div(after):
+            run.append(after)
+            after = _element_sibling(after, after=True)
+        if after is not None and after.tag == "p" and element_text(after):
+            for member in run:
+                member.tag = "p"
 
 
 TEXT_WRAPPERS = ("font", "span")
