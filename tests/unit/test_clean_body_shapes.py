@@ -190,8 +190,9 @@ def test_a_linked_line_to_another_site_or_no_story_is_put_back(href):
 # --- paragraphs a CMS wrote as divs among its <p>s --------------------------------------------------------------
 def test_a_run_of_text_divs_between_paragraphs_is_story_text():
     # one such div between two <p>s was already a paragraph; two in a row were both dropped by trafilatura
-    inner = _ps(PROSE[:1]) + "".join(f"<div>{p}</div>" for p in PROSE[1:3]) + _ps(PROSE[3:])
-    assert _body(inner) == PROSE
+    story = [*PROSE, "The budget also sets aside money for cycle lanes along the river, first proposed in 2012."]
+    inner = _ps(story[:2]) + "".join(f"<div>{p}</div>" for p in story[2:4]) + _ps(story[4:])
+    assert _body(inner) == story
 
 
 def test_a_run_of_text_divs_after_the_story_is_left_alone():
