@@ -199,3 +199,9 @@ def test_a_run_of_text_divs_after_the_story_is_left_alone():
     tree = lxml.html.fromstring(f"<html><body><article>{_ps(PROSE[:2])}<div>Jane Smith</div><div>Staff writer</div></article></body></html>")
     prune_html(tree)
     assert [d.text for d in tree.iter("div")] == ["Jane Smith", "Staff writer"]
+
+
+def test_a_sentence_mostly_linking_to_another_story_of_the_site_is_put_back():
+    line = "<p><a href='/news/2019/11/18/housing-plan'>The council approved a housing plan for the north last week</a>, too.</p>"
+    body = _body(_ps(PROSE[:2]) + line + _ps(PROSE[2:]))
+    assert "The council approved a housing plan for the north last week, too." in body

@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from .boilerplate import _link_dominated, classify
+from .boilerplate import _link_dominated, _link_text_len, classify
 from .textutil import clean_ws
 
 RESTORED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
@@ -92,6 +92,7 @@ def _list_items(element: Any, kept_text: str) -> list[str]:
 
 # A path that names one story: a numeric id or date part ("/2019/11/18/", "/news/123456") or a slug of three
 # words or more ("/housing-plan-for-the-north"); a section ("/world", "/sport/") names none.
+LINK_ONLY_SLACK = 3  # characters outside the link: a bullet, a colon, punctuation
 _STORY_PATH = re.compile(r"\d{4,}|/\d{1,4}/\d{1,2}/|[^/\W_]+(?:[-_][^/\W_]+){2,}")
 
 
@@ -105,8 +106,8 @@ def _links_to_another_story(element: Any, url: str | None) -> bool:
     Mayor unveils housing plan</a></p>"): an inline "read also" without its label, which precision mode rightly
     dropped. A link to another site (a product, a source) is the story's own line ("Beachbody Performance
     Energize")."""
-    if not url or not _link_dominated(element):
-        return False
+    if not url or len(clean_ws(element.text_content())) - _link_text_len(element) > LINK_ONLY_SLACK:
+        return False  # a sentence around the link ("..., too.") is the story's
     page = urlsplit(url)
     hrefs = [urljoin(url, (a.get("href") or "").strip()) for a in element.iter("a")]
     return bool(hrefs) and all(
