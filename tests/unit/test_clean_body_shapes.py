@@ -6,7 +6,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from workers.clean.boilerplate import CAPTION, CREDIT, READ_ALSO_HEADER, classify, prune_html
+from workers.clean.boilerplate import CAPTION, CREDIT, DATE_LINE, READ_ALSO_HEADER, classify, prune_html
 from workers.clean.extract import extract_article
 
 PROSE = [
@@ -205,3 +205,28 @@ def test_a_sentence_mostly_linking_to_another_story_of_the_site_is_put_back():
     line = "<p><a href='/news/2019/11/18/housing-plan'>The council approved a housing plan for the north last week</a>, too.</p>"
     body = _body(_ps(PROSE[:2]) + line + _ps(PROSE[2:]))
     assert "The council approved a housing plan for the north last week, too." in body
+
+
+# --- time stamps and reading times above the story ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Posted: Nov 19, 2019 / 10:32 AM EST / Updated: Nov 19, 2019 / 11:00 AM EST",
+        "Nov 19, 2019 10:32 am | 3 min read",
+        "5 min read",
+        "Reading time: 4 minutes",
+    ],
+)
+def test_labelled_stamps_and_reading_times_are_date_lines(line):
+    assert classify(line) == DATE_LINE
+
+
+@pytest.mark.parametrize(
+    "line", ["9.30 A.M. / 7.00 P.M.", "Updated 9.30 a.m. / 7.00 p.m.", "It is a 5 min read, and worth every minute of it."]
+)
+def test_schedules_and_sentences_with_a_reading_time_are_no_stamp(line):
+    assert classify(line) is None
+
+
+def test_a_stamp_with_a_reading_time_above_the_story_leaves_the_body():
+    assert _body("<p>Nov 19, 2019 10:32 am | 3 min read</p>" + _ps(PROSE)) == PROSE

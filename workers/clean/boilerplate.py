@@ -226,6 +226,9 @@ STAMP_WORDS = STAMP_MONTHS | frozenset(
      "weeks", "month", "months", "year", "years")
 )  # fmt: skip
 STAMP_LABELS = frozenset(("updated", "update", "published", "posted", "modified", "ago", "am", "pm"))
+_MOMENT_LABELS = frozenset(("updated", "update", "published", "posted", "modified"))
+# "5 min read", "3 minute read", "Reading time: 4 minutes"
+_READING_TIME = re.compile(r"\b\d{1,3}\s*(?:min|mins|minutes?)\.?\s+read\b|\breading\s+time\s*:?\s*\d{1,3}\s*(?:min|mins|minutes?)\b", re.I)
 STAMP_MAX_WORDS = 20
 STAMP_BYLINE_WORDS = 4  # "... by Patrick Shanley": a byline of at most this many words after "by"
 _NAME = r"[A-Z][\w'’.-]*"
@@ -378,9 +381,16 @@ def _is_stamp(text: str, words: list[str]) -> bool:
     """An English time stamp line: STAMP_WORDS and digits only, apart from one "by" and a capitalised name
     (a byline); with a label ("Updated", "Published", "ago"), a clock time, am/pm, or a month and a year.
     A month and a day alone ("May 5") can head a timeline entry, so they are not enough; a stamp names one
-    moment, so two times or two years are a schedule or a date range, which is information in the story."""
+    moment, so two times or two years are a schedule or a date range, which is information in the story,
+    unless each is labelled ("Posted: Nov 19, 2019 10:32 AM / Updated: ... 11:00 AM"). A reading time
+    ("5 min read", "Nov 19, 2019 | 3 min read") is part of such a line, or a line of its own."""
     if len(words) > STAMP_MAX_WORDS or not any(w.isdigit() for w in words):
         return False
+    if ("read" in words or "reading" in words) and _READING_TIME.search(text):
+        text = _READING_TIME.sub(" ", text)
+        words = phrase_key(text).split()
+        if not words:
+            return True
     if "by" in words:
         byline = _STAMP_BYLINE.search(text)
         if byline is None:
@@ -389,7 +399,8 @@ def _is_stamp(text: str, words: list[str]) -> bool:
         words = phrase_key(text).split()
     if not words or not all(w.isdigit() or w in STAMP_WORDS for w in words):
         return False
-    if len(_TIME_OF_DAY.findall(text)) > 1 or len(_YEAR.findall(text)) > 1:
+    moments = max(len(_TIME_OF_DAY.findall(text)), len(_YEAR.findall(text)))
+    if moments > 1 and sum(w in _MOMENT_LABELS for w in words) < moments:
         return False  # two times or two dates: opening hours or an event's dates ("9.30 A.M. / 7.00 P.M.")
     if _CLOCK.search(text) or any(w in STAMP_LABELS for w in words):
         return True
