@@ -46,8 +46,15 @@ READ_ALSO = _keys(
     )
 )  # fmt: skip
 READ_ALSO_HEADERS_ONLY = _keys(
-    ("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً", "more", "see more", "don't miss")
-)
+    ("اقرأ", "ذات صلة", "قد يهمك", "قد يعجبك", "related", "المزيد", "أيضاً", "more", "see more", "don't miss",
+     # English boxes of other stories set in or under the story (a header alone on its line)
+     "most read", "most popular", "most viewed", "trending", "trending now", "top stories", "latest news",
+     "latest stories", "editor's picks", "editors' picks", "recommended", "recommended for you", "up next",
+     "what to read next", "in case you missed it", "related coverage", "related stories", "more stories")
+)  # fmt: skip
+# "More from Politics", "More on this story", "Also on Daily Times": a header naming where the links below go.
+_MORE_FROM_HEADER = re.compile(r"^\s*(?:more\s+(?:from|on|in|about)|also\s+on|latest\s+(?:from|in|on))\s+\w", re.I)
+MORE_FROM_MAX_WORDS = 5
 # "Related: <headline>", "SEE MORE: <headline>": an English label and a colon open a link to another story
 # (the label alone can open prose: "More than 40 people...", "Related to this...").
 _LABELLED_LINK = re.compile(r"^\s*(?:related|see more|see also|read more|read also|also read|more|also)\s*:", re.I)
@@ -154,6 +161,16 @@ _CAPTION = re.compile(
     r"^\s*[(\[]?\s*(?:ال)?صور[ةه](?:\s+[اأ]رشيفي[ةه])?\s*[:：\-–—)]|^\s*(?:photo|image|picture|credit)\s*[:(]",
     re.I,
 )
+# An English caption: a line of text closed by its picture credit, "Buses in the centre. (Photo by John Smith/Getty
+# Images)", "... [AP Photo/Jane Doe]", "... Photo: John Smith/AP". A bare credit line ("(Image credit: All About
+# Space)") is not matched: published reference bodies keep it (restore.py puts it back).
+_TRAILING_PHOTO_CREDIT = re.compile(
+    r"(?:[(\[][^()\[\]]*(?:\b(?:photo(?:graph)?s?|image|picture|pic)\b\s*(?:by\b|credit\b|:|/)|"
+    r"getty\s+images|shutterstock|istock|alamy)[^()\[\]]*[)\]]"
+    r"|[.!?]\s+(?:photo(?:graph)?|image|picture)\s*(?:by\b|credit\b|:)[^.()]{1,80})\s*$",
+    re.I,
+)
+CAPTION_CREDIT_MAX_WORDS = 40
 _CAPTION_EXACT = frozenset(phrase_key(w) for w in ("صورة أرشيفية", "أرشيفية", "صورة من الأرشيف", "صورة تعبيرية", "صورة توضيحية", "أرشيف"))  # fmt: skip
 _INLINE_CAPTION = re.compile(
     r"\s*[(（\[]\s*(?:(?:ال)?صور[ةه]\s*[:：\-–]?[^()（）\[\]]{0,80}|[اأ]رشيفي[ةه]|photo\s*:[^()]{0,80})[)）\]]",
@@ -161,10 +178,12 @@ _INLINE_CAPTION = re.compile(
 )
 _SOURCE_LINE = re.compile(r"^\s*[(\[]?\s*(?:ال)?مصدر\s*[:/|\\\-–—]")
 _NAQLAN_LINE = re.compile(r"^\s*[(\[]?\s*نقل[اًا]*\s+عن\s")
-# A copyright notice, not a sentence about copyright ("The city settled a copyright dispute ..."): the sign,
-# "all rights reserved", or "Copyright" opening the line or followed by a year or (c).
+# A copyright notice, not a sentence about copyright ("The city settled a copyright dispute ...", "Copyright law
+# was at the centre of the case", "وقالت المحكمة إن حقوق النشر محمية"): the sign, "all rights reserved" or
+# "... محفوظة", "حقوق النشر" or "Copyright" opening the line (not followed by a lower-case word) or followed by a year or (c).
 _COPYRIGHT = re.compile(
-    r"©|جميع\s+الحقوق\s+محفوظ|حقوق\s+النشر|all\s+rights\s+reserved|^\W*copyright\b|copyright\s*(?:\(c\)|\d{4})",
+    r"©|جميع\s+الحقوق\s+محفوظ|^\W*حقوق\s+النشر|حقوق\s+النشر\s+(?:و\S+\s+)?محفوظ|all\s+rights\s+reserved|"
+    r"^\W*copyright\b(?!\s+(?-i:[a-z]))|copyright\s*(?:\(c\)|\d{4})",
     re.I,
 )
 _COOKIE = re.compile(r"ملفات\s+تعريف\s+الارتباط|الكوكيز|الكوكيز|كوكيز|cookies?\b", re.I)
@@ -207,6 +226,9 @@ STAMP_WORDS = STAMP_MONTHS | frozenset(
      "weeks", "month", "months", "year", "years")
 )  # fmt: skip
 STAMP_LABELS = frozenset(("updated", "update", "published", "posted", "modified", "ago", "am", "pm"))
+_MOMENT_LABELS = frozenset(("updated", "update", "published", "posted", "modified"))
+# "5 min read", "3 minute read", "Reading time: 4 minutes"
+_READING_TIME = re.compile(r"\b\d{1,3}\s*(?:min|mins|minutes?)\.?\s+read\b|\breading\s+time\s*:?\s*\d{1,3}\s*(?:min|mins|minutes?)\b", re.I)
 STAMP_MAX_WORDS = 20
 STAMP_BYLINE_WORDS = 4  # "... by Patrick Shanley": a byline of at most this many words after "by"
 _NAME = r"[A-Z][\w'’.-]*"
@@ -260,6 +282,12 @@ def _token_key(token: str) -> str:
     return phrase_key(token)
 
 
+def _ends_with_photo_credit(text: str) -> bool:
+    """Text of two words or more closed by a picture credit (_TRAILING_PHOTO_CREDIT)."""
+    credit = _TRAILING_PHOTO_CREDIT.search(text)
+    return credit is not None and len(text[: credit.start()].split()) >= 2
+
+
 def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     """The boilerplate kind of one line / paragraph, or None for article text."""
     if len(text) > 700:  # every rule below wants a short line (<= 60 words)
@@ -276,6 +304,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     if (_starts(key, AGGREGATOR) and n <= 14) or (n <= 25 and any(p in key for p in READ_AT_SOURCE)):
         return AGGREGATOR_LINE
     if key in READ_ALSO or key in READ_ALSO_HEADERS_ONLY:
+        return READ_ALSO_HEADER
+    if n <= MORE_FROM_MAX_WORDS and _MORE_FROM_HEADER.match(text) and not _SENTENCE_END.search(text):
         return READ_ALSO_HEADER
     if (_starts(key, READ_ALSO) or _LABELLED_LINK.match(text)) and n <= 25 and not _is_sentence(text, n):
         return READ_ALSO_LINE
@@ -322,6 +352,8 @@ def classify(text: str, *, credits: Iterable[str] = ()) -> str | None:
     normed = norm(text)
     if (_CAPTION.match(normed) and n <= 30) or key in _CAPTION_EXACT:
         return CAPTION
+    if n <= CAPTION_CREDIT_MAX_WORDS and _ends_with_photo_credit(text):
+        return CAPTION
     if (_SOURCE_LINE.match(normed) or _NAQLAN_LINE.match(normed)) and n <= 10:
         return SOURCE
     if (_starts(key, TAG_LINES) and n <= 40 and _TAG_SEP.match(normed)) or key in TAG_LINES:
@@ -349,9 +381,16 @@ def _is_stamp(text: str, words: list[str]) -> bool:
     """An English time stamp line: STAMP_WORDS and digits only, apart from one "by" and a capitalised name
     (a byline); with a label ("Updated", "Published", "ago"), a clock time, am/pm, or a month and a year.
     A month and a day alone ("May 5") can head a timeline entry, so they are not enough; a stamp names one
-    moment, so two times or two years are a schedule or a date range, which is information in the story."""
+    moment, so two times or two years are a schedule or a date range, which is information in the story,
+    unless each is labelled ("Posted: Nov 19, 2019 10:32 AM / Updated: ... 11:00 AM"). A reading time
+    ("5 min read", "Nov 19, 2019 | 3 min read") is part of such a line, or a line of its own."""
     if len(words) > STAMP_MAX_WORDS or not any(w.isdigit() for w in words):
         return False
+    if ("read" in words or "reading" in words) and _READING_TIME.search(text):
+        text = _READING_TIME.sub(" ", text)
+        words = phrase_key(text).split()
+        if not words:
+            return True
     if "by" in words:
         byline = _STAMP_BYLINE.search(text)
         if byline is None:
@@ -360,7 +399,8 @@ def _is_stamp(text: str, words: list[str]) -> bool:
         words = phrase_key(text).split()
     if not words or not all(w.isdigit() or w in STAMP_WORDS for w in words):
         return False
-    if len(_TIME_OF_DAY.findall(text)) > 1 or len(_YEAR.findall(text)) > 1:
+    moments = max(len(_TIME_OF_DAY.findall(text)), len(_YEAR.findall(text)))
+    if moments > 1 and sum(w in _MOMENT_LABELS for w in words) < moments:
         return False  # two times or two dates: opening hours or an event's dates ("9.30 A.M. / 7.00 P.M.")
     if _CLOCK.search(text) or any(w in STAMP_LABELS for w in words):
         return True
@@ -542,6 +582,18 @@ def _drop(element: HtmlElement, removed: list[str]) -> None:
     element.drop_tree()
 
 
+TEASER_MAX_CHARS = 500
+
+
+def _is_teaser(element: HtmlElement) -> bool:
+    """A card under a "more from" header: a short block whose heading is a link to the other story (with a
+    line of summary that is no link)."""
+    if len(element_text(element)) > TEASER_MAX_CHARS:
+        return False
+    heading = next(element.iter(*TEASER_HEADINGS), None)
+    return heading is not None and _link_dominated(heading)
+
+
 def _box_of(block: HtmlElement, header_len: int) -> HtmlElement:
     """Climb from a "read also" header to the box holding it and its links."""
     node = block
@@ -596,6 +648,7 @@ def prune_html(tree: HtmlElement, *, credits: Iterable[str] = ()) -> list[str]:
     _drop_classed_blocks(body, total, removed)
     _drop_headed_blocks(body, total, removed, tuple(credits))
     _text_divs_as_paragraphs(body)
+    _inline_text_blocks_as_divs(body)
     return removed
 
 
@@ -684,6 +737,7 @@ def _drop_link_cells(body: HtmlElement, total: int, removed: list[str]) -> None:
 
 def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> None:
     """Blocks whose class or id says share / related / comments..., and link-dominated menus."""
+    groups: dict[tuple[HtmlElement | None, str, str | None], bool] = {}  # _story_in_blocks per parent, tag and class: 200 comments, one test
     for element in body.xpath(".//*[@class or @id]"):
         if element.getparent() is None or element.tag in _PROTECTED:
             continue
@@ -695,6 +749,11 @@ def _drop_classed_blocks(body: HtmlElement, total: int, removed: list[str]) -> N
                 _drop(element, removed)
             continue
         if _is_detached(element) or _holds_running_text([element]):
+            continue
+        group = (element.getparent(), element.tag, element.get("class"))
+        if group not in groups:
+            groups[group] = _story_in_blocks(element, total)
+        if groups[group]:
             continue
         if _removable(element, total):
             _drop(element, removed)
@@ -716,6 +775,24 @@ def _holds_running_text(elements: list[HtmlElement]) -> bool:
         return False
     text = sum(len(element_text(e)) for e in elements)
     return sum(_link_text_len(e) for e in elements) < 0.2 * text
+
+
+STORY_SHARE = 0.4  # of the page's visible text: as _removable's guard
+
+
+def _story_in_blocks(element: HtmlElement, total: int) -> bool:
+    """``element`` is one of sibling blocks of its tag and class that together hold the story: a story written
+    one classed paragraph at a time (``<p class="body-copy share-tracking">``) or split by an ad into two
+    containers of one class, each too short for either guard alone, together running text and most of the
+    page's visible text. A "related" or comments block has no siblings of its class holding that."""
+    parent = element.getparent()
+    if parent is None or not total:
+        return False
+    attrs = (element.tag, element.get("class"))  # not the id: a paragraph's own id is unique
+    group = [s for s in parent if (s.tag, s.get("class")) == attrs]
+    if len(group) < 2 or not _holds_running_text(group):
+        return False
+    return sum(len(element_text(e)) for e in group) > STORY_SHARE * total
 
 
 def _story_goes_on(kept: list[str], rest: list[str]) -> bool:
@@ -859,13 +936,14 @@ def _drop_headed_blocks(body: HtmlElement, total: int, removed: list[str], credi
             followers = []
             sibling = box.getnext()
             while sibling is not None and len(followers) < 8 and isinstance(sibling.tag, str):
-                if sibling.tag in ("ul", "ol") or _link_dominated(sibling):
+                if sibling.tag in ("ul", "ol") or _link_dominated(sibling) or _is_teaser(sibling):
                     followers.append(sibling)
                     sibling = sibling.getnext()
                 else:
                     break
             for element in (box, *followers):
-                if _removable(element, total):
+                # a teaser card may be an <article> (protected as the page's story): it is short and no h1's
+                if _removable(element, total) or (element is not box and _is_teaser(element) and element.find(".//h1") is None):
                     _drop(element, removed)
         elif kind == FOOTER:
             following = [e for e in block.itersiblings() if isinstance(e.tag, str)]
@@ -885,18 +963,51 @@ def _element_sibling(element: HtmlElement, *, after: bool) -> HtmlElement | None
     return sibling
 
 
+def _is_text_div(element: HtmlElement) -> bool:
+    """A div of text alone: inline children and breaks only, and some text."""
+    if element.tag != "div":
+        return False
+    if not all(isinstance(c.tag, str) and (c.tag in _INLINE_TAGS or c.tag == "br") for c in element):
+        return False
+    return bool(element_text(element))
+
+
 def _text_divs_as_paragraphs(body: HtmlElement) -> None:
-    """A div of text alone (inline children only) between two paragraphs of text is a paragraph of the
-    story, mostly a subheading written as ``<div class="subheadline">``: trafilatura drops a bare text div
-    in a run of <p> (in both modes), and keeps it as a <p>. Empty or unflanked divs are left alone."""
-    for div in body.iter("div"):
-        before, after = _element_sibling(div, after=False), _element_sibling(div, after=True)
-        if before is None or after is None or before.tag != "p" or after.tag != "p":
+    """A run of divs of text alone (inline children only) between two paragraphs of text is paragraphs of
+    the story: a subheading written as ``<div class="subheadline">``, or paragraphs a CMS wrote as divs among
+    its <p>s: trafilatura drops a bare text div in a run of <p> (in both modes), and keeps it as a <p>. Empty
+    or unflanked divs are left alone."""
+    for div in list(body.iter("div")):
+        if div.tag != "div" or not _is_text_div(div):
             continue
-        if not all(isinstance(c.tag, str) and (c.tag in _INLINE_TAGS or c.tag == "br") for c in div):
+        before = _element_sibling(div, after=False)
+        if before is None or before.tag != "p" or not element_text(before):
             continue
-        if element_text(div) and element_text(before) and element_text(after):
-            div.tag = "p"
+        run = [div]
+        after = _element_sibling(div, after=True)
+        while after is not None and _is_text_div(after):
+            run.append(after)
+            after = _element_sibling(after, after=True)
+        if after is not None and after.tag == "p" and element_text(after):
+            for member in run:
+                member.tag = "p"
+
+
+TEXT_WRAPPERS = ("font", "span")
+_RUNNING_TEXT_HOSTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd"}) | _INLINE_TAGS
+
+
+def _inline_text_blocks_as_divs(body: HtmlElement) -> None:
+    """A story written as lines in an inline wrapper set in a block (``<td><font>line<br>line</font></td>``,
+    ``<div><span>line<br>line</span></div>``, old CMS and hand-made pages) is a block of text: trafilatura
+    loses the wrapper's first line (its own text before the first <br>), so the wrapper becomes a div.
+    A wrapper inside running text (a paragraph, a list item, a link) is left alone."""
+    for wrapper in list(body.iter(*TEXT_WRAPPERS)):
+        parent = wrapper.getparent()
+        if parent is None or parent.tag in _RUNNING_TEXT_HOSTS or not (wrapper.text or "").strip():
+            continue
+        if wrapper.find("br") is not None:
+            wrapper.tag = "div"
 
 
 SIDE_CELL_MAX = 300  # characters: a menu or an ad column, not a column of text

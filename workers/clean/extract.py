@@ -536,7 +536,7 @@ def _extract(
     for element in _select(tree, selectors.get("body")):
         paragraphs.extend(element_paragraphs(element))
     if not paragraphs:
-        paragraphs = restore_dropped(tree, _trafilatura_paragraphs(tree, url))
+        paragraphs = restore_dropped(tree, _trafilatura_paragraphs(tree, url), url)
 
     body_paragraphs, _removed = clean_paragraphs(paragraphs, title=title, section=section, credits=credits)
     if embedded is not None and _prefer_embedded(body_paragraphs, embedded):

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from .boilerplate import _link_dominated, classify
+from .boilerplate import _link_dominated, _link_text_len, classify
 from .textutil import clean_ws
 
 RESTORED_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
@@ -40,6 +41,7 @@ TRAILING_LOOKED_AT = 5  # element children after the last kept paragraph
 # A pull quote: a sentence of the story set apart in a box (div.pull-quote, an aside of one quotation).
 # Published reference bodies keep it.
 PULL_QUOTE_TAGS = frozenset({"div", "aside", "blockquote"})
+LIST_TAGS = frozenset({"ul", "ol"})
 PULL_QUOTE_MAX_CHARS = 400
 _QUOTED = re.compile(r"^[“\"«].+[”\"»]$")
 
@@ -76,15 +78,55 @@ def _kept_part(paragraphs: list[str], after: int, anchors: set[int], key: str) -
     return None
 
 
+def _list_items(element: Any, kept_text: str) -> list[str]:
+    """The items of a list in the story ("The new lines:" then "<a>Line 41</a>: airport to centre", ...),
+    which precision mode drops when each item opens with a link: items with text of their own beyond the
+    links (a list of links only is a "related" box), none kept already, none furniture. Empty: not such a list."""
+    items = [clean_ws(li.text_content()) for li in element.iterchildren("li")]
+    if not items or not all(items) or _link_dominated(element):
+        return []
+    if any(_key(item) in kept_text or classify(item) is not None for item in items):
+        return []
+    return items
+
+
+# A path that names one story: a numeric id or date part ("/2019/11/18/", "/news/123456") or a slug of three
+# words or more ("/housing-plan-for-the-north"); a section ("/world", "/sport/") names none.
+LINK_ONLY_SLACK = 3  # characters outside the link: a bullet, a colon, punctuation
+_STORY_PATH = re.compile(r"\d{4,}|/\d{1,4}/\d{1,2}/|[^/\W_]+(?:[-_][^/\W_]+){2,}")
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _links_to_another_story(element: Any, url: str | None) -> bool:
+    """A paragraph that is a link to another story of the same site ("<p><a href=/news/2019/11/18/housing-plan>
+    Mayor unveils housing plan</a></p>"): an inline "read also" without its label, which precision mode rightly
+    dropped. A link to another site (a product, a source) is the story's own line ("Beachbody Performance
+    Energize")."""
+    if not url or len(clean_ws(element.text_content())) - _link_text_len(element) > LINK_ONLY_SLACK:
+        return False  # a sentence around the link ("..., too.") is the story's
+    page = urlsplit(url)
+    hrefs = [urljoin(url, (a.get("href") or "").strip()) for a in element.iter("a")]
+    return bool(hrefs) and all(
+        _host(h) == _host(url) and urlsplit(h).path.rstrip("/") != page.path.rstrip("/")
+        and bool(_STORY_PATH.search(urlsplit(h).path))
+        for h in hrefs
+    )
+
+
 def _is_promo(element: Any, text: str) -> bool:
     """A line in capitals that is mostly a link ("GET FOX BUSINESS ON THE GO BY CLICKING HERE"): a call to
     action or a teaser for another story, not a subheading."""
     return text.isupper() and _link_dominated(element)
 
 
-def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
+def restore_dropped(tree: Any, paragraphs: list[str], url: str | None = None) -> list[str]:
     """``paragraphs`` (trafilatura's, in order) with the dropped paragraphs and headings of the story's
-    container put back between the kept ones. ``tree`` is the tree trafilatura was given."""
+    container put back between the kept ones. ``tree`` is the tree trafilatura was given, ``url`` the page's
+    (links to its site's other stories are not put back)."""
     if len(paragraphs) < MIN_ANCHORS:
         return paragraphs
     index_of: dict[str, int] = {}
@@ -117,6 +159,11 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
         if child in kept:
             after = kept[child]
             continue
+        if child.tag in LIST_TAGS:
+            if items := _list_items(child, kept_text):
+                inserts.setdefault(after, []).extend(items)
+                restored += 1
+            continue
         text = clean_ws(child.text_content())  # scripts and styles are gone (extract._drop_code)
         quote = child.tag not in RESTORED_TAGS
         if quote and not _is_pull_quote(child, text):
@@ -135,7 +182,7 @@ def restore_dropped(tree: Any, paragraphs: list[str]) -> list[str]:
             continue
         if _partly_kept(key, kept_text):
             continue
-        if classify(text) is not None or _is_promo(child, text):
+        if classify(text) is not None or _is_promo(child, text) or _links_to_another_story(child, url):
             continue
         inserts.setdefault(after, []).append(text)
         restored += 1
