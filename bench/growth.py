@@ -132,19 +132,57 @@ def time_parts(adapter, queries: list[str], fraction: float) -> dict[str, dict]:
             for name, t in times.items()}
 
 
+def timed_adapter(url: str):
+    """A SearchAdapter that records each engine round trip run_search makes: (kind, seconds)."""
+    from index.adapter import SearchAdapter
+
+    class Timed(SearchAdapter):
+        trips: list[tuple[str, float]] = []
+
+        def search(self, index, body, params=None):
+            started = time.perf_counter()
+            out = super().search(index, body, params)
+            aggs = body.get("aggs", {})
+            kind = ("versions count" if "versions" in aggs else "name counts" if "keys" in aggs
+                    else "exact count" if body.get("size") == 0 else "later page")
+            self.trips.append((kind, time.perf_counter() - started))
+            return out
+
+        def msearch(self, index, bodies):
+            started = time.perf_counter()
+            out = super().msearch(index, bodies)
+            self.trips.append(("page _msearch", time.perf_counter() - started))
+            return out
+
+    return Timed(url, timeout=600)
+
+
 def product_latency(adapter, queries: list[str]) -> dict:
+    """run_search as the page calls it; where its time goes: each kind of engine round trip (mean ms
+    per search, and how many searches made one) and Python (the rest)."""
     from index.search import run_search
 
     approximate = 0
     times = []
+    trips: dict[str, list[float]] = {}
+    python = []
     for q in queries:
+        adapter.trips = []
         started = time.perf_counter()
         result = run_search(adapter, ALIAS, {"q": q, "size": 10})
-        times.append((time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        times.append(elapsed * 1000)
+        python.append((elapsed - sum(t for _, t in adapter.trips)) * 1000)
+        for kind, t in adapter.trips:
+            trips.setdefault(kind, []).append(t * 1000)
         approximate += bool(result["facets_approximate"])
+    n = len(times)
     return {"p50_ms": round(percentile(times, 0.5), 1), "p99_ms": round(percentile(times, 0.99), 1),
-            "mean_ms": round(statistics.fmean(times), 1), "queries": len(times),
-            "share_with_sampled_facets": round(approximate / len(times), 3)}
+            "mean_ms": round(statistics.fmean(times), 1), "queries": n,
+            "share_with_sampled_facets": round(approximate / n, 3),
+            "python_mean_ms": round(statistics.fmean(python), 1),
+            "round_trips": {kind: {"share_of_searches": round(len(t) / n, 3), "mean_ms": round(statistics.fmean(t), 1)}
+                            for kind, t in trips.items()}}
 
 
 def power_fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -197,7 +235,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from akhbar import redis_server
     from index import counts, embedded
-    from index.adapter import SearchAdapter
     from index.mapping import index_body
     from workers.dedupe import Deduper
 
@@ -215,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     dedupe_rate = None
     statuses: dict[str, int] = {}
     try:
-        adapter = SearchAdapter(node.url, timeout=600)
+        adapter = timed_adapter(node.url)
         adapter.request("PUT", f"/{ALIAS}", body=index_body())
         with redis_server.temporary(prefix="akhbar-growth-redis-") as client:
             dedupe = Deduper(client, prefix="growth")
@@ -259,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  x{scale}: {articles} articles, bulk {step['bulk_docs_per_s']:.0f} docs/s, "
                   f"{step['index_mb_per_1000']:.2f} MB/1000, {step['segments']} segments, "
                   f"search p50 {product['p50_ms']:.0f} / p99 {product['p99_ms']:.0f} ms", file=sys.stderr, flush=True)
+            print(f"      product: Python {product['python_mean_ms']} ms mean; round trips "
+                  + ", ".join(f"{k} {v['mean_ms']} ms in {v['share_of_searches']:.0%}"
+                              for k, v in product["round_trips"].items()), file=sys.stderr, flush=True)
             for name, t in parts.items():
                 print(f"      {name:<62} p50 {t['p50_ms']:>6.1f}  p99 {t['p99_ms']:>6.1f}", file=sys.stderr, flush=True)
         adapter.close()

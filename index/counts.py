@@ -13,10 +13,16 @@ it in one `_msearch` (the node runs them side by side):
   sample holds about SAMPLE_DOCS documents of the whole archive. The range filter is cheap (points) and
   cached by the engine, and the conjunction walks the sample, not the matches.
 
+* **exact, with a time limit**: the query in filter context with every aggregation, stopped by the engine
+  after EXACT_TIMEOUT (`timeout`). Most searches (a name, a filter, two words) match fewer than TOTAL_CAP
+  documents and finish well within it; a search matching hundreds of thousands is cut off, at a bounded
+  cost, and its partial answer is not used.
+
 Past the cap, the total is "TOTAL_CAP+" (`total_relation: "gte"`, counting articles, as engines say
-"10,000+") and the facet counts are the sample's counts / fraction (`approximate`). Under the cap (most
-searches with a name, a filter or a rare word) one more request counts exactly: at most TOTAL_CAP documents.
-An archive of at most SAMPLE_DOCS documents is always counted exactly, in one request.
+"10,000+") and the facet counts are the sample's counts / fraction (`approximate`). Under the cap the
+exact request's counts are used; if a slow machine cut it off, one more request counts them without a
+limit (at most TOTAL_CAP documents). Which counts a search gets depends only on its number of matches,
+never on timing. An archive of at most SAMPLE_DOCS documents is always counted exactly, in one request.
 
 (`terminate_after` would bound one request, but OpenSearch 2.19 still aggregates every match under it:
 the integration test of this module caught that.)
@@ -33,6 +39,8 @@ from dataclasses import dataclass, field
 
 TOTAL_CAP = 10_000
 SAMPLE_DOCS = 50_000
+# Counting 10,000 matches with the facets takes ~5 ms on 2 cores (docs/benchmarks.md, growth).
+EXACT_TIMEOUT = "15ms"
 ORDER_KEY_SPAN = 1 << 60  # index.mapping.order_key: 60 bits, uniform
 
 
@@ -44,7 +52,7 @@ def sample_fraction(archive_docs: int, sample_docs: int | None = None) -> float:
 
 def count_bodies(query: dict, aggs: Mapping[str, dict], fraction: float, cap: int | None = None) -> list[dict]:
     """The request bodies that count `query`'s matches: [exact] when fraction is 1, else [capped count,
-    sampled facets]. `query` is the match without scoring extras."""
+    sampled facets, exact with a time limit]. `query` is the match without scoring extras."""
     exact: dict = {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": [query]}}}
     if aggs:
         exact["aggs"] = dict(aggs)
@@ -52,7 +60,8 @@ def count_bodies(query: dict, aggs: Mapping[str, dict], fraction: float, cap: in
         return [exact]
     capped = {"size": 0, "track_total_hits": TOTAL_CAP if cap is None else cap, "query": exact["query"]}
     sample_filter = {"range": {"order_key": {"lt": int(fraction * ORDER_KEY_SPAN)}}}
-    return [capped, {**exact, "query": {"bool": {"filter": [query, sample_filter]}}}]
+    sampled = {**exact, "query": {"bool": {"filter": [query, sample_filter]}}}
+    return [capped, sampled, {**exact, "timeout": EXACT_TIMEOUT}]
 
 
 @dataclass(frozen=True)
@@ -65,13 +74,13 @@ class Counts:
 
 def read_counts(responses: Sequence[dict], fraction: float, all_versions: bool) -> Counts | None:
     """Counts from the responses of count_bodies' requests, in order; None when the matches are under
-    the cap: then count_bodies(..., 1.0) counts them exactly, cheaply."""
+    the cap but the exact request was cut off: then count_bodies(..., 1.0) counts them without a limit."""
     if fraction >= 1.0:
         return exact_counts(responses[0], all_versions)
-    capped, sampled = responses
+    capped, sampled, exact = responses
     hits = capped["hits"]["total"]
     if hits["relation"] == "eq":
-        return None
+        return None if exact.get("timed_out") else exact_counts(exact, all_versions)
     return Counts(total=int(hits["value"]), relation="gte",
                   aggregations=_scaled(sampled.get("aggregations") or {}, 1.0 / fraction), approximate=True)
 

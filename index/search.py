@@ -64,7 +64,7 @@ from typing import Any
 from akhbar.core.outlet import add_outlet_names
 from index.adapter import SearchAdapter, SearchRequestError, SearchUnavailable
 from index.counts import Counts, count_bodies, exact_counts, read_counts, sample_fraction
-from index.explain import explain, query_words
+from index.explain import current_rules, explain, query_words
 from index.filters import FILTERS, TIME_ZONE, FilterSpec, coerce_filters, names_by_input
 from index.filters import filter_clauses as _filter_clauses
 from index.names import SUBFIELD as NAME_SUBFIELD
@@ -288,10 +288,15 @@ def _name_query(words: list[str], resolved: Mapping[str, tuple] | None = None) -
     """Every word matched as itself or, for names, in the other script; None when no word has a
     cross-script form (then the plain query alone decides). `resolved`: the (spelling, field, weight) clauses per word
     (resolve_names); without it (saved searches) the variants up to index.names.UNPRUNED_COST."""
+    found = [(word, name_clause(word)) for word in words]
+    # A query whose only cross-script words are Arabic crosses toward Latin text alone (English-language
+    # articles). Its Arabic words' own forms are then left to the plain query beside this one (the
+    # dis_max of text_query): here they would only match the same Arabic articles again, which doubled
+    # the cost of every Arabic search (growth bench, docs/benchmarks.md) and changed no result.
+    toward_latin = all(not _LATIN_WORD.search(word) for word, names in found if names is not None)
     clauses: list[dict] = []
     crossing = False
-    for word in words:
-        names = name_clause(word)
+    for word, names in found:
         alternatives: list[dict] = [_term_query(Term(word))]
         if names is not None:
             crossing = True
@@ -299,13 +304,16 @@ def _name_query(words: list[str], resolved: Mapping[str, tuple] | None = None) -
                 targets = (resolved or {}).get(word)
                 names = (replace(names, targets=targets) if targets is not None
                          else replace(names, variants=prune(names.variants, None)))
-            alternatives += names.clauses(NAME_FIELDS)
+            alternatives = names.clauses(NAME_FIELDS) if toward_latin else alternatives + names.clauses(NAME_FIELDS)
         elif is_article_word(word):
             continue  # al-, el-: not required (Arabic text joins the article to the name)
         clauses.append({"dis_max": {"queries": alternatives}})
     if not crossing or not clauses:
         return None
     return {"bool": {"should": clauses, "minimum_should_match": MINIMUM_SHOULD_MATCH, "boost": NAME_BOOST}}
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]")
 
 
 def text_query(parsed: ParsedQuery, names_resolved: Mapping[str, tuple] | None = None) -> dict:
@@ -459,7 +467,10 @@ def build_counts(params: SearchParams | Mapping[str, Any], fraction: float = 1.0
 
 
 # -- running -------------------------------------------------------------------------------------
-def _shape_hit(hit: dict, versions: int | None = None, words: list[str] | None = None) -> dict:
+def _shape_hit(hit: dict, versions: int | None = None, words: list[str] | None = None,
+               rules: Sequence[str] | None = None) -> dict:
+    """One hit as the API shows it. `rules`: the synonym rules (index.explain.current_rules), read once
+    per search by the caller: reading them per hit (a settings load each) cost ~4 ms per page."""
     src = hit.get("_source", {})
     hl = hit.get("highlight", {})
     highlight = {}
@@ -484,7 +495,7 @@ def _shape_hit(hit: dict, versions: int | None = None, words: list[str] | None =
         "versions": versions if versions is not None else 1,
         "archived_from": src.get("archived_from"),  # the web-archive capture of a backfilled article, else None
         # Why it matched, where the text has another form than the query word (index.explain)
-        "matched": explain(words, hl) if words else [],
+        "matched": explain(words, hl, rules) if words else [],
     }
     return shaped
 
@@ -537,14 +548,26 @@ def _msearch(adapter: SearchAdapter, alias: str, bodies: Sequence[dict]) -> list
         responses = adapter.msearch(alias, bodies)
     except SearchRequestError as exc:
         raise _request_error(alias, exc.status, str(exc)) from exc
-    for response in responses:
-        if "error" in response:
+    for n, response in enumerate(responses):
+        if _cut_off(response):
+            # A request's `timeout` (index.counts' exact count) may end as this error rather than partial
+            # results: it was cut off, which the caller handles.
+            responses[n] = {"timed_out": True}
+        elif "error" in response:
             status = int(response.get("status") or 500)
             reason = json.dumps(response["error"], ensure_ascii=False)[:300]
             if status >= 500 or status == 429:
                 raise SearchUnavailable(f"Search engine error {status}: {reason}")
             raise _request_error(alias, status, reason)
     return responses
+
+
+def _cut_off(response: dict) -> bool:
+    error = response.get("error")
+    if not isinstance(error, dict):
+        return False
+    causes = [error, *error.get("root_cause", []), error.get("caused_by") or {}]
+    return any(isinstance(c, dict) and c.get("type") == "time_exceeded_exception" for c in causes)
 
 
 # The archive's size picks the share the sampled count reads (index.counts); asked once a minute.
@@ -656,6 +679,7 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
     mode = _mode(params)
     parsed = parse_query(params.q)
     words = query_words(parsed.positive_texts()) if params.highlight else []
+    rules = current_rules() if words else ()
     names = resolve_names(adapter, alias, parsed)
     after: list | None = None
     origin = today()
@@ -670,7 +694,7 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
         more = len(raw) > params.size
         return {
             **_counted(counted),
-            "hits": [_shape_hit(h, words=words) for h in page],
+            "hits": [_shape_hit(h, words=words, rules=rules) for h in page],
             "next": encode_cursor(page[-1]["sort"], mode, origin) if more and page else None,
         }
 
@@ -707,9 +731,9 @@ def _run_search(adapter: SearchAdapter, alias: str, params: SearchParams) -> dic
             after = hit["sort"]
             cluster = hit["_source"].get("cluster_id")
             if cluster is None:
-                shown.append(_shape_hit(hit, words=words))
+                shown.append(_shape_hit(hit, words=words, rules=rules))
             elif heads.get(cluster, hit["_id"]) == hit["_id"]:
-                shown.append(_shape_hit(hit, counts.get(cluster, 1), words))
+                shown.append(_shape_hit(hit, counts.get(cluster, 1), words, rules))
             if len(shown) == params.size:
                 break
         exhausted = len(candidates) < batch and (not candidates or after == candidates[-1]["sort"])
