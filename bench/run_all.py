@@ -36,7 +36,7 @@ BENCHES: dict[str, list[str]] = {
     "crawl_bench": ["--quick"],
     "search_speed": ["--docs", "8000", "--naive", "1000", "--queries", "200"],
     "api_vs_direct": ["--docs", "8000", "--duration", "15"],
-    "growth": ["--fraction", "0.1"],
+    "growth": ["--fraction", "0.1", "--scales", "1,4,10"],
     "e2e_bench": ["--rounds", "1"],
 }
 

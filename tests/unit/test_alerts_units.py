@@ -44,8 +44,8 @@ def test_the_saved_query_is_the_search_query() -> None:
     matching = filtered_query(parse_query(q), params)
     assert matching["bool"].pop("should")  # ranking only: optional next to `must`
     assert stored == matching
-    # ... and search wraps that very query (plus its ranking clauses) next to its recency bonus.
-    searched = build_search({"q": q, "outlet": ["fx-lana"]})["query"]["bool"]["must"][0]
+    # ... and search wraps that very query (plus its ranking clauses) in its recency boost.
+    searched = build_search({"q": q, "outlet": ["fx-lana"]})["query"]["function_score"]["query"]
     searched["bool"].pop("should")
     assert searched == stored
     assert stored["bool"]["must_not"] and stored["bool"]["filter"] == [{"terms": {"outlet": ["fx-lana"]}}]

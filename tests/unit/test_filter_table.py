@@ -109,7 +109,7 @@ def test_saved_searches_take_every_filter_through_the_search_query_builder() -> 
     saved = SavedSearch.create("tripoli", "اشتباكات", filters=filters)
     assert saved.filters == {**filters, "language": ["ar"]}
     assert saved.date_from == "2024-01-01" and saved.section == []
-    searched = build_search({"q": "اشتباكات", **filters})["query"]["bool"]["must"][0]
+    searched = build_search({"q": "اشتباكات", **filters})["query"]["function_score"]["query"]
     searched["bool"].pop("should")
     assert saved.query() == searched
     assert SavedSearch.from_dict(saved.to_dict()) == saved

@@ -163,11 +163,10 @@ def test_body_shape():
                         origin="2024-05-01")
     text = json.dumps(body, ensure_ascii=False)
     assert body["sort"] == [{"_score": {"order": "desc"}}, ORDER_TIEBREAK]
-    outer = body["query"]["bool"]
-    # recency is a distance_feature clause beside the text query (skippable by block-max WAND)
-    recency = outer["should"][0]["distance_feature"]
-    assert recency["field"] == "published_at" and recency["origin"] == "2024-05-01"
-    inner = outer["must"][0]["bool"]
+    fs = body["query"]["function_score"]
+    assert fs["boost_mode"] == "multiply"
+    assert any("gauss" in f for f in fs["functions"])
+    inner = fs["query"]["bool"]
     assert inner["filter"] == [{"terms": {"outlet": ["fx-wasat"]}}]
     assert inner["must_not"]
     assert '"title.exact"' in text and '"cross_fields"' in text
@@ -189,7 +188,7 @@ def test_date_sort_has_tiebreaker_and_skips_scores():
 
 def test_empty_query_matches_all_without_highlight():
     body = build_search({"q": "", "language": "en"})
-    inner = body["query"]["bool"]["must"][0]["bool"]
+    inner = body["query"]["function_score"]["query"]["bool"]
     assert inner["must"] == [{"match_all": {}}]
     assert "highlight" not in body
 
