@@ -94,7 +94,7 @@ def test_job_over_http_then_search_articles_and_page(api_stack) -> None:
         direct = run_search(adapter, api_stack.alias, {"q": "مركز مشترك", "size": "5"}, names, place_names())
         assert result == direct
         assert result["hits"][0]["outlet_name"] == "بوابة الوسط التجريبية"
-        assert set(result) == {"total", "hits", "facets", "next"}
+        assert set(result) == {"total", "total_relation", "hits", "facets", "facets_approximate", "next"}
         assert result["hits"][0]["title"] == target["title"]
 
         # Repeatable filters, and cursor paging without overlap.
@@ -113,7 +113,8 @@ def test_job_over_http_then_search_articles_and_page(api_stack) -> None:
         assert article["id"] == hit["id"] and article["body"] and article["title"] == hit["title"]
         assert {v["outlet"] for v in article["versions"]} >= {"fx-alaan", original["outlet"]}
         similar = api.get(f"/articles/{hit['id']}/similar", params={"size": 3}).json()
-        assert set(similar) == {"total", "hits", "facets", "next"} and len(similar["hits"]) <= 3
+        assert set(similar) == {"total", "total_relation", "hits", "facets", "facets_approximate", "next"}
+        assert len(similar["hits"]) <= 3
         assert hit["id"] not in [h["id"] for h in similar["hits"]]
         assert_error(api.get("/articles/0123456789abcdef01234567"), 404, "not_found")
 
