@@ -588,11 +588,10 @@ def _page_and_counts(adapter: SearchAdapter, alias: str, params: SearchParams, b
     """The ranked request and the counting ones (index.counts) in one round trip; a second one counts
     exactly when the matches are fewer than the cap."""
     fraction = sample_fraction(archive_docs(adapter, alias))
-    query, aggs = filtered_query(parse_query(params.q), params, names=names), count_aggs(params)
-    responses = _msearch(adapter, alias, [body, *count_bodies(query, aggs, fraction)])
+    responses = _msearch(adapter, alias, [body, *build_counts(params, fraction, names)])
     counted = read_counts(responses[1:], fraction, params.all_versions)
     if counted is None:
-        [exact] = count_bodies(query, aggs, 1.0)
+        [exact] = build_counts(params, 1.0, names)
         counted = exact_counts(_search(adapter, alias, exact), params.all_versions)
     return responses[0], counted
 
